@@ -4,43 +4,42 @@
  * Lifecycle: a reader owns ONE CaptureRecord object and overwrites it for every record (no
  * per-packet allocation). `data` is a zero-copy view into the reader's current chunk and is valid
  * only until the reader is asked for the next record: whoever keeps bytes copies them.
+ * Tests may build one with `new CaptureRecord()` and set `buf`/`offset`/`capturedLength`.
  */
-export interface CaptureRecord {
+const EMPTY = Buffer.alloc(0);
+
+export class CaptureRecord {
   /** Whole seconds since the Unix epoch (UTC). */
-  tsSec: number;
+  tsSec = 0;
   /** Nanoseconds within that second, 0..999_999_999, at the capture's full precision. */
-  tsNsec: number;
+  tsNsec = 0;
   /** LINKTYPE_* value of the record's interface (https://www.tcpdump.org/linktypes.html). */
-  linkType: number;
+  linkType = 0;
   /** Interface index within its section (pcapng); 0 for classic pcap. */
-  interfaceId: number;
+  interfaceId = 0;
   /** Bytes present in the capture (after snap length truncation). */
-  capturedLength: number;
+  capturedLength = 0;
   /** Bytes the packet had on the wire. */
-  originalLength: number;
+  originalLength = 0;
+  /** The reader's current chunk and where this record's bytes start in it: the zero-copy way to
+   * read the packet (`buf[offset, offset + capturedLength)`), valid until the next record. The
+   * hot path (decode) reads these; `data` makes a view object (~45 ns) for everyone else. */
+  buf: Buffer = EMPTY;
+  offset = 0;
   /** View of the captured bytes: valid until the next record is read. */
-  data: Buffer;
+  get data(): Buffer {
+    return this.buf.subarray(this.offset, this.offset + this.capturedLength);
+  }
   /** 1-based frame number over the whole merged stream, as Wireshark counts. */
-  frame: number;
+  frame = 0;
   /** Byte offset of the record (its header) in its (decompressed) file. */
-  fileOffset: number;
+  fileOffset = 0;
   /** Index of the input this record came from (order given on the command line). */
-  input: number;
+  input = 0;
 }
 
 export function newCaptureRecord(): CaptureRecord {
-  return {
-    tsSec: 0,
-    tsNsec: 0,
-    linkType: 0,
-    interfaceId: 0,
-    capturedLength: 0,
-    originalLength: 0,
-    data: Buffer.alloc(0),
-    frame: 0,
-    fileOffset: 0,
-    input: 0,
-  };
+  return new CaptureRecord();
 }
 
 /** Link types the decode stage understands (values from tcpdump.org/linktypes.html). */
