@@ -1,0 +1,29 @@
+/**
+ * Damaged input is a value, not an exception (STYLE.md §4): the reader stops at the damage, keeps
+ * everything before it, and one formatter turns the value into one line naming file and offset.
+ */
+export type CaptureErrorKind =
+  | 'open-failed' // the file cannot be opened or read (ENOENT, EACCES, EISDIR...)
+  | 'empty-file'
+  | 'unknown-format' // first bytes are no pcap, pcapng or gzip magic
+  | 'truncated-file-header'
+  | 'bad-file-header' // unsupported version, ...
+  | 'truncated-record' // a trailing partial record (file cut short)
+  | 'record-too-long' // record length beyond the snap length or the record limit
+  | 'bad-block-length' // pcapng block length < 12, not a multiple of 4, or beyond the limit
+  | 'block-length-mismatch' // pcapng trailing length differs from the leading one
+  | 'bad-block' // a pcapng block whose contents contradict its length
+  | 'unknown-interface' // pcapng packet for an interface no IDB described
+  | 'gzip'; // the compressed stream is cut short or corrupt
+
+export interface CaptureError {
+  readonly kind: CaptureErrorKind;
+  readonly file: string;
+  /** Byte offset in the (decompressed) file where the damage starts. */
+  readonly offset: number;
+  readonly message: string;
+}
+
+export function formatCaptureError(e: CaptureError): string {
+  return `${e.file}: ${e.message} (byte offset ${e.offset})`;
+}

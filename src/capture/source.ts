@@ -1,0 +1,137 @@
+/**
+ * Byte sources under the capture readers: a file read in large chunks, or a stream (stdin, gunzip).
+ *
+ * Contract of `read(keep)`: returns a buffer that begins with the bytes of `keep` (the unconsumed
+ * tail of the previous chunk: at most one partial record) followed by newly read bytes, or null
+ * when the source has nothing more. Only `keep` is ever copied, so a record that straddles two
+ * chunks is the only copy the reader makes (DESIGN.md §2).
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { READ_CHUNK_BYTES } from '../limits.js';
+
+export interface ByteSource {
+  read(keep: Buffer | null): Promise<Buffer | null>;
+  close(): Promise<void>;
+  /** Bytes consumed from the underlying file (compressed bytes for gzip input). */
+  readonly rawBytes: number;
+}
+
+/** A regular file read with positional reads into fresh buffers (1 MiB: measured 2-3x faster
+ * than Node's 64 KiB stream default). */
+export class FileSource implements ByteSource {
+  rawBytes = 0;
+  private constructor(
+    private readonly fh: FileHandle,
+    private readonly chunk: number,
+  ) {}
+
+  static async open(path: string, chunk = READ_CHUNK_BYTES): Promise<FileSource> {
+    return new FileSource(await open(path, 'r'), chunk);
+  }
+
+  async read(keep: Buffer | null): Promise<Buffer | null> {
+    const kept = keep ? keep.length : 0;
+    const buf = Buffer.allocUnsafe(kept + this.chunk);
+    if (keep) keep.copy(buf, 0);
+    const { bytesRead } = await this.fh.read(buf, kept, this.chunk, null);
+    if (bytesRead === 0) return null;
+    this.rawBytes += bytesRead;
+    return buf.subarray(0, kept + bytesRead);
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+}
+
+/** Any Node readable stream of Buffers (stdin, a gunzip stream). Its chunks arrive in buffers
+ * of the stream's choosing, so a kept tail is joined with the next chunk. */
+export class StreamSource implements ByteSource {
+  private readonly it: AsyncIterator<Buffer>;
+  private pending: Buffer | null;
+  rawBytesFn: () => number;
+
+  constructor(
+    private readonly stream: Readable,
+    first: Buffer | null = null,
+    rawBytes?: () => number,
+  ) {
+    this.it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    this.pending = first && first.length ? first : null;
+    let n = 0;
+    this.rawBytesFn = rawBytes ?? (() => n);
+    if (!rawBytes) stream.on('data', (b: Buffer) => (n += b.length));
+  }
+
+  get rawBytes(): number {
+    return this.rawBytesFn();
+  }
+
+  async read(keep: Buffer | null): Promise<Buffer | null> {
+    let next: Buffer | null = this.pending;
+    this.pending = null;
+    if (!next) {
+      const r = await this.it.next();
+      if (r.done) return null;
+      next = r.value;
+    }
+    return keep && keep.length ? Buffer.concat([keep, next]) : next;
+  }
+
+  async close(): Promise<void> {
+    this.stream.destroy();
+  }
+}
+
+const GZIP_MAGIC0 = 0x1f;
+const GZIP_MAGIC1 = 0x8b;
+
+/** Reads the first bytes of a stream without losing them. */
+async function peekStream(stream: Readable): Promise<{ first: Buffer | null; it: Readable }> {
+  for await (const chunk of stream.iterator({ destroyOnReturn: false })) {
+    return { first: chunk as Buffer, it: stream };
+  }
+  return { first: null, it: stream };
+}
+
+export interface OpenedSource {
+  source: ByteSource;
+  gzip: boolean;
+}
+
+/**
+ * Opens a path (or '-' for stdin), detecting gzip by its magic bytes and decompressing it as a
+ * stream: a compressed capture is never inflated to disk or memory whole.
+ */
+export async function openSource(path: string, stdin: Readable = process.stdin): Promise<OpenedSource> {
+  if (path === '-') {
+    const { first } = await peekStream(stdin);
+    if (first && first.length >= 2 && first[0] === GZIP_MAGIC0 && first[1] === GZIP_MAGIC1) {
+      const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+      let raw = 0;
+      gunzip.write(first);
+      raw += first.length;
+      stdin.on('data', (b: Buffer) => (raw += b.length));
+      stdin.pipe(gunzip);
+      return { source: new StreamSource(gunzip, null, () => raw), gzip: true };
+    }
+    return { source: new StreamSource(stdin, first), gzip: false };
+  }
+  const fh = await open(path, 'r');
+  const head = Buffer.alloc(2);
+  const { bytesRead } = await fh.read(head, 0, 2, 0);
+  await fh.close();
+  if (bytesRead === 2 && head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1) {
+    const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+    let raw = 0;
+    file.on('data', (b: Buffer | string) => (raw += b.length));
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    file.on('error', (e) => gunzip.destroy(e));
+    file.pipe(gunzip);
+    return { source: new StreamSource(gunzip, null, () => raw), gzip: true };
+  }
+  return { source: await FileSource.open(path), gzip: false };
+}

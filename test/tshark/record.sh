@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Records tshark's view of every capture in the repo as TSV next to the tests (CI has no tshark).
+# Run from the repo root after adding or regenerating a capture:  bash test/tshark/record.sh
+# Columns: frame.number frame.time_epoch frame.len frame.cap_len frame.interface_id ip.src ip.dst
+#          ipv6.src ipv6.dst tcp.srcport tcp.dstport tcp.seq_raw tcp.ack_raw tcp.flags tcp.len vlan.id
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=test/tshark
+find fixtures test -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.pcap.gz' -o -name '*.pcapng.gz' -o -name '*.pcap[0-9]*' \) \
+  -not -path '*/node_modules/*' -not -path 'test/hostile/*' -not -name '*hand-built*' | sort | while read -r f; do
+  name=$(echo "$f" | tr '/' '_')
+  # -o tcp.desegment/analyze off: report every segment as it is, never a reassembled PDU's fields.
+  echo "# $f" > "$out/$name.tsv"
+  tshark -r "$f" -n -o tcp.desegment_tcp_streams:FALSE -o tcp.analyze_sequence_numbers:FALSE \
+    -o ip.defragment:FALSE -o ipv6.defragment:FALSE \
+    -T fields -E separator=/t -E occurrence=f \
+    -e frame.number -e frame.time_epoch -e frame.len -e frame.cap_len -e frame.interface_id \
+    -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e tcp.srcport -e tcp.dstport \
+    -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags -e tcp.len -e vlan.id \
+    2>/dev/null >> "$out/$name.tsv" || true
+  echo "$f: $(($(wc -l < "$out/$name.tsv") - 1)) frames"
+done
