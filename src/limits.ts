@@ -15,3 +15,22 @@ export const MAX_PCAPNG_BLOCK_BYTES = 16 * 1024 * 1024;
 export const READ_CHUNK_BYTES = 1024 * 1024;
 /** pcapng interfaces per section kept; past it the capture is reported as corrupt. */
 export const MAX_PCAPNG_INTERFACES = 65536;
+
+// --- decode: IP fragment reassembly (src/decode/fragments.ts)
+/** Incomplete fragmented datagrams held at once (IPv4 and IPv6 together). Linux holds up to
+ * 4 MiB of fragments per namespace; 1024 datagrams covers any legitimate burst of fragmented
+ * DNS/NFS/IKE traffic while capping a fragment flood. Past it the oldest pending datagram is
+ * dropped and counted as `frag-dropped-limit`. */
+export const MAX_FRAG_DATAGRAMS = 1024;
+/** Fragment payload bytes held at once (copies: fragments outlive their capture record).
+ * 8 MiB = 128 maximum-size datagrams. Past it the oldest pending datagrams are dropped until
+ * the new fragment fits, each counted as `frag-dropped-limit`. */
+export const MAX_FRAG_BYTES = 8 * 1024 * 1024;
+/** Capture-time seconds an incomplete datagram waits for its missing fragments: Linux's
+ * ipfrag_time default (RFC 791 suggests 15 s, RFC 8200 §4.5 60 s). An older one is dropped when
+ * the next fragment arrives, counted as `frag-expired`. */
+export const FRAG_TIMEOUT_SEC = 30;
+/** Fragments held per datagram: 65535 bytes in 8-byte pieces is 8192, but no real stack sends
+ * more than a few dozen; 512 keeps the per-fragment insertion cheap. Past it the datagram is
+ * dropped, counted as `frag-dropped-limit`. */
+export const MAX_FRAGS_PER_DATAGRAM = 512;

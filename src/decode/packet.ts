@@ -50,6 +50,9 @@ export interface Packet {
   /** Payload bytes the segment carried on the wire (from the IP length): > payloadLength when
    * the snap length cut the packet. */
   payloadWireLength: number;
+  /** End of this packet's captured bytes in buf (absolute offset): `buf` may be the reader's
+   * whole chunk, so nothing may be read at or past capEnd (e.g. TCP options cut by snap length). */
+  capEnd: number;
 }
 
 /** TCP flag bits, RFC 9293 §3.1 (+ RFC 3168 ECE/CWR). */
@@ -104,5 +107,6 @@ export function newPacket(): Packet {
     payloadOff: 0,
     payloadLength: 0,
     payloadWireLength: 0,
+    capEnd: 0,
   };
 }

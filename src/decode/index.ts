@@ -1,0 +1,453 @@
+/**
+ * Decode stage (DESIGN.md §2, stage 2): link layer → IPv4/IPv6 → TCP, filling a reused Packet.
+ *
+ * Lifecycle: one Decoder per analysis (it holds the fragment reassembly state and the counters);
+ * `decode(rec, out)` once per capture record, in capture order; `finish()` once at the end.
+ * `out` is reset and filled in place; its byte views (`buf`, `src`, `dst`) are valid until the
+ * next `decode()` call: `buf` is the reader's chunk (offsets are absolute within it) or, for a
+ * reassembled datagram, a buffer the decoder made; `src`/`dst` are the decoder's own 4- or
+ * 16-byte buffers, overwritten per packet (copying 4 bytes costs less than a subarray view).
+ *
+ * Never throws on packet bytes: what cannot be decoded is counted under a stable reason
+ * (src/decode/reasons.ts) and reported as a DecodeStatus.
+ */
+import type { CaptureRecord } from '../capture/record.js';
+import { LinkType } from '../capture/record.js';
+import { addressKey } from './address.js';
+import {
+  ETHERNET_HEADER,
+  ETHERTYPE_OFFSET,
+  EtherType,
+  LLC_SNAP_HEADER,
+  MIN_ETHERTYPE,
+  VLAN_ID_MASK,
+  VLAN_TAG,
+  isRfc1042Snap,
+  isVlanTag,
+} from './ethernet.js';
+import { DEFAULT_FRAGMENT_LIMITS, FragmentReassembler, type FragmentLimits } from './fragments.js';
+import { IPV4_MF, IPV4_OFFSET_MASK, Ipv4View, OK } from './ipv4.js';
+import { IPV6_FRAGMENT_HEADER, IPV6_HEADER, Ipv6Next, Ipv6View } from './ipv6.js';
+import { LOOPBACK_HEADER, familyIpVersion, nullFamily } from './loopback.js';
+import { DecodeStatus, type Packet } from './packet.js';
+import { REASON_COUNT, REASON_NAMES, Reason } from './reasons.js';
+import { SLL2_HEADER, SLL2_PROTOCOL_OFFSET, SLL_HEADER, SLL_PROTOCOL_OFFSET } from './sll.js';
+import { TCP_MIN_HEADER, TcpView } from './tcp.js';
+
+export { DecodeStatus, TcpFlag, newPacket, type Packet } from './packet.js';
+export { Reason, REASON_NAMES, type ReasonName } from './reasons.js';
+export { parseTcpOptions, packetTcpOptions, type TcpOptions, type SackBlock } from './tcp.js';
+export { formatIp, formatIpv4, parseIp, addressKey } from './address.js';
+export { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
+
+/** Names of the DecodeStatus values, by value: the keys of `statuses()`. */
+export const STATUS_NAMES = [
+  'tcp',
+  'udp',
+  'icmp',
+  'other-ip',
+  'non-ip',
+  'fragment-pending',
+  'malformed',
+  'unsupported-link',
+] as const;
+export type StatusName = (typeof STATUS_NAMES)[number];
+
+const PROTO_ICMP = 1;
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+const PROTO_ICMPV6 = 58;
+const UDP_HEADER = 8;
+
+export interface DecoderOptions {
+  /** Fragment reassembly bounds; defaults from src/limits.ts. */
+  fragments?: Partial<FragmentLimits>;
+}
+
+export class Decoder {
+  private readonly counts = new Float64Array(REASON_COUNT);
+  private readonly statusCounts = new Float64Array(STATUS_NAMES.length);
+  private readonly unsupported = new Map<number, number>();
+  private readonly frags: FragmentReassembler;
+  private readonly v4 = new Ipv4View();
+  private readonly v6 = new Ipv6View();
+  private readonly tcpView = new TcpView();
+  // Address buffers handed out as Packet.src/dst (see the module comment).
+  private readonly src4 = Buffer.alloc(4);
+  private readonly dst4 = Buffer.alloc(4);
+  private readonly src6 = Buffer.alloc(16);
+  private readonly dst6 = Buffer.alloc(16);
+  private static readonly EMPTY = Buffer.alloc(0);
+  /** The record being decoded: its time is read only when a fragment needs it. */
+  private rec: CaptureRecord | undefined;
+
+  constructor(options: DecoderOptions = {}) {
+    this.frags = new FragmentReassembler({ ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments }, this.counts);
+  }
+
+  /** Decodes one record into `out` (reset first) and counts the outcome. */
+  decode(rec: CaptureRecord, out: Packet): DecodeStatus {
+    const status = this.decodeRecord(rec, out);
+    this.statusCounts[status]++;
+    return status;
+  }
+
+  /** End of capture: datagrams still waiting for fragments are counted and freed. */
+  finish(): void {
+    this.frags.finish();
+  }
+
+  /** Reason name → count, non-zero ones only, plus `unsupported-link-type-N` per unknown
+   * link type value. */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < REASON_COUNT; i++) if (this.counts[i] !== 0) out[REASON_NAMES[i]] = this.counts[i];
+    for (const [lt, n] of this.unsupported) out[`unsupported-link-type-${lt}`] = n;
+    return out;
+  }
+
+  /** Status name → number of records decode() returned it for (all eight names present). */
+  statuses(): Record<StatusName, number> {
+    const out = {} as Record<StatusName, number>;
+    for (let i = 0; i < STATUS_NAMES.length; i++) out[STATUS_NAMES[i]] = this.statusCounts[i];
+    return out;
+  }
+
+  /** Fragment reassembly state, for `info` and the limits report. */
+  fragmentState(): { pendingDatagrams: number; pendingBytes: number } {
+    return { pendingDatagrams: this.frags.pendingDatagrams, pendingBytes: this.frags.pendingBytes };
+  }
+
+  private bad(reason: number): DecodeStatus {
+    this.counts[reason]++;
+    return DecodeStatus.MALFORMED;
+  }
+
+  private decodeRecord(rec: CaptureRecord, out: Packet): DecodeStatus {
+    const buf = rec.buf;
+    let off = rec.offset;
+    const end = off + rec.capturedLength;
+    // The wire length can only be longer than what was captured; a writer that says otherwise
+    // is not trusted over the bytes present.
+    const wireEnd = rec.originalLength > rec.capturedLength ? off + rec.originalLength : end;
+    this.rec = rec;
+
+    out.tsSec = rec.tsSec;
+    out.tsNsec = rec.tsNsec;
+    out.frame = rec.frame;
+    out.linkType = rec.linkType;
+    out.vlanIds.length = 0;
+    out.ipVersion = 0;
+    out.src = Decoder.EMPTY;
+    out.dst = Decoder.EMPTY;
+    out.src4 = 0;
+    out.dst4 = 0;
+    out.protocol = 0;
+    out.reassembled = false;
+    out.srcPort = 0;
+    out.dstPort = 0;
+    out.seq = 0;
+    out.ack = 0;
+    out.flags = 0;
+    out.window = 0;
+    out.tcpOff = 0;
+    out.tcpHeaderLength = 0;
+    out.buf = buf;
+    out.payloadOff = 0;
+    out.payloadLength = 0;
+    out.payloadWireLength = 0;
+    out.capEnd = end;
+
+    let et: number;
+    switch (rec.linkType) {
+      case LinkType.ETHERNET:
+        if (end - off < ETHERNET_HEADER) return this.bad(Reason['ethernet-truncated']);
+        et = (buf[off + ETHERTYPE_OFFSET] << 8) | buf[off + ETHERTYPE_OFFSET + 1];
+        off += ETHERNET_HEADER;
+        if (et < MIN_ETHERTYPE) {
+          // IEEE 802.3 length field: IP only inside an RFC 1042 LLC/SNAP header.
+          if (end - off < LLC_SNAP_HEADER || !isRfc1042Snap(buf, off)) return DecodeStatus.NON_IP;
+          et = (buf[off + 6] << 8) | buf[off + 7];
+          off += LLC_SNAP_HEADER;
+        }
+        break;
+      case LinkType.LINUX_SLL:
+        if (end - off < SLL_HEADER) return this.bad(Reason['sll-truncated']);
+        et = (buf[off + SLL_PROTOCOL_OFFSET] << 8) | buf[off + SLL_PROTOCOL_OFFSET + 1];
+        off += SLL_HEADER;
+        break;
+      case LinkType.LINUX_SLL2:
+        if (end - off < SLL2_HEADER) return this.bad(Reason['sll2-truncated']);
+        et = (buf[off + SLL2_PROTOCOL_OFFSET] << 8) | buf[off + SLL2_PROTOCOL_OFFSET + 1];
+        off += SLL2_HEADER;
+        break;
+      case LinkType.NULL:
+      case LinkType.LOOP: {
+        if (end - off < LOOPBACK_HEADER) return this.bad(Reason['loopback-truncated']);
+        const family = rec.linkType === LinkType.NULL ? nullFamily(buf, off) : buf.readUInt32BE(off);
+        const v = familyIpVersion(family);
+        off += LOOPBACK_HEADER;
+        if (v === 4) return this.ipv4(buf, off, end, wireEnd, out);
+        if (v === 6) return this.ipv6(buf, off, end, wireEnd, out);
+        return DecodeStatus.NON_IP;
+      }
+      case LinkType.RAW: {
+        const v = end > off ? buf[off] >> 4 : 0;
+        if (v === 4) return this.ipv4(buf, off, end, wireEnd, out);
+        if (v === 6) return this.ipv6(buf, off, end, wireEnd, out);
+        return this.bad(Reason['raw-bad-version']);
+      }
+      case LinkType.IPV4:
+        return this.ipv4(buf, off, end, wireEnd, out);
+      case LinkType.IPV6:
+        return this.ipv6(buf, off, end, wireEnd, out);
+      default:
+        this.unsupported.set(rec.linkType, (this.unsupported.get(rec.linkType) ?? 0) + 1);
+        return DecodeStatus.UNSUPPORTED_LINK;
+    }
+
+    // EtherType dispatch, shared by Ethernet and both cooked headers. Tags stack to any depth
+    // (802.1ad S-tag, then C-tags); the loop ends because each tag consumes 4 captured bytes.
+    for (;;) {
+      if (et === EtherType.IPV4) return this.ipv4(buf, off, end, wireEnd, out);
+      if (et === EtherType.IPV6) return this.ipv6(buf, off, end, wireEnd, out);
+      if (!isVlanTag(et)) return DecodeStatus.NON_IP;
+      if (end - off < VLAN_TAG) return this.bad(Reason['vlan-truncated']);
+      out.vlanIds.push(((buf[off] << 8) | buf[off + 1]) & VLAN_ID_MASK);
+      et = (buf[off + 2] << 8) | buf[off + 3];
+      off += VLAN_TAG;
+    }
+  }
+
+  /** IPv4 header at buf[off..end) (captured) / wireEnd (on the wire, past end when snap-cut). */
+  private ipv4(buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
+    const v = this.v4;
+    const r = v.reset(buf, off, end);
+    if (r !== OK) return this.bad(r);
+    const hl = v.headerLength;
+    let total = v.totalLength;
+    const wireAvail = wireEnd - off;
+    if (total === 0) {
+      // Sends captured before TCP segmentation offload carry 0 here (Wireshark's "TSO support").
+      this.counts[Reason['ipv4-zero-total-length']]++;
+      total = wireAvail;
+    } else if (total < hl) {
+      return this.bad(Reason['ipv4-bad-total-length']);
+    } else if (total > wireAvail) {
+      this.counts[Reason['ipv4-total-length-exceeds-frame']]++;
+      total = wireAvail;
+    }
+
+    out.ipVersion = 4;
+    const s4 = v.src4;
+    const d4 = v.dst4;
+    out.src4 = s4;
+    out.dst4 = d4;
+    const sb = this.src4;
+    sb[0] = s4 >>> 24;
+    sb[1] = s4 >>> 16;
+    sb[2] = s4 >>> 8;
+    sb[3] = s4;
+    const db = this.dst4;
+    db[0] = d4 >>> 24;
+    db[1] = d4 >>> 16;
+    db[2] = d4 >>> 8;
+    db[3] = d4;
+    out.src = sb;
+    out.dst = db;
+    const proto = v.protocol;
+    out.protocol = proto;
+
+    const payOff = off + hl;
+    const payWireEnd = off + total;
+    // Ethernet pads short frames to 60 bytes: bytes past the total length are not the packet's.
+    const payEnd = end < payWireEnd ? end : payWireEnd;
+    const ff = v.flagsFragment;
+    if ((ff & (IPV4_MF | IPV4_OFFSET_MASK)) === 0) {
+      return this.transport(proto, buf, payOff, payEnd, payWireEnd, out);
+    }
+
+    // A fragment (RFC 791 §3.2): every fragment repeats src, dst, protocol and id.
+    if (payEnd < payWireEnd) return this.bad(Reason['frag-snap-cut']);
+    const key = `4:${s4}:${d4}:${proto}:${v.identification}`;
+    const whole = this.frags.add(
+      key,
+      this.now(),
+      (ff & IPV4_OFFSET_MASK) << 3,
+      buf,
+      payOff,
+      payWireEnd - payOff,
+      (ff & IPV4_MF) === 0,
+      proto,
+    );
+    if (whole === null) return this.frags.rejected ? DecodeStatus.MALFORMED : DecodeStatus.FRAGMENT_PENDING;
+    out.reassembled = true;
+    out.buf = whole;
+    return this.transport(proto, whole, 0, whole.length, whole.length, out);
+  }
+
+  private ipv6(buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
+    const v = this.v6;
+    const r = v.reset(buf, off, end);
+    if (r !== OK) return this.bad(r);
+    let plen = v.payloadLength;
+    const nh = v.nextHeader;
+    const wireAvail = wireEnd - off - IPV6_HEADER;
+    if (plen === 0) {
+      if (wireAvail > 0 && nh !== Ipv6Next.NO_NEXT_HEADER) {
+        // A jumbogram (RFC 2675 §2), or Linux BIG TCP / TSO sends captured before
+        // segmentation: the real length is the frame's.
+        this.counts[Reason['ipv6-zero-payload-length']]++;
+        plen = wireAvail;
+      }
+    } else if (plen > wireAvail) {
+      this.counts[Reason['ipv6-payload-length-exceeds-frame']]++;
+      plen = wireAvail;
+    }
+
+    out.ipVersion = 6;
+    const sb = this.src6;
+    const db = this.dst6;
+    const so = v.srcOffset;
+    const dso = v.dstOffset;
+    for (let i = 0; i < 16; i++) {
+      sb[i] = buf[so + i];
+      db[i] = buf[dso + i];
+    }
+    out.src = sb;
+    out.dst = db;
+
+    const payOff = off + IPV6_HEADER;
+    const payWireEnd = payOff + plen;
+    const payEnd = end < payWireEnd ? end : payWireEnd;
+    return this.ipv6Chain(nh, buf, payOff, payEnd, payWireEnd, out);
+  }
+
+  /** Walks the extension headers (RFC 8200 §4) from `nh` at buf[off] to the transport. */
+  private ipv6Chain(
+    nh: number,
+    buf: Buffer,
+    off: number,
+    end: number,
+    wireEnd: number,
+    out: Packet,
+  ): DecodeStatus {
+    let first = true;
+    for (;;) {
+      if (
+        nh === Ipv6Next.HOP_BY_HOP ||
+        nh === Ipv6Next.ROUTING ||
+        nh === Ipv6Next.DESTINATION_OPTIONS ||
+        nh === Ipv6Next.AH
+      ) {
+        // Hop-by-hop is only allowed right after the fixed header (RFC 8200 §4.1).
+        if (nh === Ipv6Next.HOP_BY_HOP && !first) return this.bad(Reason['ipv6-bad-extension-header']);
+        if (wireEnd - off < 2) return this.bad(Reason['ipv6-bad-extension-header']);
+        if (end - off < 2) return this.bad(Reason['ipv6-extension-header-snap-cut']);
+        // Lengths in 8-byte units not counting the first 8; AH in 4-byte units minus 2.
+        const len = nh === Ipv6Next.AH ? (buf[off + 1] + 2) << 2 : (buf[off + 1] + 1) << 3;
+        if (len > wireEnd - off) return this.bad(Reason['ipv6-bad-extension-header']);
+        if (len > end - off) return this.bad(Reason['ipv6-extension-header-snap-cut']);
+        nh = buf[off];
+        off += len;
+        first = false;
+        continue;
+      }
+      if (nh === Ipv6Next.FRAGMENT) {
+        if (wireEnd - off < IPV6_FRAGMENT_HEADER || out.reassembled) {
+          return this.bad(Reason['ipv6-bad-extension-header']);
+        }
+        if (end - off < IPV6_FRAGMENT_HEADER) return this.bad(Reason['ipv6-extension-header-snap-cut']);
+        const fragNext = buf[off];
+        const fo = (buf[off + 2] << 8) | buf[off + 3];
+        const start = fo & 0xfff8;
+        const more = (fo & 1) !== 0;
+        first = false;
+        if (start === 0 && !more) {
+          // An atomic fragment (RFC 6946): the whole packet, processed as if unfragmented.
+          nh = fragNext;
+          off += IPV6_FRAGMENT_HEADER;
+          continue;
+        }
+        if (end < wireEnd) return this.bad(Reason['frag-snap-cut']);
+        const key = `6:${addressKey(out.src)}${addressKey(out.dst)}:${buf.readUInt32BE(off + 4)}`;
+        const dataOff = off + IPV6_FRAGMENT_HEADER;
+        const whole = this.frags.add(key, this.now(), start, buf, dataOff, wireEnd - dataOff, !more, fragNext);
+        if (whole === null) return this.frags.rejected ? DecodeStatus.MALFORMED : DecodeStatus.FRAGMENT_PENDING;
+        out.reassembled = true;
+        out.buf = whole;
+        buf = whole;
+        off = 0;
+        end = wireEnd = whole.length;
+        nh = this.frags.nextHeader;
+        continue;
+      }
+      if (nh === Ipv6Next.NO_NEXT_HEADER) {
+        out.protocol = nh;
+        return DecodeStatus.OTHER_IP;
+      }
+      return this.transport(nh, buf, off, end, wireEnd, out);
+    }
+  }
+
+  /** The transport header at buf[off..end) (captured) / wireEnd (its length on the wire). */
+  private transport(
+    proto: number,
+    buf: Buffer,
+    off: number,
+    end: number,
+    wireEnd: number,
+    out: Packet,
+  ): DecodeStatus {
+    out.protocol = proto;
+    out.capEnd = end;
+    if (proto === PROTO_TCP) return this.tcp(buf, off, end, wireEnd, out);
+    if (proto === PROTO_UDP) {
+      // Ports only, for `info`; nothing downstream reads UDP payloads.
+      if (end - off >= UDP_HEADER) {
+        out.srcPort = (buf[off] << 8) | buf[off + 1];
+        out.dstPort = (buf[off + 2] << 8) | buf[off + 3];
+        out.payloadOff = off + UDP_HEADER;
+        out.payloadLength = end - off - UDP_HEADER;
+        out.payloadWireLength = wireEnd - off - UDP_HEADER;
+      }
+      return DecodeStatus.UDP;
+    }
+    if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) return DecodeStatus.ICMP;
+    return DecodeStatus.OTHER_IP;
+  }
+
+  private tcp(buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
+    const segWire = wireEnd - off;
+    if (segWire < TCP_MIN_HEADER) return this.bad(Reason['tcp-truncated']);
+    const t = this.tcpView;
+    if (!t.reset(buf, off, end)) return this.bad(Reason['tcp-header-snap-cut']);
+    const hl = t.headerLength;
+    if (hl < TCP_MIN_HEADER || hl > segWire) return this.bad(Reason['tcp-bad-data-offset']);
+    out.srcPort = t.srcPort;
+    out.dstPort = t.dstPort;
+    out.seq = t.seq;
+    out.ack = t.ack;
+    out.flags = t.flags;
+    out.window = t.window;
+    out.tcpOff = off;
+    out.tcpHeaderLength = hl;
+    out.payloadWireLength = segWire - hl;
+    const p = off + hl;
+    if (p > end) {
+      this.counts[Reason['tcp-options-snap-cut']]++;
+      out.payloadOff = end;
+      out.payloadLength = 0;
+    } else {
+      out.payloadOff = p;
+      out.payloadLength = end - p;
+    }
+    return DecodeStatus.TCP;
+  }
+
+  /** Capture time of the current record in seconds (fragment timeouts only). */
+  private now(): number {
+    const r = this.rec;
+    return r === undefined ? 0 : r.tsSec + r.tsNsec / 1e9;
+  }
+}
