@@ -34,3 +34,8 @@ export const FRAG_TIMEOUT_SEC = 30;
  * more than a few dozen; 512 keeps the per-fragment insertion cheap. Past it the datagram is
  * dropped, counted as `frag-dropped-limit`. */
 export const MAX_FRAGS_PER_DATAGRAM = 512;
+
+// --- info
+/** Connections `info` follows (from their SYN) to spot FTP banners and count answers. Past it,
+ * new connections are counted under `limits.info-max-flows` and not broken down by port. */
+export const INFO_MAX_FLOWS = 200_000;
