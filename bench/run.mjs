@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Benchmark: ftp-pcap against tshark, capinfos and nDPI's ndpiReader on the same captures.
+//
+//   npm run bench                      # the lab's two benchmark captures (fixtures/lab/run.sh bench)
+//   npm run bench -- --runs 5 --cmd info FILE...
+//
+// Each tool runs as its own process under GNU time (wall time and peak RSS), rounds interleaved
+// (tool A, B, C, then again) so machine noise hits all alike; the median of the runs is printed.
+// Not part of `npm test`: it needs the large captures and minutes.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, basename } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+let runs = 3;
+let cmds = ['info'];
+const files = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--runs') runs = Number(args[++i]);
+  else if (args[i] === '--cmd') cmds = args[++i].split(',');
+  else files.push(args[i]);
+}
+const BENCH_DIR = process.env.FTP_PCAP_BENCH_DIR ?? '/var/tmp/ftp-pcap-bench';
+if (files.length === 0) files.push(join(BENCH_DIR, 'bulk.pcap'), join(BENCH_DIR, 'many.pcap'));
+for (const f of files) {
+  if (!existsSync(f)) {
+    console.error(`bench: ${f} not found; make the benchmark captures with: sudo bash fixtures/lab/run.sh bench`);
+    process.exit(2);
+  }
+}
+const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+
+function tools(file) {
+  const t = [];
+  for (const c of cmds) {
+    // Several files given as one "+"-joined argument are merged (used to show flat memory on 2x input).
+    const inputs = file.split('+');
+    const extra = c === 'connections' ? ['--format', 'ndjson'] : ['--format', 'json'];
+    t.push({ name: `ftp-pcap ${c}`, argv: [process.execPath, join(root, 'bin/ftp-pcap'), c, ...extra, ...inputs] });
+  }
+  const one = file.split('+')[0];
+  if (file.includes('+')) return t;
+  if (has('tshark')) t.push({ name: 'tshark -z conv,tcp', argv: ['tshark', '-r', one, '-q', '-z', 'conv,tcp'] });
+  if (has('capinfos')) t.push({ name: 'capinfos', argv: ['capinfos', one] });
+  if (has('ndpiReader')) t.push({ name: 'ndpiReader', argv: ['ndpiReader', '-q', '-i', one] });
+  return t;
+}
+
+function measure(argv) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [wall, kb] = last.split(' ').map(Number);
+  if (r.status !== 0 && r.status !== 1) console.error(`bench: ${argv.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 300)}`);
+  return { wall, rssMB: kb / 1024 };
+}
+
+function packetsOf(file) {
+  const r = spawnSync(process.execPath, [join(root, 'bin/ftp-pcap'), 'info', '--format', 'json', ...file.split('+')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return JSON.parse(r.stdout).totals.packets;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = [];
+console.log(`runs per tool: ${runs} (median), node ${process.version}, ${new Date().toISOString()}`);
+for (const file of files) {
+  const bytes = file.split('+').reduce((a, f) => a + statSync(f).size, 0);
+  const packets = packetsOf(file);
+  const ts = tools(file);
+  const samples = ts.map(() => []);
+  for (let r = 0; r < runs; r++) ts.forEach((t, i) => samples[i].push(measure(t.argv)));
+  for (let i = 0; i < ts.length; i++) {
+    const wall = median(samples[i].map((s) => s.wall));
+    const rss = Math.max(...samples[i].map((s) => s.rssMB));
+    results.push({ file: file.split('+').map((f) => basename(f)).join('+'), bytes, packets, tool: ts[i].name, wallSeconds: wall, mbPerSecond: bytes / 1e6 / wall, packetsPerSecond: packets / wall, peakRssMB: rss });
+  }
+}
+console.log(`\n| capture | size | packets | tool | wall s | MB/s | packets/s | peak RSS MB |`);
+console.log(`|---|---:|---:|---|---:|---:|---:|---:|`);
+for (const r of results) {
+  console.log(`| ${r.file} | ${(r.bytes / 1e6).toFixed(0)} MB | ${r.packets.toLocaleString('en-US')} | ${r.tool} | ${r.wallSeconds.toFixed(2)} | ${r.mbPerSecond.toFixed(0)} | ${(r.packetsPerSecond / 1e6).toFixed(2)} M | ${r.peakRssMB.toFixed(0)} |`);
+}
+mkdirSync(join(root, 'bench/out'), { recursive: true });
+writeFileSync(join(root, 'bench/out/results.json'), JSON.stringify(results, null, 2));
