@@ -30,3 +30,12 @@ describe('capture reader agrees with tshark', () => {
     });
   }
 });
+
+describe('tshark views are recorded', () => {
+  it('for every capture in fixtures/ (run bash test/tshark/record.sh after adding one)', async () => {
+    const { findFiles } = await import('../helpers/capture.js');
+    const captures = findFiles('fixtures', (n) => /\.(pcap|pcapng)(\.gz)?$/.test(n));
+    const recorded = new Set(views.map((v) => v.path));
+    expect(captures.filter((c) => !recorded.has(c))).toEqual([]);
+  });
+});

@@ -19,7 +19,10 @@ export interface TsharkFrame {
   ack: number | null;
   flags: number | null;
   tcpLen: number | null;
+  /** 802.1Q tag (vlan.id): the C-tag when there is an 802.1ad S-tag. */
   vlanId: number | null;
+  /** 802.1ad S-tag (ieee8021ad.id). */
+  sVlanId: number | null;
 }
 
 export interface TsharkView {
@@ -54,6 +57,7 @@ export function tsharkViews(): TsharkView[] {
         flags: c[13] ? parseInt(c[13], 16) : null,
         tcpLen: num(c[14]),
         vlanId: num(c[15]),
+        sVlanId: num(c[16]),
       };
     });
     return [{ path, tsv, frames }];

@@ -3,6 +3,7 @@
 # Run from the repo root after adding or regenerating a capture:  bash test/tshark/record.sh
 # Columns: frame.number frame.time_epoch frame.len frame.cap_len frame.interface_id ip.src ip.dst
 #          ipv6.src ipv6.dst tcp.srcport tcp.dstport tcp.seq_raw tcp.ack_raw tcp.flags tcp.len vlan.id
+#          ieee8021ad.id (802.1ad S-tag: tshark does not report it as vlan.id)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=test/tshark
@@ -16,7 +17,7 @@ find fixtures test -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.pca
     -T fields -E separator=/t -E occurrence=f \
     -e frame.number -e frame.time_epoch -e frame.len -e frame.cap_len -e frame.interface_id \
     -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e tcp.srcport -e tcp.dstport \
-    -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags -e tcp.len -e vlan.id \
+    -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags -e tcp.len -e vlan.id -e ieee8021ad.id \
     2>/dev/null >> "$out/$name.tsv" || true
   echo "$f: $(($(wc -l < "$out/$name.tsv") - 1)) frames"
 done

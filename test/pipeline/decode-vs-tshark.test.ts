@@ -1,0 +1,89 @@
+/**
+ * Capture + decode against tshark, field by field, on every capture in the repository (all link
+ * types and formats the lab makes): addresses, ports, sequence and acknowledgement numbers, flags,
+ * TCP payload length on the wire, outermost VLAN id. tshark's view is recorded in test/tshark/
+ * (test/tshark/record.sh, run with IP defragmentation off).
+ */
+import { describe, it, expect } from 'vitest';
+import { readCaptures } from '../../src/capture/index.js';
+import { Decoder, DecodeStatus, newPacket, formatIp } from '../../src/decode/index.js';
+import { tsharkViews } from '../helpers/tshark.js';
+
+interface Decoded {
+  status: number;
+  reassembled: boolean;
+  ipVersion: number;
+  src: string;
+  dst: string;
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  tcpLen: number;
+  vlans: number[];
+}
+
+async function decodeAll(path: string): Promise<Decoded[]> {
+  const d = new Decoder();
+  const p = newPacket();
+  const out: Decoded[] = [];
+  await readCaptures([path], (rec) => {
+    const status = d.decode(rec, p);
+    out.push({
+      status,
+      reassembled: p.reassembled,
+      ipVersion: p.ipVersion,
+      src: p.ipVersion ? formatIp(p.src) : '',
+      dst: p.ipVersion ? formatIp(p.dst) : '',
+      srcPort: p.srcPort,
+      dstPort: p.dstPort,
+      seq: p.seq,
+      ack: p.ack,
+      flags: p.flags,
+      tcpLen: p.payloadWireLength,
+      vlans: [...p.vlanIds],
+    });
+  });
+  return out;
+}
+
+const views = tsharkViews();
+
+describe('decode agrees with tshark on real captures', () => {
+  for (const v of views) {
+    it(v.path, async () => {
+      const ours = await decodeAll(v.path);
+      expect(ours.length).toBe(v.frames.length);
+      let tcpFrames = 0;
+      let reassembled = 0;
+      for (let i = 0; i < ours.length; i++) {
+        const o = ours[i];
+        const t = v.frames[i];
+        const where = `${v.path} frame ${t.frame}`;
+        if (t.sVlanId !== null) expect(o.vlans.slice(0, 2), where).toEqual([t.sVlanId, t.vlanId]);
+        else if (t.vlanId !== null) expect(o.vlans[0], where).toBe(t.vlanId);
+        else expect(o.vlans, where).toEqual([]);
+        if (t.ipSrc) {
+          expect([o.ipVersion, o.src, o.dst], where).toEqual([4, t.ipSrc, t.ipDst]);
+        } else if (t.ipv6Src) {
+          expect([o.ipVersion, o.src, o.dst], where).toEqual([6, t.ipv6Src, t.ipv6Dst]);
+        }
+        // A fragment's TCP header is decoded by us once the datagram is whole (at its last
+        // fragment); tshark, with defragmentation off, shows it on none or the first.
+        if (o.status === DecodeStatus.FRAGMENT_PENDING || o.reassembled) {
+          reassembled++;
+          continue;
+        }
+        if (t.srcPort !== null && t.seq !== null) {
+          tcpFrames++;
+          expect(o.status, where).toBe(DecodeStatus.TCP);
+          expect([o.srcPort, o.dstPort, o.seq, o.ack, o.flags, o.tcpLen], where).toEqual([t.srcPort, t.dstPort, t.seq, t.ack, (t.flags ?? 0) & 0xff, t.tcpLen]);
+        } else {
+          expect(o.status, where).not.toBe(DecodeStatus.TCP);
+        }
+      }
+      expect(tcpFrames + reassembled).toBeGreaterThan(0);
+    });
+  }
+});
