@@ -39,3 +39,55 @@ export const MAX_FRAGS_PER_DATAGRAM = 512;
 /** Connections `info` follows (from their SYN) to spot FTP banners and count answers. Past it,
  * new connections are counted under `limits.info-max-flows` and not broken down by port. */
 export const INFO_MAX_FLOWS = 200_000;
+
+// --- tcp: connection tracking and reassembly (src/tcp/)
+/** Connections tracked at once. A tracked connection costs ~0.5 KiB (measured with
+ * bench/tcp-micro.mjs), so 100,000 stay under ~60 MiB; an FTP capture rarely holds more than a
+ * few thousand at once. Past it the idlest connection of the least useful class is evicted
+ * (closed ones first, then unanswered SYNs, then live ones), its summary emitted with reason
+ * `capacity`, counted as `evictedCapacity`. A SYN flood therefore costs bounded memory. */
+export const TCP_MAX_CONNECTIONS = 100_000;
+/** Capture-time seconds an established or mid-stream connection may stay silent. Long: an FTP
+ * control connection is silent during a whole transfer. 7200 s is the TCP keepalive default
+ * (RFC 1122 §4.2.3.6), so a live idle connection would have shown a keepalive. Past it the
+ * connection is removed (reason `idle`, counted as `evictedIdle`); later packets start a new,
+ * mid-stream one. */
+export const TCP_IDLE_TIMEOUT_SEC = 7200;
+/** Capture-time seconds an unanswered connection attempt (SYN only) is kept. Linux retransmits a
+ * SYN after 1, 2, 4, 8, 16, 32 s (tcp_syn_retries = 6), so 60 s keeps all retransmissions of one
+ * attempt in one connection. Past it: removed (reason `idle`, counted as `evictedIdle`). */
+export const TCP_ATTEMPT_TIMEOUT_SEC = 60;
+/** Capture-time seconds a closed (FIN both ways) or reset connection is kept for late
+ * retransmissions and ACKs. A new SYN on its 4-tuple starts a new connection at once anyway.
+ * Past it: removed (reason `idle`, counted as `evictedIdle`). */
+export const TCP_CLOSED_TIMEOUT_SEC = 10;
+/** Out-of-order payload bytes kept per followed connection (both directions). Only followed
+ * (FTP control) streams keep bytes; 1 MiB is far more than a control stream has in flight. Past it
+ * the gap is skipped (reported as missed bytes) and the buffer delivered, counted as
+ * `gapsConnectionCap`. */
+export const TCP_MAX_OOO_BYTES_PER_CONNECTION = 1024 * 1024;
+/** Out-of-order payload bytes kept by all connections together. Past it the direction whose gap
+ * is oldest is flushed (gap skipped and reported) until the total fits, counted as
+ * `gapsGlobalCap`. */
+export const TCP_MAX_OOO_BYTES_TOTAL = 32 * 1024 * 1024;
+/** Out-of-order ranges per direction, kept or only counted (an unfollowed connection keeps only
+ * the range, ~80 bytes). 256 holes at once is beyond any real loss pattern (SACK reports 3-4).
+ * Past it the direction is flushed, counted as `gapsSegmentCap`. */
+export const TCP_MAX_OOO_SEGMENTS_PER_DIRECTION = 256;
+/** Out-of-order ranges held by all connections together (~80 bytes each: 8 MiB). Past it the
+ * oldest gap is flushed until it fits, counted as `gapsSegmentCap`. */
+export const TCP_MAX_OOO_SEGMENTS_TOTAL = 100_000;
+/** Capture-time seconds a gap may stay open while later bytes wait behind it. TCP's backed-off
+ * retransmission timer reaches 60 s (RFC 6298 §2.5 allows that maximum), so a gap older than that
+ * will not be filled. Past it the gap is skipped (missed bytes), counted as `gapsTimedOut`. */
+export const TCP_GAP_TIMEOUT_SEC = 60;
+/** A segment starting further than this from the next expected sequence number lies outside any
+ * possible window (RFC 7323 §2.3: a window is at most 2^30 bytes). Such a segment is ignored,
+ * counted as `outOfWindowSegments`. */
+export const TCP_MAX_SEQ_JUMP = 1 << 30;
+/** Subscriptions by 4-tuple waiting for their connection to appear. Past it the oldest waiting
+ * subscription is dropped (its sink ended at once), counted as `followsDropped`. */
+export const TCP_MAX_PENDING_FOLLOWS = 10_000;
+/** Frame numbers of SYN retransmissions kept per connection (the FTP diagnosis quotes them).
+ * Past it more retransmissions are counted, not listed. */
+export const TCP_MAX_SYN_RETRANSMIT_FRAMES = 16;

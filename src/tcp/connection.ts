@@ -1,0 +1,281 @@
+/**
+ * A tracked connection: its two endpoints (each a reassembly Half plus handshake facts), its
+ * Zeek-like history, timestamps and key frames, and the summary record it leaves behind.
+ *
+ * Direction 0 is what the originator (initiator) sends, 1 what the responder sends. The originator
+ * is who sent the first SYN; when the capture starts later (mid-stream pickup) the tracker guesses
+ * (see tracker.ts) and marks the history with `^` when it chose the receiver of the first packet.
+ *
+ * History letters (Zeek's conn.log `history`): upper case for the originator, lower case for the
+ * responder. s SYN without ACK; h SYN+ACK; a pure ACK; d payload; f FIN; r RST; t payload that was
+ * seen before (retransmission); g a gap the capture missed; w zero window; i inconsistent flags
+ * (FIN+RST); q SYN together with FIN or RST; ^ originator chosen by heuristic. a, d, i, q appear at
+ * most once per direction; s, h, f, r again only with another sequence number than the last of the
+ * same letter; t, g, w logarithmically (at the 1st, 10th, 100th ... occurrence).
+ */
+import { formatIp } from '../decode/address.js';
+import { TCP_MAX_SYN_RETRANSMIT_FRAMES } from '../limits.js';
+import { wordsToBytes } from './flow.js';
+import { Half, type Direction, type ReassemblyBudget, type StreamOwner, type StreamSink } from './reassembly.js';
+import {
+  connState,
+  ENDPOINT_STATE_NAMES,
+  EndpointState,
+  type ConnState,
+  type EndpointFacts,
+  type EndpointStateName,
+} from './state.js';
+
+/** Why a connection left the tracker. `idle` and `capacity` are evictions. */
+export type RemovalReason = 'idle' | 'capacity' | 'port-reuse' | 'end-of-capture';
+
+export interface EndpointAddress {
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** One direction's totals: what its sender sent. */
+export interface DirectionSummary {
+  readonly state: EndpointStateName;
+  readonly packets: number;
+  /** Payload bytes in sequence space, missed ones included (Zeek's orig_bytes / resp_bytes). */
+  readonly bytes: number;
+  /** Bytes the capture missed (gaps skipped, snap-length cuts). */
+  readonly missedBytes: number;
+  /** Payload bytes seen more than once. */
+  readonly retransmittedBytes: number;
+  /** Bytes seen twice with different content (only known for followed connections). */
+  readonly conflictingBytes: number;
+  readonly outOfWindowSegments: number;
+  /** Frame of its first SYN (or SYN+ACK), FIN and RST; null when none. */
+  readonly synFrame: number | null;
+  readonly finFrame: number | null;
+  readonly rstFrame: number | null;
+}
+
+/** The record behind `ftp-pcap connections`: a plain readonly object. */
+export interface ConnectionSummary {
+  readonly id: number;
+  readonly ipVersion: 4 | 6;
+  /** Initiator (who sent the first SYN, or the heuristic's guess) and responder. */
+  readonly orig: EndpointAddress;
+  readonly resp: EndpointAddress;
+  readonly startSec: number;
+  readonly startNsec: number;
+  readonly endSec: number;
+  readonly endNsec: number;
+  readonly state: ConnState;
+  readonly history: string;
+  /** No SYN was seen: picked up mid-stream. */
+  readonly midStream: boolean;
+  readonly firstFrame: number;
+  readonly lastFrame: number;
+  /** Frame of the originator's first SYN, of its retransmissions (at most
+   * TCP_MAX_SYN_RETRANSMIT_FRAMES listed, all counted), of the first SYN+ACK, of the ACK that
+   * completed the handshake; null when none. */
+  readonly synFrame: number | null;
+  readonly synRetransmits: number;
+  readonly synRetransmitFrames: readonly number[];
+  readonly synAckFrame: number | null;
+  readonly establishedFrame: number | null;
+  readonly origSent: DirectionSummary;
+  readonly respSent: DirectionSummary;
+  /** Still open when it left the tracker (neither closed both ways nor reset). */
+  readonly open: boolean;
+  readonly removal: RemovalReason;
+  /** Someone followed its byte stream. */
+  readonly followed: boolean;
+}
+
+/** What lifecycle callbacks see of a live connection (readonly; do not keep `Connection`s). */
+export interface Connection extends EndpointPair {
+  readonly id: number;
+  readonly state: ConnState;
+  readonly history: string;
+  readonly midStream: boolean;
+  readonly followed: boolean;
+  readonly firstFrame: number;
+  readonly lastFrame: number;
+  summary(removal?: RemovalReason): ConnectionSummary;
+}
+
+/** Addresses of a connection without building strings: IPv4 as numbers (0 for IPv6). */
+export interface EndpointPair {
+  readonly ipVersion: 4 | 6;
+  readonly orig4: number;
+  readonly resp4: number;
+  readonly origPort: number;
+  readonly respPort: number;
+  readonly origIp: string;
+  readonly respIp: string;
+}
+
+const NO_FRAMES: readonly number[] = Object.freeze([]);
+
+/** One direction's sender: reassembly state plus what the handshake and history need. */
+export class Endpoint extends Half implements EndpointFacts {
+  declare peer: Endpoint;
+  state: EndpointState = EndpointState.INACTIVE;
+  sentSyn = false;
+  sentSynAck = false;
+  isn = 0;
+  packets = 0;
+  synFrame = 0;
+  finFrame = 0;
+  rstFrame = 0;
+  /** History bookkeeping: letters recorded once (bit per letter), last seq per repeatable letter. */
+  onceBits = 0;
+  lastS = -1;
+  lastH = -1;
+  lastF = -1;
+  lastR = -1;
+  tCount = 0;
+  tNext = 1;
+  gCount = 0;
+  gNext = 1;
+  wCount = 0;
+  wNext = 1;
+  /** The first-payload `inspect` hook was offered this direction. */
+  inspected = false;
+
+  summary(): DirectionSummary {
+    return {
+      state: ENDPOINT_STATE_NAMES[this.state],
+      packets: this.packets,
+      bytes: this.bytes,
+      missedBytes: this.missedBytes,
+      retransmittedBytes: this.retransBytes,
+      conflictingBytes: this.conflictBytes,
+      outOfWindowSegments: this.outOfWindow,
+      synFrame: this.synFrame || null,
+      finFrame: this.finFrame || null,
+      rstFrame: this.rstFrame || null,
+    };
+  }
+}
+
+export class Conn implements StreamOwner, Connection {
+  hashNext: Conn | null = null;
+  lruPrev: Conn | null = null;
+  lruNext: Conn | null = null;
+  lruClass = -1;
+
+  sink: StreamSink | null = null;
+  followed = false;
+  sinkEnded = false;
+  removed = false;
+
+  readonly orig: Endpoint;
+  readonly resp: Endpoint;
+  history = '';
+  midStream = false;
+  flipped = false;
+
+  firstSec = 0;
+  firstNsec = 0;
+  firstFrame = 0;
+  lastSec = 0;
+  lastNsec = 0;
+  lastFrame = 0;
+  synRetransmits = 0;
+  synRetransmitFrames: number[] | null = null;
+  establishedFrame = 0;
+  synAckFrame = 0;
+  establishedFired = false;
+  closedFired = false;
+  resetFired = false;
+
+  constructor(
+    readonly id: number,
+    readonly hash: number,
+    readonly ipVersion: 4 | 6,
+    readonly o0: number,
+    readonly o1: number,
+    readonly o2: number,
+    readonly o3: number,
+    readonly origPort: number,
+    readonly r0: number,
+    readonly r1: number,
+    readonly r2: number,
+    readonly r3: number,
+    readonly respPort: number,
+    budget: ReassemblyBudget,
+  ) {
+    this.orig = new Endpoint(0, this, budget);
+    this.resp = new Endpoint(1, this, budget);
+    this.orig.peer = this.resp;
+    this.resp.peer = this.orig;
+  }
+
+  get orig4(): number {
+    return this.ipVersion === 4 ? this.o0 : 0;
+  }
+  get resp4(): number {
+    return this.ipVersion === 4 ? this.r0 : 0;
+  }
+  get origIp(): string {
+    return formatIp(wordsToBytes(this.ipVersion, this.o0, this.o1, this.o2, this.o3));
+  }
+  get respIp(): string {
+    return formatIp(wordsToBytes(this.ipVersion, this.r0, this.r1, this.r2, this.r3));
+  }
+  get state(): ConnState {
+    return connState(this.orig, this.resp);
+  }
+
+  endpoint(dir: Direction): Endpoint {
+    return dir === 0 ? this.orig : this.resp;
+  }
+
+  /** Closed both ways or reset: a new SYN on the 4-tuple is a new connection. */
+  get finished(): boolean {
+    return this.resetFired || (this.orig.state === EndpointState.CLOSED && this.resp.state === EndpointState.CLOSED);
+  }
+
+  /** Appends a history letter (given lower case) in the case of the direction. */
+  letter(dir: Direction, ch: string): void {
+    this.history += dir === 0 ? ch.toUpperCase() : ch;
+  }
+
+  noteGap(dir: Direction): void {
+    const e = this.endpoint(dir);
+    if (++e.gCount === e.gNext) {
+      e.gNext *= 10;
+      this.letter(dir, 'g');
+    }
+  }
+
+  noteSynRetransmit(frame: number): void {
+    this.synRetransmits++;
+    if (this.synRetransmitFrames === null) this.synRetransmitFrames = [];
+    if (this.synRetransmitFrames.length < TCP_MAX_SYN_RETRANSMIT_FRAMES) this.synRetransmitFrames.push(frame);
+  }
+
+  summary(removal: RemovalReason = 'end-of-capture'): ConnectionSummary {
+    return {
+      id: this.id,
+      ipVersion: this.ipVersion,
+      orig: { ip: this.origIp, port: this.origPort },
+      resp: { ip: this.respIp, port: this.respPort },
+      startSec: this.firstSec,
+      startNsec: this.firstNsec,
+      endSec: this.lastSec,
+      endNsec: this.lastNsec,
+      state: this.state,
+      history: this.history,
+      midStream: this.midStream,
+      firstFrame: this.firstFrame,
+      lastFrame: this.lastFrame,
+      synFrame: this.orig.sentSyn ? this.orig.synFrame : null,
+      synRetransmits: this.synRetransmits,
+      synRetransmitFrames: this.synRetransmitFrames === null ? NO_FRAMES : this.synRetransmitFrames.slice(),
+      synAckFrame: this.synAckFrame || null,
+      establishedFrame: this.establishedFrame || null,
+      origSent: this.orig.summary(),
+      respSent: this.resp.summary(),
+      open: !this.finished,
+      removal,
+      followed: this.followed,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Stage 3, tcp (DESIGN.md §2): connection tracking and stream reassembly.
+ *
+ * Entry: `TcpTracker` (feed it `packet(p)` for each decoded TCP segment, then `finish()`), or
+ * `connectionsOf(packets)` for the summaries alone. Hands on: `StreamSink` calls for followed
+ * connections, `TcpEvents` for all, `ConnectionSummary` records.
+ *
+ * Files: sequence.ts (32-bit sequence arithmetic), flow.ts (numeric flow keys), state.ts
+ * (endpoint states, conn_state table), reassembly.ts (one direction: ordering, gaps, bounds),
+ * connection.ts (a connection, its history and summary), tracker.ts (the table, lifecycle,
+ * eviction, subscriptions), conn-log.ts (conn.log line and JSON).
+ */
+export {
+  TcpTracker,
+  connectionsOf,
+  DEFAULT_TRACKER_LIMITS,
+  type TcpEvents,
+  type TcpTrackerOptions,
+  type TcpCounters,
+  type TrackerLimits,
+} from './tracker.js';
+export type {
+  Connection,
+  ConnectionSummary,
+  DirectionSummary,
+  EndpointAddress,
+  EndpointPair,
+  RemovalReason,
+} from './connection.js';
+export type { Direction, SegmentInfo, StreamSink, ReassemblyCounters } from './reassembly.js';
+export type { FourTuple } from './flow.js';
+export { CONN_STATES, connState, type ConnState, type EndpointFacts } from './state.js';
+export {
+  connLogLine,
+  connectionJson,
+  CONN_LOG_HEADER,
+  isoTimeNs,
+  durationText,
+  type ConnectionJson,
+  type DirectionJson,
+} from './conn-log.js';
+export { seqDiff, seqAdd, seqLt, seqLeq, seqGt, seqGeq } from './sequence.js';

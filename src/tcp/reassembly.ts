@@ -1,0 +1,518 @@
+/**
+ * One direction of a TCP connection: its place in sequence space, its out-of-order buffer, its
+ * byte accounting, and in-order delivery to the connection's stream sink (when someone follows it).
+ *
+ * Invariants (checked by test/tcp/reassembly.test.ts):
+ * - `next` is the sequence number of the next byte to deliver; `offset` is its stream offset
+ *   (bytes delivered + skipped since the first byte, a plain number: streams may exceed 4 GiB).
+ * - `ooo` holds ranges strictly after `next` once drained, sorted, never overlapping: a range is
+ *   DATA (a copy of the bytes, only for a followed connection), UNKEPT (seen, bytes not kept: the
+ *   connection is only counted) or MISSING (the snap length cut it: known to exist, never seen).
+ * - Every sequence-space byte is accounted once: delivered or counted (`offset` moves past it), or
+ *   skipped as a gap (`missedBytes`); a byte seen again is `retransBytes` (and `conflictBytes` when
+ *   both copies are kept and differ: the first copy wins, RFC 9293 §3.10.7.4 leaves it open and
+ *   Zeek, gopacket and Wireshark keep the first too).
+ *
+ * A gap is skipped — reported as `gap(dir, offset, length)` and counted as bytes the capture
+ * missed — when the peer acknowledges past it (the receiver had the bytes: only the capture lost
+ * them), when it stays open longer than TCP_GAP_TIMEOUT_SEC of capture time, when a buffer bound
+ * is crossed, or when the connection ends.
+ */
+import {
+  TCP_GAP_TIMEOUT_SEC,
+  TCP_MAX_OOO_BYTES_PER_CONNECTION,
+  TCP_MAX_OOO_BYTES_TOTAL,
+  TCP_MAX_OOO_SEGMENTS_PER_DIRECTION,
+  TCP_MAX_OOO_SEGMENTS_TOTAL,
+  TCP_MAX_SEQ_JUMP,
+} from '../limits.js';
+import { seqDiff, seqMin } from './sequence.js';
+
+/** 0: sent by the originator (initiator -> responder); 1: sent by the responder. */
+export type Direction = 0 | 1;
+
+/** Where bytes came from: the frame (and its capture time) that carried them. */
+export interface SegmentInfo {
+  readonly frame: number;
+  readonly tsSec: number;
+  readonly tsNsec: number;
+}
+
+/**
+ * The consumer of one followed connection's two byte streams (gopacket's `Stream`).
+ *
+ * Lifecycle: attached once per connection (by `TcpTracker.follow`, `attach`, or an `inspect`
+ * hook returning it); then `data()` 0..n times per direction, each direction's bytes in order and
+ * exactly once, interleaved with `gap()` where the capture missed bytes; then `end()` exactly once
+ * (both directions finished with FIN, a RST, the connection removed, or the end of the capture).
+ * `bytes` is a view valid only during the call: copy what you keep. `offset` is the stream offset
+ * of bytes[0] in that direction (0 = first byte after the SYN, or the first byte seen for a
+ * connection picked up mid-stream). A sink attached after a direction already carried bytes sees
+ * its first `data()` at an offset > 0. Sinks must not call back into the tracker.
+ */
+export interface StreamSink {
+  data(dir: Direction, bytes: Buffer, offset: number, at: SegmentInfo): void;
+  gap(dir: Direction, offset: number, length: number): void;
+  end(): void;
+}
+
+/** What a Half needs from its connection. */
+export interface StreamOwner {
+  readonly sink: StreamSink | null;
+  /** A gap was skipped in direction `dir` (for the history's g/G). */
+  noteGap(dir: Direction): void;
+}
+
+const KIND_DATA = 0;
+const KIND_UNKEPT = 1;
+const KIND_MISSING = 2;
+
+class Seg implements SegmentInfo {
+  constructor(
+    public seq: number,
+    public end: number,
+    public readonly kind: number,
+    public data: Buffer | null,
+    public readonly frame: number,
+    public readonly tsSec: number,
+    public readonly tsNsec: number,
+  ) {}
+}
+
+export interface ReassemblyLimits {
+  /** Out-of-order payload bytes kept per connection (both directions). */
+  maxBytesPerConnection: number;
+  /** Out-of-order payload bytes kept by all connections together. */
+  maxBytesTotal: number;
+  /** Out-of-order ranges per direction (kept or only counted). */
+  maxSegmentsPerDirection: number;
+  /** Out-of-order ranges held by all connections together. */
+  maxSegmentsTotal: number;
+  /** Capture seconds a gap may stay open while later bytes wait. */
+  gapTimeoutSec: number;
+  /** A segment further than this from the next expected byte is outside any window. */
+  maxSeqJump: number;
+}
+
+export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = {
+  maxBytesPerConnection: TCP_MAX_OOO_BYTES_PER_CONNECTION,
+  maxBytesTotal: TCP_MAX_OOO_BYTES_TOTAL,
+  maxSegmentsPerDirection: TCP_MAX_OOO_SEGMENTS_PER_DIRECTION,
+  maxSegmentsTotal: TCP_MAX_OOO_SEGMENTS_TOTAL,
+  gapTimeoutSec: TCP_GAP_TIMEOUT_SEC,
+  maxSeqJump: TCP_MAX_SEQ_JUMP,
+};
+
+/** Counters of the reassembly as a whole (names appear in the `limits` report). */
+export interface ReassemblyCounters {
+  /** Gaps skipped because the peer acknowledged past them (capture loss). */
+  gapsAcked: number;
+  /** Gaps skipped after TCP_GAP_TIMEOUT_SEC. */
+  gapsTimedOut: number;
+  /** Gaps skipped because a connection crossed TCP_MAX_OOO_BYTES_PER_CONNECTION. */
+  gapsConnectionCap: number;
+  /** Gaps skipped because all connections crossed TCP_MAX_OOO_BYTES_TOTAL (oldest gap first). */
+  gapsGlobalCap: number;
+  /** Gaps skipped because of TCP_MAX_OOO_SEGMENTS_PER_DIRECTION / _TOTAL. */
+  gapsSegmentCap: number;
+  /** Gaps skipped when a connection ended (FIN/RST, removal, end of capture). */
+  gapsAtEnd: number;
+  /** Bytes skipped in all gaps. */
+  missedBytes: number;
+  /** Segments ignored as outside any window (TCP_MAX_SEQ_JUMP). */
+  outOfWindowSegments: number;
+  /** Bytes seen twice with different content (first copy kept). */
+  conflictingBytes: number;
+}
+
+/** State shared by every Half: the global bounds, the FIFO of halves holding a gap, counters. */
+export class ReassemblyBudget {
+  bytes = 0;
+  segments = 0;
+  /** Capture time (seconds) of the packet being processed. */
+  now = 0;
+  fifoHead: Half | null = null;
+  fifoTail: Half | null = null;
+  readonly counters: ReassemblyCounters = {
+    gapsAcked: 0,
+    gapsTimedOut: 0,
+    gapsConnectionCap: 0,
+    gapsGlobalCap: 0,
+    gapsSegmentCap: 0,
+    gapsAtEnd: 0,
+    missedBytes: 0,
+    outOfWindowSegments: 0,
+    conflictingBytes: 0,
+  };
+  constructor(readonly limits: ReassemblyLimits = DEFAULT_REASSEMBLY_LIMITS) {}
+
+  /** Skips gaps whose wait passed the timeout (FIFO order is gap-open order). */
+  expire(now: number): void {
+    const limit = now - this.limits.gapTimeoutSec;
+    while (this.fifoHead !== null && this.fifoHead.gapSince < limit) {
+      this.counters.gapsTimedOut++;
+      this.fifoHead.flush();
+    }
+  }
+
+  enforceGlobal(): void {
+    const l = this.limits;
+    while ((this.bytes > l.maxBytesTotal || this.segments > l.maxSegmentsTotal) && this.fifoHead !== null) {
+      if (this.bytes > l.maxBytesTotal) this.counters.gapsGlobalCap++;
+      else this.counters.gapsSegmentCap++;
+      this.fifoHead.flush();
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class Half {
+  /** The other direction of the same connection (set by the connection). */
+  peer: Half = this;
+  started = false;
+  next = 0;
+  offset = 0;
+  finSeen = false;
+  finSeq = 0;
+  /** Every byte up to the FIN was delivered or skipped. */
+  done = false;
+
+  ooo: Seg[] | null = null;
+  /** DATA bytes held in ooo. */
+  keptBytes = 0;
+  /** Sequence-space bytes covered by ooo ranges. */
+  rangeBytes = 0;
+  gapSince = 0;
+  fifoPrev: Half | null = null;
+  fifoNext: Half | null = null;
+  inFifo = false;
+
+  retransBytes = 0;
+  missedBytes = 0;
+  conflictBytes = 0;
+  outOfWindow = 0;
+
+  constructor(
+    readonly dir: Direction,
+    readonly owner: StreamOwner,
+    readonly budget: ReassemblyBudget,
+  ) {}
+
+  /** Payload bytes in sequence space (delivered, counted, skipped or waiting), as Zeek's orig_bytes. */
+  get bytes(): number {
+    return this.offset + this.rangeBytes;
+  }
+
+  /**
+   * A segment sent in this direction. `capLen` payload bytes are at buf[off..]; `wireLen` >= capLen
+   * were on the wire. SYN and FIN each take one sequence number (RFC 9293 §3.4). Returns the payload
+   * bytes that were already seen (retransmitted), or -1 when the segment lies outside any window
+   * (ignored, counted).
+   */
+  segment(seq: number, syn: boolean, fin: boolean, buf: Buffer, off: number, capLen: number, wireLen: number, at: SegmentInfo): number {
+    const s = syn ? (seq + 1) >>> 0 : seq;
+    if (!this.started) {
+      this.started = true;
+      this.next = s;
+    }
+    let retrans = 0;
+    if (wireLen > 0 || fin) {
+      const rel = seqDiff(s, this.next);
+      const jump = this.budget.limits.maxSeqJump;
+      if (rel > jump || rel < -jump) {
+        this.outOfWindow++;
+        this.budget.counters.outOfWindowSegments++;
+        return -1;
+      }
+      if (wireLen > 0) retrans = this.add(s, buf, off, capLen, wireLen, at);
+      if (fin && !this.finSeen) {
+        this.finSeen = true;
+        this.finSeq = (s + wireLen) >>> 0;
+        // Bytes beyond the FIN cannot exist; a range past it (a bogus segment) is dropped.
+        this.trimAfterFin();
+      }
+      this.checkDone();
+      if (this.inFifo && this.budget.now - this.gapSince > this.budget.limits.gapTimeoutSec) {
+        this.budget.counters.gapsTimedOut++;
+        this.flush();
+      }
+    }
+    return retrans;
+  }
+
+  /** The peer acknowledged everything before `ack`: bytes before it the capture lacks are missed. */
+  acked(ack: number): void {
+    if (!this.started) return;
+    let lim = ack;
+    if (this.finSeen && seqDiff(ack, this.finSeq) > 0) lim = this.finSeq;
+    const d = seqDiff(lim, this.next);
+    if (d <= 0 || d > this.budget.limits.maxSeqJump) return;
+    this.budget.counters.gapsAcked++;
+    this.skipTo(lim);
+    this.checkDone();
+  }
+
+  /** Delivers everything buffered, skipping the gaps before it. */
+  flush(): void {
+    const ooo = this.ooo;
+    if (ooo !== null && ooo.length > 0) this.skipTo(ooo[ooo.length - 1].end);
+    this.leaveFifo();
+    this.checkDone();
+  }
+
+  /** Flush at the end of the connection (counted as a gap at end when there was one). */
+  finish(): void {
+    if (this.ooo !== null && this.ooo.length > 0) {
+      this.budget.counters.gapsAtEnd++;
+      this.flush();
+    }
+  }
+
+  private add(s: number, buf: Buffer, off: number, capLen: number, wireLen: number, at: SegmentInfo): number {
+    let e = (s + wireLen) >>> 0;
+    if (this.finSeen && seqDiff(e, this.finSeq) > 0) {
+      e = this.finSeq;
+      wireLen = seqDiff(e, s);
+      if (wireLen <= 0) return 0;
+      if (capLen > wireLen) capLen = wireLen;
+    }
+    const next = this.next;
+    if (seqDiff(e, next) <= 0) {
+      this.retransBytes += wireLen;
+      return wireLen;
+    }
+    let retrans = 0;
+    const behind = seqDiff(next, s);
+    if (behind > 0) {
+      retrans = behind;
+      this.retransBytes += behind;
+      s = next;
+      off += behind;
+      capLen = capLen > behind ? capLen - behind : 0;
+      wireLen -= behind;
+    }
+    const ooo = this.ooo;
+    if ((ooo === null || ooo.length === 0) && s === next) {
+      // In order, nothing waiting: deliver straight from the packet (no copy).
+      if (capLen > 0) {
+        const sink = this.owner.sink;
+        if (sink !== null) sink.data(this.dir, buf.subarray(off, off + capLen), this.offset, at);
+        this.offset += capLen;
+        this.next = (next + capLen) >>> 0;
+      }
+      if (capLen < wireLen) this.gap(wireLen - capLen);
+      return retrans;
+    }
+    const capEnd = (s + capLen) >>> 0;
+    if (capLen > 0) retrans += this.insert(s, capEnd, buf, off, KIND_DATA, at);
+    if (capLen < wireLen) retrans += this.insert(capEnd, e, EMPTY, 0, KIND_MISSING, at);
+    this.retransBytes += retrans - (behind > 0 ? behind : 0);
+    this.drain();
+    this.enforceCaps();
+    return retrans;
+  }
+
+  /** Inserts [s, e) into ooo where not already covered; returns the bytes that were. */
+  private insert(s: number, e: number, buf: Buffer, off: number, kind: number, at: SegmentInfo): number {
+    if (kind === KIND_DATA && this.owner.sink === null) kind = KIND_UNKEPT;
+    let ooo = this.ooo;
+    if (ooo === null) ooo = this.ooo = [];
+    if (ooo.length === 0) this.enterFifo();
+    let i = ooo.length;
+    while (i > 0 && seqDiff(ooo[i - 1].end, s) > 0) i--;
+    let overlap = 0;
+    while (seqDiff(e, s) > 0) {
+      if (i >= ooo.length || seqDiff(ooo[i].seq, e) >= 0) {
+        this.put(ooo, i, s, e, kind, buf, off, at);
+        break;
+      }
+      const en = ooo[i];
+      if (seqDiff(en.seq, s) > 0) {
+        const n = seqDiff(en.seq, s);
+        i += this.put(ooo, i, s, en.seq, kind, buf, off, at);
+        off += n;
+        s = en.seq;
+        continue;
+      }
+      const ovEnd = seqMin(en.end, e);
+      const n = seqDiff(ovEnd, s);
+      overlap += n;
+      if (kind === KIND_DATA && en.kind === KIND_DATA && en.data !== null) {
+        const from = seqDiff(s, en.seq);
+        let differ = 0;
+        for (let k = 0; k < n; k++) if (buf[off + k] !== en.data[from + k]) differ++;
+        if (differ > 0) {
+          this.conflictBytes += differ;
+          this.budget.counters.conflictingBytes += differ;
+        }
+      }
+      off += n;
+      s = ovEnd;
+      i++;
+    }
+    return overlap;
+  }
+
+  /** Puts a new range at index i (or extends its left neighbour); returns how many entries it added. */
+  private put(ooo: Seg[], i: number, s: number, e: number, kind: number, buf: Buffer, off: number, at: SegmentInfo): number {
+    const len = seqDiff(e, s);
+    this.rangeBytes += len;
+    if (kind !== KIND_DATA && i > 0) {
+      const left = ooo[i - 1];
+      if (left.kind === kind && left.end === s) {
+        left.end = e;
+        return 0;
+      }
+    }
+    let data: Buffer | null = null;
+    if (kind === KIND_DATA) {
+      data = Buffer.allocUnsafe(len);
+      buf.copy(data, 0, off, off + len);
+      this.keptBytes += len;
+      this.budget.bytes += len;
+    }
+    const seg = new Seg(s, e, kind, data, at.frame, at.tsSec, at.tsNsec);
+    if (i === ooo.length) ooo.push(seg);
+    else ooo.splice(i, 0, seg);
+    this.budget.segments++;
+    return 1;
+  }
+
+  /** Delivers the ranges that now start at (or before) next. */
+  private drain(): void {
+    const ooo = this.ooo;
+    if (ooo === null) return;
+    let moved = false;
+    while (ooo.length > 0) {
+      const en = ooo[0];
+      if (seqDiff(en.seq, this.next) > 0) break;
+      ooo.shift();
+      moved = true;
+      const len = seqDiff(en.end, en.seq);
+      this.rangeBytes -= len;
+      this.budget.segments--;
+      if (en.data !== null) {
+        this.keptBytes -= len;
+        this.budget.bytes -= len;
+      }
+      const skip = seqDiff(this.next, en.seq);
+      if (skip >= len) continue;
+      const n = len - skip;
+      const sink = this.owner.sink;
+      if (en.kind === KIND_MISSING) {
+        this.gap(n);
+        continue;
+      }
+      if (sink !== null) {
+        if (en.kind === KIND_DATA && en.data !== null) sink.data(this.dir, skip === 0 ? en.data : en.data.subarray(skip), this.offset, en);
+        // Seen while nobody followed the connection: not missed by the capture, but not kept.
+        else sink.gap(this.dir, this.offset, n);
+      }
+      this.offset += n;
+      this.next = en.end;
+    }
+    if (ooo.length === 0) this.leaveFifo();
+    else if (moved) {
+      // A new front gap: its wait starts now.
+      this.leaveFifo();
+      this.enterFifo();
+    }
+  }
+
+  /** Moves next to `target`, delivering buffered ranges and skipping gaps on the way. */
+  private skipTo(target: number): void {
+    while (seqDiff(target, this.next) > 0) {
+      const ooo = this.ooo;
+      if (ooo !== null && ooo.length > 0 && seqDiff(ooo[0].seq, this.next) <= 0) {
+        this.drain();
+        continue;
+      }
+      let gapEnd = target;
+      if (ooo !== null && ooo.length > 0 && seqDiff(ooo[0].seq, target) < 0) gapEnd = ooo[0].seq;
+      this.gap(seqDiff(gapEnd, this.next));
+    }
+    this.drain();
+  }
+
+  /** The capture missed n bytes at next. */
+  private gap(n: number): void {
+    this.missedBytes += n;
+    this.budget.counters.missedBytes += n;
+    const sink = this.owner.sink;
+    if (sink !== null) sink.gap(this.dir, this.offset, n);
+    this.owner.noteGap(this.dir);
+    this.offset += n;
+    this.next = (this.next + n) >>> 0;
+  }
+
+  private trimAfterFin(): void {
+    const ooo = this.ooo;
+    if (ooo === null) return;
+    while (ooo.length > 0) {
+      const last = ooo[ooo.length - 1];
+      if (seqDiff(last.end, this.finSeq) <= 0) break;
+      if (seqDiff(last.seq, this.finSeq) < 0) {
+        // Keep the part before the FIN.
+        const cut = seqDiff(last.end, this.finSeq);
+        this.rangeBytes -= cut;
+        last.end = this.finSeq;
+        if (last.data !== null) {
+          last.data = last.data.subarray(0, last.data.length - cut);
+          this.keptBytes -= cut;
+          this.budget.bytes -= cut;
+        }
+        break;
+      }
+      ooo.pop();
+      const len = seqDiff(last.end, last.seq);
+      this.rangeBytes -= len;
+      this.budget.segments--;
+      if (last.data !== null) {
+        this.keptBytes -= len;
+        this.budget.bytes -= len;
+      }
+    }
+    if (ooo.length === 0) this.leaveFifo();
+  }
+
+  private checkDone(): void {
+    if (this.finSeen && !this.done && this.next === this.finSeq) this.done = true;
+  }
+
+  private enforceCaps(): void {
+    const ooo = this.ooo;
+    const l = this.budget.limits;
+    if (ooo !== null && ooo.length > l.maxSegmentsPerDirection) {
+      this.budget.counters.gapsSegmentCap++;
+      this.flush();
+    } else if (this.keptBytes + this.peer.keptBytes > l.maxBytesPerConnection) {
+      this.budget.counters.gapsConnectionCap++;
+      this.flush();
+    }
+    this.budget.enforceGlobal();
+  }
+
+  private enterFifo(): void {
+    if (this.inFifo) return;
+    const b = this.budget;
+    this.inFifo = true;
+    this.gapSince = b.now;
+    this.fifoPrev = b.fifoTail;
+    this.fifoNext = null;
+    if (b.fifoTail !== null) b.fifoTail.fifoNext = this;
+    else b.fifoHead = this;
+    b.fifoTail = this;
+  }
+
+  leaveFifo(): void {
+    if (!this.inFifo) return;
+    const b = this.budget;
+    this.inFifo = false;
+    if (this.fifoPrev !== null) this.fifoPrev.fifoNext = this.fifoNext;
+    else b.fifoHead = this.fifoNext;
+    if (this.fifoNext !== null) this.fifoNext.fifoPrev = this.fifoPrev;
+    else b.fifoTail = this.fifoPrev;
+    this.fifoPrev = this.fifoNext = null;
+  }
+}

@@ -1,0 +1,597 @@
+/**
+ * TcpTracker: every TCP connection of a capture, by 4-tuple, with its lifecycle, byte accounting
+ * and (for the connections someone follows) in-order byte delivery.
+ *
+ * Driving it: for each record, `decode()` the packet; when it returns DecodeStatus.TCP call
+ * `tracker.packet(p)`; at the end of the capture call `tracker.finish()` once.
+ *
+ * Events (`TcpEvents`, all optional, for ALL connections, in this order per connection):
+ *   opened(c)        its first packet (a SYN, or any segment when picked up mid-stream)
+ *   inspect(c, d, b) the first payload of each direction, until a hook returns a sink: return a
+ *                    StreamSink to follow the connection from this byte on (FTP on any port)
+ *   established(c)   the handshake completed (SYN, SYN+ACK, ACK; simultaneous open too)
+ *   reset(c, d)      the first RST, sent in direction d
+ *   closed(c)        FINs seen both ways
+ *   removed(s, why)  it left the tracker, with its final summary: `idle` or `capacity` (evicted),
+ *                    `port-reuse` (a new SYN on its 4-tuple), `end-of-capture` (finish())
+ * `opened` and `removed` come exactly once per connection; the others at most once. A followed
+ * connection's sink gets `end()` before `removed`, at the latest. Callbacks must not call
+ * `packet()`; they may call `follow`/`attach`.
+ *
+ * Subscribing: `follow(tuple, sink)` (by 4-tuple: the live connection on it, or the next one
+ * that appears), `attach(c, sink)` (from `opened`), or the `inspect` hook (by first bytes).
+ * Connections nobody follows are counted, never buffered.
+ *
+ * Originator when no SYN was seen: the receiver of a SYN+ACK; otherwise, for mid-stream traffic,
+ * the sender of the first packet, unless it sends from a port below 1024 other than 20 to a port
+ * at or above 1024 (a server answering; port 20 is active-mode FTP data, which the server opens).
+ *
+ * Memory: connections live in three LRU lists by class (closed or reset / unanswered SYN /
+ * live), each with its idle timeout in capture time (limits.ts); past TCP_MAX_CONNECTIONS the
+ * idlest of the first non-empty class in that order is evicted. Packets of connections nobody
+ * follows allocate nothing.
+ */
+import { TcpFlag, type Packet } from '../decode/packet.js';
+import { parseIp } from '../decode/address.js';
+import {
+  TCP_ATTEMPT_TIMEOUT_SEC,
+  TCP_CLOSED_TIMEOUT_SEC,
+  TCP_IDLE_TIMEOUT_SEC,
+  TCP_MAX_CONNECTIONS,
+  TCP_MAX_PENDING_FOLLOWS,
+} from '../limits.js';
+import { Conn, type Connection, type ConnectionSummary, type RemovalReason } from './connection.js';
+import { addressWords, endpointHash, flowHash, type FourTuple } from './flow.js';
+import {
+  DEFAULT_REASSEMBLY_LIMITS,
+  ReassemblyBudget,
+  type Direction,
+  type ReassemblyCounters,
+  type ReassemblyLimits,
+  type SegmentInfo,
+  type StreamSink,
+} from './reassembly.js';
+import { EndpointState, promotesPeer, step } from './state.js';
+
+export interface TcpEvents {
+  opened?(c: Connection): void;
+  inspect?(c: Connection, dir: Direction, firstBytes: Buffer): StreamSink | null;
+  established?(c: Connection): void;
+  reset?(c: Connection, dir: Direction): void;
+  closed?(c: Connection): void;
+  removed?(summary: ConnectionSummary, reason: RemovalReason): void;
+}
+
+export interface TrackerLimits extends ReassemblyLimits {
+  maxConnections: number;
+  idleTimeoutSec: number;
+  attemptTimeoutSec: number;
+  closedTimeoutSec: number;
+  maxPendingFollows: number;
+}
+
+export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
+  ...DEFAULT_REASSEMBLY_LIMITS,
+  maxConnections: TCP_MAX_CONNECTIONS,
+  idleTimeoutSec: TCP_IDLE_TIMEOUT_SEC,
+  attemptTimeoutSec: TCP_ATTEMPT_TIMEOUT_SEC,
+  closedTimeoutSec: TCP_CLOSED_TIMEOUT_SEC,
+  maxPendingFollows: TCP_MAX_PENDING_FOLLOWS,
+};
+
+export interface TcpTrackerOptions {
+  events?: TcpEvents;
+  /** Bounds (defaults from limits.ts); tests lower them to cross them cheaply. */
+  limits?: Partial<TrackerLimits>;
+}
+
+/** Counters of everything the tracker did or dropped (stable names for the `limits` report). */
+export interface TcpCounters extends ReassemblyCounters {
+  packets: number;
+  connections: number;
+  /** Connections tracked at the moment, and the most at once. */
+  liveConnections: number;
+  peakConnections: number;
+  evictedIdle: number;
+  evictedCapacity: number;
+  portReuse: number;
+  synRetransmits: number;
+  followsDropped: number;
+}
+
+/** LRU classes, in eviction order. */
+const CLASS_DONE = 0;
+const CLASS_ATTEMPT = 1;
+const CLASS_LIVE = 2;
+
+interface PendingFollow {
+  readonly hash: number;
+  readonly version: 4 | 6;
+  readonly a: readonly [number, number, number, number];
+  readonly aPort: number;
+  readonly b: readonly [number, number, number, number];
+  readonly bPort: number;
+  readonly sink: StreamSink;
+}
+
+class MutableSegmentInfo implements SegmentInfo {
+  frame = 0;
+  tsSec = 0;
+  tsNsec = 0;
+}
+
+const { SYN, ACK, FIN, RST } = TcpFlag;
+
+export class TcpTracker {
+  readonly limits: TrackerLimits;
+  private readonly budget: ReassemblyBudget;
+  private readonly events: TcpEvents;
+  private readonly table = new Map<number, Conn>();
+  private readonly lruHead: (Conn | null)[] = [null, null, null];
+  private readonly lruTail: (Conn | null)[] = [null, null, null];
+  private readonly timeouts: number[];
+  private readonly pending = new Map<number, PendingFollow[]>();
+  private readonly pendingOrder = new Set<PendingFollow>();
+  private readonly at = new MutableSegmentInfo();
+  private clockSec = -Infinity;
+  private nextId = 1;
+  private count = 0;
+  private peak = 0;
+  private packets = 0;
+  private connections = 0;
+  private evictedIdle = 0;
+  private evictedCapacity = 0;
+  private portReuse = 0;
+  private synRetransmits = 0;
+  private followsDropped = 0;
+  private finished = false;
+
+  constructor(options: TcpTrackerOptions = {}) {
+    this.limits = { ...DEFAULT_TRACKER_LIMITS, ...options.limits };
+    this.budget = new ReassemblyBudget(this.limits);
+    this.events = options.events ?? {};
+    this.timeouts = [this.limits.closedTimeoutSec, this.limits.attemptTimeoutSec, this.limits.idleTimeoutSec];
+  }
+
+  get counters(): TcpCounters {
+    return {
+      ...this.budget.counters,
+      packets: this.packets,
+      connections: this.connections,
+      liveConnections: this.count,
+      peakConnections: this.peak,
+      evictedIdle: this.evictedIdle,
+      evictedCapacity: this.evictedCapacity,
+      portReuse: this.portReuse,
+      synRetransmits: this.synRetransmits,
+      followsDropped: this.followsDropped,
+    };
+  }
+
+  /** Out-of-order bytes and ranges held right now (for bound tests and `info`). */
+  get buffered(): { readonly bytes: number; readonly segments: number } {
+    return { bytes: this.budget.bytes, segments: this.budget.segments };
+  }
+
+  /** One decoded TCP segment (decode() returned DecodeStatus.TCP). */
+  packet(p: Packet): void {
+    this.packets++;
+    if (p.tsSec > this.clockSec) this.tick(p.tsSec);
+    const v = p.ipVersion === 6 ? 6 : 4;
+    let s0 = p.src4;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let d0 = p.dst4;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    if (v === 6) {
+      const a = p.src;
+      const b = p.dst;
+      s0 = a.readUInt32BE(0);
+      s1 = a.readUInt32BE(4);
+      s2 = a.readUInt32BE(8);
+      s3 = a.readUInt32BE(12);
+      d0 = b.readUInt32BE(0);
+      d1 = b.readUInt32BE(4);
+      d2 = b.readUInt32BE(8);
+      d3 = b.readUInt32BE(12);
+    }
+    const sp = p.srcPort;
+    const dp = p.dstPort;
+    const h = flowHash(endpointHash(s0, s1, s2, s3, sp), endpointHash(d0, d1, d2, d3, dp), v);
+    let c = this.table.get(h) ?? null;
+    let dir: Direction = 0;
+    while (c !== null) {
+      if (c.ipVersion === v) {
+        if (c.origPort === sp && c.respPort === dp && c.o0 === s0 && c.r0 === d0 && c.o1 === s1 && c.o2 === s2 && c.o3 === s3 && c.r1 === d1 && c.r2 === d2 && c.r3 === d3) {
+          dir = 0;
+          break;
+        }
+        if (c.origPort === dp && c.respPort === sp && c.o0 === d0 && c.r0 === s0 && c.o1 === d1 && c.o2 === d2 && c.o3 === d3 && c.r1 === s1 && c.r2 === s2 && c.r3 === s3) {
+          dir = 1;
+          break;
+        }
+      }
+      c = c.hashNext;
+    }
+    const flags = p.flags;
+    if (c !== null && (flags & SYN) !== 0 && this.startsNew(c, dir, flags, p.seq)) {
+      this.portReuse++;
+      this.remove(c, 'port-reuse');
+      c = null;
+    }
+    if (c === null) {
+      let flipped: boolean;
+      if ((flags & SYN) !== 0) flipped = (flags & ACK) !== 0;
+      else flipped = sp < 1024 && sp !== 20 && dp >= 1024;
+      c = flipped
+        ? new Conn(this.nextId++, h, v, d0, d1, d2, d3, dp, s0, s1, s2, s3, sp, this.budget)
+        : new Conn(this.nextId++, h, v, s0, s1, s2, s3, sp, d0, d1, d2, d3, dp, this.budget);
+      dir = flipped ? 1 : 0;
+      this.insert(c, p, flipped);
+    }
+    this.track(c, dir, p);
+  }
+
+  /** End of capture: every connection still tracked is flushed, ended and removed (by id). */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const all: Conn[] = [];
+    for (let k = 0; k < 3; k++) for (let c = this.lruHead[k]; c !== null; c = c.lruNext) all.push(c);
+    all.sort((a, b) => a.id - b.id);
+    for (const c of all) this.remove(c, 'end-of-capture');
+    for (const f of this.pendingOrder) f.sink.end();
+    this.pendingOrder.clear();
+    this.pending.clear();
+  }
+
+  /**
+   * Follows the connection on this 4-tuple (either direction): the live one if there is one and
+   * nobody follows it yet, else the next one that appears. Returns false when the tuple is not
+   * valid IP text. A waiting subscription that never matches ends at finish().
+   */
+  follow(tuple: FourTuple, sink: StreamSink): boolean {
+    const a = parseIp(tuple.srcIp);
+    const b = parseIp(tuple.dstIp);
+    const aw = a === undefined ? null : addressWords(a);
+    const bw = b === undefined ? null : addressWords(b);
+    if (aw === null || bw === null || aw.version !== bw.version) return false;
+    const h = flowHash(endpointHash(aw.w[0], aw.w[1], aw.w[2], aw.w[3], tuple.srcPort), endpointHash(bw.w[0], bw.w[1], bw.w[2], bw.w[3], tuple.dstPort), aw.version);
+    const f: PendingFollow = { hash: h, version: aw.version, a: aw.w, aPort: tuple.srcPort, b: bw.w, bPort: tuple.dstPort, sink };
+    for (let c = this.table.get(h) ?? null; c !== null; c = c.hashNext) {
+      if (matches(f, c) && c.sink === null && !c.followed) {
+        this.attach(c, sink);
+        return true;
+      }
+    }
+    let list = this.pending.get(h);
+    if (list === undefined) this.pending.set(h, (list = []));
+    list.push(f);
+    this.pendingOrder.add(f);
+    if (this.pendingOrder.size > this.limits.maxPendingFollows) {
+      const oldest = this.pendingOrder.values().next().value;
+      if (oldest !== undefined) {
+        this.dropPending(oldest);
+        this.followsDropped++;
+        oldest.sink.end();
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Follows a live connection (typically from `opened`). Returns false when it is already
+   * followed or was removed. A connection already reset or finished both ways ends the sink at once.
+   */
+  attach(conn: Connection, sink: StreamSink): boolean {
+    const c = conn as Conn;
+    if (c.removed || c.followed) return false;
+    c.sink = sink;
+    c.followed = true;
+    if (c.resetFired || (c.orig.done && c.resp.done)) this.endSink(c);
+    return true;
+  }
+
+  // --- internals
+
+  private tick(sec: number): void {
+    this.clockSec = sec;
+    this.budget.now = sec;
+    this.budget.expire(sec);
+    for (let k = 0; k < 3; k++) {
+      const limit = sec - this.timeouts[k];
+      let c = this.lruHead[k];
+      while (c !== null && c.lastSec < limit) {
+        this.evictedIdle++;
+        this.remove(c, 'idle');
+        c = this.lruHead[k];
+      }
+    }
+  }
+
+  /** Does a SYN (or SYN+ACK) on an existing connection start a new one? */
+  private startsNew(c: Conn, dir: Direction, flags: number, seq: number): boolean {
+    const me = c.endpoint(dir);
+    const closedBoth = c.orig.state === EndpointState.CLOSED && c.resp.state === EndpointState.CLOSED;
+    if ((flags & ACK) === 0) {
+      // A SYN retransmission keeps the ISN (also after a RST: stacks that retry a refused SYN).
+      if (me.sentSyn) return seq !== me.isn || closedBoth;
+      // Simultaneous open: the peer's SYN crossed ours (RFC 9293 §3.5).
+      if (me.state === EndpointState.INACTIVE && me.peer.state === EndpointState.SYN_SENT && !c.resetFired) return false;
+      return true;
+    }
+    if (c.finished) return !(me.sentSynAck && seq === me.isn && !closedBoth);
+    return false;
+  }
+
+  private insert(c: Conn, p: Packet, flipped: boolean): void {
+    if (this.count >= this.limits.maxConnections) this.evictOne();
+    c.hashNext = this.table.get(c.hash) ?? null;
+    this.table.set(c.hash, c);
+    this.count++;
+    if (this.count > this.peak) this.peak = this.count;
+    this.connections++;
+    c.firstSec = p.tsSec;
+    c.firstNsec = p.tsNsec;
+    c.firstFrame = p.frame;
+    c.midStream = (p.flags & SYN) === 0;
+    c.flipped = flipped;
+    if (flipped) c.history = '^';
+    if (this.pending.size > 0) {
+      const list = this.pending.get(c.hash);
+      if (list !== undefined) {
+        for (const f of list) {
+          if (matches(f, c)) {
+            this.dropPending(f);
+            this.attach(c, f.sink);
+            break;
+          }
+        }
+      }
+    }
+    this.events.opened?.(c);
+  }
+
+  private track(c: Conn, dir: Direction, p: Packet): void {
+    const flags = p.flags;
+    const me = c.endpoint(dir);
+    const peer = dir === 0 ? c.resp : c.orig;
+    const frame = p.frame;
+    c.lastSec = p.tsSec;
+    c.lastNsec = p.tsNsec;
+    c.lastFrame = frame;
+    me.packets++;
+    const at = this.at;
+    at.frame = frame;
+    at.tsSec = p.tsSec;
+    at.tsNsec = p.tsNsec;
+    const ev = this.events;
+
+    if (p.payloadLength > 0 && !me.inspected && !c.followed && ev.inspect !== undefined) {
+      me.inspected = true;
+      const sink = ev.inspect(c, dir, p.buf.subarray(p.payloadOff, p.payloadOff + p.payloadLength));
+      if (sink !== null) this.attach(c, sink);
+    }
+
+    // Handshake facts and state.
+    const syn = (flags & SYN) !== 0;
+    const seq = p.seq;
+    if (syn) {
+      if ((flags & ACK) === 0) {
+        if (!me.sentSyn) {
+          me.sentSyn = true;
+          me.isn = seq;
+          me.synFrame = frame;
+        } else if (seq === me.isn) {
+          this.synRetransmits++;
+          if (dir === 0) c.noteSynRetransmit(frame);
+        }
+        if (seq !== me.lastS) {
+          me.lastS = seq;
+          c.letter(dir, 's');
+        }
+      } else {
+        if (!me.sentSynAck) {
+          me.sentSynAck = true;
+          me.isn = seq;
+          if (me.synFrame === 0) me.synFrame = frame;
+          if (c.synAckFrame === 0) c.synAckFrame = frame;
+        }
+        if (seq !== me.lastH) {
+          me.lastH = seq;
+          c.letter(dir, 'h');
+        }
+      }
+    }
+    const prev = me.state;
+    const next = step(prev, peer.state, flags);
+    me.state = next;
+    if (promotesPeer(next, peer.state)) peer.state = EndpointState.ESTABLISHED;
+
+    const wire = p.payloadWireLength;
+    const fin = (flags & FIN) !== 0;
+    const rst = (flags & RST) !== 0;
+    if ((flags & (SYN | FIN | RST)) === 0 && (flags & ACK) !== 0 && wire === 0 && (me.onceBits & 1) === 0) {
+      me.onceBits |= 1;
+      c.letter(dir, 'a');
+    }
+    if (wire > 0 && (me.onceBits & 2) === 0) {
+      me.onceBits |= 2;
+      c.letter(dir, 'd');
+    }
+    if (syn && (fin || rst) && (me.onceBits & 4) === 0) {
+      me.onceBits |= 4;
+      c.letter(dir, 'q');
+    } else if (fin && rst && (me.onceBits & 8) === 0) {
+      me.onceBits |= 8;
+      c.letter(dir, 'i');
+    }
+
+    const retrans = me.segment(seq, syn, fin, p.buf, p.payloadOff, p.payloadLength, wire, at);
+    if (retrans > 0 && ++me.tCount === me.tNext) {
+      me.tNext *= 10;
+      c.letter(dir, 't');
+    }
+    // The ACK field speaks about the peer's stream: bytes it covers were received.
+    if ((flags & (ACK | RST)) === ACK) peer.acked(p.ack);
+    if (p.window === 0 && !rst && !syn && ++me.wCount === me.wNext) {
+      me.wNext *= 10;
+      c.letter(dir, 'w');
+    }
+    if (fin) {
+      if (me.finFrame === 0) me.finFrame = frame;
+      const finSeq = (seq + (syn ? 1 : 0) + wire) >>> 0;
+      if (finSeq !== me.lastF) {
+        me.lastF = finSeq;
+        c.letter(dir, 'f');
+      }
+    }
+    if (rst) {
+      if (me.rstFrame === 0) me.rstFrame = frame;
+      if (seq !== me.lastR) {
+        me.lastR = seq;
+        c.letter(dir, 'r');
+      }
+    }
+
+    if (!c.establishedFired && c.orig.state === EndpointState.ESTABLISHED && c.resp.state === EndpointState.ESTABLISHED && (c.orig.sentSyn || c.resp.sentSynAck)) {
+      c.establishedFired = true;
+      c.establishedFrame = frame;
+      ev.established?.(c);
+    }
+    if (rst && !c.resetFired) {
+      c.resetFired = true;
+      // Nothing more will be delivered: flush what waits, skipping the gaps.
+      c.orig.finish();
+      c.resp.finish();
+      this.endSink(c);
+      ev.reset?.(c, dir);
+    }
+    if (!c.closedFired && c.orig.state === EndpointState.CLOSED && c.resp.state === EndpointState.CLOSED) {
+      c.closedFired = true;
+      ev.closed?.(c);
+    }
+    if (c.sink !== null && c.orig.done && c.resp.done) this.endSink(c);
+    this.touch(c);
+  }
+
+  private classOf(c: Conn): number {
+    if (c.finished) return CLASS_DONE;
+    if (c.resp.packets === 0 && c.orig.sentSyn && c.orig.offset === 0 && c.orig.rangeBytes === 0) return CLASS_ATTEMPT;
+    return CLASS_LIVE;
+  }
+
+  /** Moves c to the tail of its class's LRU list. */
+  private touch(c: Conn): void {
+    const k = this.classOf(c);
+    if (c.lruClass === k && c.lruNext === null) return;
+    this.unlinkLru(c);
+    c.lruClass = k;
+    const tail = this.lruTail[k];
+    c.lruPrev = tail;
+    c.lruNext = null;
+    if (tail !== null) tail.lruNext = c;
+    else this.lruHead[k] = c;
+    this.lruTail[k] = c;
+  }
+
+  private unlinkLru(c: Conn): void {
+    const k = c.lruClass;
+    if (k < 0) return;
+    if (c.lruPrev !== null) c.lruPrev.lruNext = c.lruNext;
+    else this.lruHead[k] = c.lruNext;
+    if (c.lruNext !== null) c.lruNext.lruPrev = c.lruPrev;
+    else this.lruTail[k] = c.lruPrev;
+    c.lruPrev = c.lruNext = null;
+    c.lruClass = -1;
+  }
+
+  private evictOne(): void {
+    for (let k = 0; k < 3; k++) {
+      const c = this.lruHead[k];
+      if (c !== null) {
+        this.evictedCapacity++;
+        this.remove(c, 'capacity');
+        return;
+      }
+    }
+  }
+
+  private endSink(c: Conn): void {
+    const sink = c.sink;
+    if (sink === null || c.sinkEnded) return;
+    c.sinkEnded = true;
+    c.sink = null;
+    sink.end();
+  }
+
+  private remove(c: Conn, reason: RemovalReason): void {
+    if (c.removed) return;
+    c.orig.finish();
+    c.resp.finish();
+    c.orig.leaveFifo();
+    c.resp.leaveFifo();
+    this.endSink(c);
+    // Unlink from the hash chain.
+    const head = this.table.get(c.hash) ?? null;
+    if (head === c) {
+      if (c.hashNext === null) this.table.delete(c.hash);
+      else this.table.set(c.hash, c.hashNext);
+    } else {
+      for (let x = head; x !== null; x = x.hashNext) {
+        if (x.hashNext === c) {
+          x.hashNext = c.hashNext;
+          break;
+        }
+      }
+    }
+    c.hashNext = null;
+    this.unlinkLru(c);
+    this.count--;
+    c.removed = true;
+    const ev = this.events.removed;
+    if (ev !== undefined) ev(c.summary(reason), reason);
+  }
+
+  private dropPending(f: PendingFollow): void {
+    this.pendingOrder.delete(f);
+    const list = this.pending.get(f.hash);
+    if (list === undefined) return;
+    const i = list.indexOf(f);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.pending.delete(f.hash);
+  }
+}
+
+function matches(f: PendingFollow, c: Conn): boolean {
+  if (f.version !== c.ipVersion) return false;
+  const o = [c.o0, c.o1, c.o2, c.o3];
+  const r = [c.r0, c.r1, c.r2, c.r3];
+  const same = (x: readonly number[], y: readonly number[]): boolean => x[0] === y[0] && x[1] === y[1] && x[2] === y[2] && x[3] === y[3];
+  return (
+    (f.aPort === c.origPort && f.bPort === c.respPort && same(f.a, o) && same(f.b, r)) ||
+    (f.aPort === c.respPort && f.bPort === c.origPort && same(f.a, r) && same(f.b, o))
+  );
+}
+
+/**
+ * Every connection of a stream of decoded TCP packets, as summaries, in the order they leave the
+ * tracker (the ones still open at the end last, by start). `packets` may yield the same reused
+ * Packet object each time (only packets decode() classified as TCP).
+ */
+export function* connectionsOf(packets: Iterable<Packet>, options: Omit<TcpTrackerOptions, 'events'> = {}): Generator<ConnectionSummary> {
+  const out: ConnectionSummary[] = [];
+  const tracker = new TcpTracker({ ...options, events: { removed: (s) => out.push(s) } });
+  for (const p of packets) {
+    tracker.packet(p);
+    if (out.length > 0) {
+      yield* out;
+      out.length = 0;
+    }
+  }
+  tracker.finish();
+  yield* out;
+}
