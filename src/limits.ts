@@ -91,3 +91,19 @@ export const TCP_MAX_PENDING_FOLLOWS = 10_000;
 /** Frame numbers of SYN retransmissions kept per connection (the FTP diagnosis quotes them).
  * Past it more retransmissions are counted, not listed. */
 export const TCP_MAX_SYN_RETRANSMIT_FRAMES = 16;
+
+// --- ftp: control-channel parsing (src/ftp/)
+/** Longest control line kept (one direction of a control connection). RFC 959 sets no limit;
+ * real commands and replies are under 1 KiB, paths under 4 KiB (Linux PATH_MAX), and Zeek
+ * flags FTP arguments past 4 KiB. Past it the line is cut, delivered once flagged `truncated`,
+ * and the rest of it skipped up to the next LF, counted as `truncated` — a 1 MB line costs
+ * 8 KiB of memory, never more. */
+export const MAX_CONTROL_LINE_BYTES = 8 * 1024;
+/** Lines of one (multi-line) reply kept in its text. FEAT lists and welcome banners run to a few
+ * dozen lines; a STAT listing can be long, but its text is not needed. Past it further lines are
+ * counted (`Reply.lines`, `droppedLines`) but not kept; the final line is always kept. */
+export const MAX_REPLY_LINES = 64;
+/** Characters of one reply's text kept (all its kept lines joined). Past it lines are dropped as
+ * above. */
+export const MAX_REPLY_TEXT_CHARS = 16 * 1024;
+

@@ -1,0 +1,260 @@
+/**
+ * Control-channel lines: one direction of an FTP control connection in, text lines out.
+ *
+ * Contract. One `LineSplitter` per direction of a control connection, created once; then
+ * `push()` 0..n times with the reassembled bytes in stream order, `gap()` wherever the capture
+ * missed bytes, and `end()` exactly once. Bytes passed to `push()` are valid only during the
+ * call: the splitter copies what it keeps (at most `MAX_CONTROL_LINE_BYTES` of one line).
+ * Lines are delivered synchronously through the callback given to the constructor.
+ *
+ * What a line is:
+ * - LF ends a line; a CR right before it is stripped (RFC 959 §4.2 says CRLF, but bare LF is
+ *   common in scripted clients and some servers). CR NUL is a bare CR (RFC 854). Any other CR
+ *   stays in the line.
+ * - Telnet commands (RFC 854, which RFC 959 §4 makes the control channel's transport):
+ *   IAC IAC is one 0xFF data byte; IAC WILL/WONT/DO/DONT <option> is dropped (three bytes);
+ *   IAC <command 240..250> (IP, DM, AO, AYT, EC, EL, GA, NOP, SB, SE...) is dropped (two bytes).
+ *   Clients send IAC IP, then IAC DM as urgent data (the Synch) before ABOR (RFC 959 §4.1.3);
+ *   the DM often arrives in the next segment: `fff4ff` | `f2 ABOR\r\n` in fixtures/08-abort.pcap.
+ *   IAC followed by a byte below 240 is not a Telnet command: the IAC is dropped and the byte kept
+ *   (a client that sends a raw latin1 'ÿ' unescaped loses only that byte).
+ *   Sequences split across pushes are handled: the state lives in the splitter.
+ * - A line's `frame` and `offset` are those of its first data byte (Telnet commands before it
+ *   do not count: ABOR after IAC IP / IAC DM is dated by the segment carrying "ABOR").
+ * - A line longer than `MAX_CONTROL_LINE_BYTES` is cut there and delivered once with
+ *   `truncated: true`; the rest of it, up to the next LF, is skipped without being kept.
+ * - `gap(length)`: the partial line held is discarded (counted); the next line delivered is
+ *   flagged `afterGap`, since its beginning may be among the missed bytes (or may not: gaps of
+ *   whole segments usually end at a line boundary, so it is delivered and the consumer decides).
+ * - `end()`: a final line without LF is delivered with `unterminated: true`.
+ *
+ * Lines are latin1 strings, one char per byte: FTP predates UTF-8 (RFC 2640 adds it as an
+ * option) and the report layer escapes what it prints.
+ */
+import { MAX_CONTROL_LINE_BYTES } from '../limits.js';
+
+export interface LineInfo {
+  /** Frame number of the segment holding the line's first data byte. */
+  readonly frame: number;
+  /** Stream offset of the line's first data byte. */
+  readonly offset: number;
+  /** Cut at `maxLineBytes`; the rest of the line was skipped. */
+  readonly truncated: boolean;
+  /** Flushed by `end()` without a terminating LF. */
+  readonly unterminated: boolean;
+  /** First line after a gap: its start may have been missed. */
+  readonly afterGap: boolean;
+}
+
+export type LineCallback = (line: string, info: LineInfo) => void;
+
+/** Anomalies counted under stable names (reported in the JSON `limits`/problems sections). */
+export interface LineCounters {
+  /** Lines delivered (truncated and unterminated ones included). */
+  lines: number;
+  /** Lines cut at the length bound. */
+  truncated: number;
+  /** Partial lines discarded because of a gap. */
+  discardedByGap: number;
+  /** Final lines delivered by `end()` without LF. */
+  unterminated: number;
+  /** Telnet command sequences dropped (IAC IP, IAC DM, IAC DO x...). */
+  telnetCommands: number;
+}
+
+export interface LineSplitterOptions {
+  /** Stream offset of the first byte pushed (a connection picked up mid-stream: > 0). */
+  readonly startOffset?: number;
+  /** Longest line kept; defaults to `MAX_CONTROL_LINE_BYTES`. */
+  readonly maxLineBytes?: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const NUL = 0x00;
+const IAC = 0xff;
+const WILL = 0xfb;
+const DONT = 0xfe;
+const FIRST_COMMAND = 0xf0; // SE; 240..250 are two-byte commands, 251..254 take an option byte
+
+// Telnet decoder states.
+const T_DATA = 0;
+const T_IAC = 1;
+const T_OPTION = 2;
+
+const INITIAL_CAPACITY = 256;
+
+export class LineSplitter {
+  readonly counters: LineCounters = { lines: 0, truncated: 0, discardedByGap: 0, unterminated: 0, telnetCommands: 0 };
+
+  private readonly max: number;
+  private buf: Buffer;
+  private len = 0;
+  /** A line has started (at least one data byte, possibly only a pending CR). */
+  private started = false;
+  private lineFrame = 0;
+  private lineOffset = 0;
+  /** A CR was the last data byte: stripped if LF follows, kept otherwise. */
+  private pendingCr = false;
+  /** Past the length bound: data bytes are dropped until LF. */
+  private skipping = false;
+  private afterGap = false;
+  private telnet = T_DATA;
+  /** Where the IAC that began the current Telnet sequence was (an escaped 0xFF starts there). */
+  private iacFrame = 0;
+  private iacOffset = 0;
+  /** Stream offset of the next byte pushed. */
+  private streamOffset: number;
+  private ended = false;
+
+  constructor(
+    private readonly onLine: LineCallback,
+    options: LineSplitterOptions = {},
+  ) {
+    this.max = Math.max(1, options.maxLineBytes ?? MAX_CONTROL_LINE_BYTES);
+    this.streamOffset = options.startOffset ?? 0;
+    this.buf = Buffer.allocUnsafe(Math.min(INITIAL_CAPACITY, this.max));
+  }
+
+  /** Stream offset of the next byte expected. */
+  get offset(): number {
+    return this.streamOffset;
+  }
+
+  /** Feed `len` bytes of `buf` from `off`, carried by frame `frame`. */
+  push(buf: Buffer, off: number, len: number, frame: number): void {
+    if (this.ended) return;
+    const base = this.streamOffset - off;
+    const stop = off + len;
+    for (let i = off; i < stop; i++) {
+      const b = buf[i];
+      switch (this.telnet) {
+        case T_DATA:
+          if (b === IAC) {
+            this.telnet = T_IAC;
+            this.iacFrame = frame;
+            this.iacOffset = base + i;
+          } else {
+            this.data(b, frame, base + i);
+          }
+          break;
+        case T_IAC:
+          if (b === IAC) {
+            this.telnet = T_DATA;
+            this.data(IAC, this.iacFrame, this.iacOffset);
+          } else if (b >= WILL && b <= DONT) {
+            this.telnet = T_OPTION;
+          } else if (b >= FIRST_COMMAND) {
+            this.telnet = T_DATA;
+            this.counters.telnetCommands++;
+          } else {
+            // Not a Telnet command: a stray 0xFF. Keep the byte after it.
+            this.telnet = T_DATA;
+            this.data(b, frame, base + i);
+          }
+          break;
+        default: // T_OPTION: the option code of WILL/WONT/DO/DONT
+          this.telnet = T_DATA;
+          this.counters.telnetCommands++;
+          break;
+      }
+    }
+    this.streamOffset += len;
+  }
+
+  /** The capture missed `length` bytes here: drop the partial line, flag the next one. */
+  gap(length: number): void {
+    if (this.ended) return;
+    if (this.started) this.counters.discardedByGap++;
+    this.resetLine();
+    this.skipping = false;
+    this.telnet = T_DATA;
+    this.afterGap = true;
+    this.streamOffset += length;
+  }
+
+  /** The stream is over: deliver a final line that had no LF. Further calls are ignored. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.skipping) {
+      this.skipping = false;
+      return;
+    }
+    if (!this.started) return;
+    if (this.pendingCr) this.append(CR);
+    this.counters.unterminated++;
+    this.emit(false, true);
+  }
+
+  private data(b: number, frame: number, offset: number): void {
+    if (b === LF) {
+      if (this.skipping) {
+        this.skipping = false;
+        this.resetLine();
+        return;
+      }
+      if (!this.started) {
+        this.lineFrame = frame;
+        this.lineOffset = offset;
+      }
+      this.emit(false, false);
+      return;
+    }
+    if (this.skipping) return;
+    if (!this.started) {
+      this.started = true;
+      this.lineFrame = frame;
+      this.lineOffset = offset;
+    }
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      this.append(CR);
+      if (b === NUL) return; // CR NUL: a bare CR (RFC 854)
+      if (this.skipping) return;
+    }
+    if (b === CR) {
+      this.pendingCr = true;
+      return;
+    }
+    this.append(b);
+  }
+
+  private append(b: number): void {
+    if (this.skipping) return;
+    if (this.len === this.max) {
+      // Cut here: deliver what fits once, skip the rest up to LF.
+      this.counters.truncated++;
+      this.emit(true, false);
+      this.skipping = true;
+      return;
+    }
+    if (this.len === this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.min(this.max, this.buf.length * 2));
+      this.buf.copy(bigger, 0, 0, this.len);
+      this.buf = bigger;
+    }
+    this.buf[this.len++] = b;
+  }
+
+  private emit(truncated: boolean, unterminated: boolean): void {
+    const line = this.buf.toString('latin1', 0, this.len);
+    const info: LineInfo = {
+      frame: this.lineFrame,
+      offset: this.lineOffset,
+      truncated,
+      unterminated,
+      afterGap: this.afterGap,
+    };
+    this.afterGap = false;
+    this.resetLine();
+    this.counters.lines++;
+    this.onLine(line, info);
+  }
+
+  private resetLine(): void {
+    this.len = 0;
+    this.started = false;
+    this.pendingCr = false;
+  }
+}
