@@ -5,6 +5,7 @@
  * captures taken on the sending host carry checksums the NIC fills in later (offload).
  */
 import { Reason } from './reasons.js';
+import { u32 } from './tcp.js';
 
 export const OK = -1;
 
@@ -66,10 +67,10 @@ export class Ipv4View {
   }
   /** Addresses as unsigned 32-bit numbers. */
   get src4(): number {
-    return this.buf.readUInt32BE(this.off + SRC);
+    return u32(this.buf, this.off + SRC);
   }
   get dst4(): number {
-    return this.buf.readUInt32BE(this.off + DST);
+    return u32(this.buf, this.off + DST);
   }
   /** Absolute offsets of the address bytes in the buffer. */
   get srcOffset(): number {

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// Micro-benchmark of the decode stage (src/decode): ns per packet for the common encapsulations,
+// records laid out back to back in one chunk as the capture reader hands them over (absolute
+// offsets, one reused CaptureRecord and Packet). Not part of `npm test`.
+//
+//   npm run build && node bench/decode-micro.mjs            # uses dist/
+//   node bench/decode-micro.mjs --dist /tmp/out             # another tsc output dir
+//
+// Also measures the address-view alternatives the decoder chose between (a subarray per
+// packet vs copying 4 bytes into a reused buffer).
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+
+const argDist = process.argv.indexOf('--dist');
+const dist = resolve(argDist > 0 ? process.argv[argDist + 1] : new URL('../dist', import.meta.url).pathname);
+const { Decoder, newPacket, DecodeStatus } = await import(pathToFileURL(`${dist}/decode/index.js`).href);
+const { CaptureRecord } = await import(pathToFileURL(`${dist}/capture/record.js`).href);
+
+const hex = (s) => Buffer.from(s, 'hex');
+// Headers of the hand-built packets of test/decode/packets.ts (Ethernet / IPv4 / TCP, 16-byte
+// payload "USER anonymous\r\n").
+const ETH = hex('00005e00530200005e0053010800');
+const IPV4 = hex('450000381234400040063c39c000020ac6336415');
+const TCP = hex('c3500015fffffff080000001501801f6f63e0000');
+const IPV6 = hex('6000000000240640' + '20010db8000000000000000000000010' + '20010db8000000010000000000000021');
+const PAYLOAD = Buffer.from('USER anonymous\r\n');
+
+function frame(kind, i) {
+  const tcp = Buffer.from(TCP);
+  tcp.writeUInt16BE(1024 + (i % 50000), 0); // vary ports and seq: no constant folding
+  tcp.writeUInt32BE((i * 7919) >>> 0, 4);
+  switch (kind) {
+    case 'eth-ipv4-tcp':
+      return Buffer.concat([ETH, IPV4, tcp, PAYLOAD]);
+    case 'eth-vlan-ipv4-tcp': {
+      const e = Buffer.from(ETH);
+      e.writeUInt16BE(0x8100, 12);
+      return Buffer.concat([e, hex('00640800'), IPV4, tcp, PAYLOAD]);
+    }
+    case 'eth-ipv6-tcp': {
+      const e = Buffer.from(ETH);
+      e.writeUInt16BE(0x86dd, 12);
+      return Buffer.concat([e, IPV6, tcp, PAYLOAD]);
+    }
+    case 'sll2-ipv4-tcp':
+      return Buffer.concat([hex('08000000000000010001000600005e0053010000'), IPV4, tcp, PAYLOAD]);
+    default:
+      throw new Error(kind);
+  }
+}
+
+const N = 1 << 18;
+function layout(kind) {
+  const frames = [];
+  for (let i = 0; i < 4096; i++) frames.push(frame(kind, i));
+  const len = frames[0].length;
+  const chunk = Buffer.alloc(N * (16 + len));
+  const offs = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    const o = i * (16 + len) + 16;
+    frames[i & 4095].copy(chunk, o);
+    offs[i] = o;
+  }
+  return { chunk, offs, len };
+}
+
+const linkOf = { 'eth-ipv4-tcp': 1, 'eth-vlan-ipv4-tcp': 1, 'eth-ipv6-tcp': 1, 'sll2-ipv4-tcp': 276 };
+
+function run(kind, rounds = 15) {
+  const { chunk, offs, len } = layout(kind);
+  const dec = new Decoder();
+  const p = newPacket();
+  const rec = new CaptureRecord();
+  rec.buf = chunk;
+  rec.linkType = linkOf[kind];
+  rec.capturedLength = len;
+  rec.originalLength = len;
+  const times = [];
+  let check = 0;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) {
+      rec.offset = offs[i];
+      rec.frame = i + 1;
+      if (dec.decode(rec, p) === DecodeStatus.TCP) check += p.srcPort + p.payloadLength;
+    }
+    times.push(Number(process.hrtime.bigint() - t0) / N);
+  }
+  if (dec.statuses().tcp !== N * rounds) throw new Error(`${kind}: not all TCP (${JSON.stringify(dec.counters())})`);
+  times.sort((a, b) => a - b);
+  return { kind, median: times[times.length >> 1], best: times[0], check };
+}
+
+function alternatives(rounds = 15) {
+  const { chunk, offs } = layout('eth-ipv4-tcp');
+  const out = {};
+  const own = Buffer.alloc(4);
+  const variants = {
+    'subarray view per packet': (o) => chunk.subarray(o + 26, o + 30),
+    'copy into a reused 4-byte buffer': (o) => {
+      const v = chunk.readUInt32BE(o + 26);
+      own[0] = v >>> 24;
+      own[1] = v >>> 16;
+      own[2] = v >>> 8;
+      own[3] = v;
+      return own;
+    },
+  };
+  for (const [name, fn] of Object.entries(variants)) {
+    const times = [];
+    let sink = 0;
+    for (let r = 0; r < rounds; r++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < N; i++) sink += fn(offs[i])[3];
+      times.push(Number(process.hrtime.bigint() - t0) / N);
+    }
+    times.sort((a, b) => a - b);
+    out[name] = { median: times[times.length >> 1], sink };
+  }
+  return out;
+}
+
+console.log(`node ${process.version}, ${N} records per round, median of 15 rounds (after a warm-up pass)`);
+for (const kind of Object.keys(linkOf)) run(kind, 3);
+for (const kind of Object.keys(linkOf)) {
+  const r = run(kind);
+  console.log(`${kind.padEnd(20)} ${r.median.toFixed(1).padStart(6)} ns/packet (best ${r.best.toFixed(1)})`);
+}
+console.log('address alternatives (one address, per packet):');
+for (const [name, r] of Object.entries(alternatives())) {
+  console.log(`  ${name.padEnd(34)} ${r.median.toFixed(1).padStart(6)} ns`);
+}
