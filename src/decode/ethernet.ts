@@ -22,7 +22,23 @@ export const EtherType = {
   /** Pre-standard Q-in-Q S-tags still emitted by some switches (Cisco, Juniper). */
   QINQ_9100: 0x9100,
   QINQ_9200: 0x9200,
+  /** PPPoE session stage (RFC 2516 §5): DSL access captures. */
+  PPPOE_SESSION: 0x8864,
+  /** MPLS unicast / multicast label stacks (RFC 3032). */
+  MPLS: 0x8847,
+  MPLS_MULTICAST: 0x8848,
 } as const;
+
+/** PPPoE header: version/type (1), code (1), session id (2), length (2); then the PPP protocol
+ * (2, RFC 1661 §2) whose IP values are below. */
+export const PPPOE_HEADER = 6;
+export const PPP_PROTOCOL = 2;
+export const PPP_IPV4 = 0x0021;
+export const PPP_IPV6 = 0x0057;
+
+/** An MPLS label stack entry: label (20 bits), traffic class (3), bottom of stack (1), TTL (8). */
+export const MPLS_LABEL = 4;
+export const MPLS_BOTTOM_OF_STACK = 0x01; // in the entry's third byte
 
 /** Values below this in the EtherType position are 802.3 lengths, not types (IEEE 802.3 §3.2.6). */
 export const MIN_ETHERTYPE = 0x0600;

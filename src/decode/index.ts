@@ -20,6 +20,12 @@ import {
   EtherType,
   LLC_SNAP_HEADER,
   MIN_ETHERTYPE,
+  MPLS_BOTTOM_OF_STACK,
+  MPLS_LABEL,
+  PPPOE_HEADER,
+  PPP_IPV4,
+  PPP_IPV6,
+  PPP_PROTOCOL,
   VLAN_ID_MASK,
   VLAN_TAG,
   isRfc1042Snap,
@@ -213,12 +219,43 @@ export class Decoder {
     for (;;) {
       if (et === EtherType.IPV4) return this.ipv4(buf, off, end, wireEnd, out);
       if (et === EtherType.IPV6) return this.ipv6(buf, off, end, wireEnd, out);
-      if (!isVlanTag(et)) return DecodeStatus.NON_IP;
-      if (end - off < VLAN_TAG) return this.bad(Reason['vlan-truncated']);
-      out.vlanIds.push(((buf[off] << 8) | buf[off + 1]) & VLAN_ID_MASK);
-      et = (buf[off + 2] << 8) | buf[off + 3];
-      off += VLAN_TAG;
+      if (isVlanTag(et)) {
+        if (end - off < VLAN_TAG) return this.bad(Reason['vlan-truncated']);
+        out.vlanIds.push(((buf[off] << 8) | buf[off + 1]) & VLAN_ID_MASK);
+        et = (buf[off + 2] << 8) | buf[off + 3];
+        off += VLAN_TAG;
+        continue;
+      }
+      if (et === EtherType.PPPOE_SESSION) return this.pppoe(buf, off, end, wireEnd, out);
+      if (et === EtherType.MPLS || et === EtherType.MPLS_MULTICAST) return this.mpls(buf, off, end, wireEnd, out);
+      return DecodeStatus.NON_IP;
     }
+  }
+
+  /** PPPoE session stage (RFC 2516 §5) carrying PPP (RFC 1661): IP inside when the PPP
+   * protocol says so (RFC 1332 IPv4, RFC 5072 IPv6); LCP, IPCP, ... are not IP. */
+  private pppoe(buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
+    if (end - off < PPPOE_HEADER + PPP_PROTOCOL) return this.bad(Reason['pppoe-truncated']);
+    const proto = (buf[off + PPPOE_HEADER] << 8) | buf[off + PPPOE_HEADER + 1];
+    off += PPPOE_HEADER + PPP_PROTOCOL;
+    if (proto === PPP_IPV4) return this.ipv4(buf, off, end, wireEnd, out);
+    if (proto === PPP_IPV6) return this.ipv6(buf, off, end, wireEnd, out);
+    return DecodeStatus.NON_IP;
+  }
+
+  /** MPLS (RFC 3032): skip the label stack; the payload type is not signalled, so it is told
+   * by the first nibble as routers do (RFC 4928): 4 or 6 is IP, 0 a pseudowire control word. */
+  private mpls(buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
+    for (;;) {
+      if (end - off < MPLS_LABEL) return this.bad(Reason['mpls-truncated']);
+      const bottom = (buf[off + 2] & MPLS_BOTTOM_OF_STACK) !== 0;
+      off += MPLS_LABEL;
+      if (bottom) break;
+    }
+    const v = end > off ? buf[off] >> 4 : 0;
+    if (v === 4) return this.ipv4(buf, off, end, wireEnd, out);
+    if (v === 6) return this.ipv6(buf, off, end, wireEnd, out);
+    return DecodeStatus.NON_IP;
   }
 
   /** IPv4 header at buf[off..end) (captured) / wireEnd (on the wire, past end when snap-cut). */

@@ -89,6 +89,12 @@ export const Reason = {
   'frag-dropped-limit': 30,
   /** Incomplete datagrams still pending when the capture ended (per datagram, by finish()). */
   'frag-incomplete-at-end': 31,
+
+  // --- malformed: link layer, appended (values are dense and never reordered)
+  /** A PPPoE session header (6 bytes) + PPP protocol (2) cut short. */
+  'pppoe-truncated': 32,
+  /** An MPLS label stack that ends before its bottom-of-stack label. */
+  'mpls-truncated': 33,
 } as const;
 export type ReasonName = keyof typeof Reason;
 

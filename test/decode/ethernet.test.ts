@@ -101,6 +101,36 @@ describe('Ethernet II', () => {
     expect(dec.counters()).toEqual({});
   });
 
+  it('hand-built PPPoE session carrying IPv4; LCP is not IP; cut header → pppoe-truncated', () => {
+    const dec = new Decoder();
+    const p = newPacket();
+    const rec = handBuilt(P.ETH_PPPOE_IPV4);
+    expect(dec.decode(rec, p)).toBe(DecodeStatus.TCP);
+    expect(p.tcpOff).toBe(rec.offset + 14 + 8 + 20);
+    expect(p.payloadLength).toBe(16);
+    const lcp = bytesOf(P.ETH_PPPOE_IPV4);
+    lcp.writeUInt16BE(0xc021, 20);
+    expect(dec.decode(record(LinkType.ETHERNET, lcp), p)).toBe(DecodeStatus.NON_IP);
+    expect(dec.decode(handBuilt(P.ETH_PPPOE_IPV4, { captured: 21 }), p)).toBe(DecodeStatus.MALFORMED);
+    expect(dec.counters()).toEqual({ 'pppoe-truncated': 1 });
+  });
+
+  it('hand-built MPLS two-label stack carrying IPv6; a control word is not IP; no bottom → mpls-truncated', () => {
+    const dec = new Decoder();
+    const p = newPacket();
+    const rec = handBuilt(P.ETH_MPLS_IPV6);
+    expect(dec.decode(rec, p)).toBe(DecodeStatus.TCP);
+    expect(p.ipVersion).toBe(6);
+    expect(p.tcpOff).toBe(rec.offset + 14 + 8 + 40);
+    const pw = bytesOf(P.ETH_MPLS_IPV6);
+    pw[22] = 0x00; // first nibble 0: an RFC 4385 pseudowire control word
+    expect(dec.decode(record(LinkType.ETHERNET, pw), p)).toBe(DecodeStatus.NON_IP);
+    const nobottom = bytesOf(P.ETH_MPLS_IPV6);
+    nobottom[20] &= 0xfe;
+    expect(dec.decode(record(LinkType.ETHERNET, nobottom, { captured: 24 }), p)).toBe(DecodeStatus.MALFORMED);
+    expect(dec.counters()).toEqual({ 'mpls-truncated': 1 });
+  });
+
   it('VLAN EtherTypes', () => {
     expect([0x8100, 0x88a8, 0x9100, 0x9200].every(isVlanTag)).toBe(true);
     expect([0x0800, 0x86dd, 0x8847].some(isVlanTag)).toBe(false);

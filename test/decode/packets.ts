@@ -147,6 +147,46 @@ export const ETH_8023_STP: HandBuilt = {
     '000000000000000000000000',
 };
 
+/** Hand-built: Ethernet, PPPoE session 0x002a, PPP protocol IPv4 (0x0021), TCP.
+ *
+ * 1700000000.000000 PPPoE  [ses 0x2a] IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 56)
+ *     192.0.2.10.50000 > 198.51.100.21.21: Flags [P.], cksum 0xf63e (correct), seq 4294967280:0, ack 2147483649, win 502, length 16: FTP, length: 16
+ * 	USER anonymous
+ * 	0x0000:  0000 5e00 5302 0000 5e00 5301 8864 1100  ..^.S...^.S..d..
+ * 	0x0010:  002a 003a 0021 4500 0038 1234 4000 4006  .*.:.!E..8.4@.@.
+ * 	0x0020:  3c39 c000 020a c633 6415 c350 0015 ffff  <9.....3d..P....
+ * 	0x0030:  fff0 8000 0001 5018 01f6 f63e 0000 5553  ......P....>..US
+ * 	0x0040:  4552 2061 6e6f 6e79 6d6f 7573 0d0a       ER.anonymous..
+ */
+export const ETH_PPPOE_IPV4: HandBuilt = {
+  linkType: LinkType.ETHERNET,
+  hex:
+    '00005e00530200005e00530188641100002a003a0021450000381234400040063c39c000020ac633' +
+    '6415c3500015fffffff080000001501801f6f63e00005553455220616e6f6e796d6f75730d0a',
+};
+
+/** Hand-built: Ethernet, MPLS labels 1000 and 2000 (bottom of stack), IPv6, TCP.
+ *
+ * 1700000000.000000 MPLS (label 1000, tc 0, ttl 64)
+ * 	(label 2000, tc 0, [S], ttl 64)
+ * 	IP6 (hlim 64, next-header TCP (6) payload length: 36) 2001:db8::10.50000 > 2001:db8:0:1::21.21: Flags [P.], cksum 0x86ee (correct), seq 4294967280:0, ack 2147483649, win 502, length 16: FTP, length: 16
+ * 	USER anonymous
+ * 	0x0000:  0000 5e00 5302 0000 5e00 5301 8847 003e  ..^.S...^.S..G.>
+ * 	0x0010:  8040 007d 0140 6000 0000 0024 0640 2001  .@.}.@`....$.@..
+ * 	0x0020:  0db8 0000 0000 0000 0000 0000 0010 2001  ................
+ * 	0x0030:  0db8 0000 0001 0000 0000 0000 0021 c350  .............!.P
+ * 	0x0040:  0015 ffff fff0 8000 0001 5018 01f6 86ee  ..........P.....
+ * 	0x0050:  0000 5553 4552 2061 6e6f 6e79 6d6f 7573  ..USER.anonymous
+ * 	0x0060:  0d0a                                     ..
+ */
+export const ETH_MPLS_IPV6: HandBuilt = {
+  linkType: LinkType.ETHERNET,
+  hex:
+    '00005e00530200005e0053018847003e8040007d0140600000000024064020010db8000000000000' +
+    '00000000001020010db8000000010000000000000021c3500015fffffff080000001501801f686ee' +
+    '00005553455220616e6f6e796d6f75730d0a',
+};
+
 /** Hand-built: Linux cooked (SLL), unicast to us, ARPHRD_LOOPBACK, IPv4, TCP.
  *
  * 1700000000.000000 IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], proto TCP (6), length 56)

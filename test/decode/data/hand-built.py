@@ -82,6 +82,12 @@ add('ETH_8023_SNAP_IPV4', 1,
     'IEEE 802.3 length frame, LLC/SNAP (RFC 1042) carrying IPv4, TCP')
 add('ETH_8023_STP', 1, (lambda p: eth(len(p), p, dst='01:80:c2:00:00:00'))(
     bytes([0x42, 0x42, 3]) + bytes(35)), 'IEEE 802.3 length frame, LLC 0x42 (spanning tree BPDU)')
+add('ETH_PPPOE_IPV4', 1,
+    (lambda ip: eth(0x8864, struct.pack('!BBHHH', 0x11, 0, 0x2a, len(ip) + 2, 0x0021) + ip))(ipv4(C4, S4, 6, tcp4())),
+    'Ethernet, PPPoE session 0x002a, PPP protocol IPv4 (0x0021), TCP')
+add('ETH_MPLS_IPV6', 1,
+    eth(0x8847, struct.pack('!II', (1000 << 12) | 64, (2000 << 12) | 0x100 | 64) + ipv6(C6, S6, 6, tcp6())),
+    'Ethernet, MPLS labels 1000 and 2000 (bottom of stack), IPv6, TCP')
 add('SLL_IPV4_TCP', 113,
     struct.pack('!HHH8sH', 0, 772, 6, b'\0' * 8, 0x0800) + ipv4(C4, S4, 6, tcp4()),
     'Linux cooked (SLL), unicast to us, ARPHRD_LOOPBACK, IPv4, TCP')
