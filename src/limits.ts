@@ -41,12 +41,14 @@ export const MAX_FRAGS_PER_DATAGRAM = 512;
 export const INFO_MAX_FLOWS = 200_000;
 
 // --- tcp: connection tracking and reassembly (src/tcp/)
-/** Connections tracked at once. A tracked connection costs ~0.5 KiB (measured with
- * bench/tcp-micro.mjs), so 100,000 stay under ~60 MiB; an FTP capture rarely holds more than a
- * few thousand at once. Past it the idlest connection of the least useful class is evicted
- * (closed ones first, then unanswered SYNs, then live ones), its summary emitted with reason
- * `capacity`, counted as `evictedCapacity`. A SYN flood therefore costs bounded memory. */
-export const TCP_MAX_CONNECTIONS = 100_000;
+/** Connections tracked at once. A tracked connection costs ~1.1-1.2 KiB of heap (measured with
+ * `node --expose-gc bench/tcp-micro.mjs`), so 65,536 stay under ~80 MiB; an FTP capture rarely
+ * holds more than a few thousand at once (closed ones leave after TCP_CLOSED_TIMEOUT_SEC). Past
+ * it the idlest connection of the least useful class is evicted (closed ones first, then
+ * unanswered SYNs, then live ones), its summary emitted with reason `capacity`, counted as
+ * `evictedCapacity`. A SYN flood therefore costs bounded memory, and allocates nothing once the
+ * table is full (removed connections are recycled). */
+export const TCP_MAX_CONNECTIONS = 65_536;
 /** Capture-time seconds an established or mid-stream connection may stay silent. Long: an FTP
  * control connection is silent during a whole transfer. 7200 s is the TCP keepalive default
  * (RFC 1122 §4.2.3.6), so a live idle connection would have shown a keepalive. Past it the
@@ -92,6 +94,18 @@ export const TCP_MAX_PENDING_FOLLOWS = 10_000;
  * Past it more retransmissions are counted, not listed. */
 export const TCP_MAX_SYN_RETRANSMIT_FRAMES = 16;
 
+// --- ftp session (control channel state)
+/** Commands waiting for their replies (Zeek's ftp max_pending_commands is 20). Past it the oldest
+ * is forgotten (counted): replies then match later commands, as on a desynchronised channel. */
+export const MAX_PENDING_COMMANDS = 64;
+/** Replies kept per transfer and unmatched replies kept per session. */
+export const MAX_TRANSFER_REPLIES = 16;
+/** Announcements (PORT/PASV...) kept per session: 100,000 PASV replies must not exhaust memory;
+ * past it further announcements are counted, not correlated. */
+export const MAX_SESSION_ANNOUNCEMENTS = 10_000;
+/** SIZE replies remembered per session (to know the expected bytes of a later RETR). */
+export const MAX_SIZE_CACHE = 1024;
+
 // --- ftp: control-channel parsing (src/ftp/)
 /** Longest control line kept (one direction of a control connection). RFC 959 sets no limit;
  * real commands and replies are under 1 KiB, paths under 4 KiB (Linux PATH_MAX), and Zeek
@@ -107,3 +121,14 @@ export const MAX_REPLY_LINES = 64;
  * above. */
 export const MAX_REPLY_TEXT_CHARS = 16 * 1024;
 
+// --- ftp correlation
+/** A data connection may start this long before the announcement that explains it (the reply
+ * was reordered or retransmitted; pyftpdlib connects on PORT before replying 200). */
+export const CORRELATE_BEFORE_SEC = 2;
+/** ...and this long after the next announcement of its session (or the session's end). */
+export const CORRELATE_AFTER_SEC = 5;
+/** Connections kept as correlation candidates (those touching a host of an FTP session). Past it
+ * further candidates are counted (limits.data-candidates) and not correlated. */
+export const MAX_DATA_CANDIDATES = 2_000_000;
+/** Failed logins from one client address that make a `brute-force` finding. */
+export const BRUTE_FORCE_FAILURES = 5;

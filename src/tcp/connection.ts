@@ -13,7 +13,7 @@
  * most once per direction; s, h, f, r again only with another sequence number than the last of the
  * same letter; t, g, w logarithmically (at the 1st, 10th, 100th ... occurrence).
  */
-import { formatIp } from '../decode/address.js';
+import { formatIp, formatIpv4 } from '../decode/address.js';
 import { TCP_MAX_SYN_RETRANSMIT_FRAMES } from '../limits.js';
 import { wordsToBytes } from './flow.js';
 import { Half, type Direction, type ReassemblyBudget, type StreamOwner, type StreamSink } from './reassembly.js';
@@ -110,6 +110,12 @@ export interface EndpointPair {
   readonly respIp: string;
 }
 
+/** 1, 10, 100, ...: where the logarithmic history letters (t, g, w) are written again. */
+export function isPow10(n: number): boolean {
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
+}
+
 const NO_FRAMES: readonly number[] = Object.freeze([]);
 
 /** One direction's sender: reassembly state plus what the handshake and history need. */
@@ -130,13 +136,31 @@ export class Endpoint extends Half implements EndpointFacts {
   lastF = -1;
   lastR = -1;
   tCount = 0;
-  tNext = 1;
   gCount = 0;
-  gNext = 1;
   wCount = 0;
-  wNext = 1;
   /** The first-payload `inspect` hook was offered this direction. */
   inspected = false;
+
+  reset(): void {
+    this.resetHalf();
+    this.state = EndpointState.INACTIVE;
+    this.sentSyn = false;
+    this.sentSynAck = false;
+    this.isn = 0;
+    this.packets = 0;
+    this.synFrame = 0;
+    this.finFrame = 0;
+    this.rstFrame = 0;
+    this.onceBits = 0;
+    this.lastS = -1;
+    this.lastH = -1;
+    this.lastF = -1;
+    this.lastR = -1;
+    this.tCount = 0;
+    this.gCount = 0;
+    this.wCount = 0;
+    this.inspected = false;
+  }
 
   summary(): DirectionSummary {
     return {
@@ -167,6 +191,7 @@ export class Conn implements StreamOwner, Connection {
 
   readonly orig: Endpoint;
   readonly resp: Endpoint;
+  /** Recycled connections (tracker.ts): linked through hashNext while in the pool. */
   history = '';
   midStream = false;
   flipped = false;
@@ -185,26 +210,68 @@ export class Conn implements StreamOwner, Connection {
   closedFired = false;
   resetFired = false;
 
-  constructor(
-    readonly id: number,
-    readonly hash: number,
-    readonly ipVersion: 4 | 6,
-    readonly o0: number,
-    readonly o1: number,
-    readonly o2: number,
-    readonly o3: number,
-    readonly origPort: number,
-    readonly r0: number,
-    readonly r1: number,
-    readonly r2: number,
-    readonly r3: number,
-    readonly respPort: number,
-    budget: ReassemblyBudget,
-  ) {
+  id = 0;
+  hash = 0;
+  ipVersion: 4 | 6 = 4;
+  o0 = 0;
+  o1 = 0;
+  o2 = 0;
+  o3 = 0;
+  origPort = 0;
+  r0 = 0;
+  r1 = 0;
+  r2 = 0;
+  r3 = 0;
+  respPort = 0;
+
+  /** A blank connection; `init` gives it an identity (again, when it is recycled). */
+  constructor(budget: ReassemblyBudget) {
     this.orig = new Endpoint(0, this, budget);
     this.resp = new Endpoint(1, this, budget);
     this.orig.peer = this.resp;
     this.resp.peer = this.orig;
+  }
+
+  init(id: number, hash: number, ipVersion: 4 | 6, o0: number, o1: number, o2: number, o3: number, origPort: number, r0: number, r1: number, r2: number, r3: number, respPort: number): void {
+    this.id = id;
+    this.hash = hash;
+    this.ipVersion = ipVersion;
+    this.o0 = o0;
+    this.o1 = o1;
+    this.o2 = o2;
+    this.o3 = o3;
+    this.origPort = origPort;
+    this.r0 = r0;
+    this.r1 = r1;
+    this.r2 = r2;
+    this.r3 = r3;
+    this.respPort = respPort;
+    this.hashNext = null;
+    this.lruPrev = null;
+    this.lruNext = null;
+    this.lruClass = -1;
+    this.sink = null;
+    this.followed = false;
+    this.sinkEnded = false;
+    this.removed = false;
+    this.orig.reset();
+    this.resp.reset();
+    this.history = '';
+    this.midStream = false;
+    this.flipped = false;
+    this.firstSec = 0;
+    this.firstNsec = 0;
+    this.firstFrame = 0;
+    this.lastSec = 0;
+    this.lastNsec = 0;
+    this.lastFrame = 0;
+    this.synRetransmits = 0;
+    this.synRetransmitFrames = null;
+    this.establishedFrame = 0;
+    this.synAckFrame = 0;
+    this.establishedFired = false;
+    this.closedFired = false;
+    this.resetFired = false;
   }
 
   get orig4(): number {
@@ -214,9 +281,11 @@ export class Conn implements StreamOwner, Connection {
     return this.ipVersion === 4 ? this.r0 : 0;
   }
   get origIp(): string {
+    if (this.ipVersion === 4) return formatIpv4(this.o0);
     return formatIp(wordsToBytes(this.ipVersion, this.o0, this.o1, this.o2, this.o3));
   }
   get respIp(): string {
+    if (this.ipVersion === 4) return formatIpv4(this.r0);
     return formatIp(wordsToBytes(this.ipVersion, this.r0, this.r1, this.r2, this.r3));
   }
   get state(): ConnState {
@@ -232,17 +301,13 @@ export class Conn implements StreamOwner, Connection {
     return this.resetFired || (this.orig.state === EndpointState.CLOSED && this.resp.state === EndpointState.CLOSED);
   }
 
-  /** Appends a history letter (given lower case) in the case of the direction. */
-  letter(dir: Direction, ch: string): void {
-    this.history += dir === 0 ? ch.toUpperCase() : ch;
+  /** Appends a history letter: `upper` for the originator's direction, `lower` for the responder's. */
+  letter(dir: Direction, upper: string, lower: string): void {
+    this.history += dir === 0 ? upper : lower;
   }
 
   noteGap(dir: Direction): void {
-    const e = this.endpoint(dir);
-    if (++e.gCount === e.gNext) {
-      e.gNext *= 10;
-      this.letter(dir, 'g');
-    }
+    if (isPow10(++this.endpoint(dir).gCount)) this.letter(dir, 'G', 'g');
   }
 
   noteSynRetransmit(frame: number): void {

@@ -199,6 +199,27 @@ export class Half {
     readonly budget: ReassemblyBudget,
   ) {}
 
+  /** Back to the state of a new Half (connections are recycled: see tracker.ts). */
+  resetHalf(): void {
+    this.started = false;
+    this.next = 0;
+    this.offset = 0;
+    this.finSeen = false;
+    this.finSeq = 0;
+    this.done = false;
+    this.ooo = null;
+    this.keptBytes = 0;
+    this.rangeBytes = 0;
+    this.gapSince = 0;
+    this.fifoPrev = null;
+    this.fifoNext = null;
+    this.inFifo = false;
+    this.retransBytes = 0;
+    this.missedBytes = 0;
+    this.conflictBytes = 0;
+    this.outOfWindow = 0;
+  }
+
   /** Payload bytes in sequence space (delivered, counted, skipped or waiting), as Zeek's orig_bytes. */
   get bytes(): number {
     return this.offset + this.rangeBytes;

@@ -16,7 +16,9 @@
  *                    `port-reuse` (a new SYN on its 4-tuple), `end-of-capture` (finish())
  * `opened` and `removed` come exactly once per connection; the others at most once. A followed
  * connection's sink gets `end()` before `removed`, at the latest. Callbacks must not call
- * `packet()`; they may call `follow`/`attach`.
+ * `packet()`; they may call `follow`/`attach`. A `Connection` is valid until its `removed` event
+ * returns: the object is then recycled for another connection (a SYN flood allocates nothing);
+ * keep its summary or the fields you need, never the object.
  *
  * Subscribing: `follow(tuple, sink)` (by 4-tuple: the live connection on it, or the next one
  * that appears), `attach(c, sink)` (from `opened`), or the `inspect` hook (by first bytes).
@@ -40,7 +42,7 @@ import {
   TCP_MAX_CONNECTIONS,
   TCP_MAX_PENDING_FOLLOWS,
 } from '../limits.js';
-import { Conn, type Connection, type ConnectionSummary, type RemovalReason } from './connection.js';
+import { Conn, isPow10, type Connection, type ConnectionSummary, type RemovalReason } from './connection.js';
 import { addressWords, endpointHash, flowHash, type FourTuple } from './flow.js';
 import {
   DEFAULT_REASSEMBLY_LIMITS,
@@ -122,6 +124,9 @@ class MutableSegmentInfo implements SegmentInfo {
 
 const { SYN, ACK, FIN, RST } = TcpFlag;
 
+/** Recycled Conn objects kept: enough for a burst of evictions, small next to the table. */
+const POOL_MAX = 1024;
+
 export class TcpTracker {
   readonly limits: TrackerLimits;
   private readonly budget: ReassemblyBudget;
@@ -145,6 +150,9 @@ export class TcpTracker {
   private synRetransmits = 0;
   private followsDropped = 0;
   private finished = false;
+  /** Removed connections kept for reuse (a SYN flood then allocates nothing), at most POOL_MAX. */
+  private pool: Conn | null = null;
+  private pooled = 0;
 
   constructor(options: TcpTrackerOptions = {}) {
     this.limits = { ...DEFAULT_TRACKER_LIMITS, ...options.limits };
@@ -226,9 +234,15 @@ export class TcpTracker {
       let flipped: boolean;
       if ((flags & SYN) !== 0) flipped = (flags & ACK) !== 0;
       else flipped = sp < 1024 && sp !== 20 && dp >= 1024;
-      c = flipped
-        ? new Conn(this.nextId++, h, v, d0, d1, d2, d3, dp, s0, s1, s2, s3, sp, this.budget)
-        : new Conn(this.nextId++, h, v, s0, s1, s2, s3, sp, d0, d1, d2, d3, dp, this.budget);
+      if (this.count >= this.limits.maxConnections) this.evictOne();
+      c = this.pool;
+      if (c !== null) {
+        this.pool = c.hashNext;
+        this.pooled--;
+      }
+      else c = new Conn(this.budget);
+      if (flipped) c.init(this.nextId++, h, v, d0, d1, d2, d3, dp, s0, s1, s2, s3, sp);
+      else c.init(this.nextId++, h, v, s0, s1, s2, s3, sp, d0, d1, d2, d3, dp);
       dir = flipped ? 1 : 0;
       this.insert(c, p, flipped);
     }
@@ -328,7 +342,6 @@ export class TcpTracker {
   }
 
   private insert(c: Conn, p: Packet, flipped: boolean): void {
-    if (this.count >= this.limits.maxConnections) this.evictOne();
     c.hashNext = this.table.get(c.hash) ?? null;
     this.table.set(c.hash, c);
     this.count++;
@@ -391,7 +404,7 @@ export class TcpTracker {
         }
         if (seq !== me.lastS) {
           me.lastS = seq;
-          c.letter(dir, 's');
+          c.letter(dir, 'S', 's');
         }
       } else {
         if (!me.sentSynAck) {
@@ -402,7 +415,7 @@ export class TcpTracker {
         }
         if (seq !== me.lastH) {
           me.lastH = seq;
-          c.letter(dir, 'h');
+          c.letter(dir, 'H', 'h');
         }
       }
     }
@@ -416,44 +429,42 @@ export class TcpTracker {
     const rst = (flags & RST) !== 0;
     if ((flags & (SYN | FIN | RST)) === 0 && (flags & ACK) !== 0 && wire === 0 && (me.onceBits & 1) === 0) {
       me.onceBits |= 1;
-      c.letter(dir, 'a');
+      c.letter(dir, 'A', 'a');
     }
     if (wire > 0 && (me.onceBits & 2) === 0) {
       me.onceBits |= 2;
-      c.letter(dir, 'd');
+      c.letter(dir, 'D', 'd');
     }
     if (syn && (fin || rst) && (me.onceBits & 4) === 0) {
       me.onceBits |= 4;
-      c.letter(dir, 'q');
+      c.letter(dir, 'Q', 'q');
     } else if (fin && rst && (me.onceBits & 8) === 0) {
       me.onceBits |= 8;
-      c.letter(dir, 'i');
+      c.letter(dir, 'I', 'i');
     }
 
     const retrans = me.segment(seq, syn, fin, p.buf, p.payloadOff, p.payloadLength, wire, at);
-    if (retrans > 0 && ++me.tCount === me.tNext) {
-      me.tNext *= 10;
-      c.letter(dir, 't');
+    if (retrans > 0 && isPow10(++me.tCount)) {
+      c.letter(dir, 'T', 't');
     }
     // The ACK field speaks about the peer's stream: bytes it covers were received.
     if ((flags & (ACK | RST)) === ACK) peer.acked(p.ack);
-    if (p.window === 0 && !rst && !syn && ++me.wCount === me.wNext) {
-      me.wNext *= 10;
-      c.letter(dir, 'w');
+    if (p.window === 0 && !rst && !syn && isPow10(++me.wCount)) {
+      c.letter(dir, 'W', 'w');
     }
     if (fin) {
       if (me.finFrame === 0) me.finFrame = frame;
       const finSeq = (seq + (syn ? 1 : 0) + wire) >>> 0;
       if (finSeq !== me.lastF) {
         me.lastF = finSeq;
-        c.letter(dir, 'f');
+        c.letter(dir, 'F', 'f');
       }
     }
     if (rst) {
       if (me.rstFrame === 0) me.rstFrame = frame;
       if (seq !== me.lastR) {
         me.lastR = seq;
-        c.letter(dir, 'r');
+        c.letter(dir, 'R', 'r');
       }
     }
 
@@ -554,6 +565,12 @@ export class TcpTracker {
     c.removed = true;
     const ev = this.events.removed;
     if (ev !== undefined) ev(c.summary(reason), reason);
+    // Recycle: nobody may hold a Connection past `removed` (documented on TcpEvents).
+    if (this.pooled < POOL_MAX) {
+      this.pooled++;
+      c.hashNext = this.pool;
+      this.pool = c;
+    }
   }
 
   private dropPending(f: PendingFollow): void {
