@@ -60,7 +60,7 @@ const validPort = (p: number): boolean => p >= 1 && p <= 65535;
 // Six decimal fields h1,h2,h3,h4,p1,p2; spaces allowed around commas. The host part may use dots
 // (some servers write "a.b.c.d,p1,p2"). Not preceded or followed by another ",digit" field, so a
 // list of 5 or 7 numbers does not yield a wrong address.
-const SIX_FIELDS = /(?<![\d,]\s*)(\d+)\s*([,.])\s*(\d+)\s*\2\s*(\d+)\s*\2\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)(?!\d|\s*,\s*\d)/;
+const SIX_FIELDS = /(?<![\d,:]\s*)(\d+)\s*([,.])\s*(\d+)\s*\2\s*(\d+)\s*\2\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)(?!\d|\s*,\s*\d)/;
 
 function hostPort(kind: 'active' | 'passive', fields: string[], text: string): AnnounceResult {
   const v = fields.map(num);
@@ -82,10 +82,25 @@ export function parsePortArg(arg: string): AnnounceResult {
   return sixFields('active', arg);
 }
 
-/** 227 reply text (RFC 959 §4.1.2, §4.2): six fields anywhere in the text, the first such list. */
+/**
+ * 227 reply text (RFC 959 §4.1.2, §4.2): six fields anywhere in the text, the first such list.
+ * Also pyftpdlib's form for a PASV over IPv6, an IPv6 address then the two port bytes:
+ * "227 Entering passive mode (2001:db8:5::21,117,48)." (fixtures/07-ipv6.pcap).
+ */
 export function parse227(text: string): AnnounceResult {
-  return sixFields('passive', text);
+  const r = sixFields('passive', text);
+  if (!isAnnounceError(r) || r.error !== 'malformed') return r;
+  const m = V6_HOST_PORT.exec(text);
+  if (!m) return r;
+  const b = parseIp(m[1]);
+  if (!b) return fail('bad-address', text);
+  const p1 = num(m[2]);
+  const p2 = num(m[3]);
+  if (p1 > 255 || p2 > 255 || !validPort(p1 * 256 + p2)) return fail('bad-port', text);
+  return { kind: 'passive', ip: formatIp(b), port: p1 * 256 + p2 };
 }
+
+const V6_HOST_PORT = /(?<![\w:.])([0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\s*,\s*(\d+)\s*,\s*(\d+)(?!\d|\s*,\s*\d)/;
 
 /** An IPv4 dotted quad, leading zeros allowed (EPRT |1|010.0.0.1|...| from some clients). */
 function dottedQuad(s: string): string | null {

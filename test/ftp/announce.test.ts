@@ -39,6 +39,7 @@ table('parsePortArg (PORT, RFC 959 §4.1.2)', parsePortArg, [
   { input: '192,0,2,10,157,38', expect: { kind: 'active', ip: '192.0.2.10', port: 157 * 256 + 38 } },
   { input: '192,0,2,10,156,96', expect: { kind: 'active', ip: '192.0.2.10', port: 40032 } },
   { input: '192,0,2,10,156,105', expect: { kind: 'active', ip: '192.0.2.10', port: 40041 } },
+  { input: '10,0,0,10,156,144', expect: { kind: 'active', ip: '10.0.0.10', port: 40080 } }, // 06-client-nat-inside
   // Lenient forms.
   { input: '192, 0, 2, 10, 4, 1', expect: { kind: 'active', ip: '192.0.2.10', port: 1025 } },
   { input: ' 10,0,0,1,4,1 ', expect: { kind: 'active', ip: '10.0.0.1', port: 1025 } },
@@ -75,6 +76,16 @@ table('parse227 (PASV reply)', parse227, [
   { input: 'Entering Passive Mode\n(198,51,100,20,117,48)\nok', expect: { kind: 'passive', ip: '198.51.100.20', port: 30000 } },
   // Full line given by mistake: the code is not a field.
   { input: '227 Entering Passive Mode (198,51,100,20,117,48).', expect: { kind: 'passive', ip: '198.51.100.20', port: 30000 } },
+  // Real: vsftpd answering PASV over IPv6 (fixtures/07-ipv6.pcap): 0.0.0.0, the caller's cue to use
+  // the control connection's address (addressScope 'unspecified').
+  { input: 'Entering Passive Mode (0,0,0,0,117,48).', expect: { kind: 'passive', ip: '0.0.0.0', port: 30000 } },
+  // Real: pyftpdlib answering PASV over IPv6 (fixtures/07-ipv6.pcap): an IPv6 address, then p1,p2.
+  { input: 'Entering passive mode (2001:db8:5::21,117,48).', expect: { kind: 'passive', ip: '2001:db8:5::21', port: 30000 } },
+  { input: 'Entering passive mode (2001:DB8:5:0:0:0:0:21, 117, 48)', expect: { kind: 'passive', ip: '2001:db8:5::21', port: 30000 } },
+  { input: 'Entering passive mode (::ffff:10.0.0.1,117,48)', expect: { kind: 'passive', ip: '::ffff:10.0.0.1', port: 30000 } },
+  { input: 'Entering passive mode (2001:db8:5::21::1,117,48).', expect: err('bad-address', 'Entering passive mode (2001:db8:5::21::1,117,48).') },
+  { input: 'Entering passive mode (2001:db8:5::21,0,0).', expect: err('bad-port', 'Entering passive mode (2001:db8:5::21,0,0).') },
+  { input: 'Entering passive mode (2001:db8:5::21,117).', expect: err('malformed', 'Entering passive mode (2001:db8:5::21,117).') },
   // Errors.
   { input: 'Entering Passive Mode (300,51,100,20,117,48).', expect: err('bad-address', 'Entering Passive Mode (300,51,100,20,117,48).') },
   { input: 'Entering Passive Mode (198,51,100,20,0,0).', expect: err('bad-port', 'Entering Passive Mode (198,51,100,20,0,0).') },
@@ -89,6 +100,9 @@ table('parseEprtArg (EPRT, RFC 2428 §2)', parseEprtArg, [
   // Real arguments from fixtures/02-active.pcap.
   { input: '|1|192.0.2.10|40210|', expect: { kind: 'extended-active', ip: '192.0.2.10', port: 40210 } },
   { input: '|1|192.0.2.10|40022|', expect: { kind: 'extended-active', ip: '192.0.2.10', port: 40022 } },
+  // Real: fixtures/07-ipv6.pcap (IPv6 client) and 06-client-nat-inside.pcap (client behind NAT).
+  { input: '|2|2001:db8:c::10|40092|', expect: { kind: 'extended-active', ip: '2001:db8:c::10', port: 40092 } },
+  { input: '|1|10.0.0.10|40082|', expect: { kind: 'extended-active', ip: '10.0.0.10', port: 40082 } },
   // RFC 2428 examples.
   { input: '|1|132.235.1.2|6275|', expect: { kind: 'extended-active', ip: '132.235.1.2', port: 6275 } },
   { input: '|2|1080::8:800:200C:417A|5282|', expect: { kind: 'extended-active', ip: '1080::8:800:200c:417a', port: 5282 } },
@@ -122,6 +136,8 @@ table('parse229 (EPSV reply, RFC 2428 §3)', parse229, [
   // Real reply text: vsftpd in fixtures/01-passive.pcap.
   { input: 'Entering Extended Passive Mode (|||30000|)', expect: { kind: 'extended-passive', ip: null, port: 30000 } },
   { input: 'Entering Extended Passive Mode (|||30010|)', expect: { kind: 'extended-passive', ip: null, port: 30010 } },
+  // Real: pyftpdlib in fixtures/07-ipv6.pcap.
+  { input: 'Entering extended passive mode (|||30000|).', expect: { kind: 'extended-passive', ip: null, port: 30000 } },
   // Other delimiters, no parentheses, extra text, leading zeros.
   { input: 'Entering Extended Passive Mode (!!!6446!)', expect: { kind: 'extended-passive', ip: null, port: 6446 } },
   { input: 'Entering Extended Passive Mode (###6446#).', expect: { kind: 'extended-passive', ip: null, port: 6446 } },
@@ -246,6 +262,9 @@ describe('parseTransferSize', () => {
     { input: 'Data connection already open. Transfer starting.', expect: null },
     // proftpd, Serv-U, pure-ftpd, IIS.
     { input: 'Opening BINARY mode data connection for file.bin (65536 bytes)', expect: 65536 },
+    // Real: fixtures/12-port-2121.pcap (proftpd-style ASCII replies, no final period; a listing).
+    { input: 'Opening ASCII mode data connection for medium.bin (65536 bytes)', expect: 65536 },
+    { input: 'Opening ASCII mode data connection for file list', expect: null },
     { input: 'Opening ASCII mode data connection for /bin/ls (3229 Bytes).', expect: 3229 },
     { input: 'Accepted data connection', expect: null },
     { input: 'Data connection already open; Transfer starting.', expect: null },
