@@ -41,7 +41,7 @@ import { SLL2_HEADER, SLL2_PROTOCOL_OFFSET, SLL_HEADER, SLL_PROTOCOL_OFFSET } fr
 import { TCP_MIN_HEADER, TcpView } from './tcp.js';
 
 export { DecodeStatus, TcpFlag, newPacket, type Packet } from './packet.js';
-export { Reason, REASON_NAMES, type ReasonName } from './reasons.js';
+export { Reason, REASON_NAMES, reasonKind, type ReasonKind, type ReasonName } from './reasons.js';
 export { parseTcpOptions, packetTcpOptions, type TcpOptions, type SackBlock } from './tcp.js';
 export { formatIp, formatIpv4, parseIp, addressKey } from './address.js';
 export { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
@@ -132,7 +132,9 @@ export class Decoder {
   private decodeRecord(rec: CaptureRecord, out: Packet): DecodeStatus {
     const buf = rec.buf;
     let off = rec.offset;
-    const end = off + rec.capturedLength;
+    // A record claiming more bytes than its chunk holds would make the loopback family read
+    // throw; the reader never hands one over, but the decoder does not rely on it.
+    const end = Math.min(off + rec.capturedLength, buf.length);
     // The wire length can only be longer than what was captured; a writer that says otherwise
     // is not trusted over the bytes present.
     const wireEnd = rec.originalLength > rec.capturedLength ? off + rec.originalLength : end;

@@ -103,3 +103,30 @@ export const REASON_NAMES: readonly ReasonName[] = (Object.keys(Reason) as Reaso
   (a, b) => Reason[a] - Reason[b],
 );
 export const REASON_COUNT = REASON_NAMES.length;
+
+export type ReasonKind = 'malformed' | 'noted' | 'fragment';
+
+const NOTED: ReadonlySet<ReasonName> = new Set<ReasonName>([
+  'ipv4-zero-total-length',
+  'ipv4-total-length-exceeds-frame',
+  'ipv6-zero-payload-length',
+  'ipv6-payload-length-exceeds-frame',
+  'tcp-options-snap-cut',
+]);
+const FRAGMENT_EVENTS: ReadonlySet<ReasonName> = new Set<ReasonName>([
+  'frag-reassembled',
+  'frag-overlap',
+  'frag-overlap-mismatch',
+  'frag-inconsistent-end',
+  'frag-expired',
+  'frag-dropped-limit',
+  'frag-incomplete-at-end',
+]);
+
+/** Which of the three kinds (see the table's comment) a reason is: `malformed` reasons are the
+ * ones that made decode() return MALFORMED. */
+export function reasonKind(name: ReasonName): ReasonKind {
+  if (NOTED.has(name)) return 'noted';
+  if (FRAGMENT_EVENTS.has(name)) return 'fragment';
+  return 'malformed';
+}

@@ -9,6 +9,8 @@ import {
   STATUS_NAMES,
   newPacket,
   packetTcpOptions,
+  reasonKind,
+  type ReasonName,
 } from '../../src/decode/index.js';
 import { bytesOf, handBuilt, record } from './helpers.js';
 import * as P from './packets.js';
@@ -92,6 +94,25 @@ describe('Decoder', () => {
     for (const n of REASON_NAMES) expect(n).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
   });
 
+  it('reason kinds: the MALFORMED status is counted by exactly the malformed reasons', () => {
+    expect(reasonKind('ipv4-truncated')).toBe('malformed');
+    expect(reasonKind('frag-snap-cut')).toBe('malformed');
+    expect(reasonKind('tcp-options-snap-cut')).toBe('noted');
+    expect(reasonKind('frag-expired')).toBe('fragment');
+    const dec = new Decoder();
+    const p = newPacket();
+    for (const [, pkt] of ALL) {
+      const b = bytesOf(pkt);
+      for (let cut = 0; cut <= b.length; cut += 3) dec.decode(record(pkt.linkType, b, { captured: cut }), p);
+    }
+    const c = dec.counters();
+    const malformed = Object.entries(c)
+      .filter(([n]) => reasonKind(n as ReasonName) === 'malformed')
+      .reduce((a, [, n]) => a + n, 0);
+    expect(malformed).toBeGreaterThan(0);
+    expect(malformed).toBe(dec.statuses().malformed);
+  });
+
   it('property: any cut or corruption of any hand-built packet never throws and stays in bounds', () => {
     const linkTypes = [0, 1, 101, 108, 113, 228, 229, 276];
     fc.assert(
@@ -113,6 +134,10 @@ describe('Decoder', () => {
           const st = dec.decode(rec, p);
           expect(st).toBeGreaterThanOrEqual(0);
           expect(st).toBeLessThanOrEqual(7);
+          const malformed = Object.entries(dec.counters())
+            .filter(([n]) => reasonKind(n as ReasonName) === 'malformed')
+            .reduce((a, [, n]) => a + n, 0);
+          expect(malformed).toBe(st === DecodeStatus.MALFORMED ? 1 : 0);
           if (st === DecodeStatus.TCP && !p.reassembled) {
             const end = rec.offset + captured;
             expect(p.capEnd).toBeLessThanOrEqual(end);
