@@ -127,6 +127,20 @@ export class LineSplitter {
     const base = this.streamOffset - off;
     const stop = off + len;
     for (let i = off; i < stop; i++) {
+      if (this.telnet === T_DATA && !this.pendingCr) {
+        // Fast path: a run of plain bytes (no IAC, CR or LF) is copied, or skipped, at once.
+        let j = i;
+        while (j < stop) {
+          const c = buf[j];
+          if (c === IAC || c === LF || c === CR) break;
+          j++;
+        }
+        if (j > i) {
+          if (!this.skipping) this.appendRun(buf, i, j, frame, base + i);
+          i = j;
+          if (i === stop) break;
+        }
+      }
       const b = buf[i];
       switch (this.telnet) {
         case T_DATA:
@@ -182,7 +196,11 @@ export class LineSplitter {
       return;
     }
     if (!this.started) return;
-    if (this.pendingCr) this.append(CR);
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      this.append(CR);
+      if (this.skipping) return; // that CR overflowed the bound: the line went out truncated
+    }
     this.counters.unterminated++;
     this.emit(false, true);
   }
@@ -235,6 +253,28 @@ export class LineSplitter {
       this.buf = bigger;
     }
     this.buf[this.len++] = b;
+  }
+
+  /** Plain data bytes buf[from..to) (no IAC, CR or LF), not skipping, no CR pending. */
+  private appendRun(buf: Buffer, from: number, to: number, frame: number, offset: number): void {
+    if (!this.started) {
+      this.started = true;
+      this.lineFrame = frame;
+      this.lineOffset = offset;
+    }
+    const room = this.max - this.len;
+    const n = Math.min(room, to - from);
+    if (this.len + n > this.buf.length) {
+      let size = this.buf.length;
+      while (size < this.len + n) size *= 2;
+      const bigger = Buffer.allocUnsafe(Math.min(this.max, size));
+      this.buf.copy(bigger, 0, 0, this.len);
+      this.buf = bigger;
+    }
+    buf.copy(this.buf, this.len, from, from + n);
+    this.len += n;
+    // One byte more than fits: cut (as append() does at the same byte).
+    if (to - from > room) this.append(buf[from + n]);
   }
 
   private emit(truncated: boolean, unterminated: boolean): void {

@@ -226,11 +226,12 @@ describe('LineSplitter: gaps and end', () => {
   const ends: { name: string; input: string; expect: [string, boolean][] }[] = [
     { name: 'unterminated final line is flushed and flagged', input: 'NOOP\r\nQUI', expect: [['NOOP', false], ['QUI', true]] },
     { name: 'final CR without LF is kept', input: 'QUIT\r', expect: [['QUIT\r', true]] },
+    { name: 'final CR past the bound: one truncated line only', input: 'QUITQUITQU\r', expect: [['QUITQUITQU', false]] },
     { name: 'nothing pending: nothing flushed', input: 'QUIT\r\n', expect: [['QUIT', false]] },
   ];
   for (const c of ends) {
     it(c.name, () => {
-      const { got } = split([c.input]);
+      const { got } = split([c.input], { maxLineBytes: 10 });
       expect(got.map((g) => [g.line, g.info.unterminated])).toEqual(c.expect);
     });
   }
@@ -245,12 +246,64 @@ describe('LineSplitter: gaps and end', () => {
   });
 });
 
-describe('LineSplitter: property', () => {
-  /** Reference: the whole stream in one push. */
-  function whole(bytes: Uint8Array, max: number): [string, boolean, boolean, number][] {
-    const { got } = split([Buffer.from(bytes)], { maxLineBytes: max });
-    return got.map((g) => [g.line, g.info.truncated, g.info.unterminated, g.info.offset]);
+/** The whole stream in one push. */
+function whole(bytes: Uint8Array, max: number): [string, boolean, boolean, number][] {
+  const { got } = split([Buffer.from(bytes)], { maxLineBytes: max });
+  return got.map((g) => [g.line, g.info.truncated, g.info.unterminated, g.info.offset]);
+}
+
+/**
+ * An independent, deliberately naive model of the splitter's contract (DESIGN: decode Telnet
+ * first, then split the data bytes into lines), for the property test below.
+ */
+function reference(bytes: Uint8Array, max: number): [string, boolean, boolean, number][] {
+  // 1. Telnet (RFC 854): data bytes with the offset each is dated by.
+  const data: [number, number][] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0xff) {
+      data.push([bytes[i], i]);
+      continue;
+    }
+    if (i + 1 >= bytes.length) break; // IAC at the very end: incomplete
+    const c = bytes[i + 1];
+    if (c === 0xff) data.push([0xff, i]);
+    else if (c >= 0xfb && c <= 0xfe) i++; // option code skipped below
+    else if (c < 0xf0) data.push([c, i + 1]);
+    i++;
   }
+  // 2. CR NUL -> CR.
+  const conv: [number, number][] = [];
+  for (let k = 0; k < data.length; k++) {
+    // A NUL right after a CR data byte is dropped (RFC 854: CR NUL is a bare CR).
+    if (data[k][0] === 0x00 && k > 0 && data[k - 1][0] === 0x0d) continue;
+    conv.push(data[k]);
+  }
+  // 3. Lines.
+  const out: [string, boolean, boolean, number][] = [];
+  let cur: [number, number][] = [];
+  const put = (content: number[], start: number, terminated: boolean): void => {
+    const text = (xs: number[]): string => Buffer.from(xs).toString('latin1');
+    if (content.length > max) out.push([text(content.slice(0, max)), true, false, start]);
+    else out.push([text(content), false, !terminated, start]);
+  };
+  for (const d of conv) {
+    if (d[0] === 0x0a) {
+      const content = cur.map((x) => x[0]);
+      if (content.length > 0 && content[content.length - 1] === 0x0d) content.pop();
+      put(content, cur.length > 0 ? cur[0][1] : d[1], true);
+      cur = [];
+    } else cur.push(d);
+  }
+  if (cur.length > 0) put(cur.map((x) => x[0]), cur[0][1], false);
+  return out;
+}
+
+describe('LineSplitter: property', () => {
+  it('the naive reference model agrees on the table cases', () => {
+    const input = Buffer.from('USER a\r\n\xff\xf4\xff\xf2ABOR\r\nRE\xff\xffT\r\0X\n' + 'y'.repeat(30) + '\r\nQUI', 'latin1');
+    expect(whole(input, 10)).toEqual(reference(input, 10));
+  });
+
 
   // Bytes biased towards the interesting ones: CR, LF, IAC, Telnet commands, NUL.
   const byte = fc.oneof(
@@ -262,7 +315,7 @@ describe('LineSplitter: property', () => {
   it('any chunking of the same byte stream yields the same lines', () => {
     fc.assert(
       fc.property(
-        fc.array(byte, { maxLength: 300 }),
+        fc.array(byte, { maxLength: 400 }),
         fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 20 }),
         fc.integer({ min: 1, max: 40 }),
         (arr, cuts, max) => {
@@ -279,10 +332,11 @@ describe('LineSplitter: property', () => {
           s.end();
           const chunked = got.map((g): [string, boolean, boolean, number] => [g.line, g.info.truncated, g.info.unterminated, g.info.offset]);
           expect(chunked).toEqual(whole(bytes, max));
+          expect(chunked).toEqual(reference(bytes, max));
           for (const g of got) expect(g.line.length).toBeLessThanOrEqual(max);
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
   });
 });
