@@ -132,3 +132,8 @@ export const CORRELATE_AFTER_SEC = 5;
 export const MAX_DATA_CANDIDATES = 2_000_000;
 /** Failed logins from one client address that make a `brute-force` finding. */
 export const BRUTE_FORCE_FAILURES = 5;
+/** Bytes of each followed direction's recent delivery kept to tell a faithful retransmission
+ * from a conflicting one (same sequence numbers, other bytes: a bug, an attack, or a middlebox
+ * rewriting). 4 KiB covers a few segments of a control stream; only followed streams keep it.
+ * Older retransmissions are counted as retransmitted but cannot be compared. */
+export const TCP_RETRANSMIT_CHECK_BYTES = 4096;

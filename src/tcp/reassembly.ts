@@ -10,7 +10,8 @@
  *   connection is only counted) or MISSING (the snap length cut it: known to exist, never seen).
  * - Every sequence-space byte is accounted once: delivered or counted (`offset` moves past it), or
  *   skipped as a gap (`missedBytes`); a byte seen again is `retransBytes` (and `conflictBytes` when
- *   both copies are kept and differ: the first copy wins, RFC 9293 §3.10.7.4 leaves it open and
+ *   both copies are known and differ — a buffered copy, or the last TCP_RETRANSMIT_CHECK_BYTES
+ *   delivered of a followed stream: the first copy wins, RFC 9293 §3.10.7.4 leaves it open and
  *   Zeek, gopacket and Wireshark keep the first too).
  *
  * A gap is skipped — reported as `gap(dir, offset, length)` and counted as bytes the capture
@@ -25,6 +26,7 @@ import {
   TCP_MAX_OOO_SEGMENTS_PER_DIRECTION,
   TCP_MAX_OOO_SEGMENTS_TOTAL,
   TCP_MAX_SEQ_JUMP,
+  TCP_RETRANSMIT_CHECK_BYTES,
 } from '../limits.js';
 import { seqDiff, seqMin } from './sequence.js';
 
@@ -92,6 +94,8 @@ export interface ReassemblyLimits {
   gapTimeoutSec: number;
   /** A segment further than this from the next expected byte is outside any window. */
   maxSeqJump: number;
+  /** Delivered bytes kept per followed direction to compare retransmissions with. */
+  retransmitCheckBytes: number;
 }
 
 export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = {
@@ -101,6 +105,7 @@ export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = {
   maxSegmentsTotal: TCP_MAX_OOO_SEGMENTS_TOTAL,
   gapTimeoutSec: TCP_GAP_TIMEOUT_SEC,
   maxSeqJump: TCP_MAX_SEQ_JUMP,
+  retransmitCheckBytes: TCP_RETRANSMIT_CHECK_BYTES,
 };
 
 /** Counters of the reassembly as a whole (names appear in the `limits` report). */
@@ -192,6 +197,10 @@ export class Half {
   missedBytes = 0;
   conflictBytes = 0;
   outOfWindow = 0;
+  /** Followed streams only: the last bytes delivered (ending at next), to compare retransmissions
+   * with (TCP_RETRANSMIT_CHECK_BYTES); recentLen = 0 after a gap. */
+  recent: Buffer | null = null;
+  recentLen = 0;
 
   constructor(
     readonly dir: Direction,
@@ -218,6 +227,8 @@ export class Half {
     this.missedBytes = 0;
     this.conflictBytes = 0;
     this.outOfWindow = 0;
+    this.recent = null;
+    this.recentLen = 0;
   }
 
   /** Payload bytes in sequence space (delivered, counted, skipped or waiting), as Zeek's orig_bytes. */
@@ -301,11 +312,13 @@ export class Half {
     const next = this.next;
     if (seqDiff(e, next) <= 0) {
       this.retransBytes += wireLen;
+      if (this.recentLen > 0) this.compareOld(s, buf, off, capLen);
       return wireLen;
     }
     let retrans = 0;
     const behind = seqDiff(next, s);
     if (behind > 0) {
+      if (this.recentLen > 0) this.compareOld(s, buf, off, capLen < behind ? capLen : behind);
       retrans = behind;
       this.retransBytes += behind;
       s = next;
@@ -318,7 +331,10 @@ export class Half {
       // In order, nothing waiting: deliver straight from the packet (no copy).
       if (capLen > 0) {
         const sink = this.owner.sink;
-        if (sink !== null) sink.data(this.dir, buf.subarray(off, off + capLen), this.offset, at);
+        if (sink !== null) {
+          sink.data(this.dir, buf.subarray(off, off + capLen), this.offset, at);
+          this.remember(buf, off, capLen);
+        }
         this.offset += capLen;
         this.next = (next + capLen) >>> 0;
       }
@@ -426,9 +442,14 @@ export class Half {
         continue;
       }
       if (sink !== null) {
-        if (en.kind === KIND_DATA && en.data !== null) sink.data(this.dir, skip === 0 ? en.data : en.data.subarray(skip), this.offset, en);
-        // Seen while nobody followed the connection: not missed by the capture, but not kept.
-        else sink.gap(this.dir, this.offset, n);
+        if (en.kind === KIND_DATA && en.data !== null) {
+          sink.data(this.dir, skip === 0 ? en.data : en.data.subarray(skip), this.offset, en);
+          this.remember(en.data, skip, n);
+        } else {
+          // Seen while nobody followed the connection: not missed by the capture, but not kept.
+          sink.gap(this.dir, this.offset, n);
+          this.recentLen = 0;
+        }
       }
       this.offset += n;
       this.next = en.end;
@@ -456,8 +477,45 @@ export class Half {
     this.drain();
   }
 
+  /** Keeps the tail of what was just delivered (followed streams). */
+  private remember(buf: Buffer, off: number, n: number): void {
+    const size = this.budget.limits.retransmitCheckBytes;
+    if (size <= 0) return;
+    let r = this.recent;
+    if (r === null) r = this.recent = Buffer.allocUnsafe(size);
+    if (n >= size) {
+      buf.copy(r, 0, off + n - size, off + n);
+      this.recentLen = size;
+      return;
+    }
+    const keep = Math.min(this.recentLen, size - n);
+    if (keep > 0 && keep < this.recentLen) r.copy(r, 0, this.recentLen - keep, this.recentLen);
+    buf.copy(r, keep, off, off + n);
+    this.recentLen = keep + n;
+  }
+
+  /** Counts bytes of a retransmission (n bytes at seq s, all before next) that differ from what
+   * was delivered, where that is still known. */
+  private compareOld(s: number, buf: Buffer, off: number, n: number): void {
+    const r = this.recent;
+    if (r === null) return;
+    let idx = this.recentLen - seqDiff(this.next, s);
+    let k = 0;
+    if (idx < 0) {
+      k = -idx;
+      idx = 0;
+    }
+    let differ = 0;
+    for (; k < n && idx < this.recentLen; k++, idx++) if (buf[off + k] !== r[idx]) differ++;
+    if (differ > 0) {
+      this.conflictBytes += differ;
+      this.budget.counters.conflictingBytes += differ;
+    }
+  }
+
   /** The capture missed n bytes at next. */
   private gap(n: number): void {
+    this.recentLen = 0;
     this.missedBytes += n;
     this.budget.counters.missedBytes += n;
     const sink = this.owner.sink;

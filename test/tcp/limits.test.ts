@@ -133,6 +133,19 @@ describe('TCP bounds', () => {
     expect(t.counters.followsDropped).toBe(1);
   });
 
+  it('TCP_RETRANSMIT_CHECK_BYTES: only the last bytes delivered are compared with a retransmission', () => {
+    const out: ConnectionSummary[] = [];
+    const t: TcpTracker = new TcpTracker({ limits: { retransmitCheckBytes: 8 }, events: { opened: (c) => void t.attach(c, new Recorder()), removed: (s) => out.push(s) } });
+    new Wire(t).send(
+      ...hs,
+      { from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: 'abcdefghijklmnop' },
+      // all 16 bytes differ, but only the last 8 are still known
+      { from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: 'ABCDEFGHIJKLMNOP' },
+    );
+    t.finish();
+    expect([out[0].origSent.retransmittedBytes, out[0].origSent.conflictingBytes]).toEqual([16, 8]);
+  });
+
   it('TCP_MAX_SYN_RETRANSMIT_FRAMES: more retransmissions are counted, not listed', () => {
     const out: ConnectionSummary[] = [];
     const t = new TcpTracker({ events: { removed: (s) => out.push(s) } });

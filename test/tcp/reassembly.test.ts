@@ -84,6 +84,21 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'conflicting retransmission of bytes already delivered: counted, not delivered',
+    steps: [
+      ...handshake(),
+      { segment: { from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: 'RETR a.txt\r\n' }, expect: { c: 'RETR a.txt\r\n' } },
+      // same bytes again: a faithful retransmission
+      { segment: { from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: 'RETR a.txt\r\n' } },
+      // same sequence numbers, other bytes (2 differ), and one new byte after them
+      { segment: { from: 'c', flags: 'PA', seq: 1006, ack: 5001, data: 'b.txt\r\nX' }, expect: { c: 'RETR a.txt\r\nX' } },
+    ],
+    final: {
+      conn: ([s]) =>
+        expect([s.origSent.bytes, s.origSent.retransmittedBytes, s.origSent.conflictingBytes]).toEqual([13, 19, 1]),
+    },
+  },
+  {
     name: 'wrap-around: sequence numbers cross 2^32, with reordering across the wrap',
     steps: [
       { segment: { from: 'c', flags: 'S', seq: 0xfffffffc } },
