@@ -2,9 +2,12 @@
  * The decoded packet the decode stage hands on (DESIGN.md §2, stage 2).
  *
  * Lifecycle: the caller owns ONE Packet and passes it to `decode()` for every record; decode
- * resets and fills it in place (no per-packet allocation on the fast path). `buf` and the
- * address views point into the capture record's bytes (or, for a reassembled IP fragment, into a
- * buffer the decoder owns): valid until the next call to `decode()`. Whoever keeps bytes copies them.
+ * resets and fills it in place (no per-packet allocation on the fast path). `buf` is the capture
+ * record's chunk (offsets in it are absolute; nothing at or past `capEnd` is this packet's) or, for
+ * a reassembled IP datagram, a buffer the decoder made; `src`/`dst` are small buffers the decoder
+ * owns and overwrites per packet (copying 4 bytes is cheaper than a subarray view: measured in
+ * bench/decode-micro.mjs). All are valid until the next call to `decode()`: whoever keeps bytes
+ * copies them.
  */
 export interface Packet {
   // --- from the capture record
@@ -19,7 +22,8 @@ export interface Packet {
 
   // --- network layer (ipVersion 0 = not IP)
   ipVersion: 0 | 4 | 6;
-  /** Source / destination address bytes (4 or 16), views. */
+  /** Source / destination address bytes (4 or 16; empty when not IP): the decoder's buffers,
+   * overwritten by the next decode(). */
   src: Buffer;
   dst: Buffer;
   /** IPv4 addresses as unsigned 32-bit numbers (0 for IPv6): cheap numeric flow keys. */
