@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { formatIp, parseIp } from '../../src/decode/address.js';
 import {
   addressScope,
   isAnnounceError,
@@ -278,4 +280,70 @@ describe('parseTransferSize', () => {
   for (const c of cases) {
     it(JSON.stringify(c.input), () => expect(parseTransferSize(c.input)).toBe(c.expect));
   }
+});
+
+describe('properties', () => {
+  const quad = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255));
+  const port = fc.integer({ min: 1, max: 65535 });
+  /** A decimal field as servers write it: plain, zero-padded, with spaces around. */
+  const field = (n: number): fc.Arbitrary<string> =>
+    fc.tuple(fc.nat(2), fc.constantFrom('', ' ')).map(([zeros, sp]) => `${sp}${'0'.repeat(zeros)}${n}`);
+  const fields = (ns: number[]): fc.Arbitrary<string> => fc.tuple(...ns.map(field)).map((xs) => xs.join(','));
+
+  it('PORT and 227: any address and port survive lenient formatting', () => {
+    const wrap = fc.constantFrom(['(', ')'], ['', ''], ['=', ''], ['(', ').'], [' ', ' ok']);
+    const sample = fc
+      .tuple(quad, port)
+      .chain(([q, p]) => fc.tuple(fc.constant(q), fc.constant(p), fields([...q, p >> 8, p & 0xff]), wrap));
+    fc.assert(
+      fc.property(sample, ([q, p, args, [open, close]]) => {
+        const ip = q.join('.');
+        expect(parsePortArg(args)).toEqual({ kind: 'active', ip, port: p });
+        expect(parse227(`Entering Passive Mode ${open}${args}${close}`)).toEqual({ kind: 'passive', ip, port: p });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('EPRT and LPRT: any IPv4/IPv6 address round-trips to its canonical text', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), port, fc.constantFrom('|', '!', '#', '$', '%'), (b, p, d) => {
+        const ip = formatIp(b);
+        const expanded = Array.from({ length: 8 }, (_, i) => ((b[2 * i] << 8) | b[2 * i + 1]).toString(16).padStart(4, '0').toUpperCase()).join(':');
+        expect(parseEprtArg(`${d}2${d}${expanded}${d}${p}${d}`)).toEqual({ kind: 'extended-active', ip, port: p });
+        expect(parseEprtArg(`${d}2${d}${ip}${d}${p}${d}`)).toEqual({ kind: 'extended-active', ip, port: p });
+        expect(parseLprtArg(`6,16,${Array.from(b).join(',')},2,${p >> 8},${p & 0xff}`)).toEqual({ kind: 'long-active', ip, port: p });
+        const v4 = `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+        expect(parseEprtArg(`${d}1${d}${v4}${d}${p}${d}`)).toEqual({ kind: 'extended-active', ip: v4, port: p });
+        expect(parse228(`Entering Long Passive Mode (4,4,${b[0]},${b[1]},${b[2]},${b[3]},2,${p >> 8},${p & 0xff})`)).toEqual({ kind: 'long-passive', ip: v4, port: p });
+        expect(parse229(`Entering Extended Passive Mode (${d}${d}${d}${p}${d})`)).toEqual({ kind: 'extended-passive', ip: null, port: p });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws; a success always carries a valid address and port', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.array(fc.constantFrom('1', '2', '5', '25', '256', '0', '65536', ',', '.', '|', ':', '(', ')', ' ', 'a', 'f', '!'), { maxLength: 40 }).map((xs) => xs.join('')),
+    );
+    const parsers = [parsePortArg, parse227, parseEprtArg, parse229, parseLprtArg, parse228];
+    fc.assert(
+      fc.property(text, (t) => {
+        for (const parse of parsers) {
+          const r = parse(t);
+          if (isAnnounceError(r)) {
+            expect(['bad-address', 'bad-port', 'malformed']).toContain(r.error);
+            expect(r.text).toBe(t);
+          } else {
+            expect(r.port >= 1 && r.port <= 65535).toBe(true);
+            if (r.ip !== null) expect(formatIp(parseIp(r.ip) ?? new Uint8Array(0))).toBe(r.ip);
+          }
+        }
+        const n = parseTransferSize(t);
+        if (n !== null) expect(Number.isSafeInteger(n) && n >= 0).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

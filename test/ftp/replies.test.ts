@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ReplyAssembler, parseReplyLine, replyClass, type Reply, type ReplyLine } from '../../src/ftp/replies.js';
 import { LineSplitter } from '../../src/ftp/lines.js';
 import { MAX_REPLY_LINES } from '../../src/limits.js';
@@ -223,5 +224,35 @@ describe('LineSplitter + ReplyAssembler: a reply split across segments', () => {
       [226, 1, 107],
     ].map((x) => (x.length === 3 ? [x[0], x[1], x[2], x[2]] : x)));
     expect(replies[0].text.split('\n')[5]).toBe('Help OK.');
+  });
+});
+
+describe('ReplyAssembler: property', () => {
+  const line = fc.oneof(
+    fc.constantFrom('211-Features:', ' EPSV', '211 End', '211', '230-', '230 ok', '220 x', '123-a', '123 b', '', 'garbage', '2200', '211-x'),
+    fc.tuple(fc.integer({ min: 100, max: 699 }), fc.constantFrom(' ', '-', ''), fc.string({ maxLength: 8 })).map(([c, s, t]) => `${c}${s}${t}`),
+    fc.string({ maxLength: 12 }),
+  );
+  it('every line is accounted for: in a reply, as garbage, or as an empty line', () => {
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 60 }), fc.integer({ min: 2, max: 8 }), (lines, maxLines) => {
+        const replies: Reply[] = [];
+        const a = new ReplyAssembler((r) => replies.push(r), undefined, { maxLines });
+        lines.forEach((l, i) => a.push(l, i));
+        a.end();
+        expect(a.inReply).toBe(false);
+        const inReplies = replies.reduce((n, r) => n + r.lines, 0);
+        expect(inReplies + a.counters.garbage + a.counters.emptyLines).toBe(lines.length);
+        for (const r of replies) {
+          expect(r.text.split('\n').length).toBe(r.lines - r.droppedLines);
+          expect(r.text.split('\n').length).toBeLessThanOrEqual(maxLines);
+          expect(r.endFrame).toBeGreaterThanOrEqual(r.frame);
+          expect(r.multiline || r.lines === 1).toBe(true);
+        }
+        // Frames never go backwards from one reply to the next.
+        for (let i = 1; i < replies.length; i++) expect(replies[i].frame).toBeGreaterThan(replies[i - 1].endFrame);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
