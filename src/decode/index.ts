@@ -66,6 +66,23 @@ const PROTO_ICMPV6 = 58;
 const UDP_HEADER = 8;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/**
+ * Copies the 32 address bytes at buf[off] (source then destination, adjacent in the IPv6
+ * header, RFC 8200 §3) into `words`' memory. On a little-endian host as eight word stores, 4x
+ * faster than 32 byte stores (measured: 9 vs 34 ns); byte by byte otherwise.
+ */
+export function copyIpv6Addresses(buf: Buffer, off: number, words: Int32Array, littleEndianHost: boolean): void {
+  if (littleEndianHost) {
+    for (let i = 0; i < 8; i++) {
+      const o = off + 4 * i;
+      words[i] = buf[o] | (buf[o + 1] << 8) | (buf[o + 2] << 16) | (buf[o + 3] << 24);
+    }
+  } else {
+    const bytes = new Uint8Array(words.buffer, words.byteOffset, 32);
+    for (let i = 0; i < 32; i++) bytes[i] = buf[off + i];
+  }
+}
+
 export interface DecoderOptions {
   /** Fragment reassembly bounds; defaults from src/limits.ts. */
   fragments?: Partial<FragmentLimits>;
@@ -86,7 +103,6 @@ export class Decoder {
   private readonly words6 = new Int32Array(8);
   private readonly src6 = Buffer.from(this.words6.buffer, 0, 16);
   private readonly dst6 = Buffer.from(this.words6.buffer, 16, 16);
-  private readonly bytes6 = new Uint8Array(this.words6.buffer);
   private static readonly EMPTY = Buffer.alloc(0);
   /** The record being decoded: its time is read only when a fragment needs it. */
   private rec: CaptureRecord | undefined;
@@ -351,19 +367,7 @@ export class Decoder {
     }
 
     out.ipVersion = 6;
-    // Source and destination are adjacent (RFC 8200 §3): 32 bytes copied as eight word stores
-    // in the host's byte order, 4x faster than 32 byte stores (measured: 9 vs 34 ns).
-    const so = v.srcOffset;
-    if (LITTLE_ENDIAN_HOST) {
-      const w = this.words6;
-      for (let i = 0; i < 8; i++) {
-        const o = so + 4 * i;
-        w[i] = buf[o] | (buf[o + 1] << 8) | (buf[o + 2] << 16) | (buf[o + 3] << 24);
-      }
-    } else {
-      const block = this.bytes6;
-      for (let i = 0; i < 32; i++) block[i] = buf[so + i];
-    }
+    copyIpv6Addresses(buf, v.srcOffset, this.words6, LITTLE_ENDIAN_HOST);
     out.src = this.src6;
     out.dst = this.dst6;
 

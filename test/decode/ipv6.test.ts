@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { LinkType } from '../../src/capture/record.js';
 import { Decoder, DecodeStatus, formatIp, newPacket } from '../../src/decode/index.js';
 import { Ipv6View, OK } from '../../src/decode/ipv6.js';
+import { copyIpv6Addresses } from '../../src/decode/index.js';
 import { bytesOf, handBuilt, record } from './helpers.js';
 import * as P from './packets.js';
 
@@ -24,6 +25,16 @@ describe('IPv6', () => {
     expect(v.reset(b, 0, b.length)).toBe(OK);
     expect(v.payloadLength).toBe(36);
     expect(v.nextHeader).toBe(6);
+  });
+
+  it('address copy: word stores on little-endian hosts, bytes otherwise, same bytes', () => {
+    const b = bytesOf(P.RAW_IPV6);
+    for (const le of [true, false]) {
+      const words = new Int32Array(8);
+      if (le && new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) continue; // a big-endian host
+      copyIpv6Addresses(b, 8, words, le);
+      expect(Buffer.from(words.buffer).equals(b.subarray(8, 40)), `le=${le}`).toBe(true);
+    }
   });
 
   it('hand-built RAW IPv6 / TCP', () => {
