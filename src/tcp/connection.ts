@@ -16,7 +16,7 @@
 import { formatIp, formatIpv4 } from '../decode/address.js';
 import { TCP_MAX_SYN_RETRANSMIT_FRAMES } from '../limits.js';
 import { wordsToBytes } from './flow.js';
-import { Half, type Direction, type ReassemblyBudget, type StreamOwner, type StreamSink } from './reassembly.js';
+import { Half, HALF_FIRST_FREE_BIT, type Direction, type ReassemblyBudget, type StreamOwner, type StreamSink } from './reassembly.js';
 import {
   connState,
   ENDPOINT_STATE_NAMES,
@@ -116,14 +116,25 @@ export function isPow10(n: number): boolean {
   return n === 1;
 }
 
+const EP_SENT_SYN = HALF_FIRST_FREE_BIT;
+const EP_SENT_SYN_ACK = HALF_FIRST_FREE_BIT << 1;
+const EP_INSPECTED = HALF_FIRST_FREE_BIT << 2;
+
+const C_FOLLOWED = 1;
+const C_SINK_ENDED = 2;
+const C_REMOVED = 4;
+const C_MID_STREAM = 8;
+const C_FLIPPED = 16;
+const C_ESTABLISHED_FIRED = 32;
+const C_CLOSED_FIRED = 64;
+const C_RESET_FIRED = 128;
+
 const NO_FRAMES: readonly number[] = Object.freeze([]);
 
 /** One direction's sender: reassembly state plus what the handshake and history need. */
 export class Endpoint extends Half implements EndpointFacts {
   declare peer: Endpoint;
   state: EndpointState = EndpointState.INACTIVE;
-  sentSyn = false;
-  sentSynAck = false;
   isn = 0;
   packets = 0;
   synFrame = 0;
@@ -131,35 +142,50 @@ export class Endpoint extends Half implements EndpointFacts {
   rstFrame = 0;
   /** History bookkeeping: letters recorded once (bit per letter), last seq per repeatable letter. */
   onceBits = 0;
-  lastS = -1;
-  lastH = -1;
-  lastF = -1;
-  lastR = -1;
+  lastS = 0;
+  lastH = 0;
+  lastF = 0;
+  lastR = 0;
   tCount = 0;
   gCount = 0;
   wCount = 0;
+
+  get sentSyn(): boolean {
+    return (this.bits & EP_SENT_SYN) !== 0;
+  }
+  set sentSyn(v: boolean) {
+    this.bits = v ? this.bits | EP_SENT_SYN : this.bits & ~EP_SENT_SYN;
+  }
+  get sentSynAck(): boolean {
+    return (this.bits & EP_SENT_SYN_ACK) !== 0;
+  }
+  set sentSynAck(v: boolean) {
+    this.bits = v ? this.bits | EP_SENT_SYN_ACK : this.bits & ~EP_SENT_SYN_ACK;
+  }
   /** The first-payload `inspect` hook was offered this direction. */
-  inspected = false;
+  get inspected(): boolean {
+    return (this.bits & EP_INSPECTED) !== 0;
+  }
+  set inspected(v: boolean) {
+    this.bits = v ? this.bits | EP_INSPECTED : this.bits & ~EP_INSPECTED;
+  }
 
   reset(): void {
     this.resetHalf();
     this.state = EndpointState.INACTIVE;
-    this.sentSyn = false;
-    this.sentSynAck = false;
     this.isn = 0;
     this.packets = 0;
     this.synFrame = 0;
     this.finFrame = 0;
     this.rstFrame = 0;
     this.onceBits = 0;
-    this.lastS = -1;
-    this.lastH = -1;
-    this.lastF = -1;
-    this.lastR = -1;
+    this.lastS = 0;
+    this.lastH = 0;
+    this.lastF = 0;
+    this.lastR = 0;
     this.tCount = 0;
     this.gCount = 0;
     this.wCount = 0;
-    this.inspected = false;
   }
 
   summary(): DirectionSummary {
@@ -185,16 +211,13 @@ export class Conn implements StreamOwner, Connection {
   lruClass = -1;
 
   sink: StreamSink | null = null;
-  followed = false;
-  sinkEnded = false;
-  removed = false;
+  /** Booleans packed in one field (C_*), read through the accessors below. */
+  bits = 0;
 
   readonly orig: Endpoint;
   readonly resp: Endpoint;
   /** Recycled connections (tracker.ts): linked through hashNext while in the pool. */
   history = '';
-  midStream = false;
-  flipped = false;
 
   firstSec = 0;
   firstNsec = 0;
@@ -206,9 +229,6 @@ export class Conn implements StreamOwner, Connection {
   synRetransmitFrames: number[] | null = null;
   establishedFrame = 0;
   synAckFrame = 0;
-  establishedFired = false;
-  closedFired = false;
-  resetFired = false;
 
   id = 0;
   hash = 0;
@@ -251,14 +271,10 @@ export class Conn implements StreamOwner, Connection {
     this.lruNext = null;
     this.lruClass = -1;
     this.sink = null;
-    this.followed = false;
-    this.sinkEnded = false;
-    this.removed = false;
+    this.bits = 0;
     this.orig.reset();
     this.resp.reset();
     this.history = '';
-    this.midStream = false;
-    this.flipped = false;
     this.firstSec = 0;
     this.firstNsec = 0;
     this.firstFrame = 0;
@@ -269,23 +285,75 @@ export class Conn implements StreamOwner, Connection {
     this.synRetransmitFrames = null;
     this.establishedFrame = 0;
     this.synAckFrame = 0;
-    this.establishedFired = false;
-    this.closedFired = false;
-    this.resetFired = false;
+  }
+
+  private flag(bit: number): boolean {
+    return (this.bits & bit) !== 0;
+  }
+  private setFlag(bit: number, v: boolean): void {
+    this.bits = v ? this.bits | bit : this.bits & ~bit;
+  }
+  get followed(): boolean {
+    return this.flag(C_FOLLOWED);
+  }
+  set followed(v: boolean) {
+    this.setFlag(C_FOLLOWED, v);
+  }
+  get sinkEnded(): boolean {
+    return this.flag(C_SINK_ENDED);
+  }
+  set sinkEnded(v: boolean) {
+    this.setFlag(C_SINK_ENDED, v);
+  }
+  get removed(): boolean {
+    return this.flag(C_REMOVED);
+  }
+  set removed(v: boolean) {
+    this.setFlag(C_REMOVED, v);
+  }
+  get midStream(): boolean {
+    return this.flag(C_MID_STREAM);
+  }
+  set midStream(v: boolean) {
+    this.setFlag(C_MID_STREAM, v);
+  }
+  get flipped(): boolean {
+    return this.flag(C_FLIPPED);
+  }
+  set flipped(v: boolean) {
+    this.setFlag(C_FLIPPED, v);
+  }
+  get establishedFired(): boolean {
+    return this.flag(C_ESTABLISHED_FIRED);
+  }
+  set establishedFired(v: boolean) {
+    this.setFlag(C_ESTABLISHED_FIRED, v);
+  }
+  get closedFired(): boolean {
+    return this.flag(C_CLOSED_FIRED);
+  }
+  set closedFired(v: boolean) {
+    this.setFlag(C_CLOSED_FIRED, v);
+  }
+  get resetFired(): boolean {
+    return this.flag(C_RESET_FIRED);
+  }
+  set resetFired(v: boolean) {
+    this.setFlag(C_RESET_FIRED, v);
   }
 
   get orig4(): number {
-    return this.ipVersion === 4 ? this.o0 : 0;
+    return this.ipVersion === 4 ? this.o0 >>> 0 : 0;
   }
   get resp4(): number {
-    return this.ipVersion === 4 ? this.r0 : 0;
+    return this.ipVersion === 4 ? this.r0 >>> 0 : 0;
   }
   get origIp(): string {
-    if (this.ipVersion === 4) return formatIpv4(this.o0);
+    if (this.ipVersion === 4) return formatIpv4(this.o0 >>> 0);
     return formatIp(wordsToBytes(this.ipVersion, this.o0, this.o1, this.o2, this.o3));
   }
   get respIp(): string {
-    if (this.ipVersion === 4) return formatIpv4(this.r0);
+    if (this.ipVersion === 4) return formatIpv4(this.r0 >>> 0);
     return formatIp(wordsToBytes(this.ipVersion, this.r0, this.r1, this.r2, this.r3));
   }
   get state(): ConnState {

@@ -47,7 +47,7 @@ export interface FourTuple {
   readonly dstPort: number;
 }
 
-/** An address as four 32-bit words plus its version (IPv4: the address, then zeros). */
+/** An address as four signed 32-bit words plus its version (IPv4: the address, then zeros). */
 export interface AddressWords {
   readonly version: 4 | 6;
   readonly w: readonly [number, number, number, number];
@@ -55,7 +55,7 @@ export interface AddressWords {
 
 /** Words of a 4- or 16-byte address; null for any other length. */
 export function addressWords(b: Uint8Array): AddressWords | null {
-  const r = (i: number): number => ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+  const r = (i: number): number => (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
   if (b.length === 4) return { version: 4, w: [r(0), 0, 0, 0] };
   if (b.length === 16) return { version: 6, w: [r(0), r(4), r(8), r(12)] };
   return null;

@@ -2,6 +2,10 @@
  * One direction of a TCP connection: its place in sequence space, its out-of-order buffer, its
  * byte accounting, and in-order delivery to the connection's stream sink (when someone follows it).
  *
+ * Sequence numbers are held as signed 32-bit values (`| 0`), not unsigned: V8 keeps int32 fields
+ * unboxed (a Smi), while a value >= 2^31 in a field makes it a boxed double in every connection.
+ * seqDiff is the same either way (sequence.ts); callers pass `p.seq | 0`.
+ *
  * Invariants (checked by test/tcp/reassembly.test.ts):
  * - `next` is the sequence number of the next byte to deliver; `offset` is its stream offset
  *   (bytes delivered + skipped since the first byte, a plain number: streams may exceed 4 GiB).
@@ -172,16 +176,48 @@ export class ReassemblyBudget {
 
 const EMPTY = Buffer.alloc(0);
 
+const HALF_STARTED = 1;
+const HALF_FIN_SEEN = 2;
+const HALF_DONE = 4;
+const HALF_IN_FIFO = 8;
+/** First bit free for subclasses' booleans. */
+export const HALF_FIRST_FREE_BIT = 16;
+
 export class Half {
   /** The other direction of the same connection (set by the connection). */
   peer: Half = this;
-  started = false;
   next = 0;
   offset = 0;
-  finSeen = false;
   finSeq = 0;
+  /** Booleans packed in one field (a tracked connection's size is the bound on memory):
+   * STARTED, FIN_SEEN, DONE, IN_FIFO here; Endpoint adds its own above them. */
+  bits = 0;
+
+  get started(): boolean {
+    return (this.bits & HALF_STARTED) !== 0;
+  }
+  set started(v: boolean) {
+    this.bits = v ? this.bits | HALF_STARTED : this.bits & ~HALF_STARTED;
+  }
+  get finSeen(): boolean {
+    return (this.bits & HALF_FIN_SEEN) !== 0;
+  }
+  set finSeen(v: boolean) {
+    this.bits = v ? this.bits | HALF_FIN_SEEN : this.bits & ~HALF_FIN_SEEN;
+  }
   /** Every byte up to the FIN was delivered or skipped. */
-  done = false;
+  get done(): boolean {
+    return (this.bits & HALF_DONE) !== 0;
+  }
+  set done(v: boolean) {
+    this.bits = v ? this.bits | HALF_DONE : this.bits & ~HALF_DONE;
+  }
+  get inFifo(): boolean {
+    return (this.bits & HALF_IN_FIFO) !== 0;
+  }
+  set inFifo(v: boolean) {
+    this.bits = v ? this.bits | HALF_IN_FIFO : this.bits & ~HALF_IN_FIFO;
+  }
 
   ooo: Seg[] | null = null;
   /** DATA bytes held in ooo. */
@@ -191,7 +227,6 @@ export class Half {
   gapSince = 0;
   fifoPrev: Half | null = null;
   fifoNext: Half | null = null;
-  inFifo = false;
 
   retransBytes = 0;
   missedBytes = 0;
@@ -210,19 +245,16 @@ export class Half {
 
   /** Back to the state of a new Half (connections are recycled: see tracker.ts). */
   resetHalf(): void {
-    this.started = false;
+    this.bits = 0;
     this.next = 0;
     this.offset = 0;
-    this.finSeen = false;
     this.finSeq = 0;
-    this.done = false;
     this.ooo = null;
     this.keptBytes = 0;
     this.rangeBytes = 0;
     this.gapSince = 0;
     this.fifoPrev = null;
     this.fifoNext = null;
-    this.inFifo = false;
     this.retransBytes = 0;
     this.missedBytes = 0;
     this.conflictBytes = 0;
@@ -243,7 +275,7 @@ export class Half {
    * (ignored, counted).
    */
   segment(seq: number, syn: boolean, fin: boolean, buf: Buffer, off: number, capLen: number, wireLen: number, at: SegmentInfo): number {
-    const s = syn ? (seq + 1) >>> 0 : seq;
+    const s = syn ? (seq + 1) | 0 : seq;
     if (!this.started) {
       this.started = true;
       this.next = s;
@@ -260,7 +292,7 @@ export class Half {
       if (wireLen > 0) retrans = this.add(s, buf, off, capLen, wireLen, at);
       if (fin && !this.finSeen) {
         this.finSeen = true;
-        this.finSeq = (s + wireLen) >>> 0;
+        this.finSeq = (s + wireLen) | 0;
         // Bytes beyond the FIN cannot exist; a range past it (a bogus segment) is dropped.
         this.trimAfterFin();
       }
@@ -302,7 +334,7 @@ export class Half {
   }
 
   private add(s: number, buf: Buffer, off: number, capLen: number, wireLen: number, at: SegmentInfo): number {
-    let e = (s + wireLen) >>> 0;
+    let e = (s + wireLen) | 0;
     if (this.finSeen && seqDiff(e, this.finSeq) > 0) {
       e = this.finSeq;
       wireLen = seqDiff(e, s);
@@ -336,12 +368,12 @@ export class Half {
           this.remember(buf, off, capLen);
         }
         this.offset += capLen;
-        this.next = (next + capLen) >>> 0;
+        this.next = (next + capLen) | 0;
       }
       if (capLen < wireLen) this.gap(wireLen - capLen);
       return retrans;
     }
-    const capEnd = (s + capLen) >>> 0;
+    const capEnd = (s + capLen) | 0;
     if (capLen > 0) retrans += this.insert(s, capEnd, buf, off, KIND_DATA, at);
     if (capLen < wireLen) retrans += this.insert(capEnd, e, EMPTY, 0, KIND_MISSING, at);
     this.retransBytes += retrans - (behind > 0 ? behind : 0);
@@ -522,7 +554,7 @@ export class Half {
     if (sink !== null) sink.gap(this.dir, this.offset, n);
     this.owner.noteGap(this.dir);
     this.offset += n;
-    this.next = (this.next + n) >>> 0;
+    this.next = (this.next + n) | 0;
   }
 
   private trimAfterFin(): void {

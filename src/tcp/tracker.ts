@@ -127,6 +127,12 @@ const { SYN, ACK, FIN, RST } = TcpFlag;
 /** Recycled Conn objects kept: enough for a burst of evictions, small next to the table. */
 const POOL_MAX = 1024;
 
+/** Endpoint.onceBits above the once-letters (a 1, d 2, q 4, i 8): a last seq is recorded. */
+const SEEN_S = 16;
+const SEEN_H = 32;
+const SEEN_F = 64;
+const SEEN_R = 128;
+
 export class TcpTracker {
   readonly limits: TrackerLimits;
   private readonly budget: ReassemblyBudget;
@@ -186,25 +192,25 @@ export class TcpTracker {
     this.packets++;
     if (p.tsSec > this.clockSec) this.tick(p.tsSec);
     const v = p.ipVersion === 6 ? 6 : 4;
-    let s0 = p.src4;
+    let s0 = p.src4 | 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
-    let d0 = p.dst4;
+    let d0 = p.dst4 | 0;
     let d1 = 0;
     let d2 = 0;
     let d3 = 0;
     if (v === 6) {
       const a = p.src;
       const b = p.dst;
-      s0 = a.readUInt32BE(0);
-      s1 = a.readUInt32BE(4);
-      s2 = a.readUInt32BE(8);
-      s3 = a.readUInt32BE(12);
-      d0 = b.readUInt32BE(0);
-      d1 = b.readUInt32BE(4);
-      d2 = b.readUInt32BE(8);
-      d3 = b.readUInt32BE(12);
+      s0 = a.readInt32BE(0);
+      s1 = a.readInt32BE(4);
+      s2 = a.readInt32BE(8);
+      s3 = a.readInt32BE(12);
+      d0 = b.readInt32BE(0);
+      d1 = b.readInt32BE(4);
+      d2 = b.readInt32BE(8);
+      d3 = b.readInt32BE(12);
     }
     const sp = p.srcPort;
     const dp = p.dstPort;
@@ -225,7 +231,7 @@ export class TcpTracker {
       c = c.hashNext;
     }
     const flags = p.flags;
-    if (c !== null && (flags & SYN) !== 0 && this.startsNew(c, dir, flags, p.seq)) {
+    if (c !== null && (flags & SYN) !== 0 && this.startsNew(c, dir, flags, p.seq | 0)) {
       this.portReuse++;
       this.remove(c, 'port-reuse');
       c = null;
@@ -391,7 +397,8 @@ export class TcpTracker {
 
     // Handshake facts and state.
     const syn = (flags & SYN) !== 0;
-    const seq = p.seq;
+    // int32, as everywhere in tcp/ (reassembly.ts)
+    const seq = p.seq | 0;
     if (syn) {
       if ((flags & ACK) === 0) {
         if (!me.sentSyn) {
@@ -402,7 +409,8 @@ export class TcpTracker {
           this.synRetransmits++;
           if (dir === 0) c.noteSynRetransmit(frame);
         }
-        if (seq !== me.lastS) {
+        if ((me.onceBits & SEEN_S) === 0 || seq !== me.lastS) {
+          me.onceBits |= SEEN_S;
           me.lastS = seq;
           c.letter(dir, 'S', 's');
         }
@@ -413,7 +421,8 @@ export class TcpTracker {
           if (me.synFrame === 0) me.synFrame = frame;
           if (c.synAckFrame === 0) c.synAckFrame = frame;
         }
-        if (seq !== me.lastH) {
+        if ((me.onceBits & SEEN_H) === 0 || seq !== me.lastH) {
+          me.onceBits |= SEEN_H;
           me.lastH = seq;
           c.letter(dir, 'H', 'h');
         }
@@ -448,21 +457,23 @@ export class TcpTracker {
       c.letter(dir, 'T', 't');
     }
     // The ACK field speaks about the peer's stream: bytes it covers were received.
-    if ((flags & (ACK | RST)) === ACK) peer.acked(p.ack);
+    if ((flags & (ACK | RST)) === ACK) peer.acked(p.ack | 0);
     if (p.window === 0 && !rst && !syn && isPow10(++me.wCount)) {
       c.letter(dir, 'W', 'w');
     }
     if (fin) {
       if (me.finFrame === 0) me.finFrame = frame;
-      const finSeq = (seq + (syn ? 1 : 0) + wire) >>> 0;
-      if (finSeq !== me.lastF) {
+      const finSeq = (seq + (syn ? 1 : 0) + wire) | 0;
+      if ((me.onceBits & SEEN_F) === 0 || finSeq !== me.lastF) {
+        me.onceBits |= SEEN_F;
         me.lastF = finSeq;
         c.letter(dir, 'F', 'f');
       }
     }
     if (rst) {
       if (me.rstFrame === 0) me.rstFrame = frame;
-      if (seq !== me.lastR) {
+      if ((me.onceBits & SEEN_R) === 0 || seq !== me.lastR) {
+        me.onceBits |= SEEN_R;
         me.lastR = seq;
         c.letter(dir, 'R', 'r');
       }

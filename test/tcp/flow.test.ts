@@ -24,6 +24,6 @@ describe('flow keys', () => {
     expect(w.version).toBe(6);
     expect(wordsToBytes(6, ...w.w)).toEqual(b);
     const v4 = addressWords(parseIp('192.0.2.10')!)!;
-    expect(v4).toEqual({ version: 4, w: [0xc000020a, 0, 0, 0] });
+    expect(v4).toEqual({ version: 4, w: [0xc000020a | 0, 0, 0, 0] });
   });
 });
