@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.js';
+import { registerAnalyze } from './commands/analyze.js';
 import { Exit, UsageError, oneLine } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -16,6 +17,7 @@ export function createProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerAnalyze(program);
   registerInfo(program);
   return program;
 }

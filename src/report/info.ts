@@ -11,7 +11,7 @@ import { isoTime } from '../capture/index.js';
 import { DecodeStatus, TcpFlag, type Packet } from '../decode/packet.js';
 import { formatIp } from '../decode/address.js';
 import { INFO_MAX_FLOWS } from '../limits.js';
-import { linkTypeName } from './linktypes.js';
+import { inputsOf, type InfoInput } from './inputs.js';
 import { termSafe, wireText } from './escape.js';
 
 interface Flow {
@@ -132,23 +132,7 @@ export interface PortRow {
   banner: string | null;
 }
 
-export interface InfoInput {
-  path: string;
-  format: string | null;
-  gzip: boolean;
-  byteOrder: string | null;
-  fileSize: number | null;
-  interfaces: { linkType: number; linkTypeName: string; snapLength: number; name: string | null }[];
-  linkTypes: { value: number; name: string }[];
-  packets: number;
-  bytes: number;
-  firstTime: string | null;
-  lastTime: string | null;
-  durationSeconds: number | null;
-  outOfOrderTimestamps: number;
-  complete: boolean;
-  errors: { kind: string; offset: number; message: string }[];
-}
+export type { InfoInput } from './inputs.js';
 
 export interface InfoReport {
   tool: { name: string; version: string };
@@ -168,33 +152,8 @@ export interface InfoReport {
   limits: Record<string, number>;
 }
 
-function span(r: { firstSec: number; firstNsec: number; lastSec: number; lastNsec: number }): number | null {
-  if (r.firstSec < 0) return null;
-  return r.lastSec - r.firstSec + (r.lastNsec - r.firstNsec) / 1e9;
-}
-
 export function buildInfoReport(version: string, readers: readonly CaptureReader[], c: InfoCollector, decodeCounters: Record<string, number>): InfoReport {
-  const inputs: InfoInput[] = readers.map((r) => {
-    const ifaces = r.interfaces().map((i) => ({ linkType: i.linkType, linkTypeName: linkTypeName(i.linkType), snapLength: i.snapLength, name: i.name }));
-    const lts = [...new Set(ifaces.map((i) => i.linkType))];
-    return {
-      path: r.path,
-      format: r.format,
-      gzip: r.gzip,
-      byteOrder: r.byteOrder,
-      fileSize: r.fileSize,
-      interfaces: ifaces,
-      linkTypes: lts.map((v) => ({ value: v, name: linkTypeName(v) })),
-      packets: r.packets,
-      bytes: r.capturedBytes,
-      firstTime: r.firstSec >= 0 ? isoTime(r.firstSec, r.firstNsec) : null,
-      lastTime: r.lastSec >= 0 ? isoTime(r.lastSec, r.lastNsec) : null,
-      durationSeconds: span(r),
-      outOfOrderTimestamps: r.outOfOrder,
-      complete: r.error === null,
-      errors: r.error ? [{ kind: r.error.kind, offset: r.error.offset, message: r.error.message }] : [],
-    };
-  });
+  const inputs = inputsOf(readers);
   // Overall span: earliest first and latest last over all inputs.
   let first: CaptureReader | null = null;
   let last: CaptureReader | null = null;

@@ -1,0 +1,160 @@
+/**
+ * Diagnosis (DESIGN.md §3): the outcome of each expected data connection, the firewall rule its
+ * traffic needed, a sentence a network engineer can act on, and the session's findings.
+ *
+ * Outcome rules, in order (the lab's captures of vsftpd, pyftpdlib and curl are the evidence):
+ *   no TCP connection                        → not-attempted
+ *   SYNs, no SYN-ACK (S0, RSTOS0, SH)        → no-answer
+ *   SYN answered by RST (REJ)                → refused
+ *   ABOR sent for the transfer               → aborted  (vsftpd: 426 then 226/225)
+ *   connected, then a RST, final reply not 2xx → reset (curl killed mid-RETR: RST, then 426)
+ *   final reply 426                          → aborted
+ *   final reply 4xx/5xx                      → failed   (550 after the client connected, 425 ...)
+ *   no transfer command used it              → unused or incomplete (still open at the end)
+ *   no final reply, connection still open    → incomplete
+ *   fewer bytes than announced, or the capture missed some → truncated (a killed server's FIN)
+ *   final reply 2xx (or closed with all bytes) → completed
+ */
+import type { ConnectionSummary } from '../tcp/index.js';
+import { isPrivateAddress } from './announce.js';
+import type { DataMode, Endpoint, Finding, Initiator, Outcome, Severity } from './model.js';
+import type { Match } from './correlate.js';
+import type { TransferRec } from './session.js';
+
+export interface DataFacts {
+  readonly mode: DataMode;
+  readonly initiator: Initiator;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  /** Endpoint the initiator was told to connect to (announced; EPSV: control server address). */
+  readonly target: Endpoint | null;
+  readonly match: Match | null;
+  readonly transfer: TransferRec | null;
+  /** Payload bytes in the transfer's direction, and bytes the capture missed there. */
+  readonly bytes: number | null;
+  readonly missedBytes: number;
+  readonly expectedBytes: number | null;
+}
+
+const NO_SYNACK = new Set(['S0', 'RSTOS0', 'SH', 'OTH']);
+
+function hadReset(c: ConnectionSummary): boolean {
+  return c.origSent.rstFrame !== null || c.respSent.rstFrame !== null;
+}
+
+export function outcomeOf(f: DataFacts): Outcome {
+  const c = f.match?.conn ?? null;
+  if (!c) return 'not-attempted';
+  if (c.state === 'REJ') return 'refused';
+  if (c.synAckFrame === null && NO_SYNACK.has(c.state) && !c.midStream) return 'no-answer';
+  const t = f.transfer;
+  const final = t?.final ?? null;
+  if (t && t.abortFrame !== null) return 'aborted';
+  if (!t) return c.open ? 'incomplete' : 'unused';
+  if (hadReset(c) && (!final || final.code >= 300)) return 'reset';
+  if (final && final.code === 426) return 'aborted';
+  if (final && final.code >= 400) return 'failed';
+  const short = f.expectedBytes !== null && f.bytes !== null && f.bytes < f.expectedBytes;
+  if (!final) {
+    if (c.open) return 'incomplete';
+    return short || f.missedBytes > 0 ? 'truncated' : 'incomplete';
+  }
+  if (short || f.missedBytes > 0) return 'truncated';
+  return 'completed';
+}
+
+/** "server 198.51.100.5:20 -> client 192.0.2.10:50123 (inbound to client)": what a firewall rule
+ * had to allow for this data connection, from what was observed (or expected). */
+export function firewallRule(f: DataFacts): string {
+  const c = f.match?.conn ?? null;
+  const ep = (e: Endpoint | null, fallbackIp: string) => (e ? `${fmt(e.ip)}:${e.port}` : `${fmt(fallbackIp)}:*`);
+  if (f.initiator === 'server') {
+    const from = c ? c.orig : null;
+    const to = c ? c.resp : f.target;
+    return `server ${ep(from, f.server.ip)} -> client ${ep(to, f.client.ip)} (inbound to client)`;
+  }
+  const from = c ? c.orig : null;
+  const to = c ? c.resp : f.target;
+  return `client ${ep(from, f.client.ip)} -> server ${ep(to, f.server.ip)} (inbound to server)`;
+}
+
+const fmt = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
+
+function seconds(c: ConnectionSummary): string {
+  const d = c.endSec - c.startSec + (c.endNsec - c.startNsec) / 1e9;
+  return `${d.toFixed(1)} s`;
+}
+
+export function diagnosis(f: DataFacts, outcome: Outcome): string {
+  const c = f.match?.conn ?? null;
+  const who = f.initiator;
+  const other = who === 'server' ? 'client' : 'server';
+  const target = c ? c.resp : f.target;
+  const tgt = target ? `${fmt(target.ip)}:${target.port}` : 'the announced port';
+  const t = f.transfer;
+  const what = t ? `${t.verb}${t.arg ? ` ${t.arg}` : ''}` : 'no transfer command';
+  const final = t?.final ? ` The server replied ${t.final.code}.` : '';
+  const fallback = f.match?.usedFallback ? ` The client ignored the announced address and connected to the control connection's server address instead.` : '';
+  switch (outcome) {
+    case 'completed':
+      return `The ${who} connected to ${tgt} and the ${t?.direction ?? 'transfer'} (${what}) completed${f.bytes !== null ? ` with ${f.bytes} bytes` : ''}.${fallback}`;
+    case 'no-answer': {
+      const syns = c ? 1 + c.synRetransmits : 0;
+      const blame =
+        who === 'server'
+          ? "a firewall or NAT in front of the client drops inbound connections to the port the client announced; allow the rule above, or use passive mode"
+          : `a firewall in front of the server drops its passive port range${f.target && isPrivateAddress(f.target.ip) ? ', or the announced address is an internal one the client cannot reach (server behind NAT without its public address configured)' : ''}; allow the rule above`;
+      return `The ${who}'s ${syns} SYN${syns === 1 ? '' : 's'} to ${tgt} got no answer over ${c ? seconds(c) : '?'}: ${blame}.${final}`;
+    }
+    case 'refused':
+      return `The ${who}'s SYN to ${tgt} was answered with a TCP reset: nothing listened there, or a firewall rejects the connection; check the ${other} side's firewall for the rule above.${final}`;
+    case 'not-attempted':
+      return `The ${other} announced ${tgt} but no connection to it appears in the capture: the ${who} never tried (it gave up, or connected elsewhere), or this capture point cannot see that path${t?.final && t.final.code === 425 ? ' (the server replied 425: it could not open the data connection)' : ''}.${final}`;
+    case 'reset':
+      return `The data connection for ${what} was reset before the transfer finished${f.bytes !== null ? ` after ${f.bytes}${f.expectedBytes !== null ? ` of ${f.expectedBytes}` : ''} bytes` : ''}: one end closed abruptly (a killed process, a timeout, or a firewall that resets idle or long flows).${final}`;
+    case 'aborted':
+      return `The transfer (${what}) was aborted${t?.abortFrame !== null && t?.abortFrame !== undefined ? ' by the client (ABOR)' : ' as the server reported (426)'}${f.bytes !== null ? ` after ${f.bytes}${f.expectedBytes !== null ? ` of ${f.expectedBytes}` : ''} bytes` : ''}.${final}`;
+    case 'truncated':
+      return f.missedBytes > 0
+        ? `The capture missed ${f.missedBytes} bytes of the data connection for ${what}: the transfer may be complete, but this capture cannot show it.`
+        : `The data connection for ${what} closed normally after ${f.bytes} bytes, fewer than the ${f.expectedBytes} announced: the sender stopped early (a killed or failing server or client).${final}`;
+    case 'failed':
+      return `The server refused or failed the transfer (${what}): ${t?.final ? `${t.final.code} ${firstLine(t.final.text)}` : 'no final reply'}. The data connection itself was not the problem.`;
+    case 'unused':
+      return `The ${who} opened the data connection to ${tgt} but no transfer used it (the client gave up after a reply to another command).`;
+    case 'incomplete':
+      return `The capture ends while the data connection or its transfer (${what}) is still open.`;
+  }
+}
+
+function firstLine(text: string): string {
+  const l = text.split('\n')[0];
+  return l.replace(/^\d{3}[ -]/, '');
+}
+
+export function finding(code: Finding['code'], severity: Severity, message: string, frames: (number | null | undefined)[], dataConnection?: number): Finding {
+  const fr = [...new Set(frames.filter((x): x is number => typeof x === 'number' && x > 0))].sort((a, b) => a - b);
+  return dataConnection === undefined ? { code, severity, message, frames: fr } : { code, severity, message, frames: fr, dataConnection };
+}
+
+/** The finding for a data connection's outcome (none for completed/unused/incomplete). */
+export function outcomeFinding(outcome: Outcome, id: number, text: string, frames: (number | null)[]): Finding | null {
+  switch (outcome) {
+    case 'no-answer':
+      return finding('data-no-answer', 'error', text, frames, id);
+    case 'refused':
+      return finding('data-refused', 'error', text, frames, id);
+    case 'not-attempted':
+      return finding('data-not-attempted', 'warning', text, frames, id);
+    case 'reset':
+      return finding('data-reset', 'error', text, frames, id);
+    case 'aborted':
+      return finding('transfer-aborted', 'warning', text, frames, id);
+    case 'truncated':
+      return finding('transfer-truncated', 'error', text, frames, id);
+    case 'failed':
+      return finding('transfer-failed', 'warning', text, frames, id);
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The FTP stage's records (DESIGN.md §3, §4): what a session's control channel said, and what the
+ * correlator and diagnosis made of its data connections. Names and string values are the report
+ * contract: they appear verbatim in JSON, NDJSON and XML.
+ */
+
+export interface Endpoint {
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** Data connection mode, from the announcement that set it up (DESIGN.md §3). */
+export type DataMode = 'active' | 'passive' | 'extended-active' | 'extended-passive' | 'long-active' | 'long-passive' | 'unknown';
+export type SessionMode = Exclude<DataMode, 'unknown'> | 'mixed' | 'none' | 'unknown';
+export type Initiator = 'client' | 'server';
+export type Outcome = 'completed' | 'no-answer' | 'refused' | 'not-attempted' | 'reset' | 'aborted' | 'truncated' | 'failed' | 'unused' | 'incomplete';
+export type TransferDirection = 'download' | 'upload' | 'listing';
+export type Severity = 'info' | 'warning' | 'error';
+export type LoginOutcome = 'success' | 'failed' | 'none';
+
+export const OUTCOMES: readonly Outcome[] = ['completed', 'no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed', 'unused', 'incomplete'];
+export const DATA_MODES: readonly DataMode[] = ['active', 'passive', 'extended-active', 'extended-passive', 'long-active', 'long-passive', 'unknown'];
+
+export type FindingCode =
+  | 'data-no-answer'
+  | 'data-refused'
+  | 'data-not-attempted'
+  | 'data-reset'
+  | 'transfer-aborted'
+  | 'transfer-truncated'
+  | 'transfer-failed'
+  | 'pasv-address-mismatch'
+  | 'port-address-mismatch'
+  | 'ftp-bounce'
+  | 'privileged-data-port'
+  | 'active-source-port'
+  | 'cleartext-credentials'
+  | 'login-failed'
+  | 'brute-force'
+  | 'anonymous-login'
+  | 'control-encrypted'
+  | 'capture-gap'
+  | 'unmatched-data-connection';
+
+export interface Finding {
+  readonly code: FindingCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly frames: readonly number[];
+  /** The data connection it concerns, when it concerns one. */
+  readonly dataConnection?: number;
+}
+
+/** Time as capture seconds + nanoseconds (exact), with a float for comparisons. */
+export interface Instant {
+  readonly sec: number;
+  readonly nsec: number;
+}
+
+export function instantValue(i: Instant): number {
+  return i.sec + i.nsec / 1e9;
+}
+
+/** One data connection of a session, as the report shows it (DESIGN.md §4). */
+export interface DataConnectionReport {
+  id: number;
+  mode: DataMode;
+  initiator: Initiator;
+  announced: { command: string; ip: string | null; port: number; frame: number; replyCode: number | null } | null;
+  from: Endpoint | null;
+  to: Endpoint | null;
+  /** The TCP connection's state and history (Zeek-like), when one was seen. */
+  tcp: { state: string; history: string; synFrame: number | null; synRetransmits: number; synAckFrame: number | null; rstFrame: number | null; firstFrame: number; lastFrame: number; start: string; end: string } | null;
+  command: string | null;
+  argument: string | null;
+  path: string | null;
+  direction: TransferDirection | null;
+  bytes: number | null;
+  expectedBytes: number | null;
+  missedBytes: number;
+  replies: number[];
+  replyText: string | null;
+  outcome: Outcome;
+  firewallRule: string;
+  diagnosis: string;
+}
+
+export interface SessionReport {
+  id: number;
+  client: Endpoint;
+  server: Endpoint;
+  start: string;
+  end: string;
+  banner: string | null;
+  user: string | null;
+  password: string | null;
+  login: LoginOutcome;
+  loginAttempts: number;
+  tls: boolean;
+  mode: SessionMode;
+  /** The capture saw the start of the control connection (its SYN or the banner). */
+  midStream: boolean;
+  commands: number;
+  controlState: string;
+  dataConnections: DataConnectionReport[];
+  findings: Finding[];
+}

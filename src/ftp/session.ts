@@ -1,0 +1,326 @@
+/**
+ * One FTP control session as a state machine over its commands and replies (RFC 959 §4-5).
+ *
+ * Fed in arrival order: `command()` for each client line, `reply()` for each complete server reply
+ * (multi-line replies already joined). Commands wait in a bounded queue for their replies: a 1xx
+ * reply is preliminary (the command stays pending), 2xx-5xx final (RFC 959 §4.2). It records what
+ * the diagnosis needs: login, TLS, announcements (PORT/EPRT/LPRT at the command, PASV/EPSV/LPSV at
+ * their reply), transfers with their replies, and the working directory so transfers carry full
+ * paths. Nothing here knows about TCP; the correlator joins announcements to connections later.
+ */
+import { posix } from 'node:path';
+import type { DataMode, Instant, TransferDirection } from './model.js';
+import { MAX_PENDING_COMMANDS, MAX_TRANSFER_REPLIES, MAX_SESSION_ANNOUNCEMENTS, MAX_SIZE_CACHE } from '../limits.js';
+import { parsePortArg, parseEprtArg, parseLprtArg, parse227, parse228, parse229, parseTransferSize, type Announcement } from './announce.js';
+import { COMMANDS } from './commands.js';
+
+export interface ReplyEvent {
+  readonly code: number;
+  readonly text: string;
+  readonly frame: number;
+}
+
+export interface AnnouncementRec {
+  readonly index: number;
+  readonly kind: Exclude<DataMode, 'unknown'>;
+  /** PORT, EPRT, LPRT (client's command) or PASV, EPSV, LPSV (answered by 227/229/228). */
+  readonly command: string;
+  /** Announced address; null for EPSV (the control connection's server address is meant). */
+  readonly ip: string | null;
+  readonly port: number;
+  /** Frame of the PORT/EPRT/LPRT command, or of the 227/229/228 reply. */
+  readonly frame: number;
+  readonly at: Instant;
+  /** Reply to PORT/EPRT/LPRT (200, or 5xx when refused; null if none seen); 227/229/228 for passive. */
+  replyCode: number | null;
+  replyFrame: number | null;
+  transfer: TransferRec | null;
+}
+
+export interface ReplyRec {
+  readonly code: number;
+  readonly text: string;
+  readonly frame: number;
+  readonly at: Instant;
+}
+
+export interface TransferRec {
+  readonly verb: string;
+  readonly arg: string;
+  readonly path: string | null;
+  readonly direction: TransferDirection;
+  readonly frame: number;
+  readonly at: Instant;
+  readonly announcement: AnnouncementRec | null;
+  readonly replies: ReplyRec[];
+  expectedBytes: number | null;
+  readonly restOffset: number;
+  /** The client sent ABOR while this transfer was pending. */
+  abortFrame: number | null;
+  final: ReplyRec | null;
+}
+
+interface Pending {
+  readonly verb: string;
+  readonly arg: string;
+  readonly frame: number;
+  readonly at: Instant;
+  transfer: TransferRec | null;
+  announcement: AnnouncementRec | null;
+}
+
+export interface LoginAttempt {
+  readonly user: string | null;
+  readonly frame: number;
+  readonly code: number;
+}
+
+export class FtpSession {
+  banner: string | null = null;
+  bannerFrame: number | null = null;
+  user: string | null = null;
+  password: string | null = null;
+  passwordFrame: number | null = null;
+  login: 'success' | 'failed' | 'none' = 'none';
+  loginFrame: number | null = null;
+  readonly loginAttempts: LoginAttempt[] = [];
+  failedLogins = 0;
+  tls = false;
+  tlsFrame: number | null = null;
+  epsvAll = false;
+  commands = 0;
+  cwd: string | null = null;
+  readonly announcements: AnnouncementRec[] = [];
+  readonly transfers: TransferRec[] = [];
+  readonly unmatchedReplies: ReplyRec[] = [];
+  droppedCommands = 0;
+  droppedAnnouncements = 0;
+  /** Malformed announcements: `PORT 300,1,1,1,1,1`, a 227 without an address... (frame, text). */
+  readonly badAnnouncements: { frame: number; text: string }[] = [];
+
+  private readonly pending: Pending[] = [];
+  private pendingUser: string | null = null;
+  private restOffset = 0;
+  private readonly sizes = new Map<string, number>();
+  /** The latest announcement not yet used by a transfer. */
+  private open: AnnouncementRec | null = null;
+  /** The transfer whose data connection is (or was last) in progress, for ABOR. */
+  private active: TransferRec | null = null;
+
+  command(verb: string, arg: string, frame: number, at: Instant): void {
+    this.commands++;
+    const p: Pending = { verb, arg, frame, at, transfer: null, announcement: null };
+    switch (verb) {
+      case 'USER':
+        this.pendingUser = arg;
+        this.user = arg;
+        break;
+      case 'PASS':
+        this.password = arg;
+        this.passwordFrame = frame;
+        break;
+      case 'PORT':
+      case 'EPRT':
+      case 'LPRT': {
+        const a = verb === 'PORT' ? parsePortArg(arg) : verb === 'EPRT' ? parseEprtArg(arg) : parseLprtArg(arg);
+        if ('error' in a) this.badAnnouncements.push({ frame, text: `${verb} ${arg}` });
+        else p.announcement = this.announce(a, verb, frame, at, null);
+        break;
+      }
+      case 'EPSV':
+        if (arg.toUpperCase() === 'ALL') this.epsvAll = true;
+        break;
+      case 'REST': {
+        const n = Number(arg.trim());
+        if (Number.isSafeInteger(n) && n >= 0) this.restOffset = n;
+        break;
+      }
+      case 'ABOR':
+        if (this.active && !this.active.final) this.active.abortFrame = frame;
+        break;
+      default: {
+        const info = COMMANDS[verb];
+        if (info?.transfer) p.transfer = this.startTransfer(verb, arg, info.transfer, frame, at);
+      }
+    }
+    if (this.pending.length >= MAX_PENDING_COMMANDS) {
+      this.pending.shift();
+      this.droppedCommands++;
+    }
+    this.pending.push(p);
+  }
+
+  reply(r: ReplyEvent, at: Instant): void {
+    const rec: ReplyRec = { code: r.code, text: r.text, frame: r.frame, at };
+    const p = this.pending[0];
+    if (!p) {
+      this.unsolicited(rec);
+      return;
+    }
+    if (r.code < 200) {
+      if (p.transfer) this.transferReply(p.transfer, rec);
+      return;
+    }
+    this.pending.shift();
+    this.final(p, rec);
+  }
+
+  /** A reply no pending command explains: the banner, a timeout notice, or the capture missed the command. */
+  private unsolicited(r: ReplyRec): void {
+    if ((r.code === 220 || r.code === 120) && this.commands === 0) {
+      if (r.code === 220 || this.banner === null) {
+        this.banner = r.text;
+        this.bannerFrame = r.frame;
+      }
+      return;
+    }
+    // Picked up mid-session: a passive reply still announces a data connection.
+    if (r.code === 227 || r.code === 228 || r.code === 229) {
+      this.passiveReply(r.code === 227 ? 'PASV' : r.code === 228 ? 'LPSV' : 'EPSV', r);
+      return;
+    }
+    if (this.active && !this.active.final && (r.code === 226 || r.code === 250 || r.code === 426 || r.code === 451 || r.code === 425)) {
+      this.transferReply(this.active, r);
+      return;
+    }
+    if (this.unmatchedReplies.length < MAX_TRANSFER_REPLIES) this.unmatchedReplies.push(r);
+  }
+
+  private final(p: Pending, r: ReplyRec): void {
+    if (p.transfer) {
+      this.transferReply(p.transfer, r);
+      return;
+    }
+    if (p.announcement) {
+      p.announcement.replyCode = r.code;
+      p.announcement.replyFrame = r.frame;
+      return;
+    }
+    switch (p.verb) {
+      case 'USER':
+        if (r.code === 230) this.loggedIn(r);
+        else if (r.code >= 400) this.loginFailed(r);
+        break;
+      case 'PASS':
+      case 'ACCT':
+        if (r.code === 230 || r.code === 202) this.loggedIn(r);
+        else if (r.code >= 400) this.loginFailed(r);
+        break;
+      case 'AUTH':
+        // RFC 4217 §4: 234 means the TLS handshake follows on this connection.
+        if (r.code === 234) {
+          this.tls = true;
+          this.tlsFrame = r.frame;
+        }
+        break;
+      case 'PASV':
+      case 'EPSV':
+      case 'LPSV':
+        if (r.code === 227 || r.code === 228 || r.code === 229) this.passiveReply(p.verb, r);
+        break;
+      case 'PWD':
+      case 'XPWD':
+        if (r.code === 257) {
+          const m = /"((?:[^"]|"")*)"/.exec(r.text);
+          if (m) this.cwd = m[1].replace(/""/g, '"');
+        }
+        break;
+      case 'CWD':
+      case 'XCWD':
+        if (r.code === 250 || r.code === 200) this.cwd = p.arg.startsWith('/') ? posix.normalize(p.arg) : this.cwd !== null ? posix.join(this.cwd, p.arg) : null;
+        break;
+      case 'CDUP':
+      case 'XCUP':
+        if ((r.code === 250 || r.code === 200) && this.cwd !== null) this.cwd = posix.dirname(this.cwd);
+        break;
+      case 'SIZE':
+        if (r.code === 213) {
+          const n = Number(r.text.replace(/^213[ -]/, '').trim().split(/\s+/)[0]);
+          const key = this.resolve(p.arg) ?? p.arg;
+          if (Number.isSafeInteger(n) && n >= 0 && this.sizes.size < MAX_SIZE_CACHE) this.sizes.set(key, n);
+        }
+        break;
+      case 'REST':
+        if (r.code !== 350) this.restOffset = 0;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private loggedIn(r: ReplyRec): void {
+    this.login = 'success';
+    this.loginFrame = r.frame;
+    this.loginAttempts.push({ user: this.pendingUser, frame: r.frame, code: r.code });
+  }
+
+  private loginFailed(r: ReplyRec): void {
+    // 530 after USER or PASS; 421 "too many" closes the session; other 4xx/5xx as well.
+    if (this.login !== 'success') this.login = 'failed';
+    this.failedLogins++;
+    this.loginFrame = r.frame;
+    if (this.loginAttempts.length < MAX_TRANSFER_REPLIES) this.loginAttempts.push({ user: this.pendingUser, frame: r.frame, code: r.code });
+  }
+
+  private passiveReply(verb: string, r: ReplyRec): void {
+    const a = r.code === 227 ? parse227(r.text) : r.code === 229 ? parse229(r.text) : parse228(r.text);
+    if ('error' in a) {
+      this.badAnnouncements.push({ frame: r.frame, text: r.text });
+      return;
+    }
+    const rec = this.announce(a, verb, r.frame, r.at, r.code);
+    if (rec) rec.replyFrame = r.frame;
+  }
+
+  private announce(a: Announcement, command: string, frame: number, at: Instant, replyCode: number | null): AnnouncementRec | null {
+    if (this.announcements.length >= MAX_SESSION_ANNOUNCEMENTS) {
+      this.droppedAnnouncements++;
+      return null;
+    }
+    const rec: AnnouncementRec = { index: this.announcements.length, kind: a.kind, command, ip: a.ip, port: a.port, frame, at, replyCode, replyFrame: null, transfer: null };
+    this.announcements.push(rec);
+    this.open = rec;
+    return rec;
+  }
+
+  private resolve(arg: string): string | null {
+    if (arg === '') return this.cwd;
+    if (arg.startsWith('/')) return posix.normalize(arg);
+    return this.cwd !== null ? posix.join(this.cwd, arg) : null;
+  }
+
+  private startTransfer(verb: string, arg: string, direction: TransferDirection, frame: number, at: Instant): TransferRec {
+    const path = this.resolve(arg);
+    const known = direction === 'download' ? (this.sizes.get(path ?? arg) ?? null) : null;
+    const t: TransferRec = {
+      verb,
+      arg,
+      path,
+      direction,
+      frame,
+      at,
+      announcement: this.open,
+      replies: [],
+      expectedBytes: known !== null ? Math.max(0, known - this.restOffset) : null,
+      restOffset: this.restOffset,
+      abortFrame: null,
+      final: null,
+    };
+    if (this.open) this.open.transfer = t;
+    // One announcement serves one transfer (RFC 959 §3.2: the data connection closes after it).
+    this.open = null;
+    this.restOffset = 0;
+    this.active = t;
+    this.transfers.push(t);
+    return t;
+  }
+
+  private transferReply(t: TransferRec, r: ReplyRec): void {
+    if (t.replies.length < MAX_TRANSFER_REPLIES) t.replies.push(r);
+    if (r.code === 150 || r.code === 125) {
+      const n = parseTransferSize(r.text);
+      if (n !== null && t.direction === 'download') t.expectedBytes = n;
+    }
+    if (r.code >= 200 && !t.final) t.final = r;
+  }
+}
