@@ -38,6 +38,7 @@ describe('LineSplitter: line ends', () => {
     { name: 'LF alone in a chunk', input: ['NOOP\r', '\n', 'QUIT\r\n'], expect: ['NOOP', 'QUIT'] },
     { name: 'bare CR inside a line is kept', input: ['SITE a\rb\r\n'], expect: ['SITE a\rb'] },
     { name: 'CR NUL is a bare CR (RFC 854)', input: ['SITE a\r\0b\r\n'], expect: ['SITE a\rb'] },
+    { name: 'CR NUL before LF stays a CR', input: ['SITE a\r\0\r\n', 'X\r\0\n'], expect: ['SITE a\r', 'X\r'] },
     { name: 'CR CR LF keeps one CR', input: ['NOOP\r\r\n'], expect: ['NOOP\r'] },
     { name: 'empty lines are delivered', input: ['\r\n\nNOOP\r\n'], expect: ['', '', 'NOOP'] },
     {
@@ -274,15 +275,19 @@ function reference(bytes: Uint8Array, max: number): [string, boolean, boolean, n
   // 2. CR NUL -> CR.
   const conv: [number, number][] = [];
   for (let k = 0; k < data.length; k++) {
-    // A NUL right after a CR data byte is dropped (RFC 854: CR NUL is a bare CR).
-    if (data[k][0] === 0x00 && k > 0 && data[k - 1][0] === 0x0d) continue;
+    // A NUL right after a CR data byte is dropped (RFC 854: CR NUL is a bare CR), and that CR
+    // is data for good: marked 0x10d so a following LF does not strip it.
+    if (data[k][0] === 0x00 && k > 0 && data[k - 1][0] === 0x0d) {
+      conv[conv.length - 1] = [0x10d, conv[conv.length - 1][1]];
+      continue;
+    }
     conv.push(data[k]);
   }
   // 3. Lines.
   const out: [string, boolean, boolean, number][] = [];
   let cur: [number, number][] = [];
   const put = (content: number[], start: number, terminated: boolean): void => {
-    const text = (xs: number[]): string => Buffer.from(xs).toString('latin1');
+    const text = (xs: number[]): string => Buffer.from(xs.map((x) => x & 0xff)).toString('latin1');
     if (content.length > max) out.push([text(content.slice(0, max)), true, false, start]);
     else out.push([text(content), false, !terminated, start]);
   };
