@@ -273,7 +273,8 @@ export function isPrivateAddress(ip: string): boolean {
  *   name may contain one too): vsftpd/wu-ftpd/proftpd "150 Opening BINARY mode data connection
  *   for file.bin (65536 bytes).", Serv-U "(3229 Bytes)"; pure-ftpd "150 Accepted data
  *   connection" and IIS "125 Data connection already open; Transfer starting." name none;
- * - 213 replies to SIZE (RFC 3659 §4): the text is the number alone.
+ * - 213 replies to SIZE (RFC 3659 §4): the text is the number alone. Only for SIZE: a 213 to
+ *   MDTM is a timestamp ("20261126131445") that reads as a number too.
  */
 export function parseTransferSize(text: string): number | null {
   const whole = /^\s*(\d+)\s*$/.exec(text);

@@ -65,6 +65,9 @@ export interface LineCounters {
 export interface LineSplitterOptions {
   /** Stream offset of the first byte pushed (a connection picked up mid-stream: > 0). */
   readonly startOffset?: number;
+  /** The connection was picked up mid-stream: the first line is flagged `afterGap` (its start
+   * may precede the capture). */
+  readonly midStream?: boolean;
   /** Longest line kept; defaults to `MAX_CONTROL_LINE_BYTES`. */
   readonly maxLineBytes?: number;
 }
@@ -113,6 +116,7 @@ export class LineSplitter {
   ) {
     this.max = Math.max(1, options.maxLineBytes ?? MAX_CONTROL_LINE_BYTES);
     this.streamOffset = options.startOffset ?? 0;
+    this.afterGap = options.midStream ?? false;
     this.buf = Buffer.allocUnsafe(Math.min(INITIAL_CAPACITY, this.max));
   }
 

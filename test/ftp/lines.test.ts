@@ -205,6 +205,17 @@ describe('LineSplitter: gaps and end', () => {
     expect(s.counters.discardedByGap).toBe(1);
   });
 
+  it('midStream flags the first line only', () => {
+    const got: [string, boolean][] = [];
+    const s = new LineSplitter((l, i) => got.push([l, i.afterGap]), { midStream: true });
+    const b = Buffer.from('sive Mode (1,2,3,4,5,6).\r\n226 Transfer complete.\r\n', 'latin1');
+    s.push(b, 0, b.length, 9);
+    expect(got).toEqual([
+      ['sive Mode (1,2,3,4,5,6).', true],
+      ['226 Transfer complete.', false],
+    ]);
+  });
+
   it('gap at a line boundary discards nothing', () => {
     const { s, got } = collect();
     const a = Buffer.from('NOOP\r\n', 'latin1');
