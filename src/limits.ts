@@ -127,6 +127,9 @@ export const MAX_REPLY_TEXT_CHARS = 16 * 1024;
 export const CORRELATE_BEFORE_SEC = 2;
 /** ...and this long after the next announcement of its session (or the session's end). */
 export const CORRELATE_AFTER_SEC = 5;
+/** A connection that starts this little before its announcement's capture time still counts as
+ * following it (timestamps of two interfaces, or of a reply and a SYN in the same millisecond). */
+export const ANNOUNCE_SLACK_SEC = 0.005;
 /** Connections kept as correlation candidates (those touching a host of an FTP session). Past it
  * further candidates are counted (limits.data-candidates) and not correlated. */
 export const MAX_DATA_CANDIDATES = 2_000_000;

@@ -234,14 +234,11 @@ export class Conn implements StreamOwner, Connection {
   hash = 0;
   ipVersion: 4 | 6 = 4;
   o0 = 0;
-  o1 = 0;
-  o2 = 0;
-  o3 = 0;
   origPort = 0;
   r0 = 0;
-  r1 = 0;
-  r2 = 0;
-  r3 = 0;
+  /** IPv6 only: address words 1-3 of the originator, then of the responder (IPv4 needs none:
+   * six fewer fields in every IPv4 connection). */
+  v6: Int32Array | null = null;
   respPort = 0;
 
   /** A blank connection; `init` gives it an identity (again, when it is recycled). */
@@ -257,14 +254,17 @@ export class Conn implements StreamOwner, Connection {
     this.hash = hash;
     this.ipVersion = ipVersion;
     this.o0 = o0;
-    this.o1 = o1;
-    this.o2 = o2;
-    this.o3 = o3;
     this.origPort = origPort;
     this.r0 = r0;
-    this.r1 = r1;
-    this.r2 = r2;
-    this.r3 = r3;
+    if (ipVersion === 6) {
+      const w = this.v6 ?? (this.v6 = new Int32Array(6));
+      w[0] = o1;
+      w[1] = o2;
+      w[2] = o3;
+      w[3] = r1;
+      w[4] = r2;
+      w[5] = r3;
+    } else this.v6 = null;
     this.respPort = respPort;
     this.hashNext = null;
     this.lruPrev = null;
@@ -340,6 +340,25 @@ export class Conn implements StreamOwner, Connection {
   }
   set resetFired(v: boolean) {
     this.setFlag(C_RESET_FIRED, v);
+  }
+
+  get o1(): number {
+    return this.v6 === null ? 0 : this.v6[0];
+  }
+  get o2(): number {
+    return this.v6 === null ? 0 : this.v6[1];
+  }
+  get o3(): number {
+    return this.v6 === null ? 0 : this.v6[2];
+  }
+  get r1(): number {
+    return this.v6 === null ? 0 : this.v6[3];
+  }
+  get r2(): number {
+    return this.v6 === null ? 0 : this.v6[4];
+  }
+  get r3(): number {
+    return this.v6 === null ? 0 : this.v6[5];
   }
 
   get orig4(): number {

@@ -50,7 +50,8 @@ export interface SegmentInfo {
  * Lifecycle: attached once per connection (by `TcpTracker.follow`, `attach`, or an `inspect`
  * hook returning it); then `data()` 0..n times per direction, each direction's bytes in order and
  * exactly once, interleaved with `gap()` where the capture missed bytes; then `end()` exactly once
- * (both directions finished with FIN, a RST, the connection removed, or the end of the capture).
+ * (both directions finished — each with its FIN or a RST it sent —, the connection removed (idle,
+ * capacity, port reuse) or the end of the capture).
  * `bytes` is a view valid only during the call: copy what you keep. `offset` is the stream offset
  * of bytes[0] in that direction (0 = first byte after the SYN, or the first byte seen for a
  * connection picked up mid-stream). A sink attached after a direction already carried bytes sees
@@ -72,6 +73,16 @@ export interface StreamOwner {
 const KIND_DATA = 0;
 const KIND_UNKEPT = 1;
 const KIND_MISSING = 2;
+
+/** A Half's out-of-order part (see Half.x). */
+class OutOfOrder {
+  segs: Seg[] = [];
+  keptBytes = 0;
+  rangeBytes = 0;
+  gapSince = 0;
+  fifoPrev: Half | null = null;
+  fifoNext: Half | null = null;
+}
 
 class Seg implements SegmentInfo {
   constructor(
@@ -219,14 +230,52 @@ export class Half {
     this.bits = v ? this.bits | HALF_IN_FIFO : this.bits & ~HALF_IN_FIFO;
   }
 
-  ooo: Seg[] | null = null;
+  /** The out-of-order state, allocated while a gap is open (most connections never have one:
+   * keeping these fields out of every Half keeps a tracked connection small). */
+  private x: OutOfOrder | null = null;
+
+  private rare(): OutOfOrder {
+    let x = this.x;
+    if (x === null) x = this.x = new OutOfOrder();
+    return x;
+  }
+  /** Ranges after next, sorted, not overlapping; null when there is none. */
+  get ooo(): Seg[] | null {
+    return this.x === null ? null : this.x.segs;
+  }
   /** DATA bytes held in ooo. */
-  keptBytes = 0;
+  get keptBytes(): number {
+    return this.x === null ? 0 : this.x.keptBytes;
+  }
+  set keptBytes(v: number) {
+    this.rare().keptBytes = v;
+  }
   /** Sequence-space bytes covered by ooo ranges. */
-  rangeBytes = 0;
-  gapSince = 0;
-  fifoPrev: Half | null = null;
-  fifoNext: Half | null = null;
+  get rangeBytes(): number {
+    return this.x === null ? 0 : this.x.rangeBytes;
+  }
+  set rangeBytes(v: number) {
+    this.rare().rangeBytes = v;
+  }
+  /** Capture second the front gap opened. */
+  get gapSince(): number {
+    return this.x === null ? 0 : this.x.gapSince;
+  }
+  set gapSince(v: number) {
+    this.rare().gapSince = v;
+  }
+  get fifoPrev(): Half | null {
+    return this.x === null ? null : this.x.fifoPrev;
+  }
+  set fifoPrev(v: Half | null) {
+    this.rare().fifoPrev = v;
+  }
+  get fifoNext(): Half | null {
+    return this.x === null ? null : this.x.fifoNext;
+  }
+  set fifoNext(v: Half | null) {
+    this.rare().fifoNext = v;
+  }
 
   retransBytes = 0;
   missedBytes = 0;
@@ -249,12 +298,7 @@ export class Half {
     this.next = 0;
     this.offset = 0;
     this.finSeq = 0;
-    this.ooo = null;
-    this.keptBytes = 0;
-    this.rangeBytes = 0;
-    this.gapSince = 0;
-    this.fifoPrev = null;
-    this.fifoNext = null;
+    this.x = null;
     this.retransBytes = 0;
     this.missedBytes = 0;
     this.conflictBytes = 0;
@@ -325,6 +369,21 @@ export class Half {
     this.checkDone();
   }
 
+  /**
+   * This direction's sender reset the connection: what waits is flushed (gaps skipped) and its
+   * stream ends here; later bytes from it are not delivered (counted as retransmitted when old).
+   * The other direction goes on: bytes already in flight towards the resetting side still come.
+   */
+  abort(): void {
+    this.finish();
+    if (!this.finSeen) {
+      this.finSeen = true;
+      this.finSeq = this.next;
+    }
+    // A FIN seen earlier but not reached: the bytes before it never come now.
+    this.done = true;
+  }
+
   /** Flush at the end of the connection (counted as a gap at end when there was one). */
   finish(): void {
     if (this.ooo !== null && this.ooo.length > 0) {
@@ -385,8 +444,7 @@ export class Half {
   /** Inserts [s, e) into ooo where not already covered; returns the bytes that were. */
   private insert(s: number, e: number, buf: Buffer, off: number, kind: number, at: SegmentInfo): number {
     if (kind === KIND_DATA && this.owner.sink === null) kind = KIND_UNKEPT;
-    let ooo = this.ooo;
-    if (ooo === null) ooo = this.ooo = [];
+    const ooo = this.rare().segs;
     if (ooo.length === 0) this.enterFifo();
     let i = ooo.length;
     while (i > 0 && seqDiff(ooo[i - 1].end, s) > 0) i--;
@@ -625,5 +683,7 @@ export class Half {
     if (this.fifoNext !== null) this.fifoNext.fifoPrev = this.fifoPrev;
     else b.fifoTail = this.fifoPrev;
     this.fifoPrev = this.fifoNext = null;
+    // No range left: drop the out-of-order state (drain re-enters at once when ranges remain).
+    if (this.x !== null && this.x.segs.length === 0) this.x = null;
   }
 }

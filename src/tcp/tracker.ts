@@ -10,7 +10,8 @@
  *   inspect(c, d, b) the first payload of each direction, until a hook returns a sink: return a
  *                    StreamSink to follow the connection from this byte on (FTP on any port)
  *   established(c)   the handshake completed (SYN, SYN+ACK, ACK; simultaneous open too)
- *   reset(c, d)      the first RST, sent in direction d
+ *   reset(c, d)      the first RST, sent in direction d (that direction's stream ends; the other
+ *                    one still delivers bytes in flight, and ends with its FIN, RST or removal)
  *   closed(c)        FINs seen both ways
  *   removed(s, why)  it left the tracker, with its final summary: `idle` or `capacity` (evicted),
  *                    `port-reuse` (a new SYN on its 4-tuple), `end-of-capture` (finish())
@@ -219,11 +220,11 @@ export class TcpTracker {
     let dir: Direction = 0;
     while (c !== null) {
       if (c.ipVersion === v) {
-        if (c.origPort === sp && c.respPort === dp && c.o0 === s0 && c.r0 === d0 && c.o1 === s1 && c.o2 === s2 && c.o3 === s3 && c.r1 === d1 && c.r2 === d2 && c.r3 === d3) {
+        if (c.origPort === sp && c.respPort === dp && c.o0 === s0 && c.r0 === d0 && (v === 4 || (c.o1 === s1 && c.o2 === s2 && c.o3 === s3 && c.r1 === d1 && c.r2 === d2 && c.r3 === d3))) {
           dir = 0;
           break;
         }
-        if (c.origPort === dp && c.respPort === sp && c.o0 === d0 && c.r0 === s0 && c.o1 === d1 && c.o2 === d2 && c.o3 === d3 && c.r1 === s1 && c.r2 === s2 && c.r3 === s3) {
+        if (c.origPort === dp && c.respPort === sp && c.o0 === d0 && c.r0 === s0 && (v === 4 || (c.o1 === d1 && c.o2 === d2 && c.o3 === d3 && c.r1 === s1 && c.r2 === s2 && c.r3 === s3))) {
           dir = 1;
           break;
         }
@@ -311,7 +312,7 @@ export class TcpTracker {
     if (c.removed || c.followed) return false;
     c.sink = sink;
     c.followed = true;
-    if (c.resetFired || (c.orig.done && c.resp.done)) this.endSink(c);
+    if (c.orig.done && c.resp.done) this.endSink(c);
     return true;
   }
 
@@ -484,13 +485,14 @@ export class TcpTracker {
       c.establishedFrame = frame;
       ev.established?.(c);
     }
-    if (rst && !c.resetFired) {
-      c.resetFired = true;
-      // Nothing more will be delivered: flush what waits, skipping the gaps.
-      c.orig.finish();
-      c.resp.finish();
-      this.endSink(c);
-      ev.reset?.(c, dir);
+    if (rst) {
+      // The sender's stream ends here (what waits is flushed); the other direction may still
+      // deliver bytes already in flight (a server's "226 ABOR successful" after the client's RST).
+      if (!me.done) me.abort();
+      if (!c.resetFired) {
+        c.resetFired = true;
+        ev.reset?.(c, dir);
+      }
     }
     if (!c.closedFired && c.orig.state === EndpointState.CLOSED && c.resp.state === EndpointState.CLOSED) {
       c.closedFired = true;

@@ -8,6 +8,7 @@
  *   tcp.len) equal ours: new bytes + retransmitted bytes - bytes the capture missed;
  * - a direction where tshark saw a SYN, FIN or RST has that event's frame in our summary.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,7 +96,9 @@ describe('tcp stage on the lab captures, against tshark', () => {
 
   for (const name of captures) {
     const file = path.join(FIXTURES, name);
-    it.skipIf(!existsSync(file))(name, async () => {
+    const recorded = path.join(DATA, `${name}.sha256`);
+    const current = existsSync(file) && existsSync(recorded) && createHash('sha256').update(readFileSync(file)).digest('hex') === readFileSync(recorded, 'latin1').trim();
+    it.skipIf(!current)(current ? name : `${name} (capture missing or changed since recorded: run sh test/tcp/data/record.sh)`, async () => {
       const { summaries, followed } = await track(file);
 
       // 1. Control streams equal tshark's follow output.

@@ -179,15 +179,28 @@ const scenarios: Scenario[] = [
     final: { state: 'SF' },
   },
   {
-    name: 'RST in the middle: waiting bytes flushed, nothing delivered after it',
+    name: 'RST in the middle: the bytes waiting on the resetting side flushed, nothing from it after',
     steps: [
       ...handshake(),
       { segment: { from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: 'abc' } },
       { segment: { from: 'c', flags: 'PA', seq: 1007, ack: 5001, data: 'ghi' }, expect: { c: 'abc' } },
-      { segment: { from: 's', flags: 'R', seq: 5001 }, expect: { c: 'abcghi', gaps: [[0, 3, 3]], ends: 1 } },
-      { segment: { from: 'c', flags: 'PA', seq: 1004, ack: 5001, data: 'def' }, expect: { c: 'abcghi', ends: 1 } },
+      { segment: { from: 's', flags: 'PA', seq: 5001, ack: 1004, data: '226 ok\r\n' }, expect: { s: '226 ok\r\n' } },
+      { segment: { from: 'c', flags: 'R', seq: 1010 }, expect: { c: 'abcghi', gaps: [[0, 3, 3]], ends: 0 } },
+      { segment: { from: 'c', flags: 'PA', seq: 1004, ack: 5001, data: 'def' }, expect: { c: 'abcghi' } },
+      // bytes in flight from the other side still arrive (the server had not seen the RST yet)
+      { segment: { from: 's', flags: 'PA', seq: 5009, ack: 1004, data: '221 bye\r\n' }, expect: { s: '226 ok\r\n221 bye\r\n', ends: 0 } },
+      { segment: { from: 's', flags: 'FA', seq: 5018, ack: 1004 }, expect: { ends: 1 } },
     ],
-    final: { state: 'RSTR', history: 'ShADrGT' },
+    final: { state: 'RSTO', history: 'ShADdRGTf' },
+  },
+  {
+    name: 'RST answering a FIN: both directions end',
+    steps: [
+      ...handshake(),
+      { segment: { from: 's', flags: 'FPA', seq: 5001, ack: 1001, data: '421 bye\r\n' }, expect: { s: '421 bye\r\n', ends: 0 } },
+      { segment: { from: 'c', flags: 'RA', seq: 1001, ack: 5011 }, expect: { ends: 1 } },
+    ],
+    final: { state: 'RSTO' },
   },
   {
     name: 'simultaneous open (RFC 9293 §3.5 figure 8)',
