@@ -28,6 +28,7 @@ export async function analyze(paths: readonly string[], opts: AnalyzeOptions = {
     },
     opts.stdin ? { stdin: opts.stdin } : {},
   );
+  decoder.finish();
   tracker.finish();
   const result = ftp.finish();
   const inputs = inputsOf(readers);

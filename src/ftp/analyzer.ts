@@ -12,6 +12,8 @@ import { isoTimeNs } from '../tcp/index.js';
 import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, MAX_DATA_CANDIDATES } from '../limits.js';
 import { ControlSink } from './control.js';
 import { CandidateIndex, expectationsOf, isActiveKind, startOf, type Expectation, type Match } from './correlate.js';
+
+const endOf = (c: ConnectionSummary): number => c.endSec + c.endNsec / 1e9;
 import { diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport } from './model.js';
@@ -127,16 +129,49 @@ export class FtpAnalyzer {
       const end = s.endSec + s.endNsec / 1e9;
       return expectationsOf(t.sink.session.announcements, t.client, t.server, end);
     });
-    const order = perSession.flatMap((ex, i) => ex.map((e) => ({ e, i })));
-    order.sort((a, b) => a.e.from - b.e.from);
-    const matches = new Map<Expectation, Match | null>();
-    for (const { e } of order) matches.set(e, index.match(e));
+    const matches: Map<Expectation, Match> = index.correlate(perSession.flat());
 
-    const reports = sessions.map((t, i) => this.report(i + 1, t, perSession[i], matches, index));
+    const leftovers = this.assignLeftovers(sessions, index);
+    const reports = sessions.map((t, i) => this.report(i + 1, t, perSession[i], matches, leftovers.get(t) ?? []));
     return { sessions: reports, findings: bruteForce(reports), counters: this.counters };
   }
 
-  private report(id: number, t: Tracked, expectations: Expectation[], matches: Map<Expectation, Match | null>, index: CandidateIndex): SessionReport {
+  /**
+   * Connections between a session's two hosts that no announcement explains (all of them after
+   * AUTH TLS) go to the session whose control connection was open when they started — the latest
+   * started one when several were (concurrent sessions between the same hosts).
+   */
+  private assignLeftovers(sessions: Tracked[], index: CandidateIndex): Map<Tracked, ConnectionSummary[]> {
+    const out = new Map<Tracked, ConnectionSummary[]>();
+    const byPair = new Map<string, Tracked[]>();
+    for (const t of sessions) {
+      const k = t.client.ip < t.server.ip ? `${t.client.ip}|${t.server.ip}` : `${t.server.ip}|${t.client.ip}`;
+      let l = byPair.get(k);
+      if (!l) byPair.set(k, (l = []));
+      l.push(t);
+    }
+    for (const [k, ts] of byPair) {
+      const [a, b] = k.split('|');
+      const first = Math.min(...ts.map((t) => startOf(t.summary as ConnectionSummary)));
+      const last = Math.max(...ts.map((t) => endOf(t.summary as ConnectionSummary)));
+      for (const c of index.between(a, b, first - 1, last + CORRELATE_AFTER_SEC)) {
+        const s = startOf(c);
+        let best: Tracked | null = null;
+        for (const t of ts) {
+          const ctl = t.summary as ConnectionSummary;
+          if (startOf(ctl) <= s && s <= endOf(ctl) + CORRELATE_AFTER_SEC && (!best || startOf(ctl) > startOf(best.summary as ConnectionSummary))) best = t;
+        }
+        if (!best) continue;
+        index.used.add(c.id);
+        let l = out.get(best);
+        if (!l) out.set(best, (l = []));
+        l.push(c);
+      }
+    }
+    return out;
+  }
+
+  private report(id: number, t: Tracked, expectations: Expectation[], matches: Map<Expectation, Match>, leftovers: ConnectionSummary[]): SessionReport {
     const ctl = t.summary as ConnectionSummary;
     const f = t.sink.session;
     const findings: Finding[] = [];
@@ -160,11 +195,7 @@ export class FtpAnalyzer {
       if (a.port < 1024) findings.push(finding('privileged-data-port', 'warning', `${a.command} announced the privileged port ${a.port} (RFC 2577).`, [a.frame], data.length));
     }
 
-    // Connections between the two hosts that no announcement explains (all of them after AUTH TLS).
-    const from = startOf(ctl) - 1;
-    const to = ctl.endSec + ctl.endNsec / 1e9 + CORRELATE_AFTER_SEC;
-    for (const c of index.between(t.client.ip, t.server.ip, from, to)) {
-      index.used.add(c.id);
+    for (const c of leftovers) {
       const initiator = c.orig.ip === t.server.ip ? 'server' : 'client';
       const d = this.dataReport(data.length + 1, 'unknown', initiator, t, null, { conn: c, usedFallback: false, retries: 0 }, null, null, findings);
       data.push(d);
@@ -178,7 +209,8 @@ export class FtpAnalyzer {
       const msg = from20 === active.length ? `The server opened its active data connections from port 20.` : from20 === 0 ? `The server opened its active data connections from ephemeral ports (${[...new Set(active.map((d) => d.from?.port))].slice(0, 5).join(', ')}), not port 20: a rule allowing only source port 20 would block them.` : `The server opened ${from20} of ${active.length} active data connections from port 20, the others from ephemeral ports.`;
       findings.push(finding('active-source-port', 'info', msg, active.map((d) => d.tcp?.synFrame ?? null)));
     }
-    if (f.password !== null && !f.tls) findings.push(finding('cleartext-credentials', isAnonymous(f.user) ? 'info' : 'warning', `The password of ${JSON.stringify(f.user ?? '')} crossed the network in clear text (no AUTH TLS).`, [f.passwordFrame]));
+    // An anonymous "password" is an e-mail address by convention (RFC 1635), not a secret.
+    if (f.password !== null && !f.tls && !isAnonymous(f.user)) findings.push(finding('cleartext-credentials', 'warning', `The password of ${JSON.stringify(f.user ?? '')} crossed the network in clear text (no AUTH TLS).`, [f.passwordFrame]));
     if (f.failedLogins > 0) findings.push(finding('login-failed', 'warning', `${f.failedLogins} login attempt${f.failedLogins === 1 ? '' : 's'} failed${f.user ? ` (last user ${JSON.stringify(f.user)})` : ''}.`, f.loginAttempts.filter((x) => x.code >= 400).map((x) => x.frame)));
     if (f.login === 'success' && isAnonymous(f.user)) findings.push(finding('anonymous-login', 'info', `Anonymous login accepted (user ${JSON.stringify(f.user)}).`, [f.loginFrame]));
     if (f.tls) findings.push(finding('control-encrypted', 'info', 'AUTH TLS was accepted: the control channel is encrypted from here on, so commands, replies and announcements cannot be read; data connections are reported without their announcements.', [f.tlsFrame]));
@@ -266,7 +298,9 @@ export class FtpAnalyzer {
       bytes,
       expectedBytes: transfer?.expectedBytes ?? null,
       missedBytes,
-      replies: transfer ? transfer.replies.map((r) => r.code) : [],
+      // The reply to PORT/EPRT/LPRT belongs here when it is a failure (pyftpdlib connects at once
+      // and answers the PORT itself with 421 "Active data channel timed out").
+      replies: [...(announced && announced.replyCode !== null && announced.replyCode >= 400 && ['PORT', 'EPRT', 'LPRT'].includes(announced.command) ? [announced.replyCode] : []), ...(transfer ? transfer.replies.map((r) => r.code) : [])],
       replyText: transfer?.final ? transfer.final.text : null,
       outcome,
       firewallRule: firewallRule(facts),

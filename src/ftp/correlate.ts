@@ -15,7 +15,7 @@
  * connections to the same endpoint within the window are counted as retries of it.
  */
 import type { ConnectionSummary } from '../tcp/index.js';
-import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC } from '../limits.js';
+import { ANNOUNCE_SLACK_SEC, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC } from '../limits.js';
 import type { Endpoint, Initiator } from './model.js';
 import type { AnnouncementRec } from './session.js';
 
@@ -31,6 +31,8 @@ export interface Expectation {
   /** Window in capture seconds. */
   readonly from: number;
   readonly to: number;
+  /** The next announcement of the session (or its end): retries of a failed attempt start before it. */
+  readonly next: number;
 }
 
 export interface Match {
@@ -65,6 +67,7 @@ export function expectationsOf(announcements: readonly AnnouncementRec[], client
       initiatorIp: active ? server.ip : client.ip,
       from: at - CORRELATE_BEFORE_SEC,
       to: Math.max(nextAt, at) + CORRELATE_AFTER_SEC,
+      next: Math.max(nextAt, at),
     };
   });
 }
@@ -94,31 +97,64 @@ export class CandidateIndex {
     for (const l of this.byPair.values()) l.sort(byStart);
   }
 
-  private pick(e: Expectation, target: Endpoint): ConnectionSummary[] {
-    const l = this.byResp.get(key(target.ip, target.port));
-    if (!l) return [];
-    return l.filter((c) => !this.used.has(c.id) && startOf(c) >= e.from && startOf(c) <= e.to);
-  }
-
-  match(e: Expectation): Match | null {
-    const at = e.announcement.at.sec + e.announcement.at.nsec / 1e9;
-    for (const [target, usedFallback] of [[e.target, false], ...(e.fallback ? [[e.fallback, true]] : [])] as [Endpoint, boolean][]) {
-      const found = this.pick(e, target);
-      if (found.length === 0) continue;
-      const score = (c: ConnectionSummary): number => (c.orig.ip === e.initiatorIp ? 0 : 2) + (startOf(c) >= at - 0.001 ? 0 : 1);
-      const best = [...found].sort((a, b) => score(a) - score(b) || startOf(a) - startOf(b))[0];
-      this.used.add(best.id);
-      // Retries: other connections from the same initiator address to the same endpoint, before the next announcement.
-      let retries = 0;
-      for (const c of found) {
-        if (c !== best && c.orig.ip === best.orig.ip && !this.used.has(c.id)) {
+  /**
+   * Matches every expectation (of all sessions) with the connections that followed. Connection-
+   * centric: each connection, in start order, goes to the expectation that best explains it among
+   * those naming its responder endpoint within their window: the expected initiator's address
+   * first, then the announced endpoint before the fallback, then the most recent announcement at or
+   * before its start (a client connects right after the 227; sessions that reuse the same passive
+   * port one after another must not take each other's connections), then the earliest after it
+   * (reordered reply). A connection that finds only expectations already matched with a failed
+   * attempt (no SYN-ACK) is a retry of it, if it starts before that session's next announcement.
+   */
+  correlate(expectations: readonly Expectation[]): Map<Expectation, Match> {
+    const byTarget = new Map<string, { e: Expectation; fallback: boolean }[]>();
+    const add = (k: string, v: { e: Expectation; fallback: boolean }) => {
+      let l = byTarget.get(k);
+      if (!l) byTarget.set(k, (l = []));
+      l.push(v);
+    };
+    for (const e of expectations) {
+      add(key(e.target.ip, e.target.port), { e, fallback: false });
+      if (e.fallback) add(key(e.fallback.ip, e.fallback.port), { e, fallback: true });
+    }
+    const out = new Map<Expectation, { conn: ConnectionSummary; usedFallback: boolean; retries: number }>();
+    const all = [...this.byResp.entries()].filter(([k]) => byTarget.has(k)).flatMap(([, l]) => l);
+    all.sort((a, b) => startOf(a) - startOf(b) || a.id - b.id);
+    for (const c of all) {
+      if (this.used.has(c.id)) continue;
+      const start = startOf(c);
+      const options = (byTarget.get(key(c.resp.ip, c.resp.port)) ?? []).filter(({ e }) => start >= e.from && start <= e.to);
+      if (options.length === 0) continue;
+      const open = options.filter(({ e }) => !out.has(e));
+      if (open.length > 0) {
+        const at = (e: Expectation) => e.announcement.at.sec + e.announcement.at.nsec / 1e9;
+        const rank = ({ e, fallback }: { e: Expectation; fallback: boolean }): [number, number] => {
+          const d = start - at(e);
+          // After the announcement; just before it (clock skew between interfaces); well before it
+          // (a reordered or retransmitted reply).
+          const when = d >= 0 ? 0 : d >= -ANNOUNCE_SLACK_SEC ? 1 : 2;
+          // Lower is better: initiator address, announced endpoint before fallback, then timing.
+          const cls = (c.orig.ip === e.initiatorIp ? 0 : 12) + (fallback ? 3 : 0) + when;
+          // Among equals: the nearest announcement.
+          return [cls, Math.abs(d)];
+        };
+        const best = open.map((o) => ({ o, r: rank(o) })).sort((x, y) => x.r[0] - y.r[0] || x.r[1] - y.r[1])[0].o;
+        out.set(best.e, { conn: c, usedFallback: best.fallback, retries: 0 });
+        this.used.add(c.id);
+        continue;
+      }
+      // A retry of a failed attempt by the same initiator.
+      for (const { e } of options) {
+        const m = out.get(e);
+        if (m && m.conn.synAckFrame === null && m.conn.orig.ip === c.orig.ip && start < e.next) {
+          m.retries++;
           this.used.add(c.id);
-          retries++;
+          break;
         }
       }
-      return { conn: best, usedFallback, retries };
     }
-    return null;
+    return out;
   }
 
   /** Unused candidates between two hosts within [from, to]. */

@@ -7,9 +7,9 @@
  *   SYNs, no SYN-ACK (S0, RSTOS0, SH)        → no-answer
  *   SYN answered by RST (REJ)                → refused
  *   ABOR sent for the transfer               → aborted  (vsftpd: 426 then 226/225)
+ *   final reply 4xx/5xx other than 426       → failed   (550 after the client connected, 451 ...)
  *   connected, then a RST, final reply not 2xx → reset (curl killed mid-RETR: RST, then 426)
  *   final reply 426                          → aborted
- *   final reply 4xx/5xx                      → failed   (550 after the client connected, 425 ...)
  *   no transfer command used it              → unused or incomplete (still open at the end)
  *   no final reply, connection still open    → incomplete
  *   fewer bytes than announced, or the capture missed some → truncated (a killed server's FIN)
@@ -51,9 +51,11 @@ export function outcomeOf(f: DataFacts): Outcome {
   const final = t?.final ?? null;
   if (t && t.abortFrame !== null) return 'aborted';
   if (!t) return c.open ? 'incomplete' : 'unused';
+  // A refusal by the server (550 missing file, 552, 451...) explains the transfer whatever the
+  // data connection did afterwards (ftplib connected before RETR, then both sides closed).
+  if (final && final.code >= 400 && final.code !== 426) return 'failed';
   if (hadReset(c) && (!final || final.code >= 300)) return 'reset';
   if (final && final.code === 426) return 'aborted';
-  if (final && final.code >= 400) return 'failed';
   const short = f.expectedBytes !== null && f.bytes !== null && f.bytes < f.expectedBytes;
   if (!final) {
     if (c.open) return 'incomplete';

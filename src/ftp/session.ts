@@ -67,6 +67,8 @@ interface Pending {
   readonly at: Instant;
   transfer: TransferRec | null;
   announcement: AnnouncementRec | null;
+  /** For ABOR: the transfer it aborts (its reply joins that transfer's replies). */
+  aborts: TransferRec | null;
 }
 
 export interface LoginAttempt {
@@ -109,7 +111,7 @@ export class FtpSession {
 
   command(verb: string, arg: string, frame: number, at: Instant): void {
     this.commands++;
-    const p: Pending = { verb, arg, frame, at, transfer: null, announcement: null };
+    const p: Pending = { verb, arg, frame, at, transfer: null, announcement: null, aborts: null };
     switch (verb) {
       case 'USER':
         this.pendingUser = arg;
@@ -136,7 +138,12 @@ export class FtpSession {
         break;
       }
       case 'ABOR':
-        if (this.active && !this.active.final) this.active.abortFrame = frame;
+        // RFC 959 §4.1.3: the server answers 426 for the transfer, then 226 for the ABOR; or only
+        // 225/226 when no transfer was running (vsftpd: "225 No transfer to ABOR").
+        // An ABOR right after a 426 (the client stopped reading, the server gave up first, then the
+        // client aborts: vsftpd answers "225 No transfer to ABOR") still aborts that transfer.
+        if (this.active && (!this.active.final || this.active.final.code === 426)) this.active.abortFrame = frame;
+        p.aborts = this.active;
         break;
       default: {
         const info = COMMANDS[verb];
@@ -189,6 +196,10 @@ export class FtpSession {
   private final(p: Pending, r: ReplyRec): void {
     if (p.transfer) {
       this.transferReply(p.transfer, r);
+      return;
+    }
+    if (p.aborts) {
+      if (p.aborts.replies.length < MAX_TRANSFER_REPLIES) p.aborts.replies.push(r);
       return;
     }
     if (p.announcement) {

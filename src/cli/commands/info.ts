@@ -20,6 +20,7 @@ export async function runInfo(paths: string[]): Promise<InfoReport> {
   const readers = await readCaptures(paths, (rec: CaptureRecord) => {
     collector.packet(decoder.decode(rec, pkt), pkt);
   });
+  decoder.finish();
   return buildInfoReport(VERSION, readers, collector, decoder.counters());
 }
 
