@@ -18,18 +18,22 @@ function pkt() {
   return p;
 }
 
-function bulk(conns, packetsPerConn, follow) {
+const A6 = Buffer.from('20010db8000000000000000000000010', 'hex');
+const B6 = Buffer.from('20010db8000000000000000000000021', 'hex');
+
+function bulk(conns, packetsPerConn, follow, v6 = false) {
   // `conns` connections interleaved, each sending MSS-sized in-order segments one way, ACKs back.
   let delivered = 0;
   const sink = { data: (d, b) => (delivered += b.length), gap: () => {}, end: () => {} };
   const t = new TcpTracker({ events: follow ? { opened: (c) => t.attach(c, sink) } : {} });
   const p = pkt();
+  if (v6) p.ipVersion = 6;
   const seq = new Array(conns).fill(1001);
   let n = 0;
   for (let c = 0; c < conns; c++) {
-    p.src4 = 0x0a000001; p.dst4 = 0x0a000002; p.srcPort = 20000 + c; p.dstPort = 21; p.flags = TcpFlag.SYN; p.seq = 1000; p.payloadLength = p.payloadWireLength = 0;
+    p.src4 = 0x0a000001; p.dst4 = 0x0a000002; p.src = A6; p.dst = B6; p.srcPort = 20000 + c; p.dstPort = 21; p.flags = TcpFlag.SYN; p.seq = 1000; p.payloadLength = p.payloadWireLength = 0;
     t.packet(p); n++;
-    p.src4 = 0x0a000002; p.dst4 = 0x0a000001; p.srcPort = 21; p.dstPort = 20000 + c; p.flags = TcpFlag.SYN | TcpFlag.ACK; p.seq = 5000; p.ack = 1001;
+    p.src4 = 0x0a000002; p.dst4 = 0x0a000001; p.src = B6; p.dst = A6; p.srcPort = 21; p.dstPort = 20000 + c; p.flags = TcpFlag.SYN | TcpFlag.ACK; p.seq = 5000; p.ack = 1001;
     t.packet(p); n++;
   }
   const start = process.hrtime.bigint();
@@ -37,10 +41,10 @@ function bulk(conns, packetsPerConn, follow) {
     for (let c = 0; c < conns; c++) {
       p.tsSec = 1_700_000_000 + (i >> 10); p.tsNsec = i;
       if ((i & 1) === 0) {
-        p.src4 = 0x0a000001; p.dst4 = 0x0a000002; p.srcPort = 20000 + c; p.dstPort = 21; p.flags = TcpFlag.ACK | TcpFlag.PSH; p.seq = seq[c]; p.ack = 5001;
+        p.src4 = 0x0a000001; p.dst4 = 0x0a000002; p.src = A6; p.dst = B6; p.srcPort = 20000 + c; p.dstPort = 21; p.flags = TcpFlag.ACK | TcpFlag.PSH; p.seq = seq[c]; p.ack = 5001;
         p.payloadLength = p.payloadWireLength = 1448; seq[c] = (seq[c] + 1448) >>> 0;
       } else {
-        p.src4 = 0x0a000002; p.dst4 = 0x0a000001; p.srcPort = 21; p.dstPort = 20000 + c; p.flags = TcpFlag.ACK; p.seq = 5001; p.ack = seq[c];
+        p.src4 = 0x0a000002; p.dst4 = 0x0a000001; p.src = B6; p.dst = A6; p.srcPort = 21; p.dstPort = 20000 + c; p.flags = TcpFlag.ACK; p.seq = 5001; p.ack = seq[c];
         p.payloadLength = p.payloadWireLength = 0;
       }
       p.frame = ++n;
@@ -88,7 +92,8 @@ for (let round = 0; round < 2; round++) {
   const a = bulk(100, 20_000, false);
   const b = bulk(100, 20_000, true);
   const c = bulk(10_000, 200, false);
-  console.log(`round ${round}: in-order bulk, 100 conns unfollowed ${fmt(a.pps)}; followed ${fmt(b.pps)} (${b.delivered} B delivered); 10k conns unfollowed ${fmt(c.pps)}`);
+  const d = bulk(10_000, 200, false, true);
+  console.log(`round ${round}: in-order bulk, 100 conns unfollowed ${fmt(a.pps)}; followed ${fmt(b.pps)} (${b.delivered} B delivered); 10k conns unfollowed ${fmt(c.pps)}; 10k IPv6 conns unfollowed ${fmt(d.pps)}`);
 }
 for (const s of [false, true]) {
   const f = flood(1_000_000, s);

@@ -40,6 +40,24 @@ describe('lifecycle events', () => {
     expect(log.slice(4)).toEqual(['removed SF end-of-capture']);
   });
 
+  it('an evicted followed connection ends its sink before `removed`', () => {
+    const log: string[] = [];
+    const t: TcpTracker = new TcpTracker({
+      limits: { maxConnections: 1 },
+      events: {
+        opened: (c) => {
+          log.push(`opened ${c.id}`);
+          t.attach(c, { data: () => {}, gap: () => {}, end: () => log.push(`end ${c.id}`) });
+        },
+        removed: (s, why) => log.push(`removed ${s.id} ${why}`),
+      },
+    });
+    new Wire(t, '10.0.0.1:1', '10.0.0.2:21').send(...session.slice(0, 4));
+    new Wire(t, '10.0.0.1:2', '10.0.0.2:21').send(session[0]);
+    t.finish();
+    expect(log).toEqual(['opened 1', 'end 1', 'removed 1 capacity', 'opened 2', 'end 2', 'removed 2 end-of-capture']);
+  });
+
   it('reports the RST with its direction', () => {
     const log: string[] = [];
     const t = new TcpTracker({ events: { reset: (c, d) => log.push(`reset ${d} ${c.state}`) } });
