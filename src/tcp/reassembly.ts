@@ -376,11 +376,14 @@ export class Half {
    */
   abort(): void {
     this.finish();
-    if (!this.finSeen) {
-      this.finSeen = true;
-      this.finSeq = this.next;
+    // A FIN seen earlier but not reached: the bytes before it were sent and the capture missed them.
+    if (this.finSeen && this.started) {
+      const d = seqDiff(this.finSeq, this.next);
+      if (d > 0 && d <= this.budget.limits.maxSeqJump) this.skipTo(this.finSeq);
     }
-    // A FIN seen earlier but not reached: the bytes before it never come now.
+    // Nothing after this point of the stream is delivered (later segments are beyond the "FIN").
+    this.finSeen = true;
+    this.finSeq = this.next;
     this.done = true;
   }
 

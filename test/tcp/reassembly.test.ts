@@ -194,6 +194,18 @@ const scenarios: Scenario[] = [
     final: { state: 'RSTO', history: 'ShADdRGTf' },
   },
   {
+    name: 'RST after a FIN whose data never came: the missing bytes are a gap, late copies not delivered',
+    steps: [
+      ...handshake(),
+      { segment: { from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: 'abc' } },
+      { segment: { from: 'c', flags: 'FA', seq: 1008, ack: 5001 }, expect: { c: 'abc', gaps: [] } },
+      { segment: { from: 'c', flags: 'R', seq: 1009 }, expect: { c: 'abc', gaps: [[0, 3, 4]], ends: 0 } },
+      { segment: { from: 'c', flags: 'PA', seq: 1004, ack: 5001, data: 'defg' }, expect: { c: 'abc' } },
+      { segment: { from: 's', flags: 'PA', seq: 5001, ack: 1004, data: 'late' }, expect: { s: 'late' } },
+    ],
+    final: { ends: 1, conn: ([s]) => expect([s.origSent.bytes, s.origSent.missedBytes, s.origSent.retransmittedBytes]).toEqual([7, 4, 4]) },
+  },
+  {
     name: 'RST answering a FIN: both directions end',
     steps: [
       ...handshake(),
