@@ -85,3 +85,29 @@ describe('every conn_state value is reachable from packets', () => {
     expect(new Set(reach.map((r) => r[0]))).toEqual(new Set(CONN_STATES));
   });
 });
+
+describe('history letters', () => {
+  const run = (segs: Segment[]): string => {
+    const out: ConnectionSummary[] = [];
+    const t = new TcpTracker({ events: { removed: (s) => out.push(s) } });
+    new Wire(t).send(...segs);
+    t.finish();
+    return out[0].history;
+  };
+  it('t, w and g are logarithmic (1st, 10th, 100th ...)', () => {
+    const retrans: Segment[] = [];
+    for (let i = 0; i < 12; i++) retrans.push({ from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: 'x' });
+    expect(run([...hs, ...retrans])).toBe('ShADTT');
+    const zero: Segment[] = [];
+    for (let i = 0; i < 10; i++) zero.push({ from: 's', flags: 'A', seq: 5001, ack: 1001, window: 0 });
+    expect(run([...hs, ...zero])).toBe('ShAaww');
+  });
+  it('q for SYN with FIN or RST, i for FIN with RST', () => {
+    expect(run([{ from: 'c', flags: 'SF', seq: 1000 }])).toBe('SQF');
+    expect(run([...hs, { from: 's', flags: 'FR', seq: 5001 }])).toBe('ShAifr');
+  });
+  it('h again only with another sequence number (a SYN with another ISN is a new connection)', () => {
+    expect(run([hs[0], hs[1], hs[1], { from: 's', flags: 'SA', seq: 0xffffffff, ack: 1001 }])).toBe('Shh');
+    expect(run([hs[0], hs[0]])).toBe('S');
+  });
+});
