@@ -141,3 +141,47 @@ describe('property: with segments lost, the gaps cover exactly the lost bytes', 
     );
   });
 });
+
+describe('property: arbitrary segments never break the consumer contract', () => {
+  const arbSeg = fc.record({
+    from: fc.constantFrom<'c' | 's'>('c', 's'),
+    flags: fc.constantFrom('S', 'SA', 'A', 'PA', 'FA', 'R', 'RA', 'FPA', 'SF', 'FR'),
+    seq: fc.oneof(fc.integer({ min: 990, max: 1100 }), fc.integer({ min: 4990, max: 5100 }), fc.integer({ min: 0, max: 0xffffffff })),
+    ack: fc.oneof(fc.integer({ min: 990, max: 1100 }), fc.integer({ min: 4990, max: 5100 })),
+    len: fc.integer({ min: 0, max: 40 }),
+    cut: fc.integer({ min: 0, max: 10 }),
+    dt: fc.integer({ min: 0, max: 100 }),
+  });
+  it('data/gap offsets are contiguous, nothing after end, end once, buffers empty at the end', () => {
+    fc.assert(
+      fc.property(fc.array(arbSeg, { maxLength: 60 }), fc.boolean(), (segs, small) => {
+        const recs: Recorder[] = [];
+        let removed = 0;
+        const t: TcpTracker = new TcpTracker({
+          limits: small ? { maxBytesPerConnection: 50, maxSegmentsPerDirection: 3, gapTimeoutSec: 30, maxConnections: 2, closedTimeoutSec: 5 } : {},
+          events: {
+            opened: (c) => {
+              const r = new Recorder();
+              recs.push(r);
+              t.attach(c, r);
+            },
+            removed: () => removed++,
+          },
+        });
+        const w = new Wire(t);
+        let time = 1_700_000_000;
+        for (const s of segs) {
+          time += s.dt;
+          const data = Buffer.alloc(s.len, 0x61 + (s.seq % 26));
+          w.send({ from: s.from, flags: s.flags, seq: s.seq, ack: s.ack, data, wire: s.len + (s.len > 0 ? s.cut : 0), t: time });
+        }
+        t.finish();
+        expect(recs.every((r) => r.ends === 1)).toBe(true);
+        expect(removed).toBe(recs.length);
+        expect(t.buffered).toEqual({ bytes: 0, segments: 0 });
+        expect(t.counters.liveConnections).toBe(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
