@@ -6,9 +6,11 @@
  * `tracker.packet(p)`; at the end of the capture call `tracker.finish()` once.
  *
  * Events (`TcpEvents`, all optional, for ALL connections, in this order per connection):
- *   opened(c)        its first packet (a SYN, or any segment when picked up mid-stream)
+ *   opened(c)        its first packet (a SYN, or any segment when picked up mid-stream), before
+ *                    that packet is counted: addresses, ports, id and midStream are set
  *   inspect(c, d, b) the first payload of each direction, until a hook returns a sink: return a
- *                    StreamSink to follow the connection from this byte on (FTP on any port)
+ *                    StreamSink to follow the connection from this byte on (FTP on any port);
+ *                    `b` is a view valid only during the call
  *   established(c)   the handshake completed (SYN, SYN+ACK, ACK; simultaneous open too)
  *   reset(c, d)      the first RST, sent in direction d (that direction's stream ends; the other
  *                    one still delivers bytes in flight, and ends with its FIN, RST or removal)
