@@ -42,8 +42,13 @@ function tools(file) {
   }
   const one = file.split('+')[0];
   if (file.includes('+')) return t;
-  if (has('tshark')) t.push({ name: 'tshark -z conv,tcp', argv: ['tshark', '-r', one, '-q', '-z', 'conv,tcp'] });
-  if (has('capinfos')) t.push({ name: 'capinfos', argv: ['capinfos', one] });
+  // The closest job tshark does for each command: TCP conversations for info/connections; for
+  // analyze, a two-pass FTP dissection that links data connections to their setup frame.
+  if (has('tshark') && (cmds.includes('info') || cmds.includes('connections'))) t.push({ name: 'tshark -z conv,tcp', argv: ['tshark', '-r', one, '-q', '-z', 'conv,tcp'] });
+  if (has('tshark') && cmds.includes('analyze')) {
+    t.push({ name: 'tshark -2 ftp fields', argv: ['tshark', '-r', one, '-2', '-Y', 'ftp || ftp-data', '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'ftp.request.command', '-e', 'ftp.response.code', '-e', 'ftp-data.setup-frame'] });
+  }
+  if (has('capinfos') && cmds.includes('info')) t.push({ name: 'capinfos', argv: ['capinfos', one] });
   if (has('ndpiReader')) t.push({ name: 'ndpiReader', argv: ['ndpiReader', '-q', '-i', one] });
   return t;
 }

@@ -133,10 +133,23 @@ export const ANNOUNCE_SLACK_SEC = 0.005;
 /** Connections kept as correlation candidates (those touching a host of an FTP session). Past it
  * further candidates are counted (limits.data-candidates) and not correlated. */
 export const MAX_DATA_CANDIDATES = 2_000_000;
-/** Failed logins from one client address that make a `brute-force` finding. */
+/** A session is finalized (correlated, diagnosed, reported, then forgotten) this long in capture
+ * time after its control connection left the TCP tracker: its data connections have started by
+ * then (CORRELATE_AFTER_SEC); any still open are summarised as they are. */
+export const FINALIZE_GRACE_SEC = 6;
+/** Finished sessions held back so reports come out in start order (a long session delays those
+ * after it). Past it the oldest are written out of order (limits.report-reorder-overflow). */
+export const MAX_REORDER_SESSIONS = 10_000;
+/** Failed logins from one client address that make a `brute-force` finding (--brute-force). */
 export const BRUTE_FORCE_FAILURES = 5;
 /** Bytes of each followed direction's recent delivery kept to tell a faithful retransmission
  * from a conflicting one (same sequence numbers, other bytes: a bug, an attack, or a middlebox
  * rewriting). 4 KiB covers a few segments of a control stream; only followed streams keep it.
  * Older retransmissions are counted as retransmitted but cannot be compared. */
 export const TCP_RETRANSMIT_CHECK_BYTES = 4096;
+/** Farthest an acknowledgement may lie past the next expected byte and still mark the bytes
+ * between as missed by the capture (the receiver had them). 16 MiB is more than a window of any
+ * link a capture would lose whole; a farther ACK is rather a late packet of an earlier connection
+ * on the same 4-tuple, and would invent a huge gap. Past it the ACK is ignored, counted as
+ * `acksImplausible` (the gap, if real, is still skipped by TCP_GAP_TIMEOUT_SEC or at the end). */
+export const TCP_MAX_ACK_SKIP = 16 * 1024 * 1024;

@@ -9,6 +9,7 @@ import { TcpTracker } from './tcp/index.js';
 import { FtpAnalyzer, type AnalyzerOptions } from './ftp/analyzer.js';
 import { inputsOf } from './report/inputs.js';
 import { summarize, type AnalysisReport } from './report/analysis.js';
+import type { SessionReport } from './ftp/model.js';
 
 export interface AnalyzeOptions extends AnalyzerOptions {
   stdin?: Readable;
@@ -18,19 +19,24 @@ export interface AnalyzeOptions extends AnalyzerOptions {
 export async function analyze(paths: readonly string[], opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const decoder = new Decoder();
   const pkt = newPacket();
-  const ftp = new FtpAnalyzer(opts);
+  const sessions: SessionReport[] = [];
+  const ftp = new FtpAnalyzer(opts, (s) => sessions.push(s));
   const tracker = new TcpTracker({ events: ftp.events });
   ftp.bind(tracker);
   const readers = await readCaptures(
     paths,
     (rec: CaptureRecord) => {
-      if (decoder.decode(rec, pkt) === DecodeStatus.TCP) tracker.packet(pkt);
+      if (decoder.decode(rec, pkt) === DecodeStatus.TCP) {
+        ftp.advance(pkt.tsSec + pkt.tsNsec / 1e9);
+        tracker.packet(pkt);
+      }
     },
     opts.stdin ? { stdin: opts.stdin } : {},
   );
   decoder.finish();
   tracker.finish();
-  const result = ftp.finish();
+  const findings = ftp.finish();
+  const result = { sessions, findings, counters: ftp.counters };
   const inputs = inputsOf(readers);
   const limits: Record<string, number> = {};
   const tc = tracker.counters;
@@ -39,6 +45,7 @@ export async function analyze(paths: readonly string[], opts: AnalyzeOptions = {
     'tcp-evicted-capacity': tc.evictedCapacity,
     'tcp-follows-dropped': tc.followsDropped,
     'data-candidates-dropped': result.counters.candidatesDropped,
+    'report-reorder-overflow': result.counters.reorderOverflow,
   })) {
     if (v > 0) limits[k] = v;
   }

@@ -2,62 +2,107 @@
  * The FTP stage's entry (DESIGN.md §2.4): it listens to the TCP tracker's events, follows control
  * connections (port 21, --ports, or any port whose server spoke first with a 220 banner and whose
  * client then sent an FTP command), keeps the connections that touch an FTP host as correlation
- * candidates, and at the end of the capture correlates and diagnoses every session.
+ * candidates, and finalizes each session — correlation, diagnosis, report — once its control
+ * connection is gone and FINALIZE_GRACE_SEC of capture time has passed, handing the report on at
+ * once. Memory therefore follows the sessions open at a time, not the length of the capture.
  *
- * Driving it: `const a = new FtpAnalyzer(opts); const t = new TcpTracker({ events: a.events });
- * a.bind(t)`; feed packets to the tracker; `t.finish()`; then `a.finish()` returns the sessions.
+ * Driving it: `const a = new FtpAnalyzer(opts, onSession); const t = new TcpTracker({ events:
+ * a.events }); a.bind(t)`; for each TCP packet `a.advance(p.tsSec)` then `t.packet(p)`; at the end
+ * `t.finish()` then `a.finish()`. Reports come out in session start order (a bounded reorder buffer).
  */
 import type { Connection, ConnectionSummary, Direction, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, MAX_DATA_CANDIDATES } from '../limits.js';
+import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS } from '../limits.js';
 import { ControlSink } from './control.js';
-import { CandidateIndex, expectationsOf, isActiveKind, startOf, type Expectation, type Match } from './correlate.js';
-
-const endOf = (c: ConnectionSummary): number => c.endSec + c.endNsec / 1e9;
+import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport } from './model.js';
-import type { TransferRec } from './session.js';
+import type { AnnouncementRec, TransferRec } from './session.js';
 
 export interface AnalyzerOptions {
   /** Control ports besides 21. */
   ports?: readonly number[];
   showPasswords?: boolean;
+  /** Failed logins from one client that make a brute-force finding (default BRUTE_FORCE_FAILURES). */
+  bruteForce?: number;
 }
 
-interface Tracked {
+/** One control connection followed as FTP. */
+interface Session {
   readonly connId: number;
   readonly sink: ControlSink;
   readonly client: Endpoint;
   readonly server: Endpoint;
+  readonly start: number;
+  /** Set when the control connection left the tracker. */
   summary: ConnectionSummary | null;
+  end: number;
+  /** Hosts this session keeps in the candidate filter (released at finalization). */
+  readonly hosts: string[];
+  /** Its announcements' entries in the target index. */
+  readonly targets: { key: string; entry: TargetEntry }[];
+  finalized: boolean;
+}
+
+interface TargetEntry {
+  readonly session: Session;
+  readonly announcement: AnnouncementRec;
+  readonly fallback: boolean;
 }
 
 export interface AnalyzerCounters {
   controlConnections: number;
+  /** 220 speakers whose client never sent an FTP command (SMTP and the like): not reported. */
   unconfirmedControl: number;
   candidates: number;
   candidatesDropped: number;
+  /** Reports emitted out of start order because the reorder buffer was full. */
+  reorderOverflow: number;
 }
 
-export interface AnalysisResult {
-  sessions: SessionReport[];
-  /** Findings across sessions (brute-force from one client over several sessions). */
-  findings: (Finding & { client: string })[];
-  counters: AnalyzerCounters;
+export type CrossFinding = Finding & { client: string };
+
+/** A connection as the correlator sees it: a final summary, or a live connection summarised on demand. */
+interface Candidate {
+  readonly id: number;
+  readonly start: number;
+  readonly origIp: string;
+  readonly respKey: string;
+  readonly pair: string;
+  summary: ConnectionSummary | null;
+  live: Connection | null;
 }
 
 export class FtpAnalyzer {
   readonly events: TcpEvents;
+  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, reorderOverflow: 0 };
   private tracker: TcpTracker | null = null;
   private readonly ports: Set<number>;
-  private readonly tracked = new Map<number, Tracked>();
-  private readonly hosts = new Set<string>();
-  private readonly candidates: ConnectionSummary[] = [];
-  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0 };
+  private readonly bruteForceAt: number;
+  /** Sessions not finalized yet, by control connection id. */
+  private readonly sessions = new Map<number, Session>();
+  /** Reference counts of the addresses that make a connection a candidate. */
+  private readonly hosts = new Map<string, number>();
+  /** Candidates by id, by responder endpoint and by host pair (the host-pair index, DESIGN.md §2.4). */
+  private readonly candidates = new Map<number, Candidate>();
+  private readonly byResp = new Map<string, Candidate[]>();
+  private readonly byPair = new Map<string, Candidate[]>();
+  /** Announcements of unfinalized sessions by the endpoint they name. */
+  private readonly byTarget = new Map<string, TargetEntry[]>();
+  private readonly used = new Set<number>();
+  private clock = -Infinity;
+  private nextSweep = -Infinity;
+  private readonly ready: { report: SessionReport; start: number }[] = [];
+  private nextId = 1;
+  private readonly failures = new Map<string, { frames: number[]; failures: number; sessions: number; users: Set<string>; servers: Set<string> }>();
 
-  constructor(private readonly opts: AnalyzerOptions = {}) {
+  constructor(
+    private readonly opts: AnalyzerOptions = {},
+    private readonly onSession: (s: SessionReport) => void = () => undefined,
+  ) {
     this.ports = new Set([21, ...(opts.ports ?? [])]);
+    this.bruteForceAt = opts.bruteForce ?? BRUTE_FORCE_FAILURES;
     this.events = {
       opened: (c) => this.opened(c),
       inspect: (c, dir, first) => this.inspect(c, dir, first),
@@ -69,13 +114,40 @@ export class FtpAnalyzer {
     this.tracker = tracker;
   }
 
+  /** The capture clock (seconds). Cheap when nothing is due: called for every packet. */
+  advance(sec: number): void {
+    this.clock = sec;
+    if (sec < this.nextSweep) return;
+    this.nextSweep = sec + 1;
+    this.sweep(false);
+  }
+
+  /** End of capture (after the tracker's finish()): every session is finalized. Returns the
+   * findings that span sessions. */
+  finish(): CrossFinding[] {
+    this.sweep(true);
+    this.flushReady(true);
+    return this.bruteForce();
+  }
+
+  // --- detection
+
+  private hold(ip: string, s: Session): void {
+    s.hosts.push(ip);
+    this.hosts.set(ip, (this.hosts.get(ip) ?? 0) + 1);
+  }
+
   private follow(c: Connection, clientDir: Direction, confirmed: boolean): ControlSink {
     const client = clientDir === 0 ? { ip: c.origIp, port: c.origPort } : { ip: c.respIp, port: c.respPort };
     const server = clientDir === 0 ? { ip: c.respIp, port: c.respPort } : { ip: c.origIp, port: c.origPort };
-    const sink = new ControlSink(clientDir, confirmed, (ip) => this.hosts.add(ip));
-    this.tracked.set(c.id, { connId: c.id, sink, client, server, summary: null });
-    this.hosts.add(client.ip);
-    this.hosts.add(server.ip);
+    let session: Session | null = null;
+    const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a));
+    // A Connection's own start is not exposed; the capture clock is when it was seen first.
+    const s: Session = { connId: c.id, sink, client, server, start: this.clock, summary: null, end: Infinity, hosts: [], targets: [], finalized: false };
+    session = s;
+    this.sessions.set(c.id, s);
+    this.hold(client.ip, s);
+    this.hold(server.ip, s);
     this.counters.controlConnections++;
     return sink;
   }
@@ -85,119 +157,266 @@ export class FtpAnalyzer {
     // have its originator guessed the wrong way round, so the originator's port counts too.
     if (this.ports.has(c.respPort)) this.tracker?.attach(c, this.follow(c, 0, true));
     else if (c.midStream && this.ports.has(c.origPort)) this.tracker?.attach(c, this.follow(c, 1, true));
+    else if (this.hosts.has(c.origIp) || this.hosts.has(c.respIp)) this.addCandidate(c);
   }
 
   private inspect(c: Connection, dir: Direction, first: Buffer): StreamSink | null {
-    if (this.tracked.has(c.id)) return null;
+    if (this.sessions.has(c.id)) return null;
     // Any port, by content: the listener speaks first with a 220 reply (RFC 959 §5.4: the
     // connection greeting); the client must then send an FTP command to confirm it.
     if (first.length >= 4 && first[0] === 0x32 && first[1] === 0x32 && first[2] === 0x30 && (first[3] === 0x20 || first[3] === 0x2d)) {
-      const clientDir: Direction = dir === 1 ? 0 : 1;
-      return this.follow(c, clientDir, false);
+      const cand = this.candidates.get(c.id);
+      if (cand) this.dropCandidate(cand);
+      return this.follow(c, dir === 1 ? 0 : 1, false);
     }
     return null;
   }
 
-  private removed(s: ConnectionSummary): void {
-    const t = this.tracked.get(s.id);
-    if (t) {
-      t.summary = s;
-      t.sink.end();
-      return;
-    }
-    if (!this.hosts.has(s.orig.ip) && !this.hosts.has(s.resp.ip)) return;
-    if (this.candidates.length >= MAX_DATA_CANDIDATES) {
+  /** A new announcement: its target goes into the index, its address into the host filter. */
+  private announced(s: Session, a: AnnouncementRec): void {
+    const { target, fallback } = targetsOf(a, s.client, s.server);
+    const add = (e: Endpoint, isFallback: boolean) => {
+      const key = endpointKey(e.ip, e.port);
+      const entry: TargetEntry = { session: s, announcement: a, fallback: isFallback };
+      let l = this.byTarget.get(key);
+      if (!l) this.byTarget.set(key, (l = []));
+      l.push(entry);
+      s.targets.push({ key, entry });
+    };
+    add(target, false);
+    if (fallback) add(fallback, true);
+    if (!s.hosts.includes(target.ip)) this.hold(target.ip, s);
+  }
+
+  // --- candidates
+
+  private addCandidate(c: Connection): void {
+    if (this.candidates.size >= MAX_DATA_CANDIDATES) {
       this.counters.candidatesDropped++;
       return;
     }
+    const cand: Candidate = {
+      id: c.id,
+      start: this.clock,
+      origIp: c.origIp,
+      respKey: endpointKey(c.respIp, c.respPort),
+      pair: pairKey(c.origIp, c.respIp),
+      summary: null,
+      live: c,
+    };
     this.counters.candidates++;
-    this.candidates.push(s);
+    this.candidates.set(c.id, cand);
+    push(this.byResp, cand.respKey, cand);
+    push(this.byPair, cand.pair, cand);
   }
 
-  finish(): AnalysisResult {
-    const all = [...this.tracked.values()].filter((t) => t.summary !== null);
-    const sessions = all.filter((t) => t.sink.confirmed);
-    this.counters.unconfirmedControl = all.length - sessions.length;
-    sessions.sort((a, b) => startOf(a.summary as ConnectionSummary) - startOf(b.summary as ConnectionSummary) || a.connId - b.connId);
-    const controlIds = new Set(all.map((t) => t.connId));
-    const index = new CandidateIndex(this.candidates.filter((c) => !controlIds.has(c.id)));
+  private dropCandidate(cand: Candidate): void {
+    this.candidates.delete(cand.id);
+    remove(this.byResp, cand.respKey, cand);
+    remove(this.byPair, cand.pair, cand);
+    this.used.delete(cand.id);
+  }
 
-    // Correlate every session's expectations in time order, so that sessions sharing a passive
-    // port (vsftpd's one-port range) take their connections in turn.
-    const perSession = sessions.map((t) => {
-      const s = t.summary as ConnectionSummary;
-      const end = s.endSec + s.endNsec / 1e9;
-      return expectationsOf(t.sink.session.announcements, t.client, t.server, end);
-    });
-    const matches: Map<Expectation, Match> = index.correlate(perSession.flat());
+  private removed(s: ConnectionSummary): void {
+    const session = this.sessions.get(s.id);
+    if (session) {
+      session.summary = s;
+      session.end = endOf(s);
+      session.sink.end();
+      return;
+    }
+    const cand = this.candidates.get(s.id);
+    if (!cand) return;
+    // The Connection object is recycled after this event: keep the final summary only.
+    cand.summary = s;
+    cand.live = null;
+    (cand as { start: number }).start = startOf(s);
+  }
 
-    const leftovers = this.assignLeftovers(sessions, index);
-    const reports = sessions.map((t, i) => this.report(i + 1, t, perSession[i], matches, leftovers.get(t) ?? []));
-    return { sessions: reports, findings: bruteForce(reports), counters: this.counters };
+  private summaryOf(c: Candidate): ConnectionSummary {
+    if (c.summary) return c.summary;
+    // Still open at finalization (a data connection outliving its control connection): its state now.
+    return (c.live as Connection).summary();
+  }
+
+  // --- finalization
+
+  private sweep(all: boolean): void {
+    const due: Session[] = [];
+    for (const s of this.sessions.values()) {
+      if (s.finalized) continue;
+      if (all || (s.summary !== null && this.clock >= s.end + FINALIZE_GRACE_SEC)) due.push(s);
+    }
+    if (due.length === 0) return;
+    due.sort((a, b) => a.start - b.start || a.connId - b.connId);
+    for (const s of due) this.finalize(s);
+    this.prune();
+    this.flushReady(false);
+  }
+
+  /** Candidates no open session can claim any more leave memory. */
+  private prune(): void {
+    let oldest = Infinity;
+    for (const s of this.sessions.values()) if (!s.finalized && s.start < oldest) oldest = s.start;
+    const limit = oldest - CORRELATE_BEFORE_SEC - 1;
+    for (const c of this.candidates.values()) {
+      if (c.summary !== null && (c.start < limit || this.used.has(c.id))) this.dropCandidate(c);
+    }
+  }
+
+  private finalize(s: Session): void {
+    s.finalized = true;
+    this.sessions.delete(s.connId);
+    const summary = s.summary;
+    const confirmed = s.sink.confirmed && summary !== null;
+    if (!confirmed) {
+      this.counters.unconfirmedControl++;
+      this.release(s);
+      return;
+    }
+    const end = s.end;
+    const expectations = expectationsOf(s.sink.session.announcements, s.client, s.server, end);
+    const matches = this.correlate(s, expectations);
+    const leftovers = this.leftovers(s);
+    this.release(s);
+    const report = this.report(s, summary, expectations, matches, leftovers);
+    this.noteFailures(report);
+    this.ready.push({ report, start: s.start });
+  }
+
+  private release(s: Session): void {
+    for (const { key, entry } of s.targets) remove(this.byTarget, key, entry);
+    for (const ip of s.hosts) {
+      const n = (this.hosts.get(ip) ?? 1) - 1;
+      if (n <= 0) this.hosts.delete(ip);
+      else this.hosts.set(ip, n);
+    }
   }
 
   /**
-   * Connections between a session's two hosts that no announcement explains (all of them after
-   * AUTH TLS) go to the session whose control connection was open when they started — the latest
-   * started one when several were (concurrent sessions between the same hosts).
+   * Matches this session's expectations with the connections that followed: each candidate
+   * connection in one of its windows goes to the expectation that explains it best among every
+   * open session's (`rank`); this session takes those it wins. A connection that finds only this
+   * session's expectations already matched with a failed attempt (no SYN-ACK) is a retry of it.
    */
-  private assignLeftovers(sessions: Tracked[], index: CandidateIndex): Map<Tracked, ConnectionSummary[]> {
-    const out = new Map<Tracked, ConnectionSummary[]>();
-    const byPair = new Map<string, Tracked[]>();
-    for (const t of sessions) {
-      const k = t.client.ip < t.server.ip ? `${t.client.ip}|${t.server.ip}` : `${t.server.ip}|${t.client.ip}`;
-      let l = byPair.get(k);
-      if (!l) byPair.set(k, (l = []));
-      l.push(t);
-    }
-    for (const [k, ts] of byPair) {
-      const [a, b] = k.split('|');
-      const first = Math.min(...ts.map((t) => startOf(t.summary as ConnectionSummary)));
-      const last = Math.max(...ts.map((t) => endOf(t.summary as ConnectionSummary)));
-      for (const c of index.between(a, b, first - 1, last + CORRELATE_AFTER_SEC)) {
-        const s = startOf(c);
-        let best: Tracked | null = null;
-        for (const t of ts) {
-          const ctl = t.summary as ConnectionSummary;
-          if (startOf(ctl) <= s && s <= endOf(ctl) + CORRELATE_AFTER_SEC && (!best || startOf(ctl) > startOf(best.summary as ConnectionSummary))) best = t;
+  private correlate(s: Session, expectations: Expectation[]): Map<Expectation, Match> {
+    const out = new Map<Expectation, Match>();
+    const mine = new Map<AnnouncementRec, Expectation>(expectations.map((e) => [e.announcement, e]));
+    const pool = new Map<number, Candidate>();
+    for (const { key } of s.targets) for (const c of this.byResp.get(key) ?? []) if (!this.used.has(c.id)) pool.set(c.id, c);
+    const cands = [...pool.values()].sort((a, b) => a.start - b.start || a.id - b.id);
+    // Other open sessions' expectations, computed once per session that competes.
+    const theirs = new Map<Session, Map<AnnouncementRec, Expectation>>();
+    const expectationFor = (entry: TargetEntry): Expectation | undefined => {
+      if (entry.session === s) return mine.get(entry.announcement);
+      let m = theirs.get(entry.session);
+      if (!m) {
+        const o = entry.session;
+        m = new Map(expectationsOf(o.sink.session.announcements, o.client, o.server, o.end).map((e) => [e.announcement, e]));
+        theirs.set(o, m);
+      }
+      return m.get(entry.announcement);
+    };
+    const taken = new Set<Expectation>();
+    for (const c of cands) {
+      let best: { e: Expectation; fallback: boolean; r: [number, number] } | null = null;
+      let retryOf: Expectation | null = null;
+      for (const entry of this.byTarget.get(c.respKey) ?? []) {
+        const e = expectationFor(entry);
+        if (!e || !inWindow(e, c.start)) continue;
+        if (taken.has(e)) {
+          const m = out.get(e);
+          if (m && entry.session === s && m.conn.synAckFrame === null && m.conn.orig.ip === c.origIp && c.start < e.next) retryOf = e;
+          continue;
         }
-        if (!best) continue;
-        index.used.add(c.id);
-        let l = out.get(best);
-        if (!l) out.set(best, (l = []));
-        l.push(c);
+        const r = rank(e, entry.fallback, c.start, c.origIp);
+        if (!best || r[0] < best.r[0] || (r[0] === best.r[0] && r[1] < best.r[1])) best = { e, fallback: entry.fallback, r };
+      }
+      if (best && mine.get(best.e.announcement) === best.e) {
+        out.set(best.e, { conn: this.summaryOf(c), usedFallback: best.fallback, retries: 0 });
+        taken.add(best.e);
+        this.used.add(c.id);
+      } else if (best) {
+        // Another session explains it better: that session will claim it; nothing here may.
+        taken.add(best.e);
+      } else if (retryOf) {
+        (out.get(retryOf) as Match).retries++;
+        this.used.add(c.id);
       }
     }
     return out;
   }
 
-  private report(id: number, t: Tracked, expectations: Expectation[], matches: Map<Expectation, Match>, leftovers: ConnectionSummary[]): SessionReport {
-    const ctl = t.summary as ConnectionSummary;
-    const f = t.sink.session;
+  /**
+   * Connections between this session's two hosts that no announcement explains (all of them after
+   * AUTH TLS), started while its control connection was open: this session's, unless a session
+   * between the same hosts started later and was also open then (concurrent sessions).
+   */
+  private leftovers(s: Session): ConnectionSummary[] {
+    const out: ConnectionSummary[] = [];
+    const pair = pairKey(s.client.ip, s.server.ip);
+    const rivals = [...this.sessions.values()].filter((o) => !o.finalized && pairKey(o.client.ip, o.server.ip) === pair);
+    for (const c of this.byPair.get(pair) ?? []) {
+      if (this.used.has(c.id) || c.start < s.start || c.start > s.end + CORRELATE_AFTER_SEC) continue;
+      if (this.byTarget.has(c.respKey) && (this.byTarget.get(c.respKey) ?? []).some((t) => t.session !== s)) continue;
+      if (rivals.some((o) => o.start > s.start && o.start <= c.start && c.start <= o.end + CORRELATE_AFTER_SEC)) continue;
+      this.used.add(c.id);
+      out.push(this.summaryOf(c));
+    }
+    return out;
+  }
+
+  /** Reports leave in start order: those older than every open session, or all at the end. */
+  private flushReady(all: boolean): void {
+    if (this.ready.length === 0) return;
+    let oldest = Infinity;
+    for (const s of this.sessions.values()) if (s.start < oldest) oldest = s.start;
+    this.ready.sort((a, b) => a.start - b.start || a.report.client.port - b.report.client.port);
+    let n = 0;
+    while (n < this.ready.length && (all || this.ready[n].start < oldest)) n++;
+    if (!all && this.ready.length - n > MAX_REORDER_SESSIONS) {
+      this.counters.reorderOverflow += this.ready.length - n - MAX_REORDER_SESSIONS;
+      n = this.ready.length - MAX_REORDER_SESSIONS;
+    }
+    for (const { report } of this.ready.splice(0, n)) {
+      report.id = this.nextId++;
+      this.onSession(report);
+    }
+  }
+
+  // --- the report
+
+  private report(s: Session, ctl: ConnectionSummary, expectations: Expectation[], matches: Map<Expectation, Match>, leftovers: ConnectionSummary[]): SessionReport {
+    const f = s.sink.session;
     const findings: Finding[] = [];
     const data: DataConnectionReport[] = [];
 
     for (const e of expectations) {
       const m = matches.get(e) ?? null;
       const a = e.announcement;
-      data.push(this.dataReport(data.length + 1, a.kind, e.initiator, t, e.target, m, a.transfer, { command: a.command, ip: a.ip ?? t.server.ip, port: a.port, frame: a.frame, replyCode: a.replyCode }, findings));
-      if (a.ip && !isActiveKind(a.kind) && a.ip !== t.server.ip) {
-        findings.push(finding('pasv-address-mismatch', isPrivateAddress(a.ip) ? 'warning' : 'warning', `The ${a.replyCode} reply announced ${a.ip}:${a.port}, but the control connection goes to ${t.server.ip}: the server is behind NAT without its public address configured (vsftpd pasv_address, pure-ftpd -P, proftpd MasqueradeAddress)${m?.usedFallback ? '; the client ignored the announced address' : ''}.`, [a.frame], data.length));
+      // What was said: EPSV names no address (the control connection's server address is meant).
+      const ip = a.ip ?? (isActiveKind(a.kind) ? s.client.ip : s.server.ip);
+      data.push(this.dataReport(data.length + 1, a.kind, e.initiator, s, e.target, m, a.transfer, { command: a.command, ip, port: a.port, frame: a.frame, replyCode: a.replyCode }, findings));
+      if (!isActiveKind(a.kind) && ip !== s.server.ip) {
+        const why =
+          ip === '0.0.0.0'
+            ? `an unusable address (vsftpd's answer to PASV on an IPv6 control connection): clients must use the control connection's address, and old ones fail`
+            : `the server is behind NAT without its public address configured (vsftpd pasv_address, pure-ftpd -P, proftpd MasqueradeAddress)`;
+        findings.push(finding('pasv-address-mismatch', 'warning', `The ${a.replyCode} reply announced ${ip}:${a.port}, but the control connection goes to ${s.server.ip}: ${why}${m?.usedFallback ? '; the client ignored the announced address' : ''}.`, [a.frame], data.length));
       }
-      if (a.ip && isActiveKind(a.kind) && a.ip !== t.client.ip) {
-        const bounce = a.ip !== t.server.ip && !isPrivateAddress(a.ip);
+      if (isActiveKind(a.kind) && ip !== s.client.ip) {
+        const bounce = ip !== s.server.ip && !isPrivateAddress(ip);
         findings.push(
-          bounce
-            ? finding('ftp-bounce', 'error', `${a.command} asked the server to connect to ${a.ip}:${a.port}, a host that is neither end of the control connection (RFC 2577 bounce).`, [a.frame], data.length)
-            : finding('port-address-mismatch', 'warning', `${a.command} announced ${a.ip}:${a.port}, but the control connection comes from ${t.client.ip}: the client is behind NAT without an FTP-aware gateway.`, [a.frame], data.length),
+          finding('port-address-mismatch', 'warning', `${a.command} announced ${ip}:${a.port}, but the control connection comes from ${s.client.ip}: ${bounce ? 'a third host' : 'the client is behind NAT without an FTP-aware gateway'}.`, [a.frame], data.length),
         );
+        if (bounce) findings.push(finding('ftp-bounce', 'error', `${a.command} asked the server to connect to ${ip}:${a.port}, a host that is neither end of the control connection (RFC 2577 bounce)${a.replyCode !== null && a.replyCode >= 500 ? `; the server refused it (${a.replyCode})` : ''}.`, [a.frame], data.length));
       }
       if (a.port < 1024) findings.push(finding('privileged-data-port', 'warning', `${a.command} announced the privileged port ${a.port} (RFC 2577).`, [a.frame], data.length));
     }
 
     for (const c of leftovers) {
-      const initiator = c.orig.ip === t.server.ip ? 'server' : 'client';
-      const d = this.dataReport(data.length + 1, 'unknown', initiator, t, null, { conn: c, usedFallback: false, retries: 0 }, null, null, findings);
+      const initiator = c.orig.ip === s.server.ip ? 'server' : 'client';
+      const d = this.dataReport(data.length + 1, 'unknown', initiator, s, null, { conn: c, usedFallback: false, retries: 0 }, null, null, findings);
       data.push(d);
       if (!f.tls) findings.push(finding('unmatched-data-connection', 'warning', `A connection ${c.orig.ip}:${c.orig.port} -> ${c.resp.ip}:${c.resp.port} between the session's hosts is explained by no announcement.`, [c.synFrame ?? c.firstFrame], d.id));
     }
@@ -225,9 +444,9 @@ export class FtpAnalyzer {
     const order: Record<string, number> = { error: 0, warning: 1, info: 2 };
     findings.sort((a, b) => order[a.severity] - order[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
     return {
-      id,
-      client: t.client,
-      server: t.server,
+      id: 0,
+      client: s.client,
+      server: s.server,
       start: isoTimeNs(ctl.startSec, ctl.startNsec),
       end: isoTimeNs(ctl.endSec, ctl.endNsec),
       banner: f.banner,
@@ -249,7 +468,7 @@ export class FtpAnalyzer {
     id: number,
     mode: DataMode,
     initiator: 'client' | 'server',
-    t: Tracked,
+    s: Session,
     target: Endpoint | null,
     m: Match | null,
     transfer: TransferRec | null,
@@ -265,7 +484,7 @@ export class FtpAnalyzer {
     const sent = dir === 'upload' ? clientSent : serverSent;
     const bytes = c ? (dir ? (sent?.bytes ?? 0) : (serverSent?.bytes ?? 0) + (clientSent?.bytes ?? 0)) : null;
     const missedBytes = c ? (dir ? (sent?.missedBytes ?? 0) : (serverSent?.missedBytes ?? 0) + (clientSent?.missedBytes ?? 0)) : 0;
-    const facts: DataFacts = { mode, initiator, client: t.client, server: t.server, target, match: m, transfer, bytes, missedBytes, expectedBytes: transfer?.expectedBytes ?? null };
+    const facts: DataFacts = { mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, expectedBytes: transfer?.expectedBytes ?? null };
     const outcome = mode === 'unknown' && !transfer ? unknownOutcome(c) : outcomeOf(facts);
     const text = diagnosis(facts, outcome);
     const f = outcomeFinding(outcome, id, text, [announced?.frame ?? null, c?.synFrame ?? null, c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, transfer?.final?.frame ?? null]);
@@ -307,6 +526,43 @@ export class FtpAnalyzer {
       diagnosis: text,
     };
   }
+
+  // --- brute force: failed logins from one client address, over however many sessions
+
+  private noteFailures(r: SessionReport): void {
+    const failed = r.findings.find((f) => f.code === 'login-failed');
+    if (!failed) return;
+    let b = this.failures.get(r.client.ip);
+    if (!b) this.failures.set(r.client.ip, (b = { frames: [], failures: 0, sessions: 0, users: new Set(), servers: new Set() }));
+    b.failures += failed.frames.length || 1;
+    b.sessions++;
+    if (b.frames.length < 64) b.frames.push(...failed.frames.slice(0, 64 - b.frames.length));
+    if (r.user && b.users.size < 16) b.users.add(r.user);
+    if (b.servers.size < 16) b.servers.add(`${r.server.ip}:${r.server.port}`);
+  }
+
+  private bruteForce(): CrossFinding[] {
+    const out: CrossFinding[] = [];
+    for (const [client, b] of this.failures) {
+      if (b.failures < this.bruteForceAt) continue;
+      out.push({ ...finding('brute-force', 'error', `${b.failures} failed logins from ${client} in ${b.sessions} session${b.sessions === 1 ? '' : 's'} to ${[...b.servers].join(', ')} (users ${[...b.users].slice(0, 5).map((u) => JSON.stringify(u)).join(', ')}).`, b.frames), client });
+    }
+    return out;
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}
+
+function remove<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (!l) return;
+  const i = l.indexOf(v);
+  if (i >= 0) l.splice(i, 1);
+  if (l.length === 0) m.delete(k);
 }
 
 /** A data connection no announcement explains (after AUTH TLS): judged from TCP alone. */
@@ -321,26 +577,4 @@ function unknownOutcome(c: ConnectionSummary | null): DataConnectionReport['outc
 
 function isAnonymous(user: string | null): boolean {
   return user !== null && (user.toLowerCase() === 'anonymous' || user.toLowerCase() === 'ftp');
-}
-
-/** brute-force: many failed logins from one client address, over however many sessions. */
-function bruteForce(sessions: SessionReport[]): (Finding & { client: string })[] {
-  const byClient = new Map<string, { frames: number[]; failures: number; sessions: number; users: Set<string>; server: Set<string> }>();
-  for (const s of sessions) {
-    const failed = s.findings.find((f) => f.code === 'login-failed');
-    if (!failed) continue;
-    let b = byClient.get(s.client.ip);
-    if (!b) byClient.set(s.client.ip, (b = { frames: [], failures: 0, sessions: 0, users: new Set(), server: new Set() }));
-    b.failures += failed.frames.length || 1;
-    b.sessions++;
-    b.frames.push(...failed.frames);
-    if (s.user) b.users.add(s.user);
-    b.server.add(`${s.server.ip}:${s.server.port}`);
-  }
-  const out: (Finding & { client: string })[] = [];
-  for (const [client, b] of byClient) {
-    if (b.failures < BRUTE_FORCE_FAILURES) continue;
-    out.push({ ...finding('brute-force', 'error', `${b.failures} failed logins from ${client} in ${b.sessions} session${b.sessions === 1 ? '' : 's'} to ${[...b.server].join(', ')} (users ${[...b.users].slice(0, 5).map((u) => JSON.stringify(u)).join(', ')}).`, b.frames), client });
-  }
-  return out;
 }

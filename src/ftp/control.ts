@@ -10,7 +10,7 @@ import type { Direction, SegmentInfo, StreamSink } from '../tcp/index.js';
 import { LineSplitter, type LineInfo } from './lines.js';
 import { ReplyAssembler, type Reply } from './replies.js';
 import { parseCommandLine } from './commands.js';
-import { FtpSession } from './session.js';
+import { FtpSession, type AnnouncementRec } from './session.js';
 import type { Instant } from './model.js';
 
 /** Commands that make a "220 ..." speaker an FTP server (SMTP shares 220, HELP, NOOP, QUIT). */
@@ -32,12 +32,12 @@ export class ControlSink implements StreamSink {
 
   /**
    * @param clientDir the TCP direction (0 = originator's bytes) in which the client speaks
-   * @param onAnnounce called with each newly announced address (the correlator's host index)
+   * @param onAnnounce called with each new announcement (the correlator's indexes)
    */
   constructor(
     private readonly clientDir: Direction,
     confirmed: boolean,
-    private readonly onAnnounce: (ip: string) => void,
+    private readonly onAnnounce: (a: AnnouncementRec) => void,
   ) {
     this.confirmed = confirmed;
     this.commands = new LineSplitter((line, info) => this.commandLine(line, info));
@@ -95,9 +95,6 @@ export class ControlSink implements StreamSink {
 
   private noteAnnouncements(): void {
     const a = this.session.announcements;
-    while (this.announced < a.length) {
-      const ip = a[this.announced++].ip;
-      if (ip) this.onAnnounce(ip);
-    }
+    while (this.announced < a.length) this.onAnnounce(a[this.announced++]);
   }
 }

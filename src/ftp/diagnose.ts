@@ -12,8 +12,10 @@
  *   final reply 426                          → aborted
  *   no transfer command used it              → unused or incomplete (still open at the end)
  *   no final reply, connection still open    → incomplete
- *   fewer bytes than announced, or the capture missed some → truncated (a killed server's FIN)
- *   final reply 2xx (or closed with all bytes) → completed
+ *   no final reply: fewer bytes than announced or missed by the capture → truncated (a killed
+ *     server's FIN); otherwise incomplete
+ *   final reply 2xx, fewer bytes than announced → truncated
+ *   final reply 2xx                          → completed (bytes the capture missed: capture-gap)
  */
 import type { ConnectionSummary } from '../tcp/index.js';
 import { isPrivateAddress } from './announce.js';
@@ -61,7 +63,10 @@ export function outcomeOf(f: DataFacts): Outcome {
     if (c.open) return 'incomplete';
     return short || f.missedBytes > 0 ? 'truncated' : 'incomplete';
   }
-  if (short || f.missedBytes > 0) return 'truncated';
+  // The final 2xx says the transfer completed; byte counts are in sequence space, so bytes the
+  // capture missed (a snap length, a lossy tap) still count as sent: that is a capture-gap finding,
+  // not a truncated transfer. Fewer bytes than announced is truncated whatever the reply says.
+  if (short) return 'truncated';
   return 'completed';
 }
 

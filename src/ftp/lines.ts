@@ -180,10 +180,19 @@ export class LineSplitter {
     this.streamOffset += len;
   }
 
-  /** The capture missed `length` bytes here: drop the partial line, flag the next one. */
+  /**
+   * The capture missed `length` bytes here. A partial line before the gap is delivered, marked
+   * truncated: its head is real, and a reply's code or a command's verb is all the session needs
+   * (a snap length cuts `150 Opening ... for medium.bin` before its size, not before its code).
+   * The next line is flagged `afterGap`: its start may have been lost.
+   */
   gap(length: number): void {
     if (this.ended) return;
-    if (this.started) this.counters.discardedByGap++;
+    if (this.started && !this.skipping) {
+      this.counters.discardedByGap++;
+      this.counters.truncated++;
+      this.emit(true, false);
+    }
     this.resetLine();
     this.skipping = false;
     this.telnet = T_DATA;

@@ -330,7 +330,9 @@ export class FtpSession {
     if (t.replies.length < MAX_TRANSFER_REPLIES) t.replies.push(r);
     if (r.code === 150 || r.code === 125) {
       const n = parseTransferSize(r.text);
-      if (n !== null && t.direction === 'download') t.expectedBytes = n;
+      // After REST the 150 still announces the whole file (vsftpd "(1234 bytes)" for a RETR
+      // resumed at 1000 that sends 234): what crosses is the size less the offset.
+      if (n !== null && t.direction === 'download') t.expectedBytes = Math.max(0, n - t.restOffset);
     }
     if (r.code >= 200 && !t.final) t.final = r;
   }

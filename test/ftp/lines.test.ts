@@ -189,18 +189,20 @@ describe('LineSplitter: bounds', () => {
 });
 
 describe('LineSplitter: gaps and end', () => {
-  it('gap discards the partial line and flags the next line', () => {
+  it('gap delivers the partial line before it as truncated and flags the next line', () => {
     const { s, got } = collect();
-    const a = Buffer.from('USER a\r\n227 Entering Pass', 'latin1');
+    const a = Buffer.from('USER a\r\n150 Opening BINARY mode data connection for medium.bin', 'latin1');
     s.push(a, 0, a.length, 1);
     s.gap(20);
     const b = Buffer.from('226 Transfer complete.\r\nQUIT\r\n', 'latin1');
     s.push(b, 0, b.length, 3);
     s.end();
-    expect(got.map((g) => [g.line, g.info.afterGap, g.info.offset])).toEqual([
-      ['USER a', false, 0],
-      ['226 Transfer complete.', true, a.length + 20],
-      ['QUIT', false, a.length + 20 + 24],
+    expect(got.map((g) => [g.line, g.info.truncated, g.info.afterGap, g.info.offset])).toEqual([
+      ['USER a', false, false, 0],
+      // A snap length cut the 150 before its "(65536 bytes)": its code is still worth having.
+      ['150 Opening BINARY mode data connection for medium.bin', true, false, 8],
+      ['226 Transfer complete.', false, true, a.length + 20],
+      ['QUIT', false, false, a.length + 20 + 24],
     ]);
     expect(s.counters.discardedByGap).toBe(1);
   });
