@@ -25,6 +25,7 @@
  */
 import {
   TCP_GAP_TIMEOUT_SEC,
+  TCP_MAX_ACK_SKIP,
   TCP_MAX_OOO_BYTES_PER_CONNECTION,
   TCP_MAX_OOO_BYTES_TOTAL,
   TCP_MAX_OOO_SEGMENTS_PER_DIRECTION,
@@ -111,6 +112,8 @@ export interface ReassemblyLimits {
   maxSeqJump: number;
   /** Delivered bytes kept per followed direction to compare retransmissions with. */
   retransmitCheckBytes: number;
+  /** An acknowledgement further than this past the next expected byte skips nothing. */
+  maxAckSkip: number;
 }
 
 export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = {
@@ -121,6 +124,7 @@ export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = {
   gapTimeoutSec: TCP_GAP_TIMEOUT_SEC,
   maxSeqJump: TCP_MAX_SEQ_JUMP,
   retransmitCheckBytes: TCP_RETRANSMIT_CHECK_BYTES,
+  maxAckSkip: TCP_MAX_ACK_SKIP,
 };
 
 /** Counters of the reassembly as a whole (names appear in the `limits` report). */
@@ -143,6 +147,8 @@ export interface ReassemblyCounters {
   outOfWindowSegments: number;
   /** Bytes seen twice with different content (first copy kept). */
   conflictingBytes: number;
+  /** Acknowledgements too far ahead to skip a gap (TCP_MAX_ACK_SKIP): ignored. */
+  acksImplausible: number;
 }
 
 /** State shared by every Half: the global bounds, the FIFO of halves holding a gap, counters. */
@@ -163,6 +169,7 @@ export class ReassemblyBudget {
     missedBytes: 0,
     outOfWindowSegments: 0,
     conflictingBytes: 0,
+    acksImplausible: 0,
   };
   constructor(readonly limits: ReassemblyLimits = DEFAULT_REASSEMBLY_LIMITS) {}
 
@@ -349,13 +356,26 @@ export class Half {
     return retrans;
   }
 
+  /** A segment from this direction with this sequence number could belong to the stream
+   * (within TCP_MAX_SEQ_JUMP of the next expected byte): its ACK field is then believed. */
+  plausible(seq: number): boolean {
+    if (!this.started) return true;
+    const d = seqDiff(seq, this.next);
+    const jump = this.budget.limits.maxSeqJump;
+    return d <= jump && d >= -jump;
+  }
+
   /** The peer acknowledged everything before `ack`: bytes before it the capture lacks are missed. */
   acked(ack: number): void {
     if (!this.started) return;
     let lim = ack;
     if (this.finSeen && seqDiff(ack, this.finSeq) > 0) lim = this.finSeq;
     const d = seqDiff(lim, this.next);
-    if (d <= 0 || d > this.budget.limits.maxSeqJump) return;
+    if (d <= 0) return;
+    if (d > this.budget.limits.maxAckSkip) {
+      this.budget.counters.acksImplausible++;
+      return;
+    }
     this.budget.counters.gapsAcked++;
     this.skipTo(lim);
     this.checkDone();

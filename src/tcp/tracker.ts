@@ -459,8 +459,11 @@ export class TcpTracker {
     if (retrans > 0 && isPow10(++me.tCount)) {
       c.letter(dir, 'T', 't');
     }
-    // The ACK field speaks about the peer's stream: bytes it covers were received.
-    if ((flags & (ACK | RST)) === ACK) peer.acked(p.ack | 0);
+    // The ACK field speaks about the peer's stream: bytes it covers were received. Not believed
+    // from a segment outside the window, nor from an endpoint's first packet after a SYN (it
+    // must be the SYN-ACK; anything else is likely a late packet of the previous connection on
+    // a reused 4-tuple).
+    if ((flags & (ACK | RST)) === ACK && retrans !== -1 && (me.packets > 1 || c.midStream || syn) && me.plausible(seq)) peer.acked(p.ack | 0);
     if (p.window === 0 && !rst && !syn && isPow10(++me.wCount)) {
       c.letter(dir, 'W', 'w');
     }

@@ -88,6 +88,35 @@ describe('TCP bounds', () => {
     expect(recs[0].text[0]).toBe('late');
   });
 
+  it('TCP_MAX_ACK_SKIP: an acknowledgement too far ahead invents no gap', () => {
+    const recs: Recorder[] = [];
+    const t: TcpTracker = new TcpTracker({ limits: { maxAckSkip: 1000 }, events: { opened: followAll(() => t, recs) } });
+    new Wire(t).send(
+      ...hs,
+      { from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: 'abc' },
+      { from: 's', flags: 'A', seq: 5001, ack: 1004 + 1001 },
+      { from: 's', flags: 'A', seq: 5001, ack: 1004 + 1000 },
+    );
+    expect(t.counters.acksImplausible).toBe(1);
+    expect(recs[0].gaps).toEqual([[0, 3, 1000]]);
+  });
+
+  it('a late ACK of the previous connection on a reused 4-tuple invents no gap', () => {
+    const out: ConnectionSummary[] = [];
+    const t = new TcpTracker({ events: { removed: (s) => out.push(s) } });
+    new Wire(t).send(
+      ...hs,
+      { from: 'c', flags: 'FA', seq: 1001, ack: 5001 },
+      { from: 's', flags: 'FA', seq: 5001, ack: 1002 },
+      { from: 'c', flags: 'S', seq: 0x80000000 },
+      // late: acknowledges a number of the old connection, from a sequence number far from the new one
+      { from: 's', flags: 'A', seq: 5002, ack: (0x80000000 + 5000) >>> 0 },
+      { from: 's', flags: 'SA', seq: 0x40000000, ack: 0x80000001 },
+    );
+    t.finish();
+    expect(out.map((s) => s.origSent.missedBytes)).toEqual([0, 0]);
+  });
+
   it('TCP_MAX_SEQ_JUMP: a segment beyond it is ignored and counted', () => {
     const t = new TcpTracker({ limits: { maxSeqJump: 1000 } });
     new Wire(t).send(...hs, { from: 'c', flags: 'PA', seq: 1001 + 1001, ack: 5001, data: 'far' }, { from: 'c', flags: 'PA', seq: 1001 + 999, ack: 5001, data: 'near' });
