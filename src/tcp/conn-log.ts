@@ -6,7 +6,8 @@
  *   missed_bytes  orig_pkts  resp_pkts
  *
  * Times: start as ISO 8601 UTC with nanoseconds, duration in seconds with nanoseconds. Bytes are
- * payload bytes in sequence space (Zeek's orig_bytes/resp_bytes), missed both ways together.
+ * payload bytes in sequence space (Zeek's orig_bytes/resp_bytes), missed both ways together (the
+ * bytes the capture missed; gaps left open at the end are `unseenBytes`, in the JSON only).
  * IPv6 endpoints are written [addr]:port.
  */
 import type { ConnectionSummary, DirectionSummary, EndpointAddress } from './connection.js';
@@ -66,6 +67,8 @@ export interface DirectionJson {
   readonly packets: number;
   readonly bytes: number;
   readonly missedBytes: number;
+  readonly unseenBytes: number;
+  readonly snapCutBytes: number;
   readonly retransmittedBytes: number;
   readonly conflictingBytes: number;
   readonly state: string;
@@ -108,6 +111,8 @@ function directionJson(d: DirectionSummary): DirectionJson {
     packets: d.packets,
     bytes: d.bytes,
     missedBytes: d.missedBytes,
+    unseenBytes: d.unseenBytes,
+    snapCutBytes: d.snapCutBytes,
     retransmittedBytes: d.retransmittedBytes,
     conflictingBytes: d.conflictingBytes,
     state: d.state,

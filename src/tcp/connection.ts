@@ -40,8 +40,14 @@ export interface DirectionSummary {
   readonly packets: number;
   /** Payload bytes in sequence space, missed ones included (Zeek's orig_bytes / resp_bytes). */
   readonly bytes: number;
-  /** Bytes the capture missed (gaps skipped, snap-length cuts). */
+  /** Bytes the capture missed: gaps the receiver acknowledged, gaps skipped after a timeout or a
+   * bound while the stream went on, snap-length cuts. */
   readonly missedBytes: number;
+  /** Bytes never seen in gaps still open when the connection (or the capture) ended, never
+   * acknowledged: the network lost them or the capture ended before their retransmission. */
+  readonly unseenBytes: number;
+  /** Of missedBytes, those the snap length cut off captured segments. */
+  readonly snapCutBytes: number;
   /** Payload bytes seen more than once. */
   readonly retransmittedBytes: number;
   /** Bytes seen twice with different content (only known for followed connections). */
@@ -194,6 +200,8 @@ export class Endpoint extends Half implements EndpointFacts {
       packets: this.packets,
       bytes: this.bytes,
       missedBytes: this.missedBytes,
+      unseenBytes: this.unseenBytes,
+      snapCutBytes: this.cutBytes,
       retransmittedBytes: this.retransBytes,
       conflictingBytes: this.conflictBytes,
       outOfWindowSegments: this.outOfWindow,

@@ -13,7 +13,7 @@
  *   DATA (a copy of the bytes, only for a followed connection), UNKEPT (seen, bytes not kept: the
  *   connection is only counted) or MISSING (the snap length cut it: known to exist, never seen).
  * - Every sequence-space byte is accounted once: delivered or counted (`offset` moves past it), or
- *   skipped as a gap (`missedBytes`); a byte seen again is `retransBytes` (and `conflictBytes` when
+ *   skipped as a gap (`missedBytes`, or `unseenBytes` when nothing proves the capture lost it); a byte seen again is `retransBytes` (and `conflictBytes` when
  *   both copies are known and differ — a buffered copy, or the last TCP_RETRANSMIT_CHECK_BYTES
  *   delivered of a followed stream: the first copy wins, RFC 9293 §3.10.7.4 leaves it open and
  *   Zeek, gopacket and Wireshark keep the first too).
@@ -74,6 +74,11 @@ export interface StreamOwner {
 const KIND_DATA = 0;
 const KIND_UNKEPT = 1;
 const KIND_MISSING = 2;
+
+/** What a skipped gap was: never seen and unproven, missed by the capture, cut by the snap length. */
+const GAP_UNSEEN = 0;
+const GAP_MISSED = 1;
+const GAP_CUT = 2;
 
 /** A Half's out-of-order part (see Half.x). */
 class OutOfOrder {
@@ -141,8 +146,10 @@ export interface ReassemblyCounters {
   gapsSegmentCap: number;
   /** Gaps skipped when a connection ended (FIN/RST, removal, end of capture). */
   gapsAtEnd: number;
-  /** Bytes skipped in all gaps. */
+  /** Bytes skipped in gaps the capture missed (acknowledged, timed out, over a bound, snap cut). */
   missedBytes: number;
+  /** Bytes skipped in gaps still open when their connection ended: never seen, never acknowledged. */
+  unseenBytes: number;
   /** Segments ignored as outside any window (TCP_MAX_SEQ_JUMP). */
   outOfWindowSegments: number;
   /** Bytes seen twice with different content (first copy kept). */
@@ -167,6 +174,7 @@ export class ReassemblyBudget {
     gapsSegmentCap: 0,
     gapsAtEnd: 0,
     missedBytes: 0,
+    unseenBytes: 0,
     outOfWindowSegments: 0,
     conflictingBytes: 0,
     acksImplausible: 0,
@@ -286,6 +294,9 @@ export class Half {
 
   retransBytes = 0;
   missedBytes = 0;
+  /** Of missedBytes, those the snap length cut off segments that were captured. */
+  cutBytes = 0;
+  unseenBytes = 0;
   conflictBytes = 0;
   outOfWindow = 0;
   /** Followed streams only: the last bytes delivered (ending at next), to compare retransmissions
@@ -308,6 +319,8 @@ export class Half {
     this.x = null;
     this.retransBytes = 0;
     this.missedBytes = 0;
+    this.cutBytes = 0;
+    this.unseenBytes = 0;
     this.conflictBytes = 0;
     this.outOfWindow = 0;
     this.recent = null;
@@ -377,14 +390,15 @@ export class Half {
       return;
     }
     this.budget.counters.gapsAcked++;
-    this.skipTo(lim);
+    this.skipTo(lim, true);
     this.checkDone();
   }
 
-  /** Delivers everything buffered, skipping the gaps before it. */
-  flush(): void {
+  /** Delivers everything buffered, skipping the gaps before it: missed by the capture when
+   * `proven` (a timeout or bound: the stream went on without them), else unseen. */
+  flush(proven = true): void {
     const ooo = this.ooo;
-    if (ooo !== null && ooo.length > 0) this.skipTo(ooo[ooo.length - 1].end);
+    if (ooo !== null && ooo.length > 0) this.skipTo(ooo[ooo.length - 1].end, proven);
     this.leaveFifo();
     this.checkDone();
   }
@@ -399,7 +413,7 @@ export class Half {
     // A FIN seen earlier but not reached: the bytes before it were sent and the capture missed them.
     if (this.finSeen && this.started) {
       const d = seqDiff(this.finSeq, this.next);
-      if (d > 0 && d <= this.budget.limits.maxSeqJump) this.skipTo(this.finSeq);
+      if (d > 0 && d <= this.budget.limits.maxSeqJump) this.skipTo(this.finSeq, false);
     }
     // Nothing after this point of the stream is delivered (later segments are beyond the "FIN").
     this.finSeen = true;
@@ -407,11 +421,15 @@ export class Half {
     this.done = true;
   }
 
-  /** Flush at the end of the connection (counted as a gap at end when there was one). */
+  /**
+   * Flush at the end of the connection (counted as a gap at end when there was one). Gaps still
+   * open then are `unseenBytes`, not `missedBytes`: nobody acknowledged them, and the sender may
+   * simply not have retransmitted them yet (a capture that ends mid-transfer on a lossy link).
+   */
   finish(): void {
     if (this.ooo !== null && this.ooo.length > 0) {
       this.budget.counters.gapsAtEnd++;
-      this.flush();
+      this.flush(false);
     }
   }
 
@@ -452,7 +470,7 @@ export class Half {
         this.offset += capLen;
         this.next = (next + capLen) | 0;
       }
-      if (capLen < wireLen) this.gap(wireLen - capLen);
+      if (capLen < wireLen) this.gap(wireLen - capLen, GAP_CUT);
       return retrans;
     }
     const capEnd = (s + capLen) | 0;
@@ -551,7 +569,7 @@ export class Half {
       const n = len - skip;
       const sink = this.owner.sink;
       if (en.kind === KIND_MISSING) {
-        this.gap(n);
+        this.gap(n, GAP_CUT);
         continue;
       }
       if (sink !== null) {
@@ -576,7 +594,7 @@ export class Half {
   }
 
   /** Moves next to `target`, delivering buffered ranges and skipping gaps on the way. */
-  private skipTo(target: number): void {
+  private skipTo(target: number, proven: boolean): void {
     while (seqDiff(target, this.next) > 0) {
       const ooo = this.ooo;
       if (ooo !== null && ooo.length > 0 && seqDiff(ooo[0].seq, this.next) <= 0) {
@@ -585,7 +603,7 @@ export class Half {
       }
       let gapEnd = target;
       if (ooo !== null && ooo.length > 0 && seqDiff(ooo[0].seq, target) < 0) gapEnd = ooo[0].seq;
-      this.gap(seqDiff(gapEnd, this.next));
+      this.gap(seqDiff(gapEnd, this.next), proven ? GAP_MISSED : GAP_UNSEEN);
     }
     this.drain();
   }
@@ -627,10 +645,16 @@ export class Half {
   }
 
   /** The capture missed n bytes at next. */
-  private gap(n: number): void {
+  private gap(n: number, kind: number): void {
     this.recentLen = 0;
-    this.missedBytes += n;
-    this.budget.counters.missedBytes += n;
+    if (kind !== GAP_UNSEEN) {
+      this.missedBytes += n;
+      this.budget.counters.missedBytes += n;
+      if (kind === GAP_CUT) this.cutBytes += n;
+    } else {
+      this.unseenBytes += n;
+      this.budget.counters.unseenBytes += n;
+    }
     const sink = this.owner.sink;
     if (sink !== null) sink.gap(this.dir, this.offset, n);
     this.owner.noteGap(this.dir);

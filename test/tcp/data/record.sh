@@ -3,7 +3,7 @@
 # tshark). Run from the repository root after the lab captures change:
 #   sh test/tcp/data/record.sh
 # For each capture: <name>.follow.txt — `tshark -q -z follow,tcp,raw,N` of every FTP control
-# stream (a SYN to port 21 or 2121); <name>.streams.tsv — per tcp.stream and direction: packets,
+# stream (port 21 or 2121); <name>.streams.tsv — per tcp.stream and direction: packets,
 # payload bytes on the wire (sum of tcp.len), SYN/FIN/RST counts; <name>.sha256 — the capture
 # recorded (the test skips a capture that changed since, saying so in its name).
 set -eu
@@ -12,8 +12,7 @@ tshark -v | head -1 > "$out/tshark-version.txt"
 for f in fixtures/*.pcap fixtures/*.pcapng; do
   name=$(basename "$f")
   sha256sum "$f" | cut -d' ' -f1 > "$out/$name.sha256"
-  streams=$(tshark -r "$f" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0 && (tcp.dstport==21 || tcp.dstport==2121)' \
-    -T fields -e tcp.stream | sort -un)
+  streams=$(tshark -r "$f" -Y 'tcp.port==21 || tcp.port==2121' -T fields -e tcp.stream | sort -un)
   : > "$out/$name.follow.txt"
   for s in $streams; do
     tshark -r "$f" -q -z "follow,tcp,raw,$s" >> "$out/$name.follow.txt"
