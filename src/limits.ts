@@ -130,6 +130,9 @@ export const CORRELATE_AFTER_SEC = 5;
 /** A connection that starts this little before its announcement's capture time still counts as
  * following it (timestamps of two interfaces, or of a reply and a SYN in the same millisecond). */
 export const ANNOUNCE_SLACK_SEC = 0.005;
+/** Announcements of other open sessions weighed against the best so far for one connection
+ * (sessions sharing a passive port): past it the best so far wins. */
+export const MAX_CORRELATE_RIVALS = 64;
 /** Connections kept as correlation candidates (those touching a host of an FTP session). Past it
  * further candidates are counted (limits.data-candidates) and not correlated. */
 export const MAX_DATA_CANDIDATES = 2_000_000;
@@ -138,8 +141,8 @@ export const MAX_DATA_CANDIDATES = 2_000_000;
  * then (CORRELATE_AFTER_SEC); any still open are summarised as they are. */
 export const FINALIZE_GRACE_SEC = 6;
 /** Finished sessions held back so reports come out in start order (a long session delays those
- * after it). Past it the oldest are written out of order (limits.report-reorder-overflow). */
-export const MAX_REORDER_SESSIONS = 10_000;
+ * after it). Past it the oldest are written out of start order (limits.reports-out-of-start-order). */
+export const MAX_REORDER_SESSIONS = 1000;
 /** Failed logins from one client address that make a `brute-force` finding (--brute-force). */
 export const BRUTE_FORCE_FAILURES = 5;
 /** Bytes of each followed direction's recent delivery kept to tell a faithful retransmission

@@ -8,19 +8,38 @@ import { Decoder, DecodeStatus, newPacket } from './decode/index.js';
 import { TcpTracker } from './tcp/index.js';
 import { FtpAnalyzer, type AnalyzerOptions } from './ftp/analyzer.js';
 import { inputsOf } from './report/inputs.js';
-import { summarize, type AnalysisReport } from './report/analysis.js';
+import { CollectSink, SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from './report/analysis.js';
 import type { SessionReport } from './ftp/model.js';
 
 export interface AnalyzeOptions extends AnalyzerOptions {
   stdin?: Readable;
   version?: string;
+  /** Sessions to report (`--session`, `--only-failed`); the summary counts those only. */
+  filter?: (s: SessionReport) => boolean;
 }
 
+/** The whole analysis, collected into one report (tests, small captures). */
 export async function analyze(paths: readonly string[], opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const sink = new CollectSink();
+  await analyzeTo(paths, opts, sink);
+  return sink.report as AnalysisReport;
+}
+
+/**
+ * The analysis streamed into a sink: sessions as they are finalized, the tail at the end. Memory
+ * follows the sessions open at a time, whatever the size of the capture.
+ */
+export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, sink: ReportSink): Promise<ReportTail> {
   const decoder = new Decoder();
   const pkt = newPacket();
-  const sessions: SessionReport[] = [];
-  const ftp = new FtpAnalyzer(opts, (s) => sessions.push(s));
+  const summary = new SummaryBuilder();
+  sink.begin({ name: 'ftp-pcap', version: opts.version ?? '0.0.0' });
+  const accept = opts.filter ?? (() => true);
+  const ftp = new FtpAnalyzer(opts, (s) => {
+    if (!accept(s)) return;
+    summary.add(s);
+    sink.session(s);
+  });
   const tracker = new TcpTracker({ events: ftp.events });
   ftp.bind(tracker);
   const readers = await readCaptures(
@@ -36,7 +55,8 @@ export async function analyze(paths: readonly string[], opts: AnalyzeOptions = {
   decoder.finish();
   tracker.finish();
   const findings = ftp.finish();
-  const result = { sessions, findings, counters: ftp.counters };
+  summary.addCross(findings);
+  const result = { findings, counters: ftp.counters };
   const inputs = inputsOf(readers);
   const limits: Record<string, number> = {};
   const tc = tracker.counters;
@@ -45,20 +65,20 @@ export async function analyze(paths: readonly string[], opts: AnalyzeOptions = {
     'tcp-evicted-capacity': tc.evictedCapacity,
     'tcp-follows-dropped': tc.followsDropped,
     'data-candidates-dropped': result.counters.candidatesDropped,
-    'report-reorder-overflow': result.counters.reorderOverflow,
+    'reports-out-of-start-order': result.counters.reorderOverflow,
   })) {
     if (v > 0) limits[k] = v;
   }
   const problems: Record<string, number> = {};
   for (const [k, v] of Object.entries(decoder.counters())) if (v > 0) problems[k] = v;
-  return {
-    tool: { name: 'ftp-pcap', version: opts.version ?? '0.0.0' },
+  const tail: ReportTail = {
     inputs,
     complete: inputs.every((i) => i.complete),
-    sessions: result.sessions,
     findings: result.findings,
-    summary: summarize(result.sessions, result.findings),
+    summary: summary.summary,
     limits,
     problems,
   };
+  sink.end(tail);
+  return tail;
 }

@@ -12,13 +12,14 @@
  */
 import type { Connection, ConnectionSummary, Direction, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS } from '../limits.js';
+import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS } from '../limits.js';
 import { ControlSink } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport } from './model.js';
 import type { AnnouncementRec, TransferRec } from './session.js';
+import { TimeIndex } from './timeindex.js';
 
 export interface AnalyzerOptions {
   /** Control ports besides 21. */
@@ -43,12 +44,17 @@ interface Session {
   /** Its announcements' entries in the target index. */
   readonly targets: { key: string; entry: TargetEntry }[];
   finalized: boolean;
+  /** Expectations as last computed, valid while the announcement count and end are unchanged. */
+  cache: { n: number; end: number; map: Map<AnnouncementRec, Expectation> } | null;
 }
 
 interface TargetEntry {
   readonly session: Session;
   readonly announcement: AnnouncementRec;
   readonly fallback: boolean;
+  /** The announcement's capture time (TimeIndex order). */
+  readonly time: number;
+  dead: boolean;
 }
 
 export interface AnalyzerCounters {
@@ -67,6 +73,9 @@ export type CrossFinding = Finding & { client: string };
 interface Candidate {
   readonly id: number;
   readonly start: number;
+  /** = start (TimeIndex order). */
+  readonly time: number;
+  dead: boolean;
   readonly origIp: string;
   readonly respKey: string;
   readonly pair: string;
@@ -86,10 +95,12 @@ export class FtpAnalyzer {
   private readonly hosts = new Map<string, number>();
   /** Candidates by id, by responder endpoint and by host pair (the host-pair index, DESIGN.md §2.4). */
   private readonly candidates = new Map<number, Candidate>();
-  private readonly byResp = new Map<string, Candidate[]>();
-  private readonly byPair = new Map<string, Candidate[]>();
+  private readonly byResp = new TimeIndex<Candidate>();
+  private readonly byPair = new TimeIndex<Candidate>();
   /** Announcements of unfinalized sessions by the endpoint they name. */
-  private readonly byTarget = new Map<string, TargetEntry[]>();
+  private readonly byTarget = new TimeIndex<TargetEntry>();
+  /** Unfinalized sessions by host pair (concurrent sessions between the same two hosts). */
+  private readonly sessionsByPair = new Map<string, Set<Session>>();
   private readonly used = new Set<number>();
   private clock = -Infinity;
   private nextSweep = -Infinity;
@@ -143,9 +154,13 @@ export class FtpAnalyzer {
     let session: Session | null = null;
     const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a));
     // A Connection's own start is not exposed; the capture clock is when it was seen first.
-    const s: Session = { connId: c.id, sink, client, server, start: this.clock, summary: null, end: Infinity, hosts: [], targets: [], finalized: false };
+    const s: Session = { connId: c.id, sink, client, server, start: this.clock, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, cache: null };
     session = s;
     this.sessions.set(c.id, s);
+    const pk = pairKey(client.ip, server.ip);
+    let ps = this.sessionsByPair.get(pk);
+    if (!ps) this.sessionsByPair.set(pk, (ps = new Set()));
+    ps.add(s);
     this.hold(client.ip, s);
     this.hold(server.ip, s);
     this.counters.controlConnections++;
@@ -175,12 +190,11 @@ export class FtpAnalyzer {
   /** A new announcement: its target goes into the index, its address into the host filter. */
   private announced(s: Session, a: AnnouncementRec): void {
     const { target, fallback } = targetsOf(a, s.client, s.server);
+    const time = a.at.sec + a.at.nsec / 1e9;
     const add = (e: Endpoint, isFallback: boolean) => {
       const key = endpointKey(e.ip, e.port);
-      const entry: TargetEntry = { session: s, announcement: a, fallback: isFallback };
-      let l = this.byTarget.get(key);
-      if (!l) this.byTarget.set(key, (l = []));
-      l.push(entry);
+      const entry: TargetEntry = { session: s, announcement: a, fallback: isFallback, time, dead: false };
+      this.byTarget.add(key, entry);
       s.targets.push({ key, entry });
     };
     add(target, false);
@@ -198,6 +212,8 @@ export class FtpAnalyzer {
     const cand: Candidate = {
       id: c.id,
       start: this.clock,
+      time: this.clock,
+      dead: false,
       origIp: c.origIp,
       respKey: endpointKey(c.respIp, c.respPort),
       pair: pairKey(c.origIp, c.respIp),
@@ -206,14 +222,14 @@ export class FtpAnalyzer {
     };
     this.counters.candidates++;
     this.candidates.set(c.id, cand);
-    push(this.byResp, cand.respKey, cand);
-    push(this.byPair, cand.pair, cand);
+    this.byResp.add(cand.respKey, cand);
+    this.byPair.add(cand.pair, cand);
   }
 
   private dropCandidate(cand: Candidate): void {
     this.candidates.delete(cand.id);
-    remove(this.byResp, cand.respKey, cand);
-    remove(this.byPair, cand.pair, cand);
+    this.byResp.kill(cand.respKey, cand);
+    this.byPair.kill(cand.pair, cand);
     this.used.delete(cand.id);
   }
 
@@ -230,7 +246,6 @@ export class FtpAnalyzer {
     // The Connection object is recycled after this event: keep the final summary only.
     cand.summary = s;
     cand.live = null;
-    (cand as { start: number }).start = startOf(s);
   }
 
   private summaryOf(c: Candidate): ConnectionSummary {
@@ -285,7 +300,9 @@ export class FtpAnalyzer {
   }
 
   private release(s: Session): void {
-    for (const { key, entry } of s.targets) remove(this.byTarget, key, entry);
+    for (const { key, entry } of s.targets) this.byTarget.kill(key, entry);
+    this.sessionsByPair.get(pairKey(s.client.ip, s.server.ip))?.delete(s);
+    if (this.sessionsByPair.get(pairKey(s.client.ip, s.server.ip))?.size === 0) this.sessionsByPair.delete(pairKey(s.client.ip, s.server.ip));
     for (const ip of s.hosts) {
       const n = (this.hosts.get(ip) ?? 1) - 1;
       if (n <= 0) this.hosts.delete(ip);
@@ -303,48 +320,65 @@ export class FtpAnalyzer {
     const out = new Map<Expectation, Match>();
     const mine = new Map<AnnouncementRec, Expectation>(expectations.map((e) => [e.announcement, e]));
     const pool = new Map<number, Candidate>();
-    for (const { key } of s.targets) for (const c of this.byResp.get(key) ?? []) if (!this.used.has(c.id)) pool.set(c.id, c);
-    const cands = [...pool.values()].sort((a, b) => a.start - b.start || a.id - b.id);
-    // Other open sessions' expectations, computed once per session that competes.
-    const theirs = new Map<Session, Map<AnnouncementRec, Expectation>>();
-    const expectationFor = (entry: TargetEntry): Expectation | undefined => {
-      if (entry.session === s) return mine.get(entry.announcement);
-      let m = theirs.get(entry.session);
-      if (!m) {
-        const o = entry.session;
-        m = new Map(expectationsOf(o.sink.session.announcements, o.client, o.server, o.end).map((e) => [e.announcement, e]));
-        theirs.set(o, m);
+    for (const e of expectations) {
+      for (const t of e.fallback ? [e.target, e.fallback] : [e.target]) {
+        for (const c of this.byResp.range(endpointKey(t.ip, t.port), e.from, e.to)) if (!this.used.has(c.id)) pool.set(c.id, c);
       }
-      return m.get(entry.announcement);
-    };
+    }
+    const cands = [...pool.values()].sort((a, b) => a.start - b.start || a.id - b.id);
+    const expectationFor = (entry: TargetEntry): Expectation | undefined => (entry.session === s ? mine.get(entry.announcement) : this.expectations(entry.session).get(entry.announcement));
     const taken = new Set<Expectation>();
     for (const c of cands) {
       let best: { e: Expectation; fallback: boolean; r: [number, number] } | null = null;
       let retryOf: Expectation | null = null;
-      for (const entry of this.byTarget.get(c.respKey) ?? []) {
+      const consider = (entry: TargetEntry): void => {
         const e = expectationFor(entry);
-        if (!e || !inWindow(e, c.start)) continue;
+        if (!e || !inWindow(e, c.start)) return;
         if (taken.has(e)) {
           const m = out.get(e);
           if (m && entry.session === s && m.conn.synAckFrame === null && m.conn.orig.ip === c.origIp && c.start < e.next) retryOf = e;
-          continue;
+          return;
         }
         const r = rank(e, entry.fallback, c.start, c.origIp);
         if (!best || r[0] < best.r[0] || (r[0] === best.r[0] && r[1] < best.r[1])) best = { e, fallback: entry.fallback, r };
+      };
+      // Announcements made before the connection, latest first: once one explains it perfectly
+      // (rank 0), earlier ones are further away and later ones (a reordered reply) rank worse.
+      let looked = 0;
+      for (const entry of this.byTarget.before(c.respKey, c.start)) {
+        consider(entry);
+        if (best !== null && ((best as { r: [number, number] }).r[0] === 0 || ++looked > MAX_CORRELATE_RIVALS)) break;
       }
-      if (best && mine.get(best.e.announcement) === best.e) {
-        out.set(best.e, { conn: this.summaryOf(c), usedFallback: best.fallback, retries: 0 });
-        taken.add(best.e);
+      if (best === null || (best as { r: [number, number] }).r[0] !== 0) {
+        looked = 0;
+        for (const entry of this.byTarget.after(c.respKey, c.start, c.start + CORRELATE_BEFORE_SEC)) {
+          consider(entry);
+          if (++looked > MAX_CORRELATE_RIVALS) break;
+        }
+      }
+      const chosen = best as { e: Expectation; fallback: boolean; r: [number, number] } | null;
+      if (chosen && mine.get(chosen.e.announcement) === chosen.e) {
+        out.set(chosen.e, { conn: this.summaryOf(c), usedFallback: chosen.fallback, retries: 0 });
+        taken.add(chosen.e);
         this.used.add(c.id);
-      } else if (best) {
+      } else if (chosen) {
         // Another session explains it better: that session will claim it; nothing here may.
-        taken.add(best.e);
+        taken.add(chosen.e);
       } else if (retryOf) {
         (out.get(retryOf) as Match).retries++;
         this.used.add(c.id);
       }
     }
     return out;
+  }
+
+  /** Another open session's expectations (rivals in correlation), cached between its changes. */
+  private expectations(o: Session): Map<AnnouncementRec, Expectation> {
+    const n = o.sink.session.announcements.length;
+    if (o.cache && o.cache.n === n && o.cache.end === o.end) return o.cache.map;
+    const map = new Map(expectationsOf(o.sink.session.announcements, o.client, o.server, o.end).map((e) => [e.announcement, e]));
+    o.cache = { n, end: o.end, map };
+    return map;
   }
 
   /**
@@ -355,11 +389,17 @@ export class FtpAnalyzer {
   private leftovers(s: Session): ConnectionSummary[] {
     const out: ConnectionSummary[] = [];
     const pair = pairKey(s.client.ip, s.server.ip);
-    const rivals = [...this.sessions.values()].filter((o) => !o.finalized && pairKey(o.client.ip, o.server.ip) === pair);
-    for (const c of this.byPair.get(pair) ?? []) {
-      if (this.used.has(c.id) || c.start < s.start || c.start > s.end + CORRELATE_AFTER_SEC) continue;
-      if (this.byTarget.has(c.respKey) && (this.byTarget.get(c.respKey) ?? []).some((t) => t.session !== s)) continue;
-      if (rivals.some((o) => o.start > s.start && o.start <= c.start && c.start <= o.end + CORRELATE_AFTER_SEC)) continue;
+    const rivals = [...(this.sessionsByPair.get(pair) ?? [])].filter((o) => o !== s && o.start > s.start);
+    for (const c of this.byPair.range(pair, s.start, s.end + CORRELATE_AFTER_SEC)) {
+      if (this.used.has(c.id)) continue;
+      // Another open session's announcement names its endpoint: that session will claim it.
+      let claimed = false;
+      for (const t of this.byTarget.before(c.respKey, c.start + CORRELATE_BEFORE_SEC)) {
+        if (t.session !== s) claimed = true;
+        break;
+      }
+      if (claimed) continue;
+      if (rivals.some((o) => o.start <= c.start && c.start <= o.end + CORRELATE_AFTER_SEC)) continue;
       this.used.add(c.id);
       out.push(this.summaryOf(c));
     }
@@ -549,20 +589,6 @@ export class FtpAnalyzer {
     }
     return out;
   }
-}
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
-}
-
-function remove<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const l = m.get(k);
-  if (!l) return;
-  const i = l.indexOf(v);
-  if (i >= 0) l.splice(i, 1);
-  if (l.length === 0) m.delete(k);
 }
 
 /** A data connection no announcement explains (after AUTH TLS): judged from TCP alone. */

@@ -6,6 +6,7 @@ import type { InfoInput } from './inputs.js';
 import type { Finding, SessionReport, Outcome, DataMode } from '../ftp/model.js';
 import { OUTCOMES, DATA_MODES } from '../ftp/model.js';
 import { termSafe } from './escape.js';
+import type { Out } from './out.js';
 
 export interface AnalysisReport {
   tool: { name: 'ftp-pcap'; version: string };
@@ -28,21 +29,92 @@ export interface AnalysisReport {
   problems: Record<string, number>;
 }
 
-export function summarize(sessions: SessionReport[], cross: AnalysisReport['findings']): AnalysisReport['summary'] {
-  const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-  const byMode = Object.fromEntries(DATA_MODES.map((m) => [m, 0])) as Record<DataMode, number>;
-  const findings: Record<string, number> = {};
-  let dc = 0;
-  for (const s of sessions) {
-    for (const d of s.dataConnections) {
-      dc++;
-      byOutcome[d.outcome]++;
-      byMode[d.mode]++;
+/** The report without its sessions: what is known only at the end of the capture. */
+export type ReportTail = Omit<AnalysisReport, 'sessions' | 'tool'>;
+
+/** Consumer of a streamed report: sessions one by one in start order, then the tail once. */
+export interface ReportSink {
+  begin(tool: AnalysisReport['tool']): void;
+  session(s: SessionReport): void;
+  end(tail: ReportTail): void;
+}
+
+/** Counts for the `summary` section, kept as sessions stream past. */
+export class SummaryBuilder {
+  private readonly s: AnalysisReport['summary'] = {
+    sessions: 0,
+    dataConnections: 0,
+    byOutcome: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>,
+    byMode: Object.fromEntries(DATA_MODES.map((m) => [m, 0])) as Record<DataMode, number>,
+    findings: {},
+  };
+
+  add(session: SessionReport): void {
+    this.s.sessions++;
+    for (const d of session.dataConnections) {
+      this.s.dataConnections++;
+      this.s.byOutcome[d.outcome]++;
+      this.s.byMode[d.mode]++;
     }
-    for (const f of s.findings) findings[f.code] = (findings[f.code] ?? 0) + 1;
+    for (const f of session.findings) this.s.findings[f.code] = (this.s.findings[f.code] ?? 0) + 1;
   }
-  for (const f of cross) findings[f.code] = (findings[f.code] ?? 0) + 1;
-  return { sessions: sessions.length, dataConnections: dc, byOutcome, byMode, findings };
+
+  addCross(findings: readonly Finding[]): void {
+    for (const f of findings) this.s.findings[f.code] = (this.s.findings[f.code] ?? 0) + 1;
+  }
+
+  get summary(): AnalysisReport['summary'] {
+    return this.s;
+  }
+}
+
+export function summarize(sessions: SessionReport[], cross: AnalysisReport['findings']): AnalysisReport['summary'] {
+  const b = new SummaryBuilder();
+  for (const s of sessions) b.add(s);
+  b.addCross(cross);
+  return b.summary;
+}
+
+/** Collects a streamed report into one AnalysisReport (tests, small captures). */
+export class CollectSink implements ReportSink {
+  private tool: AnalysisReport['tool'] = { name: 'ftp-pcap', version: '0.0.0' };
+  private readonly sessions: SessionReport[] = [];
+  report: AnalysisReport | null = null;
+  begin(tool: AnalysisReport['tool']): void {
+    this.tool = tool;
+  }
+  session(s: SessionReport): void {
+    this.sessions.push(s);
+  }
+  end(tail: ReportTail): void {
+    this.report = { tool: this.tool, ...tail, sessions: this.sessions };
+  }
+}
+
+/**
+ * JSON, streamed: the document of DESIGN.md §4 with `sessions` written as they finish and the
+ * sections known only at the end (inputs, summary, limits) after them. Key order carries no meaning
+ * in JSON; consumers that want one object read the whole document.
+ */
+export class JsonSink implements ReportSink {
+  private first = true;
+  constructor(private readonly out: Out) {}
+  begin(tool: AnalysisReport['tool']): void {
+    this.out.write(`{\n  "tool": ${JSON.stringify(tool)},\n  "sessions": [`);
+  }
+  session(s: SessionReport): void {
+    // One session per line: a 100,000-session report stays cheap to write and to diff.
+    this.out.write(`${this.first ? '' : ','}\n    ${JSON.stringify(s)}`);
+    this.first = false;
+  }
+  end(tail: ReportTail): void {
+    this.out.write(this.first ? '],\n' : '\n  ],\n');
+    const keys = Object.keys(tail) as (keyof ReportTail)[];
+    keys.forEach((k, i) => {
+      this.out.write(`  ${JSON.stringify(k)}: ${JSON.stringify(tail[k], null, 2).replace(/\n/g, '\n  ')}${i < keys.length - 1 ? ',' : ''}\n`);
+    });
+    this.out.write('}\n');
+  }
 }
 
 export function renderJson(r: AnalysisReport): string {
@@ -57,35 +129,55 @@ function ep(e: { ip: string; port: number } | null): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
-/** A terminal report: per session, one line per data connection, then the findings. */
+/** A terminal report, streamed: per session a header, one block per data connection, findings;
+ * then the inputs and the summary. */
+export class TextSink implements ReportSink {
+  private any = false;
+  constructor(private readonly out: Out) {}
+  begin(): void {}
+  session(s: SessionReport): void {
+    this.any = true;
+    this.out.write(sessionText(s));
+  }
+  end(tail: ReportTail): void {
+    if (!this.any) this.out.write('No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).\n\n');
+    this.out.write(tailText(tail));
+  }
+}
+
 export function renderText(r: AnalysisReport): string {
+  return (r.sessions.length ? r.sessions.map(sessionText).join('') : 'No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).\n\n') + tailText(r);
+}
+
+function sessionText(s: SessionReport): string {
   const out: string[] = [];
+  const bad = s.dataConnections.filter((d) => FAILED.has(d.outcome)).length;
+  out.push(`Session ${s.id}  ${ep(s.client)} -> ${ep(s.server)}  ${s.start}  mode ${s.mode}${s.tls ? '  TLS' : ''}${bad ? `  ${bad} failed data connection${bad === 1 ? '' : 's'}` : ''}`);
+  const who = s.user === null ? 'no login seen' : `user ${termSafe(JSON.stringify(s.user), 80)} login ${s.login}`;
+  out.push(`  ${who}${s.banner ? `; banner ${termSafe(JSON.stringify(s.banner.split('\n')[0]), 80)}` : ''}${s.midStream ? '; picked up mid-session' : ''}`);
+  for (const d of s.dataConnections) {
+    const ann = d.announced ? `${d.announced.command} ${ep({ ip: d.announced.ip ?? '?', port: d.announced.port })} (frame ${d.announced.frame})` : 'no announcement';
+    const conn = d.from ? `${d.initiator} ${ep(d.from)} -> ${ep(d.to)}` : `${d.initiator} expected to connect, no connection seen`;
+    const xfer = d.command ? `${d.command}${d.argument ? ` ${termSafe(d.argument, 80)}` : ''}` : '-';
+    const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? `/${d.expectedBytes}` : ''} B` : '';
+    out.push(`  [${d.id}] ${d.mode.padEnd(16)} ${d.outcome.toUpperCase().padEnd(13)} ${xfer}  ${bytes}  replies ${d.replies.join(',') || '-'}`);
+    out.push(`      ${ann}; ${conn}${d.tcp ? ` [${d.tcp.state} ${d.tcp.history}]` : ''}`);
+    if (FAILED.has(d.outcome) || d.outcome === 'incomplete') {
+      out.push(`      ${termSafe(d.diagnosis, 400)}`);
+      out.push(`      needed: ${d.firewallRule}`);
+    }
+  }
+  for (const f of s.findings) out.push(`  ${SEV_MARK[f.severity]} ${f.code}: ${termSafe(f.message, 400)}${f.frames.length ? ` (frames ${f.frames.slice(0, 8).join(', ')}${f.frames.length > 8 ? ', ...' : ''})` : ''}`);
+  out.push('');
+  return out.join('\n') + '\n';
+}
+
+function tailText(r: ReportTail): string {
+  const out: string[] = [];
+  for (const f of r.findings) out.push(`${SEV_MARK[f.severity]} ${f.code}: ${termSafe(f.message, 400)}`);
   for (const i of r.inputs) {
     out.push(`${termSafe(i.path)}: ${i.format ?? 'unreadable'}${i.gzip ? ' (gzip)' : ''}, ${i.packets.toLocaleString('en-US')} packets, ${i.firstTime ?? '-'} .. ${i.lastTime ?? '-'}${i.complete ? '' : `  [INCOMPLETE: ${i.errors.map((e) => `${termSafe(e.message)} at byte offset ${e.offset}`).join('; ')}]`}`);
   }
-  out.push('');
-  if (r.sessions.length === 0) out.push('No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).');
-  for (const s of r.sessions) {
-    const bad = s.dataConnections.filter((d) => FAILED.has(d.outcome)).length;
-    out.push(`Session ${s.id}  ${ep(s.client)} -> ${ep(s.server)}  ${s.start}  mode ${s.mode}${s.tls ? '  TLS' : ''}${bad ? `  ${bad} failed data connection${bad === 1 ? '' : 's'}` : ''}`);
-    const who = s.user === null ? 'no login seen' : `user ${termSafe(JSON.stringify(s.user), 80)} login ${s.login}`;
-    out.push(`  ${who}${s.banner ? `; banner ${termSafe(JSON.stringify(s.banner.split('\n')[0]), 80)}` : ''}${s.midStream ? '; picked up mid-session' : ''}`);
-    for (const d of s.dataConnections) {
-      const ann = d.announced ? `${d.announced.command} ${ep({ ip: d.announced.ip ?? '?', port: d.announced.port })} (frame ${d.announced.frame})` : 'no announcement';
-      const conn = d.from ? `${d.initiator} ${ep(d.from)} -> ${ep(d.to)}` : `${d.initiator} expected to connect, no connection seen`;
-      const xfer = d.command ? `${d.command}${d.argument ? ` ${termSafe(d.argument, 80)}` : ''}` : '-';
-      const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? `/${d.expectedBytes}` : ''} B` : '';
-      out.push(`  [${d.id}] ${d.mode.padEnd(16)} ${d.outcome.toUpperCase().padEnd(13)} ${xfer}  ${bytes}  replies ${d.replies.join(',') || '-'}`);
-      out.push(`      ${ann}; ${conn}${d.tcp ? ` [${d.tcp.state} ${d.tcp.history}]` : ''}`);
-      if (FAILED.has(d.outcome) || d.outcome === 'incomplete') {
-        out.push(`      ${termSafe(d.diagnosis, 400)}`);
-        out.push(`      needed: ${d.firewallRule}`);
-      }
-    }
-    for (const f of s.findings) out.push(`  ${SEV_MARK[f.severity]} ${f.code}: ${termSafe(f.message, 400)}${f.frames.length ? ` (frames ${f.frames.slice(0, 8).join(', ')}${f.frames.length > 8 ? ', ...' : ''})` : ''}`);
-    out.push('');
-  }
-  for (const f of r.findings) out.push(`${SEV_MARK[f.severity]} ${f.code}: ${termSafe(f.message, 400)}`);
   const sm = r.summary;
   const outcomes = Object.entries(sm.byOutcome).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
   out.push(`Summary: ${sm.sessions} session${sm.sessions === 1 ? '' : 's'}, ${sm.dataConnections} data connection${sm.dataConnections === 1 ? '' : 's'}${outcomes ? ` (${outcomes})` : ''}`);

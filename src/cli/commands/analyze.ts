@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { formatCaptureError } from '../../capture/index.js';
-import { analyze } from '../../pipeline.js';
-import { renderJson, renderText, type AnalysisReport } from '../../report/analysis.js';
-import type { Severity } from '../../ftp/model.js';
-import { writeOutput } from '../output.js';
+import { analyzeTo } from '../../pipeline.js';
+import { JsonSink, TextSink, type ReportTail } from '../../report/analysis.js';
+import { Out } from '../../report/out.js';
+import type { SessionReport, Severity } from '../../ftp/model.js';
 import { Exit, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 
@@ -15,6 +15,7 @@ interface AnalyzeCliOptions {
   failOn?: string;
   session?: string;
   onlyFailed?: boolean;
+  bruteForce?: string;
 }
 
 const FORMATS = ['text', 'json'] as const;
@@ -30,15 +31,17 @@ function parsePorts(s: string | undefined): number[] {
   });
 }
 
-/** --session / --only-failed keep a subset of sessions; the summary is recomputed by the caller. */
-function filterSessions(r: AnalysisReport, opts: AnalyzeCliOptions): AnalysisReport {
-  let sessions = r.sessions;
-  if (opts.session) {
-    const ids = new Set(opts.session.split(',').map((x) => Number(x.trim())));
-    sessions = sessions.filter((s) => ids.has(s.id));
-  }
-  if (opts.onlyFailed) sessions = sessions.filter((s) => s.dataConnections.some((d) => FAILED.has(d.outcome)) || s.findings.some((f) => f.severity === 'error'));
-  return { ...r, sessions };
+/** --session / --only-failed keep a subset of sessions (the summary counts those only). */
+function sessionFilter(opts: AnalyzeCliOptions): (s: SessionReport) => boolean {
+  const ids = opts.session ? new Set(opts.session.split(',').map((x) => Number(x.trim()))) : null;
+  return (s) => (!ids || ids.has(s.id)) && (!opts.onlyFailed || s.dataConnections.some((d) => FAILED.has(d.outcome)) || s.findings.some((f) => f.severity === 'error'));
+}
+
+function parseCount(s: string | undefined): number | null {
+  if (s === undefined) return null;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--brute-force: "${s}" is not a positive count`);
+  return n;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -53,19 +56,38 @@ export function registerAnalyze(program: Command): void {
     .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity (info, warning, error) is reported')
     .option('--session <ids>', 'only these session ids (comma-separated)')
     .option('--only-failed', 'only sessions with a failed data connection or an error finding')
+    .option('--brute-force <n>', 'failed logins from one client that make a brute-force finding (default 5)')
     .action(async (paths: string[], opts: AnalyzeCliOptions) => {
       if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
       if (opts.failOn !== undefined && !SEVERITIES.includes(opts.failOn as Severity)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not "${opts.failOn}"`);
-      const full = await analyze(paths, { ports: parsePorts(opts.ports), showPasswords: opts.showPasswords === true, version: VERSION });
-      const report = filterSessions(full, opts);
-      writeOutput(opts.format === 'json' ? renderJson(report) : renderText(report), opts.output);
-      let code: number = Exit.OK;
-      if (opts.failOn) {
-        const min = SEVERITIES.indexOf(opts.failOn as Severity);
-        const hit = [...report.sessions.flatMap((s) => s.findings), ...report.findings].some((f) => SEVERITIES.indexOf(f.severity) >= min);
-        if (hit) code = Exit.FINDINGS;
+      const ports = parsePorts(opts.ports);
+      const bruteForce = parseCount(opts.bruteForce);
+      const min = opts.failOn ? SEVERITIES.indexOf(opts.failOn as Severity) : Infinity;
+      let hit = false;
+      const filter = sessionFilter(opts);
+      const out = new Out(opts.output);
+      const sink = opts.format === 'json' ? new JsonSink(out) : new TextSink(out);
+      let tail: ReportTail;
+      try {
+        tail = await analyzeTo(paths, {
+          ports,
+          showPasswords: opts.showPasswords === true,
+          version: VERSION,
+          ...(bruteForce !== null ? { bruteForce } : {}),
+          filter: (s) => {
+            if (!filter(s)) return false;
+            if (s.findings.some((f) => SEVERITIES.indexOf(f.severity) >= min)) hit = true;
+            return true;
+          },
+        }, sink);
+        out.close();
+      } catch (e) {
+        out.abort();
+        throw e;
       }
-      for (const i of report.inputs) {
+      let code: number = Exit.OK;
+      if (hit || tail.findings.some((f) => SEVERITIES.indexOf(f.severity) >= min)) code = Exit.FINDINGS;
+      for (const i of tail.inputs) {
         for (const e of i.errors) {
           process.stderr.write(`ftp-pcap: ${formatCaptureError({ ...e, kind: e.kind as never, file: i.path })}\n`);
           code = Exit.INPUT;

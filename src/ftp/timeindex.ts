@@ -1,0 +1,92 @@
+/**
+ * Items by key, each key's items kept sorted by time, for window queries in O(log n + hits):
+ * the correlator's candidate connections (by responder endpoint, by host pair) and announcements
+ * (by the endpoint they name). Removal marks an item dead; a key's list is compacted when half of
+ * it is dead, so removals cost O(1) amortised instead of a splice each.
+ */
+export interface Timed {
+  readonly time: number;
+  dead: boolean;
+}
+
+export class TimeIndex<T extends Timed> {
+  private readonly lists = new Map<string, { items: T[]; dead: number }>();
+
+  get size(): number {
+    return this.lists.size;
+  }
+
+  add(key: string, item: T): void {
+    let l = this.lists.get(key);
+    if (!l) this.lists.set(key, (l = { items: [], dead: 0 }));
+    const a = l.items;
+    // Items arrive in capture order, so this is an append; a late one is inserted in place.
+    if (a.length === 0 || a[a.length - 1].time <= item.time) a.push(item);
+    else a.splice(upperBound(a, item.time), 0, item);
+  }
+
+  /** Marks `item` dead in this index. Call once per index the item was added to (an item may be
+   * in several indexes under one flag: each counts it once). */
+  kill(key: string, item: T): void {
+    item.dead = true;
+    const l = this.lists.get(key);
+    if (!l) return;
+    if (++l.dead * 2 > l.items.length) {
+      l.items = l.items.filter((x) => !x.dead);
+      l.dead = 0;
+      if (l.items.length === 0) this.lists.delete(key);
+    }
+  }
+
+  /** Live items of `key` with from <= time <= to, in time order. */
+  *range(key: string, from: number, to: number): Generator<T> {
+    const l = this.lists.get(key);
+    if (!l) return;
+    const a = l.items;
+    for (let i = lowerBound(a, from); i < a.length && a[i].time <= to; i++) if (!a[i].dead) yield a[i];
+  }
+
+  /** Live items of `key` with time <= to, latest first. */
+  *before(key: string, to: number): Generator<T> {
+    const l = this.lists.get(key);
+    if (!l) return;
+    const a = l.items;
+    for (let i = upperBound(a, to) - 1; i >= 0; i--) if (!a[i].dead) yield a[i];
+  }
+
+  /** Live items of `key` with from < time <= to, earliest first. */
+  *after(key: string, from: number, to: number): Generator<T> {
+    const l = this.lists.get(key);
+    if (!l) return;
+    const a = l.items;
+    for (let i = upperBound(a, from); i < a.length && a[i].time <= to; i++) if (!a[i].dead) yield a[i];
+  }
+
+  has(key: string): boolean {
+    return this.lists.has(key);
+  }
+}
+
+/** First index whose time >= t. */
+function lowerBound<T extends Timed>(a: T[], t: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid].time < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose time > t. */
+function upperBound<T extends Timed>(a: T[], t: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid].time <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
