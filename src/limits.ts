@@ -65,8 +65,8 @@ export const TCP_ATTEMPT_TIMEOUT_SEC = 60;
 export const TCP_CLOSED_TIMEOUT_SEC = 10;
 /** Out-of-order payload bytes kept per followed connection (both directions). Only followed
  * (FTP control) streams keep bytes; 1 MiB is far more than a control stream has in flight. Past it
- * the gap is skipped (reported as missed bytes) and the buffer delivered, counted as
- * `gapsConnectionCap`. */
+ * the gap is skipped (reported to the stream as a gap; its bytes `unseenBytes` until an ACK
+ * proves the capture missed them) and the buffer delivered, counted as `gapsConnectionCap`. */
 export const TCP_MAX_OOO_BYTES_PER_CONNECTION = 1024 * 1024;
 /** Out-of-order payload bytes kept by all connections together. Past it the direction whose gap
  * is oldest is flushed (gap skipped and reported) until the total fits, counted as
@@ -81,7 +81,8 @@ export const TCP_MAX_OOO_SEGMENTS_PER_DIRECTION = 256;
 export const TCP_MAX_OOO_SEGMENTS_TOTAL = 100_000;
 /** Capture-time seconds a gap may stay open while later bytes wait behind it. TCP's backed-off
  * retransmission timer reaches 60 s (RFC 6298 §2.5 allows that maximum), so a gap older than that
- * will not be filled. Past it the gap is skipped (missed bytes), counted as `gapsTimedOut`. */
+ * will not be filled. Past it the gap is skipped (`unseenBytes`, or `missedBytes` once an ACK
+ * past it shows the receiver had them), counted as `gapsTimedOut`. */
 export const TCP_GAP_TIMEOUT_SEC = 60;
 /** A segment starting further than this from the next expected sequence number lies outside any
  * possible window (RFC 7323 §2.3: a window is at most 2^30 bytes). Such a segment is ignored,

@@ -18,10 +18,12 @@
  *   delivered of a followed stream: the first copy wins, RFC 9293 §3.10.7.4 leaves it open and
  *   Zeek, gopacket and Wireshark keep the first too).
  *
- * A gap is skipped — reported as `gap(dir, offset, length)` and counted as bytes the capture
- * missed — when the peer acknowledges past it (the receiver had the bytes: only the capture lost
- * them), when it stays open longer than TCP_GAP_TIMEOUT_SEC of capture time, when a buffer bound
- * is crossed, or when the connection ends.
+ * A gap is skipped — reported as `gap(dir, offset, length)` — when the peer acknowledges past it,
+ * when it stays open longer than TCP_GAP_TIMEOUT_SEC of capture time, when a buffer bound is
+ * crossed, or when the connection ends. Its bytes count as `missedBytes` (the capture missed them)
+ * only with proof: an ACK past them (the receiver had them; also when the ACK comes after the
+ * skip) or a snap-length cut. Otherwise they are `unseenBytes`: lost on the network and not (yet)
+ * retransmitted, or simply unprovable (a capture of one direction only).
  */
 import {
   TCP_GAP_TIMEOUT_SEC,
@@ -297,6 +299,9 @@ export class Half {
   /** Of missedBytes, those the snap length cut off segments that were captured. */
   cutBytes = 0;
   unseenBytes = 0;
+  /** Of unseenBytes, those an ACK up to unprovenEnd would show the capture missed. */
+  unproven = 0;
+  unprovenEnd = 0;
   conflictBytes = 0;
   outOfWindow = 0;
   /** Followed streams only: the last bytes delivered (ending at next), to compare retransmissions
@@ -321,6 +326,8 @@ export class Half {
     this.missedBytes = 0;
     this.cutBytes = 0;
     this.unseenBytes = 0;
+    this.unproven = 0;
+    this.unprovenEnd = 0;
     this.conflictBytes = 0;
     this.outOfWindow = 0;
     this.recent = null;
@@ -383,6 +390,15 @@ export class Half {
     if (!this.started) return;
     let lim = ack;
     if (this.finSeen && seqDiff(ack, this.finSeq) > 0) lim = this.finSeq;
+    // Gaps skipped earlier without proof (timeout, bound) that this ACK covers: the receiver had
+    // those bytes, so the capture missed them.
+    if (this.unproven > 0 && seqDiff(ack, this.unprovenEnd) >= 0) {
+      this.missedBytes += this.unproven;
+      this.unseenBytes -= this.unproven;
+      this.budget.counters.missedBytes += this.unproven;
+      this.budget.counters.unseenBytes -= this.unproven;
+      this.unproven = 0;
+    }
     const d = seqDiff(lim, this.next);
     if (d <= 0) return;
     if (d > this.budget.limits.maxAckSkip) {
@@ -394,11 +410,11 @@ export class Half {
     this.checkDone();
   }
 
-  /** Delivers everything buffered, skipping the gaps before it: missed by the capture when
-   * `proven` (a timeout or bound: the stream went on without them), else unseen. */
-  flush(proven = true): void {
+  /** Delivers everything buffered, skipping the gaps before it (unseen until an ACK proves the
+   * receiver had them: see `acked`). */
+  flush(): void {
     const ooo = this.ooo;
-    if (ooo !== null && ooo.length > 0) this.skipTo(ooo[ooo.length - 1].end, proven);
+    if (ooo !== null && ooo.length > 0) this.skipTo(ooo[ooo.length - 1].end, false);
     this.leaveFifo();
     this.checkDone();
   }
@@ -429,7 +445,7 @@ export class Half {
   finish(): void {
     if (this.ooo !== null && this.ooo.length > 0) {
       this.budget.counters.gapsAtEnd++;
-      this.flush(false);
+      this.flush();
     }
   }
 
@@ -654,6 +670,8 @@ export class Half {
     } else {
       this.unseenBytes += n;
       this.budget.counters.unseenBytes += n;
+      this.unproven += n;
+      this.unprovenEnd = (this.next + n) | 0;
     }
     const sink = this.owner.sink;
     if (sink !== null) sink.gap(this.dir, this.offset, n);

@@ -60,7 +60,8 @@ describe('TCP bounds', () => {
       for (let i = 0; i < 9; i++) w.send({ from: 'c', flags: 'PA', seq: 1002 + i * 2, ack: 5001, data: 'h' });
       expect(t.counters.gapsSegmentCap).toBe(1);
       expect(t.buffered.segments).toBe(0);
-      expect(t.counters.missedBytes).toBe(9);
+      // skipped without proof: unseen (no ACK says the receiver had them)
+      expect([t.counters.missedBytes, t.counters.unseenBytes]).toEqual([0, 9]);
     }
   });
 
@@ -86,6 +87,10 @@ describe('TCP bounds', () => {
     expect(t.counters.gapsTimedOut).toBe(1);
     expect(recs[0].gaps).toEqual([[0, 0, 4]]);
     expect(recs[0].text[0]).toBe('late');
+    expect([t.counters.missedBytes, t.counters.unseenBytes]).toEqual([0, 4]);
+    // A later ACK past the skipped gap proves the receiver had it: the capture missed it.
+    w.send({ from: 's', flags: 'A', seq: 5001, ack: 1009 });
+    expect([t.counters.missedBytes, t.counters.unseenBytes]).toEqual([4, 0]);
   });
 
   it('TCP_MAX_ACK_SKIP: an acknowledgement too far ahead invents no gap', () => {
