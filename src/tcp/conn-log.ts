@@ -7,7 +7,7 @@
  *
  * Times: start as ISO 8601 UTC with nanoseconds, duration in seconds with nanoseconds. Bytes are
  * payload bytes in sequence space (Zeek's orig_bytes/resp_bytes), missed both ways together (the
- * bytes the capture missed; gaps left open at the end are `unseenBytes`, in the JSON only).
+ * bytes the capture missed, with proof; unproven gaps are `unseenBytes`, in the JSON only).
  * IPv6 endpoints are written [addr]:port.
  */
 import type { ConnectionSummary, DirectionSummary, EndpointAddress } from './connection.js';

@@ -40,11 +40,12 @@ export interface DirectionSummary {
   readonly packets: number;
   /** Payload bytes in sequence space, missed ones included (Zeek's orig_bytes / resp_bytes). */
   readonly bytes: number;
-  /** Bytes the capture missed: gaps the receiver acknowledged, gaps skipped after a timeout or a
-   * bound while the stream went on, snap-length cuts. */
+  /** Bytes the capture missed, with proof: gaps the receiver acknowledged (also after they were
+   * skipped), snap-length cuts. */
   readonly missedBytes: number;
-  /** Bytes never seen in gaps still open when the connection (or the capture) ended, never
-   * acknowledged: the network lost them or the capture ended before their retransmission. */
+  /** Bytes never seen, in gaps skipped without proof (timeout, bound, end of the connection or
+   * capture) and never acknowledged: the network lost them and they were not (yet) retransmitted,
+   * or the capture shows one direction only. */
   readonly unseenBytes: number;
   /** Of missedBytes, those the snap length cut off captured segments. */
   readonly snapCutBytes: number;

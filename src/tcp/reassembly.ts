@@ -148,9 +148,9 @@ export interface ReassemblyCounters {
   gapsSegmentCap: number;
   /** Gaps skipped when a connection ended (FIN/RST, removal, end of capture). */
   gapsAtEnd: number;
-  /** Bytes skipped in gaps the capture missed (acknowledged, timed out, over a bound, snap cut). */
+  /** Bytes skipped in gaps the capture missed, with proof (acknowledged, snap cut). */
   missedBytes: number;
-  /** Bytes skipped in gaps still open when their connection ended: never seen, never acknowledged. */
+  /** Bytes skipped in gaps without that proof (timeout, bound, end): never seen, never acknowledged. */
   unseenBytes: number;
   /** Segments ignored as outside any window (TCP_MAX_SEQ_JUMP). */
   outOfWindowSegments: number;
