@@ -82,6 +82,17 @@ const GAP_UNSEEN = 0;
 const GAP_MISSED = 1;
 const GAP_CUT = 2;
 
+/** A Half's rarely used values (see Half.e). */
+class HalfExtra {
+  cutBytes = 0;
+  unproven = 0;
+  unprovenEnd = 0;
+  conflictBytes = 0;
+  outOfWindow = 0;
+  recent: Buffer | null = null;
+  recentLen = 0;
+}
+
 /** A Half's out-of-order part (see Half.x). */
 class OutOfOrder {
   segs: Seg[] = [];
@@ -296,18 +307,61 @@ export class Half {
 
   retransBytes = 0;
   missedBytes = 0;
-  /** Of missedBytes, those the snap length cut off segments that were captured. */
-  cutBytes = 0;
   unseenBytes = 0;
+  /** Rarely used values, allocated on first use (most connections never need them). */
+  private e: HalfExtra | null = null;
+
+  private extra(): HalfExtra {
+    let e = this.e;
+    if (e === null) e = this.e = new HalfExtra();
+    return e;
+  }
+  /** Of missedBytes, those the snap length cut off segments that were captured. */
+  get cutBytes(): number {
+    return this.e === null ? 0 : this.e.cutBytes;
+  }
+  set cutBytes(v: number) {
+    this.extra().cutBytes = v;
+  }
   /** Of unseenBytes, those an ACK up to unprovenEnd would show the capture missed. */
-  unproven = 0;
-  unprovenEnd = 0;
-  conflictBytes = 0;
-  outOfWindow = 0;
+  get unproven(): number {
+    return this.e === null ? 0 : this.e.unproven;
+  }
+  set unproven(v: number) {
+    this.extra().unproven = v;
+  }
+  get unprovenEnd(): number {
+    return this.e === null ? 0 : this.e.unprovenEnd;
+  }
+  set unprovenEnd(v: number) {
+    this.extra().unprovenEnd = v;
+  }
+  get conflictBytes(): number {
+    return this.e === null ? 0 : this.e.conflictBytes;
+  }
+  set conflictBytes(v: number) {
+    this.extra().conflictBytes = v;
+  }
+  get outOfWindow(): number {
+    return this.e === null ? 0 : this.e.outOfWindow;
+  }
+  set outOfWindow(v: number) {
+    this.extra().outOfWindow = v;
+  }
   /** Followed streams only: the last bytes delivered (ending at next), to compare retransmissions
    * with (TCP_RETRANSMIT_CHECK_BYTES); recentLen = 0 after a gap. */
-  recent: Buffer | null = null;
-  recentLen = 0;
+  get recent(): Buffer | null {
+    return this.e === null ? null : this.e.recent;
+  }
+  set recent(v: Buffer | null) {
+    this.extra().recent = v;
+  }
+  get recentLen(): number {
+    return this.e === null ? 0 : this.e.recentLen;
+  }
+  set recentLen(v: number) {
+    this.extra().recentLen = v;
+  }
 
   constructor(
     readonly dir: Direction,
@@ -324,14 +378,8 @@ export class Half {
     this.x = null;
     this.retransBytes = 0;
     this.missedBytes = 0;
-    this.cutBytes = 0;
     this.unseenBytes = 0;
-    this.unproven = 0;
-    this.unprovenEnd = 0;
-    this.conflictBytes = 0;
-    this.outOfWindow = 0;
-    this.recent = null;
-    this.recentLen = 0;
+    this.e = null;
   }
 
   /** Payload bytes in sequence space (delivered, counted, skipped or waiting), as Zeek's orig_bytes. */
