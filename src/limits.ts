@@ -138,9 +138,10 @@ export const MAX_CORRELATE_RIVALS = 64;
  * further candidates are counted (limits.data-candidates) and not correlated. */
 export const MAX_DATA_CANDIDATES = 2_000_000;
 /** A session is finalized (correlated, diagnosed, reported, then forgotten) this long in capture
- * time after its control connection left the TCP tracker: its data connections have started by
- * then (CORRELATE_AFTER_SEC); any still open are summarised as they are. */
-export const FINALIZE_GRACE_SEC = 6;
+ * time after its control connection closed or was reset: late replies (after a RST) and the last
+ * packets of its data connections have arrived by then; data connections still open are
+ * summarised as they are. */
+export const FINALIZE_GRACE_SEC = 2;
 /** Finished sessions held back so reports come out in start order (a long session delays those
  * after it). Past it the oldest are written out of start order (limits.reports-out-of-start-order). */
 export const MAX_REORDER_SESSIONS = 1000;

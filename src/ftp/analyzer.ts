@@ -36,8 +36,11 @@ interface Session {
   readonly client: Endpoint;
   readonly server: Endpoint;
   readonly start: number;
+  /** The live control connection (until the tracker removes it: Connections are recycled). */
+  conn: Connection | null;
   /** Set when the control connection left the tracker. */
   summary: ConnectionSummary | null;
+  /** When it closed (FINs both ways), was reset, or left the tracker; Infinity while open. */
   end: number;
   /** Hosts this session keeps in the candidate filter (released at finalization). */
   readonly hosts: string[];
@@ -118,6 +121,8 @@ export class FtpAnalyzer {
       opened: (c) => this.opened(c),
       inspect: (c, dir, first) => this.inspect(c, dir, first),
       removed: (s) => this.removed(s),
+      closed: (c) => this.ended(c),
+      reset: (c) => this.ended(c),
     };
   }
 
@@ -154,7 +159,7 @@ export class FtpAnalyzer {
     let session: Session | null = null;
     const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a));
     // A Connection's own start is not exposed; the capture clock is when it was seen first.
-    const s: Session = { connId: c.id, sink, client, server, start: this.clock, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, cache: null };
+    const s: Session = { connId: c.id, sink, client, server, start: this.clock, conn: c, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, cache: null };
     session = s;
     this.sessions.set(c.id, s);
     const pk = pairKey(client.ip, server.ip);
@@ -233,11 +238,19 @@ export class FtpAnalyzer {
     this.used.delete(cand.id);
   }
 
+  /** A control connection closed or was reset: its session is finalized FINALIZE_GRACE_SEC later
+   * (a reply after a RST still arrives: vsftpd's 226 after lftp's RST). */
+  private ended(c: Connection): void {
+    const s = this.sessions.get(c.id);
+    if (s && s.end === Infinity) s.end = this.clock;
+  }
+
   private removed(s: ConnectionSummary): void {
     const session = this.sessions.get(s.id);
     if (session) {
       session.summary = s;
-      session.end = endOf(s);
+      session.conn = null;
+      if (session.end === Infinity) session.end = endOf(s);
       session.sink.end();
       return;
     }
@@ -260,7 +273,7 @@ export class FtpAnalyzer {
     const due: Session[] = [];
     for (const s of this.sessions.values()) {
       if (s.finalized) continue;
-      if (all || (s.summary !== null && this.clock >= s.end + FINALIZE_GRACE_SEC)) due.push(s);
+      if (all || this.clock >= s.end + FINALIZE_GRACE_SEC) due.push(s);
     }
     if (due.length === 0) return;
     due.sort((a, b) => a.start - b.start || a.connId - b.connId);
@@ -282,11 +295,13 @@ export class FtpAnalyzer {
   private finalize(s: Session): void {
     s.finalized = true;
     this.sessions.delete(s.connId);
-    const summary = s.summary;
+    // Still in the tracker (closed a moment ago): its summary as it stands.
+    const summary = s.summary ?? s.conn?.summary() ?? null;
     const confirmed = s.sink.confirmed && summary !== null;
-    if (!confirmed) {
+    if (!confirmed || summary === null) {
       this.counters.unconfirmedControl++;
       this.release(s);
+      s.sink.dispose();
       return;
     }
     const end = s.end;
@@ -295,6 +310,8 @@ export class FtpAnalyzer {
     const leftovers = this.leftovers(s);
     this.release(s);
     const report = this.report(s, summary, expectations, matches, leftovers);
+    s.sink.dispose();
+    s.conn = null;
     this.noteFailures(report);
     this.ready.push({ report, start: s.start });
   }
@@ -322,7 +339,9 @@ export class FtpAnalyzer {
     const pool = new Map<number, Candidate>();
     for (const e of expectations) {
       for (const t of e.fallback ? [e.target, e.fallback] : [e.target]) {
-        for (const c of this.byResp.range(endpointKey(t.ip, t.port), e.from, e.to)) if (!this.used.has(c.id)) pool.set(c.id, c);
+        this.byResp.range(endpointKey(t.ip, t.port), e.from, e.to, (c) => {
+          if (!this.used.has(c.id)) pool.set(c.id, c);
+        });
       }
     }
     const cands = [...pool.values()].sort((a, b) => a.start - b.start || a.id - b.id);
@@ -345,16 +364,16 @@ export class FtpAnalyzer {
       // Announcements made before the connection, latest first: once one explains it perfectly
       // (rank 0), earlier ones are further away and later ones (a reordered reply) rank worse.
       let looked = 0;
-      for (const entry of this.byTarget.before(c.respKey, c.start)) {
+      this.byTarget.before(c.respKey, c.start, (entry) => {
         consider(entry);
-        if (best !== null && ((best as { r: [number, number] }).r[0] === 0 || ++looked > MAX_CORRELATE_RIVALS)) break;
-      }
+        return best !== null && ((best as { r: [number, number] }).r[0] === 0 || ++looked > MAX_CORRELATE_RIVALS);
+      });
       if (best === null || (best as { r: [number, number] }).r[0] !== 0) {
         looked = 0;
-        for (const entry of this.byTarget.after(c.respKey, c.start, c.start + CORRELATE_BEFORE_SEC)) {
+        this.byTarget.after(c.respKey, c.start, c.start + CORRELATE_BEFORE_SEC, (entry) => {
           consider(entry);
-          if (++looked > MAX_CORRELATE_RIVALS) break;
-        }
+          return ++looked > MAX_CORRELATE_RIVALS;
+        });
       }
       const chosen = best as { e: Expectation; fallback: boolean; r: [number, number] } | null;
       if (chosen && mine.get(chosen.e.announcement) === chosen.e) {
@@ -389,17 +408,16 @@ export class FtpAnalyzer {
   private leftovers(s: Session): ConnectionSummary[] {
     const out: ConnectionSummary[] = [];
     const pair = pairKey(s.client.ip, s.server.ip);
-    const rivals = [...(this.sessionsByPair.get(pair) ?? [])].filter((o) => o !== s && o.start > s.start);
-    for (const c of this.byPair.range(pair, s.start, s.end + CORRELATE_AFTER_SEC)) {
-      if (this.used.has(c.id)) continue;
+    const rivals = this.sessionsByPair.get(pair);
+    const w = this.byPair.window(pair, s.start, s.end + CORRELATE_AFTER_SEC);
+    if (!w) return out;
+    next: for (let i = w.lo; i < w.hi; i++) {
+      const c = w.items[i];
+      if (c.dead || this.used.has(c.id)) continue;
       // Another open session's announcement names its endpoint: that session will claim it.
-      let claimed = false;
-      for (const t of this.byTarget.before(c.respKey, c.start + CORRELATE_BEFORE_SEC)) {
-        if (t.session !== s) claimed = true;
-        break;
-      }
-      if (claimed) continue;
-      if (rivals.some((o) => o.start <= c.start && c.start <= o.end + CORRELATE_AFTER_SEC)) continue;
+      const t = this.byTarget.latest(c.respKey, c.start + CORRELATE_BEFORE_SEC);
+      if (t && t.session !== s) continue;
+      if (rivals) for (const o of rivals) if (o !== s && o.start > s.start && o.start <= c.start && c.start <= o.end + CORRELATE_AFTER_SEC) continue next;
       this.used.add(c.id);
       out.push(this.summaryOf(c));
     }

@@ -14,19 +14,25 @@ import { FtpSession, type AnnouncementRec } from './session.js';
 import type { Instant } from './model.js';
 
 /** Commands that make a "220 ..." speaker an FTP server (SMTP shares 220, HELP, NOOP, QUIT). */
+const DISPOSED = new FtpSession();
+
 const CONFIRMING = new Set(['USER', 'PASS', 'AUTH', 'FEAT', 'SYST', 'OPTS', 'PASV', 'EPSV', 'PORT', 'EPRT', 'LPRT', 'LPSV', 'TYPE', 'CWD', 'PWD', 'XPWD', 'LIST', 'NLST', 'MLSD', 'RETR', 'STOR', 'SIZE', 'MDTM', 'CLNT', 'HOST', 'PBSZ', 'PROT', 'ACCT']);
 
 export class ControlSink implements StreamSink {
-  readonly session = new FtpSession();
+  private state: FtpSession | null = new FtpSession();
+  /** The session's state; after `dispose()` an empty one (the report was already made). */
+  get session(): FtpSession {
+    return this.state ?? DISPOSED;
+  }
   /** The client sent an FTP command (or the port says FTP): not SMTP or another 220 speaker. */
   confirmed: boolean;
   /** Bytes the capture missed, per direction (client→server, server→client), and where. */
   readonly missed: [number, number] = [0, 0];
   readonly gapOffsets: { dir: 'client' | 'server'; offset: number; length: number }[] = [];
   ended = false;
-  private readonly commands: LineSplitter;
-  private readonly replies: LineSplitter;
-  private readonly assembler: ReplyAssembler;
+  private commands: LineSplitter | null;
+  private replies: LineSplitter | null;
+  private assembler: ReplyAssembler | null;
   private now: Instant = { sec: 0, nsec: 0 };
   private announced = 0;
 
@@ -45,8 +51,17 @@ export class ControlSink implements StreamSink {
     this.assembler = new ReplyAssembler((r) => this.reply(r));
   }
 
+  /** The session was reported: drop the parsing state now rather than when the TCP tracker lets
+   * go of the connection (seconds later), and ignore what still arrives. */
+  dispose(): void {
+    this.state = null;
+    this.commands = null;
+    this.replies = null;
+    this.assembler = null;
+  }
+
   data(dir: Direction, bytes: Buffer, _offset: number, at: SegmentInfo): void {
-    if (this.session.tls) return;
+    if (this.session.tls || !this.commands || !this.replies) return;
     this.now = { sec: at.tsSec, nsec: at.tsNsec };
     if (dir === this.clientDir) this.commands.push(bytes, 0, bytes.length, at.frame);
     else this.replies.push(bytes, 0, bytes.length, at.frame);
@@ -56,7 +71,7 @@ export class ControlSink implements StreamSink {
     const side = dir === this.clientDir ? 0 : 1;
     this.missed[side] += length;
     if (this.gapOffsets.length < 16) this.gapOffsets.push({ dir: side === 0 ? 'client' : 'server', offset, length });
-    if (this.session.tls) return;
+    if (this.session.tls || !this.commands || !this.replies || !this.assembler) return;
     if (side === 0) this.commands.gap(length);
     else {
       this.replies.gap(length);
@@ -68,9 +83,9 @@ export class ControlSink implements StreamSink {
     if (this.ended) return;
     this.ended = true;
     if (!this.session.tls) {
-      this.commands.end();
-      this.replies.end();
-      this.assembler.end();
+      this.commands?.end();
+      this.replies?.end();
+      this.assembler?.end();
     }
   }
 
@@ -85,7 +100,7 @@ export class ControlSink implements StreamSink {
 
   private replyLine(line: string, info: LineInfo): void {
     if (this.session.tls) return;
-    this.assembler.push(line, info.frame);
+    this.assembler?.push(line, info.frame);
   }
 
   private reply(r: Reply): void {

@@ -38,28 +38,47 @@ export class TimeIndex<T extends Timed> {
     }
   }
 
-  /** Live items of `key` with from <= time <= to, in time order. */
-  *range(key: string, from: number, to: number): Generator<T> {
+  /** Calls `fn` for the live items of `key` with from <= time <= to, in time order, until it
+   * returns true. (Callbacks, not generators: this runs per candidate connection and a generator
+   * allocates per item.) */
+  range(key: string, from: number, to: number, fn: (item: T) => boolean | void): void {
     const l = this.lists.get(key);
     if (!l) return;
     const a = l.items;
-    for (let i = lowerBound(a, from); i < a.length && a[i].time <= to; i++) if (!a[i].dead) yield a[i];
+    for (let i = lowerBound(a, from); i < a.length && a[i].time <= to; i++) if (!a[i].dead && fn(a[i]) === true) return;
   }
 
-  /** Live items of `key` with time <= to, latest first. */
-  *before(key: string, to: number): Generator<T> {
+  /** Calls `fn` for the live items of `key` with time <= to, latest first, until it returns true. */
+  before(key: string, to: number, fn: (item: T) => boolean | void): void {
     const l = this.lists.get(key);
     if (!l) return;
     const a = l.items;
-    for (let i = upperBound(a, to) - 1; i >= 0; i--) if (!a[i].dead) yield a[i];
+    for (let i = upperBound(a, to) - 1; i >= 0; i--) if (!a[i].dead && fn(a[i]) === true) return;
   }
 
-  /** Live items of `key` with from < time <= to, earliest first. */
-  *after(key: string, from: number, to: number): Generator<T> {
+  /** Calls `fn` for the live items of `key` with from < time <= to, earliest first, until it returns true. */
+  after(key: string, from: number, to: number, fn: (item: T) => boolean | void): void {
     const l = this.lists.get(key);
     if (!l) return;
     const a = l.items;
-    for (let i = upperBound(a, from); i < a.length && a[i].time <= to; i++) if (!a[i].dead) yield a[i];
+    for (let i = upperBound(a, from); i < a.length && a[i].time <= to; i++) if (!a[i].dead && fn(a[i]) === true) return;
+  }
+
+  /** The latest live item of `key` with time <= to, or null. */
+  latest(key: string, to: number): T | null {
+    const l = this.lists.get(key);
+    if (!l) return null;
+    const a = l.items;
+    for (let i = upperBound(a, to) - 1; i >= 0; i--) if (!a[i].dead) return a[i];
+    return null;
+  }
+
+  /** The sorted items of `key` (dead ones included: check `dead`) and the index range [lo, hi)
+   * of those with from <= time <= to, for loops that must not allocate a callback per call. */
+  window(key: string, from: number, to: number): { items: readonly T[]; lo: number; hi: number } | null {
+    const l = this.lists.get(key);
+    if (!l) return null;
+    return { items: l.items, lo: lowerBound(l.items, from), hi: upperBound(l.items, to) };
   }
 
   has(key: string): boolean {
