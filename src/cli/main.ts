@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerConnections } from './commands/connections.js';
 import { Exit, UsageError, oneLine } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -18,6 +19,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerAnalyze(program);
+  registerConnections(program);
   registerInfo(program);
   return program;
 }

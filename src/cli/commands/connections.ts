@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { readCaptures, formatCaptureError, type CaptureRecord } from '../../capture/index.js';
+import { Decoder, DecodeStatus, newPacket } from '../../decode/index.js';
+import { TcpTracker, connLogLine, connectionJson, CONN_LOG_HEADER } from '../../tcp/index.js';
+import { Out } from '../../report/out.js';
+import { Exit, UsageError } from '../errors.js';
+
+const FORMATS = ['text', 'json', 'ndjson'] as const;
+
+/**
+ * `ftp-pcap connections`: one record per TCP connection, like Zeek's conn.log, written as each
+ * connection leaves the tracker (closed and timed out, evicted, or at the end of the capture), so
+ * memory stays bounded whatever the capture's size.
+ */
+export function registerConnections(program: Command): void {
+  program
+    .command('connections')
+    .description("one line per TCP connection, like Zeek's conn.log: start, duration, initiator and responder, state, history, bytes, missed bytes, packets")
+    .argument('<capture...>', "pcap, pcapng or gzip-compressed capture files ('-' reads stdin)")
+    .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .action(async (paths: string[], opts: { format: string; output?: string }) => {
+      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
+      const out = new Out(opts.output);
+      let first = true;
+      if (opts.format === 'text') out.write(`#${CONN_LOG_HEADER}\n`);
+      if (opts.format === 'json') out.write('[');
+      const tracker = new TcpTracker({
+        events: {
+          removed: (s) => {
+            if (opts.format === 'text') out.write(`${connLogLine(s)}\n`);
+            else if (opts.format === 'ndjson') out.write(`${JSON.stringify(connectionJson(s))}\n`);
+            else out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(connectionJson(s))}`);
+            first = false;
+          },
+        },
+      });
+      const decoder = new Decoder();
+      const pkt = newPacket();
+      let readers;
+      try {
+        readers = await readCaptures(paths, (rec: CaptureRecord) => {
+          if (decoder.decode(rec, pkt) === DecodeStatus.TCP) tracker.packet(pkt);
+        });
+        decoder.finish();
+        tracker.finish();
+        if (opts.format === 'json') out.write(first ? ']\n' : '\n]\n');
+        out.close();
+      } catch (e) {
+        out.abort();
+        throw e;
+      }
+      let code: number = Exit.OK;
+      for (const r of readers) {
+        if (r.error) {
+          process.stderr.write(`ftp-pcap: ${formatCaptureError(r.error)}\n`);
+          code = Exit.INPUT;
+        }
+      }
+      process.exitCode = code;
+    });
+}
