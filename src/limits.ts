@@ -41,8 +41,8 @@ export const MAX_FRAGS_PER_DATAGRAM = 512;
 export const INFO_MAX_FLOWS = 200_000;
 
 // --- tcp: connection tracking and reassembly (src/tcp/)
-/** Connections tracked at once. A tracked connection costs ~0.75 KiB of heap (measured with
- * `node --expose-gc bench/tcp-micro.mjs`), so 65,536 stay under ~50 MiB; an FTP capture rarely
+/** Connections tracked at once. A tracked connection costs ~0.7 KiB of heap (measured with
+ * `node --expose-gc bench/tcp-micro.mjs`), so 65,536 stay under ~45 MiB; an FTP capture rarely
  * holds more than a few thousand at once (closed ones leave after TCP_CLOSED_TIMEOUT_SEC). Past
  * it the idlest connection of the least useful class is evicted (closed ones first, then
  * unanswered SYNs, then live ones), its summary emitted with reason `capacity`, counted as

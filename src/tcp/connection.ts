@@ -147,15 +147,11 @@ export class Endpoint extends Half implements EndpointFacts {
   synFrame = 0;
   finFrame = 0;
   rstFrame = 0;
-  /** History bookkeeping: letters recorded once (bit per letter), last seq per repeatable letter. */
+  /** History bookkeeping: letters recorded once (bit per letter), last seq per repeatable letter
+   * (lastR and the t/g/w counts live in the Half's extra object: RSTs and retransmissions are rare). */
   onceBits = 0;
-  lastS = 0;
   lastH = 0;
   lastF = 0;
-  lastR = 0;
-  tCount = 0;
-  gCount = 0;
-  wCount = 0;
 
   get sentSyn(): boolean {
     return (this.bits & EP_SENT_SYN) !== 0;
@@ -186,13 +182,8 @@ export class Endpoint extends Half implements EndpointFacts {
     this.finFrame = 0;
     this.rstFrame = 0;
     this.onceBits = 0;
-    this.lastS = 0;
     this.lastH = 0;
     this.lastF = 0;
-    this.lastR = 0;
-    this.tCount = 0;
-    this.gCount = 0;
-    this.wCount = 0;
   }
 
   summary(): DirectionSummary {

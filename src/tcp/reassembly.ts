@@ -84,6 +84,11 @@ const GAP_CUT = 2;
 
 /** A Half's rarely used values (see Half.e). */
 class HalfExtra {
+  // history bookkeeping of Endpoint (connection.ts): RST sequence, t/g/w counts
+  lastR = 0;
+  tCount = 0;
+  gCount = 0;
+  wCount = 0;
   cutBytes = 0;
   unproven = 0;
   unprovenEnd = 0;
@@ -315,6 +320,31 @@ export class Half {
     let e = this.e;
     if (e === null) e = this.e = new HalfExtra();
     return e;
+  }
+  /** Endpoint's history bookkeeping (rare events: kept in the extra object). */
+  get lastR(): number {
+    return this.e === null ? 0 : this.e.lastR;
+  }
+  set lastR(v: number) {
+    this.extra().lastR = v;
+  }
+  get tCount(): number {
+    return this.e === null ? 0 : this.e.tCount;
+  }
+  set tCount(v: number) {
+    this.extra().tCount = v;
+  }
+  get gCount(): number {
+    return this.e === null ? 0 : this.e.gCount;
+  }
+  set gCount(v: number) {
+    this.extra().gCount = v;
+  }
+  get wCount(): number {
+    return this.e === null ? 0 : this.e.wCount;
+  }
+  set wCount(v: number) {
+    this.extra().wCount = v;
   }
   /** Of missedBytes, those the snap length cut off segments that were captured. */
   get cutBytes(): number {

@@ -412,9 +412,9 @@ export class TcpTracker {
           this.synRetransmits++;
           if (dir === 0) c.noteSynRetransmit(frame);
         }
-        if ((me.onceBits & SEEN_S) === 0 || seq !== me.lastS) {
+        // Another ISN would have started a new connection: s is written once per direction.
+        if ((me.onceBits & SEEN_S) === 0) {
           me.onceBits |= SEEN_S;
-          me.lastS = seq;
           c.letter(dir, 'S', 's');
         }
       } else {
@@ -436,7 +436,8 @@ export class TcpTracker {
     me.state = next;
     if (promotesPeer(next, peer.state)) peer.state = EndpointState.ESTABLISHED;
 
-    const wire = p.payloadWireLength;
+    // wire >= captured always (a decoder that leaves payloadWireLength 0 still gets its bytes counted)
+    const wire = p.payloadWireLength > p.payloadLength ? p.payloadWireLength : p.payloadLength;
     const fin = (flags & FIN) !== 0;
     const rst = (flags & RST) !== 0;
     if ((flags & (SYN | FIN | RST)) === 0 && (flags & ACK) !== 0 && wire === 0 && (me.onceBits & 1) === 0) {
