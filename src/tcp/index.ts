@@ -29,7 +29,7 @@ export type {
 } from './connection.js';
 export type { Direction, SegmentInfo, StreamSink, ReassemblyCounters } from './reassembly.js';
 export type { FourTuple } from './flow.js';
-export { CONN_STATES, connState, type ConnState, type EndpointFacts } from './state.js';
+export { CONN_STATES, connState, ENDPOINT_STATE_NAMES, type ConnState, type EndpointFacts, type EndpointStateName } from './state.js';
 export {
   connLogLine,
   connectionJson,
