@@ -7,7 +7,10 @@
  * symmetric in direction (the two endpoint hashes are added before the final mix), kept a small
  * integer so V8's Map hashes it without boxing. Collisions are resolved by comparing the words and
  * ports stored on the connection (a chain through `hashNext`), as gopacket's flows.go does with its
- * fixed-size `FastHash` keys. Measured: IPv6 words cost four reads per address, no allocation.
+ * fixed-size `FastHash` keys. Measured for IPv6 (10,000 flows, Node 20, this 2-CPU machine): a
+ * string key (decode's addressKey for both addresses + ports) costs ~550 ns a lookup, this
+ * numeric hash ~140 ns, without allocating; the whole tracker runs ~4.5 M IPv6 packets/s
+ * (bench/tcp-micro.mjs), half its IPv4 rate.
  */
 
 /** murmur3's 32-bit finaliser: every input bit affects every output bit. */
