@@ -545,7 +545,7 @@ export class FtpAnalyzer {
     const facts: DataFacts = { mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, expectedBytes: transfer?.expectedBytes ?? null };
     const outcome = mode === 'unknown' && !transfer ? unknownOutcome(c) : outcomeOf(facts);
     const text = diagnosis(facts, outcome);
-    const f = outcomeFinding(outcome, id, text, [announced?.frame ?? null, c?.synFrame ?? null, c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, transfer?.final?.frame ?? null]);
+    const f = outcomeFinding(outcome, id, text, [announced?.frame ?? null, c?.synFrame ?? null, ...(c?.synRetransmitFrames.slice(0, 4) ?? []), c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, transfer?.final?.frame ?? null]);
     if (f) findings.push(f);
     return {
       id,

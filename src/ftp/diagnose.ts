@@ -107,10 +107,17 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       return `The ${who} connected to ${tgt} and the ${t?.direction ?? 'transfer'} (${what}) completed${f.bytes !== null ? ` with ${f.bytes} bytes` : ''}.${fallback}`;
     case 'no-answer': {
       const syns = c ? 1 + c.synRetransmits : 0;
-      const blame =
-        who === 'server'
-          ? "a firewall or NAT in front of the client drops inbound connections to the port the client announced; allow the rule above, or use passive mode"
-          : `a firewall in front of the server drops its passive port range${f.target && isPrivateAddress(f.target.ip) ? ', or the announced address is an internal one the client cannot reach (server behind NAT without its public address configured)' : ''}; allow the rule above`;
+      const tip = target?.ip ?? '';
+      let blame: string;
+      if (who === 'client' && tip !== '' && tip !== f.server.ip) {
+        blame = `the 227 announced ${fmt(tip)}, which is not the server the client talks to (${fmt(f.server.ip)}): the server is behind NAT without its public address configured (vsftpd pasv_address, proftpd MasqueradeAddress, pure-ftpd -P), or the client should ignore the 227 address (curl --ftp-skip-pasv-ip, lftp ftp:ignore-pasv-address)`;
+      } else if (who === 'server' && tip !== '' && tip !== f.client.ip && isPrivateAddress(tip)) {
+        blame = `the PORT announced the private address ${fmt(tip)}, not the client's address as the server sees it (${fmt(f.client.ip)}): the client is behind NAT without an FTP-aware gateway (nf_conntrack_ftp, an ALG); use passive mode`;
+      } else if (who === 'server') {
+        blame = 'a firewall or NAT in front of the client drops inbound connections to the port the client announced; allow the rule above, or use passive mode';
+      } else {
+        blame = 'a firewall in front of the server drops its passive port range; allow the rule above';
+      }
       return `The ${who}'s ${syns} SYN${syns === 1 ? '' : 's'} to ${tgt} got no answer over ${c ? seconds(c) : '?'}: ${blame}.${final}`;
     }
     case 'refused':
