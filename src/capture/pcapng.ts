@@ -42,8 +42,6 @@ export class PcapngParser {
   comments = 0;
   private le = true;
   private ts: SecNsec = { sec: 0, nsec: 0 };
-  /** Offset of the first IDB of the current section in allInterfaces (interface ids are per section). */
-  private sectionIfaceBase = 0;
 
   constructor(private readonly file: string) {}
 
@@ -93,7 +91,6 @@ export class PcapngParser {
           if (len < 28) return this.fail(w, 'bad-block', 'section header block too short');
           this.sections++;
           this.ifaces = [];
-          this.sectionIfaceBase = this.allInterfaces.length;
           this.countComments(w, p + 24, p + len - 4);
           break;
         }
@@ -117,7 +114,7 @@ export class PcapngParser {
           this.stamp(iface, dv.getUint32(p + 12, le), dv.getUint32(p + 16, le), rec);
           rec.capturedLength = caplen;
           rec.originalLength = dv.getUint32(p + 24, le);
-          this.emit(w, rec, iface, this.sectionIfaceBase + id, p, p + 28, len);
+          this.emit(w, rec, iface, id, p, p + 28, len);
           return Step.RECORD;
         }
         case SPB: {
@@ -133,7 +130,7 @@ export class PcapngParser {
           rec.tsNsec = 0;
           rec.capturedLength = caplen;
           rec.originalLength = orig;
-          this.emit(w, rec, iface, this.sectionIfaceBase, p, p + 12, len);
+          this.emit(w, rec, iface, 0, p, p + 12, len);
           return Step.RECORD;
         }
         case OPB: {
@@ -146,7 +143,7 @@ export class PcapngParser {
           this.stamp(iface, dv.getUint32(p + 12, le), dv.getUint32(p + 16, le), rec);
           rec.capturedLength = caplen;
           rec.originalLength = dv.getUint32(p + 24, le);
-          this.emit(w, rec, iface, this.sectionIfaceBase + id, p, p + 28, len);
+          this.emit(w, rec, iface, id, p, p + 28, len);
           return Step.RECORD;
         }
         default:
@@ -157,9 +154,10 @@ export class PcapngParser {
     }
   }
 
-  private emit(w: Window, rec: CaptureRecord, iface: PcapngInterface, globalId: number, p: number, dataOff: number, len: number): void {
+  private emit(w: Window, rec: CaptureRecord, iface: PcapngInterface, id: number, p: number, dataOff: number, len: number): void {
     rec.linkType = iface.linkType;
-    rec.interfaceId = globalId;
+    // Numbered within the section, as tshark's frame.interface_id does.
+    rec.interfaceId = id;
     rec.buf = w.buf;
     rec.offset = dataOff;
     rec.fileOffset = w.base + p;

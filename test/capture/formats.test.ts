@@ -80,10 +80,10 @@ describe('pcapng (hand-built)', () => {
     expect(records.map((r) => [r.frame, r.linkType, r.interfaceId, r.tsSec, r.tsNsec, r.capturedLength, r.originalLength])).toEqual([
       [1, 1, 0, 1795698454, 123456000, 60, 60],
       [2, 101, 1, 1795698454, 123456789, 40, 1500],
-      // Interface ids are numbered over all sections (Wireshark does the same).
-      [3, 113, 2, 1100, 500000000, 30, 30],
-      [4, 113, 2, 0, 0, 50, 50],
-      [5, 113, 2, 105, 0, 20, 20],
+      // Interface ids are numbered within their section (tshark's frame.interface_id: 0 again).
+      [3, 113, 0, 1100, 500000000, 30, 30],
+      [4, 113, 0, 0, 0, 50, 50],
+      [5, 113, 0, 105, 0, 20, 20],
     ]);
     expect(records[2].data.equals(payload(30, 0x11))).toBe(true);
   });
