@@ -114,14 +114,14 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       } else if (who === 'server' && tip !== '' && tip !== f.client.ip && isPrivateAddress(tip)) {
         blame = `the PORT announced the private address ${fmt(tip)}, not the client's address as the server sees it (${fmt(f.client.ip)}): the client is behind NAT without an FTP-aware gateway (nf_conntrack_ftp, an ALG); use passive mode`;
       } else if (who === 'server') {
-        blame = 'a firewall or NAT in front of the client drops inbound connections to the port the client announced; allow the rule above, or use passive mode';
+        blame = `a firewall or NAT in front of the client drops inbound connections to the port the client announced; allow ${firewallRule(f)}, or use passive mode`;
       } else {
-        blame = 'a firewall in front of the server drops its passive port range; allow the rule above';
+        blame = `a firewall in front of the server drops its passive port range; allow ${firewallRule(f)}`;
       }
       return `The ${who}'s ${syns} SYN${syns === 1 ? '' : 's'} to ${tgt} got no answer over ${c ? seconds(c) : '?'}: ${blame}.${final}`;
     }
     case 'refused':
-      return `The ${who}'s SYN to ${tgt} was answered with a TCP reset: nothing listened there, or a firewall rejects the connection; check the ${other} side's firewall for the rule above.${final}`;
+      return `The ${who}'s SYN to ${tgt} was answered with a TCP reset: nothing listened there, or a firewall rejects the connection; check the ${other} side's firewall for ${firewallRule(f)}.${final}`;
     case 'not-attempted':
       return `The ${other} announced ${tgt} but no connection to it appears in the capture: the ${who} never tried (it gave up, or connected elsewhere), or this capture point cannot see that path${t?.final && t.final.code === 425 ? ' (the server replied 425: it could not open the data connection)' : ''}.${final}`;
     case 'reset':

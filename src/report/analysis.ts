@@ -7,6 +7,14 @@ import type { Finding, SessionReport, Outcome, DataMode } from '../ftp/model.js'
 import { OUTCOMES, DATA_MODES } from '../ftp/model.js';
 import { termSafe } from './escape.js';
 import type { Out } from './out.js';
+import pc from 'picocolors';
+
+/** Colours for a terminal (picocolors: off when the output is not a TTY, NO_COLOR honoured). */
+export type Paint = ReturnType<typeof pc.createColors>;
+export const NO_PAINT: Paint = pc.createColors(false);
+export function paintFor(stream: { isTTY?: boolean }): Paint {
+  return pc.createColors(Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb');
+}
 
 export interface AnalysisReport {
   tool: { name: 'ftp-pcap'; version: string };
@@ -133,48 +141,83 @@ function ep(e: { ip: string; port: number } | null): string {
  * then the inputs and the summary. */
 export class TextSink implements ReportSink {
   private any = false;
-  constructor(private readonly out: Out) {}
+  constructor(
+    private readonly out: Out,
+    private readonly paint: Paint = NO_PAINT,
+  ) {}
   begin(): void {}
   session(s: SessionReport): void {
     this.any = true;
-    this.out.write(sessionText(s));
+    this.out.write(sessionText(s, this.paint));
   }
   end(tail: ReportTail): void {
     if (!this.any) this.out.write('No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).\n\n');
-    this.out.write(tailText(tail));
+    this.out.write(tailText(tail, this.paint));
   }
 }
 
 export function renderText(r: AnalysisReport): string {
-  return (r.sessions.length ? r.sessions.map(sessionText).join('') : 'No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).\n\n') + tailText(r);
+  return (r.sessions.length ? r.sessions.map((x) => sessionText(x)).join('') : 'No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).\n\n') + tailText(r);
 }
 
-function sessionText(s: SessionReport): string {
+/** Word-wraps at 100 columns: `indent` spaces before the first line, `cont` before the others. */
+function wrap(text: string, indent: number, cont = indent): string[] {
+  const width = 100;
+  const lines: string[] = [];
+  let line = ' '.repeat(indent);
+  let empty = true;
+  for (const word of text.split(' ')) {
+    if (!empty && visible(line) + 1 + visible(word) > width) {
+      lines.push(line);
+      line = ' '.repeat(cont) + word;
+    } else {
+      line += (empty ? '' : ' ') + word;
+    }
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+// eslint-disable-next-line no-control-regex
+const visible = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+const paintOutcome = (p: Paint, o: Outcome, text: string): string => (FAILED.has(o) ? p.bold(p.red(text)) : o === 'completed' ? p.green(text) : p.yellow(text));
+const paintSeverity = (p: Paint, sev: string, text: string): string => (sev === 'error' ? p.bold(p.red(text)) : sev === 'warning' ? p.yellow(text) : p.dim(text));
+
+function sessionText(s: SessionReport, p: Paint = NO_PAINT): string {
   const out: string[] = [];
   const bad = s.dataConnections.filter((d) => FAILED.has(d.outcome)).length;
-  out.push(`Session ${s.id}  ${ep(s.client)} -> ${ep(s.server)}  ${s.start}  mode ${s.mode}${s.tls ? '  TLS' : ''}${bad ? `  ${bad} failed data connection${bad === 1 ? '' : 's'}` : ''}`);
-  const who = s.user === null ? 'no login seen' : `user ${termSafe(JSON.stringify(s.user), 80)} login ${s.login}`;
-  out.push(`  ${who}${s.banner ? `; banner ${termSafe(JSON.stringify(s.banner.split('\n')[0]), 80)}` : ''}${s.midStream ? '; picked up mid-session' : ''}`);
+  out.push(p.bold(`Session ${s.id}  ${ep(s.client)} -> ${ep(s.server)}  mode ${s.mode}${s.tls ? '  TLS' : ''}`) + (bad ? p.red(`  ${bad} failed data connection${bad === 1 ? '' : 's'}`) : ''));
+  const who = s.user === null ? 'no login seen' : `user ${termSafe(JSON.stringify(s.user), 40)} login ${s.login}`;
+  out.push(`  ${s.start}  ${who}${s.midStream ? '  (picked up mid-session)' : ''}`);
+  if (s.banner) out.push(`  banner ${termSafe(JSON.stringify(s.banner.split('\n')[0]), 80)}`);
   for (const d of s.dataConnections) {
     const ann = d.announced ? `${d.announced.command} ${ep({ ip: d.announced.ip ?? '?', port: d.announced.port })} (frame ${d.announced.frame})` : 'no announcement';
     const conn = d.from ? `${d.initiator} ${ep(d.from)} -> ${ep(d.to)}` : `${d.initiator} expected to connect, no connection seen`;
     const xfer = d.command ? `${d.command}${d.argument ? ` ${termSafe(d.argument, 80)}` : ''}` : '-';
     const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? `/${d.expectedBytes}` : ''} B` : '';
-    out.push(`  [${d.id}] ${d.mode.padEnd(16)} ${d.outcome.toUpperCase().padEnd(13)} ${xfer}  ${bytes}  replies ${d.replies.join(',') || '-'}`);
+    out.push(`  [${d.id}] ${d.mode.padEnd(16)} ${paintOutcome(p, d.outcome, d.outcome.toUpperCase().padEnd(13))} ${xfer}  ${bytes}  replies ${d.replies.join(',') || '-'}`);
     out.push(`      ${ann}; ${conn}${d.tcp ? ` [${d.tcp.state} ${d.tcp.history}]` : ''}`);
     if (FAILED.has(d.outcome) || d.outcome === 'incomplete') {
-      out.push(`      ${termSafe(d.diagnosis, 400)}`);
-      out.push(`      needed: ${d.firewallRule}`);
+      out.push(...wrap(termSafe(d.diagnosis, 600), 6));
+      if (!d.diagnosis.includes(d.firewallRule)) out.push(`      needed: ${d.firewallRule}`);
     }
   }
-  for (const f of s.findings) out.push(`  ${SEV_MARK[f.severity]} ${f.code}: ${termSafe(f.message, 400)}${f.frames.length ? ` (frames ${f.frames.slice(0, 8).join(', ')}${f.frames.length > 8 ? ', ...' : ''})` : ''}`);
+  for (const f of s.findings) {
+    const frames = f.frames.length ? ` (frames ${f.frames.slice(0, 8).join(', ')}${f.frames.length > 8 ? ', ...' : ''})` : '';
+    const d = f.dataConnection !== undefined ? s.dataConnections[f.dataConnection - 1] : undefined;
+    // An outcome's finding repeats its connection's diagnosis, printed just above.
+    const text = d && d.diagnosis === f.message ? `see [${d.id}] above` : termSafe(f.message, 600);
+    out.push(...wrap(`${paintSeverity(p, f.severity, `${SEV_MARK[f.severity]} ${f.code}`)}: ${text}${frames}`, 2, 8));
+  }
   out.push('');
   return out.join('\n') + '\n';
 }
 
-function tailText(r: ReportTail): string {
+function tailText(r: ReportTail, p: Paint = NO_PAINT): string {
   const out: string[] = [];
-  for (const f of r.findings) out.push(`${SEV_MARK[f.severity]} ${f.code}: ${termSafe(f.message, 400)}`);
+  for (const f of r.findings) out.push(`${paintSeverity(p, f.severity, `${SEV_MARK[f.severity]} ${f.code}`)}: ${termSafe(f.message, 400)}`);
   for (const i of r.inputs) {
     out.push(`${termSafe(i.path)}: ${i.format ?? 'unreadable'}${i.gzip ? ' (gzip)' : ''}, ${i.packets.toLocaleString('en-US')} packets, ${i.firstTime ?? '-'} .. ${i.lastTime ?? '-'}${i.complete ? '' : `  [INCOMPLETE: ${i.errors.map((e) => `${termSafe(e.message)} at byte offset ${e.offset}`).join('; ')}]`}`);
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatCaptureError } from '../../capture/index.js';
 import { analyzeTo } from '../../pipeline.js';
-import { JsonSink, TextSink, type ReportTail } from '../../report/analysis.js';
+import { JsonSink, NO_PAINT, TextSink, paintFor, type ReportTail } from '../../report/analysis.js';
 import { Out } from '../../report/out.js';
 import type { SessionReport, Severity } from '../../ftp/model.js';
 import { Exit, UsageError } from '../errors.js';
@@ -66,7 +66,7 @@ export function registerAnalyze(program: Command): void {
       let hit = false;
       const filter = sessionFilter(opts);
       const out = new Out(opts.output);
-      const sink = opts.format === 'json' ? new JsonSink(out) : new TextSink(out);
+      const sink = opts.format === 'json' ? new JsonSink(out) : new TextSink(out, opts.output && opts.output !== '-' ? NO_PAINT : paintFor(process.stdout));
       let tail: ReportTail;
       try {
         tail = await analyzeTo(paths, {
