@@ -69,6 +69,9 @@ interface Pending {
   announcement: AnnouncementRec | null;
   /** For ABOR: the transfer it aborts (its reply joins that transfer's replies). */
   aborts: TransferRec | null;
+  /** For PASV/EPSV/LPSV: a transfer command pipelined before the reply came (lftp sends PASV and
+   * RETR in one segment); the announcement in the reply is that transfer's. */
+  waiting: TransferRec | null;
 }
 
 export interface LoginAttempt {
@@ -101,6 +104,8 @@ export class FtpSession {
   readonly badAnnouncements: { frame: number; text: string }[] = [];
 
   private readonly pending: Pending[] = [];
+  /** A reply other than a 120 greeting was seen. */
+  private replied = false;
   private pendingUser: string | null = null;
   private restOffset = 0;
   private readonly sizes = new Map<string, number>();
@@ -111,7 +116,7 @@ export class FtpSession {
 
   command(verb: string, arg: string, frame: number, at: Instant): void {
     this.commands++;
-    const p: Pending = { verb, arg, frame, at, transfer: null, announcement: null, aborts: null };
+    const p: Pending = { verb, arg, frame, at, transfer: null, announcement: null, aborts: null, waiting: null };
     switch (verb) {
       case 'USER':
         this.pendingUser = arg;
@@ -147,7 +152,12 @@ export class FtpSession {
         break;
       default: {
         const info = COMMANDS[verb];
-        if (info?.transfer) p.transfer = this.startTransfer(verb, arg, info.transfer, frame, at);
+        if (info?.transfer) {
+          // Pipelined after a PASV still unanswered: the coming 227 is this transfer's.
+          const pasv = this.pendingPassive();
+          p.transfer = this.startTransfer(verb, arg, info.transfer, frame, at, pasv !== null);
+          if (pasv) pasv.waiting = p.transfer;
+        }
       }
     }
     if (this.pending.length >= MAX_PENDING_COMMANDS) {
@@ -159,6 +169,15 @@ export class FtpSession {
 
   reply(r: ReplyEvent, at: Instant): void {
     const rec: ReplyRec = { code: r.code, text: r.text, frame: r.frame, at };
+    // The greeting answers no command, even when the client spoke first (lftp sends FEAT before
+    // the banner has arrived).
+    if (!this.replied && (r.code === 220 || r.code === 120)) {
+      this.banner = r.text;
+      this.bannerFrame = r.frame;
+      if (r.code === 220) this.replied = true;
+      return;
+    }
+    this.replied = true;
     const p = this.pending[0];
     if (!p) {
       this.unsolicited(rec);
@@ -227,7 +246,14 @@ export class FtpSession {
       case 'PASV':
       case 'EPSV':
       case 'LPSV':
-        if (r.code === 227 || r.code === 228 || r.code === 229) this.passiveReply(p.verb, r);
+        if (r.code === 227 || r.code === 228 || r.code === 229) {
+          const rec = this.passiveReply(p.verb, r);
+          if (rec && p.waiting) {
+            rec.transfer = p.waiting;
+            (p.waiting as { announcement: AnnouncementRec | null }).announcement = rec;
+            this.open = null;
+          }
+        }
         break;
       case 'PWD':
       case 'XPWD':
@@ -273,14 +299,15 @@ export class FtpSession {
     if (this.loginAttempts.length < MAX_TRANSFER_REPLIES) this.loginAttempts.push({ user: this.pendingUser, frame: r.frame, code: r.code });
   }
 
-  private passiveReply(verb: string, r: ReplyRec): void {
+  private passiveReply(verb: string, r: ReplyRec): AnnouncementRec | null {
     const a = r.code === 227 ? parse227(r.text) : r.code === 229 ? parse229(r.text) : parse228(r.text);
     if ('error' in a) {
       this.badAnnouncements.push({ frame: r.frame, text: r.text });
-      return;
+      return null;
     }
     const rec = this.announce(a, verb, r.frame, r.at, r.code);
     if (rec) rec.replyFrame = r.frame;
+    return rec;
   }
 
   private announce(a: Announcement, command: string, frame: number, at: Instant, replyCode: number | null): AnnouncementRec | null {
@@ -300,7 +327,17 @@ export class FtpSession {
     return this.cwd !== null ? posix.join(this.cwd, arg) : null;
   }
 
-  private startTransfer(verb: string, arg: string, direction: TransferDirection, frame: number, at: Instant): TransferRec {
+  /** The latest PASV/EPSV/LPSV still waiting for its reply with no transfer bound to it yet. */
+  private pendingPassive(): Pending | null {
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const q = this.pending[i];
+      if ((q.verb === 'PASV' || q.verb === 'EPSV' || q.verb === 'LPSV') && q.arg.toUpperCase() !== 'ALL') return q.waiting ? null : q;
+      if (COMMANDS[q.verb]?.transfer) return null;
+    }
+    return null;
+  }
+
+  private startTransfer(verb: string, arg: string, direction: TransferDirection, frame: number, at: Instant, deferred = false): TransferRec {
     const path = this.resolve(arg);
     const known = direction === 'download' ? (this.sizes.get(path ?? arg) ?? null) : null;
     const t: TransferRec = {
@@ -310,16 +347,18 @@ export class FtpSession {
       direction,
       frame,
       at,
-      announcement: this.open,
+      announcement: deferred ? null : this.open,
       replies: [],
       expectedBytes: known !== null ? Math.max(0, known - this.restOffset) : null,
       restOffset: this.restOffset,
       abortFrame: null,
       final: null,
     };
-    if (this.open) this.open.transfer = t;
-    // One announcement serves one transfer (RFC 959 §3.2: the data connection closes after it).
-    this.open = null;
+    if (!deferred) {
+      if (this.open) this.open.transfer = t;
+      // One announcement serves one transfer (RFC 959 §3.2: the data connection closes after it).
+      this.open = null;
+    }
     this.restOffset = 0;
     this.active = t;
     this.transfers.push(t);
