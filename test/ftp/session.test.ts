@@ -1,0 +1,149 @@
+/**
+ * The control-channel state machine on scripted dialogues (hand-written, in the words real servers
+ * use: the lines are vsftpd's, pyftpdlib's and lftp's from the lab captures unless said otherwise).
+ */
+import { describe, it, expect } from 'vitest';
+import { FtpSession } from '../../src/ftp/session.js';
+
+type Step = ['C', string] | ['S', number, string];
+
+/** Plays a dialogue: client lines as commands, server lines as (already assembled) replies. */
+function play(steps: Step[]): FtpSession {
+  const s = new FtpSession();
+  let frame = 0;
+  for (const st of steps) {
+    frame++;
+    const at = { sec: 1000 + frame, nsec: 0 };
+    if (st[0] === 'C') {
+      const line = st[1];
+      const sp = line.indexOf(' ');
+      s.command(sp < 0 ? line : line.slice(0, sp), sp < 0 ? '' : line.slice(sp + 1), frame, at);
+    } else s.reply({ code: st[1], text: st[2], frame }, at);
+  }
+  return s;
+}
+
+describe('FtpSession', () => {
+  it('login: USER/PASS 331/230 succeeds, 530 fails and counts every attempt', () => {
+    const ok = play([['S', 220, 'ftp-pcap lab vsftpd ready'], ['C', 'USER ftplab'], ['S', 331, 'Please specify the password.'], ['C', 'PASS labpass'], ['S', 230, 'Login successful.']]);
+    expect([ok.banner, ok.user, ok.password, ok.login, ok.failedLogins]).toEqual(['ftp-pcap lab vsftpd ready', 'ftplab', 'labpass', 'success', 0]);
+    const bad = play([['S', 220, 'x'], ['C', 'USER root'], ['S', 331, 'Please specify the password.'], ['C', 'PASS toor'], ['S', 530, 'Login incorrect.'], ['C', 'USER admin'], ['S', 331, 'p'], ['C', 'PASS admin'], ['S', 530, 'Login incorrect.']]);
+    expect([bad.login, bad.failedLogins, bad.user]).toEqual(['failed', 2, 'admin']);
+  });
+
+  it('a banner that arrives after the client spoke answers no command (lftp sends FEAT first)', () => {
+    const s = play([['C', 'FEAT'], ['S', 220, 'ftp-pcap lab vsftpd ready'], ['S', 211, 'Features:\n EPRT\nEnd'], ['C', 'USER ftplab'], ['S', 331, 'p'], ['C', 'PASS x'], ['S', 230, 'ok']]);
+    expect([s.banner, s.login]).toEqual(['ftp-pcap lab vsftpd ready', 'success']);
+  });
+
+  it('PORT announces at the command, PASV at its 227; each transfer takes the latest announcement', () => {
+    const s = play([
+      ['C', 'PORT 192,0,2,10,156,84'],
+      ['S', 200, 'PORT command successful. Consider using PASV.'],
+      ['C', 'LIST'],
+      ['S', 150, 'Here comes the directory listing.'],
+      ['S', 226, 'Directory send OK.'],
+      ['C', 'PASV'],
+      ['S', 227, 'Entering Passive Mode (198,51,100,20,117,48).'],
+      ['C', 'RETR small.txt'],
+      ['S', 150, 'Opening BINARY mode data connection for small.txt (1234 bytes).'],
+      ['S', 226, 'Transfer complete.'],
+    ]);
+    expect(s.announcements.map((a) => [a.kind, a.command, a.ip, a.port, a.replyCode, a.transfer?.verb])).toEqual([
+      ['active', 'PORT', '192.0.2.10', 40020, 200, 'LIST'],
+      ['passive', 'PASV', '198.51.100.20', 30000, 227, 'RETR'],
+    ]);
+    expect(s.transfers.map((t) => [t.verb, t.direction, t.expectedBytes, t.replies.map((r) => r.code), t.final?.code])).toEqual([
+      ['LIST', 'listing', null, [150, 226], 226],
+      ['RETR', 'download', 1234, [150, 226], 226],
+    ]);
+  });
+
+  it('pipelined PASV + RETR: the transfer waits for the 227 that answers its PASV', () => {
+    const s = play([
+      ['C', 'PASV'],
+      ['C', 'RETR a'],
+      ['C', 'PASV'],
+      ['C', 'LIST'],
+      ['S', 227, 'Entering Passive Mode (198,51,100,20,117,48).'],
+      ['S', 150, 'Opening BINARY mode data connection for a (10 bytes).'],
+      ['S', 226, 'Transfer complete.'],
+      ['S', 227, 'Entering Passive Mode (198,51,100,20,117,49).'],
+      ['S', 150, 'Here comes the directory listing.'],
+      ['S', 226, 'Directory send OK.'],
+    ]);
+    expect(s.announcements.map((a) => [a.port, a.transfer?.verb])).toEqual([
+      [30000, 'RETR'],
+      [30001, 'LIST'],
+    ]);
+    expect(s.transfers.map((t) => [t.verb, t.announcement?.port, t.final?.code])).toEqual([
+      ['RETR', 30000, 226],
+      ['LIST', 30001, 226],
+    ]);
+  });
+
+  it('ABOR during a RETR: 426 ends the transfer, the ABOR reply joins its replies', () => {
+    const s = play([
+      ['C', 'PASV'],
+      ['S', 227, 'Entering Passive Mode (198,51,100,20,117,48).'],
+      ['C', 'RETR big.bin'],
+      ['S', 150, 'Opening BINARY mode data connection for big.bin (300000 bytes).'],
+      ['C', 'ABOR'],
+      ['S', 426, 'Failure writing network stream.'],
+      ['S', 226, 'ABOR successful.'],
+    ]);
+    const t = s.transfers[0];
+    expect([t.replies.map((r) => r.code), t.final?.code, t.abortFrame !== null]).toEqual([[150, 426, 226], 426, true]);
+  });
+
+  it('REST then RETR: the 150 announces the whole file, the transfer expects the rest', () => {
+    const s = play([['C', 'REST 1000'], ['S', 350, 'Restart position accepted (1000).'], ['C', 'PASV'], ['S', 227, '(198,51,100,20,117,48)'], ['C', 'RETR small.txt'], ['S', 150, 'Opening BINARY mode data connection for small.txt (1234 bytes).'], ['S', 226, 'Transfer complete.']]);
+    expect([s.transfers[0].restOffset, s.transfers[0].expectedBytes]).toEqual([1000, 234]);
+  });
+
+  it('SIZE gives the expected bytes of a later RETR of the same path; PWD and CWD make full paths', () => {
+    const s = play([
+      ['C', 'PWD'],
+      ['S', 257, '"/" is the current directory'],
+      ['C', 'CWD sub'],
+      ['S', 250, 'Directory successfully changed.'],
+      ['C', 'SIZE notes.txt'],
+      ['S', 213, '100'],
+      ['C', 'EPSV'],
+      ['S', 229, 'Entering Extended Passive Mode (|||30000|)'],
+      ['C', 'RETR notes.txt'],
+      ['S', 150, 'Opening data connection.'],
+      ['S', 226, 'Transfer complete.'],
+    ]);
+    expect([s.cwd, s.transfers[0].path, s.transfers[0].expectedBytes, s.announcements[0].kind, s.announcements[0].ip]).toEqual(['/sub', '/sub/notes.txt', 100, 'extended-passive', null]);
+  });
+
+  it('multi-line 230 with digits inside, then AUTH TLS 234 marks the channel encrypted', () => {
+    const s = play([
+      ['C', 'USER anonymous'],
+      ['S', 331, 'Please specify the password.'],
+      ['C', 'PASS guest@'],
+      // Hand-written (pure-ftpd style): inner lines that begin with digits do not end the reply.
+      ['S', 230, 'Welcome\n230 files here\n  150 users online\nLogin successful.'],
+      ['C', 'AUTH TLS'],
+      ['S', 234, 'Proceed with negotiation.'],
+    ]);
+    expect([s.login, s.user, s.tls, s.tlsFrame]).toEqual(['success', 'anonymous', true, 6]);
+  });
+
+  it("pyftpdlib answers a PORT it could not connect to with 421; the announcement keeps that reply", () => {
+    const s = play([['C', 'PORT 192,0,2,10,156,105'], ['S', 421, 'Active data channel timed out.'], ['C', 'QUIT'], ['S', 221, 'Goodbye.']]);
+    expect(s.announcements.map((a) => [a.kind, a.port, a.replyCode, a.transfer])).toEqual([['active', 40041, 421, null]]);
+  });
+
+  it('a malformed announcement is recorded, not thrown', () => {
+    const s = play([['C', 'PORT 300,0,2,10,1,1'], ['S', 500, 'Illegal PORT command.'], ['C', 'PASV'], ['S', 227, 'Entering Passive Mode.']]);
+    expect(s.announcements).toEqual([]);
+    expect(s.badAnnouncements.map((b) => b.text)).toEqual(['PORT 300,0,2,10,1,1', 'Entering Passive Mode.']);
+  });
+
+  it('a capture that starts mid-session still reads a 227 whose PASV it missed', () => {
+    const s = play([['S', 227, 'Entering Passive Mode (198,51,100,20,117,48).'], ['C', 'RETR x'], ['S', 150, 'ok'], ['S', 226, 'done']]);
+    expect(s.announcements.map((a) => [a.port, a.transfer?.verb])).toEqual([[30000, 'RETR']]);
+  });
+});
