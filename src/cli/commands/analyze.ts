@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { formatCaptureError } from '../../capture/index.js';
 import { analyzeTo } from '../../pipeline.js';
-import { JsonSink, NO_PAINT, TextSink, paintFor, type ReportTail } from '../../report/analysis.js';
+import type { ReportTail } from '../../report/analysis.js';
+import { FORMATS, FORMAT_NAMES } from '../../report/formats.js';
 import { Out } from '../../report/out.js';
 import type { SessionReport, Severity } from '../../ftp/model.js';
 import { Exit, UsageError } from '../errors.js';
@@ -18,7 +19,6 @@ interface AnalyzeCliOptions {
   bruteForce?: string;
 }
 
-const FORMATS = ['text', 'json'] as const;
 const SEVERITIES: Severity[] = ['info', 'warning', 'error'];
 const FAILED = new Set(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
 
@@ -49,7 +49,7 @@ export function registerAnalyze(program: Command): void {
     .command('analyze')
     .description('per FTP session: active or passive data connections, who opened each one to whom, and a diagnosis of every failed or blocked one')
     .argument('<capture...>', "pcap, pcapng or gzip-compressed capture files ('-' reads stdin); several are merged in time order")
-    .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+    .option('-f, --format <format>', `output format: ${FORMAT_NAMES().join(', ')}`, 'text')
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .option('--ports <list>', 'extra FTP control ports, comma-separated (21 always counts; any port is found by its 220 banner)')
     .option('--show-passwords', 'show passwords in the report (redacted by default, except anonymous ones)')
@@ -58,7 +58,8 @@ export function registerAnalyze(program: Command): void {
     .option('--only-failed', 'only sessions with a failed data connection or an error finding')
     .option('--brute-force <n>', 'failed logins from one client that make a brute-force finding (default 5)')
     .action(async (paths: string[], opts: AnalyzeCliOptions) => {
-      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
+      const makeSink = FORMATS[opts.format];
+      if (!Object.hasOwn(FORMATS, opts.format) || !makeSink) throw new UsageError(`--format must be one of ${FORMAT_NAMES().join(', ')}, not "${opts.format}"`);
       if (opts.failOn !== undefined && !SEVERITIES.includes(opts.failOn as Severity)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not "${opts.failOn}"`);
       const ports = parsePorts(opts.ports);
       const bruteForce = parseCount(opts.bruteForce);
@@ -66,7 +67,7 @@ export function registerAnalyze(program: Command): void {
       let hit = false;
       const filter = sessionFilter(opts);
       const out = new Out(opts.output);
-      const sink = opts.format === 'json' ? new JsonSink(out) : new TextSink(out, opts.output && opts.output !== '-' ? NO_PAINT : paintFor(process.stdout));
+      const sink = makeSink(out, { tty: (!opts.output || opts.output === '-') && Boolean(process.stdout.isTTY) });
       let tail: ReportTail;
       try {
         tail = await analyzeTo(paths, {
