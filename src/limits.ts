@@ -158,3 +158,9 @@ export const TCP_RETRANSMIT_CHECK_BYTES = 4096;
  * on the same 4-tuple, and would invent a huge gap. Past it the ACK is ignored, counted as
  * `acksImplausible` (the gap, if real, is still skipped by TCP_GAP_TIMEOUT_SEC or at the end). */
 export const TCP_MAX_ACK_SKIP = 16 * 1024 * 1024;
+
+// --- memory
+/** Packets between two looks at the heap by the memory governor (src/memory.ts). */
+export const GOVERNOR_CHECK_PACKETS = 16_384;
+/** The governor collects when the heap holds more than twice the live data plus this. */
+export const GOVERNOR_MARGIN_BYTES = 16 * 1024 * 1024;

@@ -3,19 +3,22 @@
  * `analyze()` is what the CLI's `analyze` command and the tests call.
  */
 import type { Readable } from 'node:stream';
-import { readCaptures, type CaptureRecord } from './capture/index.js';
+import { readCaptures, type CaptureRecord, type ReadOptions } from './capture/index.js';
 import { Decoder, DecodeStatus, newPacket } from './decode/index.js';
 import { TcpTracker } from './tcp/index.js';
 import { FtpAnalyzer, type AnalyzerOptions } from './ftp/analyzer.js';
 import { inputsOf } from './report/inputs.js';
 import { CollectSink, SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from './report/analysis.js';
 import type { SessionReport } from './ftp/model.js';
+import { MemoryGovernor } from './memory.js';
 
 export interface AnalyzeOptions extends AnalyzerOptions {
   stdin?: Readable;
   version?: string;
   /** Sessions to report (`--session`, `--only-failed`); the summary counts those only. */
   filter?: (s: SessionReport) => boolean;
+  /** Called after each refill of an input (the CLI's progress display). */
+  onProgress?: ReadOptions['onProgress'];
 }
 
 /** The whole analysis, collected into one report (tests, small captures). */
@@ -42,15 +45,17 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   });
   const tracker = new TcpTracker({ events: ftp.events });
   ftp.bind(tracker);
+  const governor = new MemoryGovernor();
   const readers = await readCaptures(
     paths,
     (rec: CaptureRecord) => {
+      governor.tick();
       if (decoder.decode(rec, pkt) === DecodeStatus.TCP) {
         ftp.advance(pkt.tsSec + pkt.tsNsec / 1e9);
         tracker.packet(pkt);
       }
     },
-    opts.stdin ? { stdin: opts.stdin } : {},
+    { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
   );
   decoder.finish();
   tracker.finish();

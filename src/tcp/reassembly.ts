@@ -83,6 +83,12 @@ const GAP_MISSED = 1;
 const GAP_CUT = 2;
 
 /** A Half's rarely used values (see Half.e). */
+/** Retransmission-check buffers of removed connections, reused by new ones: a followed control
+ * connection per FTP session would otherwise allocate (and fragment) 2 x 4 KiB outside the heap
+ * for every session of a long capture. */
+const RECENT_FREE: Buffer[] = [];
+const RECENT_FREE_MAX = 1024;
+
 class HalfExtra {
   // history bookkeeping of Endpoint (connection.ts): RST sequence, t/g/w counts
   lastR = 0;
@@ -412,6 +418,15 @@ export class Half {
     this.e = null;
   }
 
+  /** The connection left the tracker: its retransmission-check buffer goes back for reuse. */
+  releaseRecent(): void {
+    const e = this.e;
+    if (e === null || e.recent === null) return;
+    if (RECENT_FREE.length < RECENT_FREE_MAX) RECENT_FREE.push(e.recent);
+    e.recent = null;
+    e.recentLen = 0;
+  }
+
   /** Payload bytes in sequence space (delivered, counted, skipped or waiting), as Zeek's orig_bytes. */
   get bytes(): number {
     return this.offset + this.rangeBytes;
@@ -707,7 +722,10 @@ export class Half {
     const size = this.budget.limits.retransmitCheckBytes;
     if (size <= 0) return;
     let r = this.recent;
-    if (r === null) r = this.recent = Buffer.allocUnsafe(size);
+    if (r === null) {
+      const spare = RECENT_FREE.pop();
+      r = this.recent = spare !== undefined && spare.length === size ? spare : Buffer.allocUnsafe(size);
+    }
     if (n >= size) {
       buf.copy(r, 0, off + n - size, off + n);
       this.recentLen = size;

@@ -584,6 +584,8 @@ export class TcpTracker {
     c.removed = true;
     const ev = this.events.removed;
     if (ev !== undefined) ev(c.summary(reason), reason);
+    c.orig.releaseRecent();
+    c.resp.releaseRecent();
     // Recycle: nobody may hold a Connection past `removed` (documented on TcpEvents).
     if (this.pooled < POOL_MAX) {
       this.pooled++;
