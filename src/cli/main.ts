@@ -2,12 +2,18 @@
  * The command line (DESIGN.md §5): thin — options are parsed here, each command's action calls its
  * stage entry and maps the result to an exit code. `createProgram()` returns the program unparsed
  * so tests can drive it. Any failure prints one line on stderr, never a stack trace.
+ *
+ * Signals: SIGINT and SIGTERM remove any -o file still being written (so a killed run leaves
+ * neither a partial report nor a temporary file), clear the progress line, and exit with
+ * 128 + the signal number (130, 143), as shells do.
  */
 import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerConnections } from './commands/connections.js';
+import { abortOpenOutputs } from '../report/out.js';
 import { Exit, UsageError, oneLine } from './errors.js';
+import { clearCurrentProgress } from './progress.js';
 import { VERSION } from './version.js';
 
 export function createProgram(): Command {
@@ -16,7 +22,10 @@ export function createProgram(): Command {
     .name('ftp-pcap')
     .description('FTP in packet captures: per session, active or passive data connections, who opened each one to whom, and why transfers failed')
     .version(VERSION)
-    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      // commander's own errors ("error: unknown option '--x'") as one line like every other.
+      outputError: (str, write) => write(`ftp-pcap: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+    })
     .exitOverride();
   registerAnalyze(program);
   registerConnections(program);
@@ -24,12 +33,25 @@ export function createProgram(): Command {
   return program;
 }
 
+const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+
+function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+  abortOpenOutputs();
+  clearCurrentProgress();
+  process.stderr.write(`ftp-pcap: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} (${signal})\n`);
+  process.exit(SIGNAL_EXIT[signal]);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = createProgram();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : Exit.OK;
   } catch (e) {
+    abortOpenOutputs();
+    clearCurrentProgress();
     if (e instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       return e.exitCode === 0 ? Exit.OK : Exit.INPUT;
@@ -40,5 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`ftp-pcap: ${oneLine(e)}\n`);
     return Exit.INPUT;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

@@ -1,18 +1,35 @@
 /**
- * Where a report goes: stdout, or a file written whole or not at all (a temporary file renamed into
- * place at the end, so a SIEM shipper never picks up half a report). Writes are buffered and
- * synchronous: a streaming report never holds more than one buffer of text.
+ * Where a report goes: stdout (no path, or `-`), or a file written whole or not at all, so a SIEM
+ * shipper or a CI step never picks up half a report.
+ *
+ * A file is written to a temporary file in the same folder (`.NAME.PID.tmp`: same file system, so
+ * the rename is atomic), fsync'ed, then renamed over the target at `close()`; the folder is fsync'ed
+ * after the rename so the new name survives a crash. `abort()` (an exception, or the CLI's
+ * SIGINT/SIGTERM handler through `abortOpenOutputs()`) removes the temporary file: the target is
+ * either the previous file or the complete new one, never a partial one.
+ *
+ * Writes are buffered and synchronous: a streaming report never holds more than one buffer of text
+ * (64 KiB); `flush()` pushes it out early (a live feed from stdin flushes after each session).
  */
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const FLUSH_AT = 64 * 1024;
+
+/** Outs with a temporary file not yet renamed or removed: what a signal handler must clean. */
+const pending = new Set<Out>();
+
+/** Removes every temporary file still being written (on SIGINT/SIGTERM or a fatal error). */
+export function abortOpenOutputs(): void {
+  for (const o of [...pending]) o.abort();
+}
 
 export class Out {
   private buf: string[] = [];
   private size = 0;
   private readonly fd: number;
-  private readonly tmp: string | null;
+  /** The temporary file while a file is being written; null for stdout or once closed. */
+  private tmp: string | null;
   /** The reader went away (`ftp-pcap ... | head`): further output is dropped. */
   private broken = false;
 
@@ -20,10 +37,21 @@ export class Out {
     if (!path || path === '-') {
       this.fd = 1;
       this.tmp = null;
-    } else {
-      this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-      this.fd = openSync(this.tmp, 'w');
+      return;
     }
+    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+    try {
+      this.fd = openSync(tmp, 'w');
+    } catch (e) {
+      throw new Error(`${path}: cannot write (${describe(e)})`);
+    }
+    this.tmp = tmp;
+    pending.add(this);
+  }
+
+  /** Writing to stdout rather than a file. */
+  get toStdout(): boolean {
+    return this.fd === 1;
   }
 
   write(s: string): void {
@@ -55,26 +83,58 @@ export class Out {
     }
   }
 
-  /** Flushes and, for a file, moves it into place. */
+  /** Flushes and, for a file, syncs it to disk and moves it into place. */
   close(): void {
     this.flush();
-    if (this.tmp && this.path) {
-      closeSync(this.fd);
-      renameSync(this.tmp, this.path);
-    }
+    const tmp = this.tmp;
+    if (!tmp || !this.path) return;
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    renameSync(tmp, this.path);
+    this.tmp = null;
+    pending.delete(this);
+    syncDir(dirname(this.path));
   }
 
   /** Gives up: a file being written is removed, so no partial report is left behind. */
   abort(): void {
-    if (!this.tmp) {
-      this.flush();
+    const tmp = this.tmp;
+    if (!tmp) {
+      if (this.toStdout) this.flush();
       return;
     }
+    this.tmp = null;
+    pending.delete(this);
     try {
       closeSync(this.fd);
-      unlinkSync(this.tmp);
+    } catch {
+      // already closed
+    }
+    try {
+      unlinkSync(tmp);
     } catch {
       // nothing left to clean
     }
   }
+}
+
+/** fsync of a folder makes a rename in it durable; some file systems refuse it, which is harmless. */
+function syncDir(dir: string): void {
+  let fd = -1;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // not supported here (e.g. some network file systems): the rename itself is still atomic
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+function describe(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return code ?? (e instanceof Error ? e.message : String(e));
 }

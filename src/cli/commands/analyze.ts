@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
-import { formatCaptureError } from '../../capture/index.js';
+import type { CaptureError } from '../../capture/index.js';
 import { analyzeTo } from '../../pipeline.js';
-import type { ReportTail } from '../../report/analysis.js';
 import { FORMATS, FORMAT_NAMES } from '../../report/formats.js';
-import { Out } from '../../report/out.js';
-import type { SessionReport, Severity } from '../../ftp/model.js';
 import { Exit, UsageError } from '../errors.js';
+import { FilteredSink, buildFilter, parseSeverity, severityRank } from '../filters.js';
+import type { ProgressInput } from '../progress.js';
+import { endProgress, exitCodesHelp, reportInputErrors, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 
+/** The options of `analyze`, as commander hands them over. */
 interface AnalyzeCliOptions {
   format: string;
   output?: string;
@@ -16,25 +17,19 @@ interface AnalyzeCliOptions {
   failOn?: string;
   session?: string;
   onlyFailed?: boolean;
+  host: string[];
+  minSeverity?: string;
   bruteForce?: string;
+  quiet?: boolean;
 }
-
-const SEVERITIES: Severity[] = ['info', 'warning', 'error'];
-const FAILED = new Set(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
 
 function parsePorts(s: string | undefined): number[] {
   if (!s) return [];
   return s.split(',').map((p) => {
     const n = Number(p.trim());
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--ports: "${p}" is not a TCP port`);
+    if (p.trim() === '' || !Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--ports: "${p}" is not a TCP port`);
     return n;
   });
-}
-
-/** --session / --only-failed keep a subset of sessions (the summary counts those only). */
-function sessionFilter(opts: AnalyzeCliOptions): (s: SessionReport) => boolean {
-  const ids = opts.session ? new Set(opts.session.split(',').map((x) => Number(x.trim()))) : null;
-  return (s) => (!ids || ids.has(s.id)) && (!opts.onlyFailed || s.dataConnections.some((d) => FAILED.has(d.outcome)) || s.findings.some((f) => f.severity === 'error'));
 }
 
 function parseCount(s: string | undefined): number | null {
@@ -44,56 +39,62 @@ function parseCount(s: string | undefined): number | null {
   return n;
 }
 
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
     .description('per FTP session: active or passive data connections, who opened each one to whom, and a diagnosis of every failed or blocked one')
     .argument('<capture...>', "pcap, pcapng or gzip-compressed capture files ('-' reads stdin); several are merged in time order")
     .option('-f, --format <format>', `output format: ${FORMAT_NAMES().join(', ')}`, 'text')
-    .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .option('-o, --output <file>', "write the report to a file (atomically) instead of stdout; '-' is stdout")
     .option('--ports <list>', 'extra FTP control ports, comma-separated (21 always counts; any port is found by its 220 banner)')
     .option('--show-passwords', 'show passwords in the report (redacted by default, except anonymous ones)')
-    .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity (info, warning, error) is reported')
+    .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity (info, warning, error) is reported; default: never')
     .option('--session <ids>', 'only these session ids (comma-separated)')
-    .option('--only-failed', 'only sessions with a failed data connection or an error finding')
+    .option('--only-failed', 'only sessions with a failed or blocked data connection or an error finding')
+    .option('--host <ip>', 'only sessions with this address at either end of the control connection (repeatable, or comma-separated)', collect, [])
+    .option('--min-severity <severity>', 'leave out findings below this severity (info, warning, error); the summary counts what is shown')
     .option('--brute-force <n>', 'failed logins from one client that make a brute-force finding (default 5)')
+    .option('-q, --quiet', 'no progress display on stderr')
+    .addHelpText('after', exitCodesHelp(true))
     .action(async (paths: string[], opts: AnalyzeCliOptions) => {
-      const makeSink = FORMATS[opts.format];
-      if (!Object.hasOwn(FORMATS, opts.format) || !makeSink) throw new UsageError(`--format must be one of ${FORMAT_NAMES().join(', ')}, not "${opts.format}"`);
-      if (opts.failOn !== undefined && !SEVERITIES.includes(opts.failOn as Severity)) throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not "${opts.failOn}"`);
+      const makeSink = Object.hasOwn(FORMATS, opts.format) ? FORMATS[opts.format] : undefined;
+      if (!makeSink) throw new UsageError(`--format must be one of ${FORMAT_NAMES().join(', ')}, not "${opts.format}"`);
+      const failOn = parseSeverity('--fail-on', opts.failOn);
+      const filter = buildFilter(opts);
       const ports = parsePorts(opts.ports);
       const bruteForce = parseCount(opts.bruteForce);
-      const min = opts.failOn ? SEVERITIES.indexOf(opts.failOn as Severity) : Infinity;
-      let hit = false;
-      const filter = sessionFilter(opts);
-      const out = new Out(opts.output);
-      const sink = makeSink(out, { tty: (!opts.output || opts.output === '-') && Boolean(process.stdout.isTTY) });
-      let tail: ReportTail;
-      try {
-        tail = await analyzeTo(paths, {
-          ports,
-          showPasswords: opts.showPasswords === true,
-          version: VERSION,
-          ...(bruteForce !== null ? { bruteForce } : {}),
-          filter: (s) => {
-            if (!filter(s)) return false;
-            if (s.findings.some((f) => SEVERITIES.indexOf(f.severity) >= min)) hit = true;
-            return true;
+      // A live feed (stdin) gets each session out as soon as it is written, not 64 KiB later.
+      const live = paths.includes('-');
+      const progress = startProgress(paths, opts.quiet);
+      let readers: readonly ProgressInput[] = [];
+      const { tail, worst } = await withOutput(opts.output, progress, async (out) => {
+        const sink = new FilteredSink(makeSink(out, { tty: out.toStdout && Boolean(process.stdout.isTTY) }), filter, live ? () => out.flush() : undefined);
+        const tail = await analyzeTo(
+          paths,
+          {
+            ports,
+            showPasswords: opts.showPasswords === true,
+            version: VERSION,
+            ...(bruteForce !== null ? { bruteForce } : {}),
+            ...(progress
+              ? {
+                  onProgress: (rs: readonly ProgressInput[]) => {
+                    readers = rs;
+                    progress.update(rs);
+                  },
+                }
+              : {}),
           },
-        }, sink);
-        out.close();
-      } catch (e) {
-        out.abort();
-        throw e;
-      }
-      let code: number = Exit.OK;
-      if (hit || tail.findings.some((f) => SEVERITIES.indexOf(f.severity) >= min)) code = Exit.FINDINGS;
-      for (const i of tail.inputs) {
-        for (const e of i.errors) {
-          process.stderr.write(`ftp-pcap: ${formatCaptureError({ ...e, kind: e.kind as never, file: i.path })}\n`);
-          code = Exit.INPUT;
-        }
-      }
-      process.exitCode = code;
+          sink,
+        );
+        endProgress(progress, readers);
+        return { tail, worst: sink.worst };
+      });
+      const errors: CaptureError[] = tail.inputs.flatMap((i) => i.errors.map((e) => ({ ...e, kind: e.kind as CaptureError['kind'], file: i.path })));
+      if (reportInputErrors(errors)) process.exitCode = Exit.INPUT;
+      else if (failOn !== undefined && worst >= severityRank(failOn)) process.exitCode = Exit.FINDINGS;
+      else process.exitCode = Exit.OK;
     });
 }

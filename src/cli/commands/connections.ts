@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { readCaptures, formatCaptureError, type CaptureRecord } from '../../capture/index.js';
+import { readCaptures, type CaptureReader, type CaptureRecord } from '../../capture/index.js';
 import { Decoder, DecodeStatus, newPacket } from '../../decode/index.js';
 import { TcpTracker, connLogLine, connectionJson, CONN_LOG_HEADER } from '../../tcp/index.js';
-import { Out } from '../../report/out.js';
 import { Exit, UsageError } from '../errors.js';
+import { endProgress, exitCodesHelp, reportInputErrors, startProgress, withOutput } from '../run.js';
 
 const FORMATS = ['text', 'json', 'ndjson'] as const;
 
@@ -18,45 +18,42 @@ export function registerConnections(program: Command): void {
     .description("one line per TCP connection, like Zeek's conn.log: start, duration, initiator and responder, state, history, bytes, missed bytes, packets")
     .argument('<capture...>', "pcap, pcapng or gzip-compressed capture files ('-' reads stdin)")
     .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
-    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
-    .action(async (paths: string[], opts: { format: string; output?: string }) => {
+    .option('-o, --output <file>', "write to a file (atomically) instead of stdout; '-' is stdout")
+    .option('-q, --quiet', 'no progress display on stderr')
+    .addHelpText('after', exitCodesHelp(false))
+    .action(async (paths: string[], opts: { format: string; output?: string; quiet?: boolean }) => {
       if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
-      const out = new Out(opts.output);
-      let first = true;
-      if (opts.format === 'text') out.write(`#${CONN_LOG_HEADER}\n`);
-      if (opts.format === 'json') out.write('[');
-      const tracker = new TcpTracker({
-        events: {
-          removed: (s) => {
-            if (opts.format === 'text') out.write(`${connLogLine(s)}\n`);
-            else if (opts.format === 'ndjson') out.write(`${JSON.stringify(connectionJson(s))}\n`);
-            else out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(connectionJson(s))}`);
-            first = false;
+      const progress = startProgress(paths, opts.quiet);
+      const readers = await withOutput(opts.output, progress, async (out) => {
+        let first = true;
+        if (opts.format === 'text') out.write(`#${CONN_LOG_HEADER}\n`);
+        if (opts.format === 'json') out.write('[');
+        const tracker = new TcpTracker({
+          events: {
+            removed: (s) => {
+              if (opts.format === 'text') out.write(`${connLogLine(s)}\n`);
+              else if (opts.format === 'ndjson') out.write(`${JSON.stringify(connectionJson(s))}\n`);
+              else out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(connectionJson(s))}`);
+              first = false;
+            },
           },
-        },
-      });
-      const decoder = new Decoder();
-      const pkt = newPacket();
-      let readers;
-      try {
-        readers = await readCaptures(paths, (rec: CaptureRecord) => {
-          if (decoder.decode(rec, pkt) === DecodeStatus.TCP) tracker.packet(pkt);
         });
+        const decoder = new Decoder();
+        const pkt = newPacket();
+        const rs = await readCaptures(
+          paths,
+          (rec: CaptureRecord) => {
+            if (decoder.decode(rec, pkt) === DecodeStatus.TCP) tracker.packet(pkt);
+          },
+          progress ? { onProgress: (all: readonly CaptureReader[]) => progress.update(all) } : {},
+        );
+        endProgress(progress, rs);
         decoder.finish();
         tracker.finish();
         if (opts.format === 'json') out.write(first ? ']\n' : '\n]\n');
-        out.close();
-      } catch (e) {
-        out.abort();
-        throw e;
-      }
-      let code: number = Exit.OK;
-      for (const r of readers) {
-        if (r.error) {
-          process.stderr.write(`ftp-pcap: ${formatCaptureError(r.error)}\n`);
-          code = Exit.INPUT;
-        }
-      }
-      process.exitCode = code;
+        return rs;
+      });
+      const errors = readers.flatMap((r) => (r.error ? [r.error] : []));
+      process.exitCode = reportInputErrors(errors) ? Exit.INPUT : Exit.OK;
     });
 }

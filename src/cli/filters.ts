@@ -1,0 +1,139 @@
+/**
+ * Report filters of `ftp-pcap analyze`, applied to each session as it streams past:
+ *
+ * - `--session ID[,ID]`: only these sessions;
+ * - `--only-failed`: only sessions with a failed or blocked data connection or an error finding;
+ * - `--host IP` (repeatable or comma-separated): only sessions whose control connection has this
+ *   address at either end, compared as addresses (IPv6 in any text form);
+ * - `--min-severity LEVEL`: findings below LEVEL are left out (the sessions stay).
+ *
+ * The summary counts what the report shows, and `--fail-on` looks at the findings shown. Findings
+ * that span sessions (brute-force, from one client) follow `--host` (their client) and
+ * `--min-severity`; `--session` leaves them out, as they belong to no one session.
+ */
+import { formatIp, parseIp } from '../decode/address.js';
+import type { Finding, Outcome, SessionReport, Severity } from '../ftp/model.js';
+import { SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from '../report/analysis.js';
+import { UsageError } from './errors.js';
+
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
+const FAILED = new Set<Outcome>(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
+
+export interface FilterOptions {
+  /** `--session`: ids, comma-separated. */
+  session?: string;
+  onlyFailed?: boolean;
+  /** `--host`: each value may hold several addresses, comma-separated. */
+  host?: readonly string[];
+  minSeverity?: string;
+}
+
+export interface ReportFilter {
+  /** The session as the report shows it (findings below --min-severity removed), or null. */
+  session(s: SessionReport): SessionReport | null;
+  /** Whether a finding that spans sessions is shown. */
+  cross(f: Finding & { client: string }): boolean;
+}
+
+/** A severity option's value, checked (`--fail-on`, `--min-severity`). */
+export function parseSeverity(option: string, value: string | undefined): Severity | undefined {
+  if (value === undefined) return undefined;
+  if (!(SEVERITIES as readonly string[]).includes(value)) throw new UsageError(`${option} must be one of ${SEVERITIES.join(', ')}, not "${value}"`);
+  return value as Severity;
+}
+
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+
+/** Canonical text of an address (`2001:DB8::0:1` and `2001:db8::1` are one host). */
+function canonical(ip: string): string {
+  const b = parseIp(ip);
+  return b ? formatIp(b) : ip;
+}
+
+function parseHosts(values: readonly string[] | undefined): Set<string> | null {
+  if (!values || values.length === 0) return null;
+  const out = new Set<string>();
+  for (const v of values) {
+    for (const part of v.split(',')) {
+      const text = part.trim();
+      const b = parseIp(text);
+      if (!b) throw new UsageError(`--host: "${part}" is not an IPv4 or IPv6 address`);
+      out.add(formatIp(b));
+    }
+  }
+  return out;
+}
+
+function parseIds(s: string | undefined): Set<number> | null {
+  if (s === undefined) return null;
+  const ids = new Set<number>();
+  for (const part of s.split(',')) {
+    const n = Number(part.trim());
+    if (part.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`--session: "${part}" is not a session id`);
+    ids.add(n);
+  }
+  return ids;
+}
+
+export function buildFilter(opts: FilterOptions): ReportFilter {
+  const ids = parseIds(opts.session);
+  const hosts = parseHosts(opts.host);
+  const min = parseSeverity('--min-severity', opts.minSeverity);
+  const minRank = min ? severityRank(min) : 0;
+  const shownFinding = (f: Finding): boolean => severityRank(f.severity) >= minRank;
+  return {
+    session(s) {
+      if (ids && !ids.has(s.id)) return null;
+      if (hosts && !hosts.has(canonical(s.client.ip)) && !hosts.has(canonical(s.server.ip))) return null;
+      if (opts.onlyFailed && !s.dataConnections.some((d) => FAILED.has(d.outcome)) && !s.findings.some((f) => f.severity === 'error')) return null;
+      if (minRank === 0 || s.findings.every(shownFinding)) return s;
+      return { ...s, findings: s.findings.filter(shownFinding) };
+    },
+    cross(f) {
+      if (ids) return false;
+      if (hosts && !hosts.has(canonical(f.client))) return false;
+      return shownFinding(f);
+    },
+  };
+}
+
+/**
+ * A sink between the pipeline and a format's sink: applies the filter to each session as it is
+ * finalized, counts the summary of what is shown, and remembers the worst severity shown (for
+ * `--fail-on`). `afterSession` runs after each session is written (a live feed flushes there).
+ */
+export class FilteredSink implements ReportSink {
+  private readonly summary = new SummaryBuilder();
+  /** Rank of the most severe finding shown, -1 for none. */
+  worst = -1;
+
+  constructor(
+    private readonly inner: ReportSink,
+    private readonly filter: ReportFilter,
+    private readonly afterSession: () => void = () => undefined,
+  ) {}
+
+  begin(tool: AnalysisReport['tool']): void {
+    this.inner.begin(tool);
+  }
+
+  session(s: SessionReport): void {
+    const shown = this.filter.session(s);
+    if (!shown) return;
+    this.summary.add(shown);
+    this.note(shown.findings);
+    this.inner.session(shown);
+    this.afterSession();
+  }
+
+  end(tail: ReportTail): void {
+    const findings = tail.findings.filter((f) => this.filter.cross(f));
+    this.summary.addCross(findings);
+    this.note(findings);
+    this.inner.end({ ...tail, findings, summary: this.summary.summary });
+  }
+
+  private note(findings: readonly Finding[]): void {
+    for (const f of findings) this.worst = Math.max(this.worst, severityRank(f.severity));
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * What every command shares: the exit-code table of `--help`, the output file (`-o`), the progress
+ * display, and the one-line reports of damaged inputs.
+ */
+import { statSync } from 'node:fs';
+import { formatCaptureError, type CaptureError } from '../capture/index.js';
+import { Out } from '../report/out.js';
+import { Progress, setCurrentProgress, wantProgress, type ProgressInput } from './progress.js';
+
+/** `--help` text after the options: the exit codes (DESIGN.md §5). */
+export function exitCodesHelp(withFindings: boolean): string {
+  return [
+    '',
+    'Exit codes:',
+    '  0    success' + (withFindings ? ' (no finding at or above --fail-on)' : ''),
+    ...(withFindings ? ['  1    a finding at or above --fail-on was reported (after the filters)'] : []),
+    '  2    usage error, or an input that cannot be read or is damaged',
+    '       (what came before the damage is still reported)',
+    '  130  interrupted (SIGINT), 143 terminated (SIGTERM): no -o file is left behind',
+    '',
+    "Output: -o FILE goes to a temporary file in the same folder, renamed into place when",
+    "complete; '-o -' is stdout.",
+    'Progress: on stderr when it is a terminal and the input is 64 MB or more (or stdin),',
+    'unless --quiet.',
+  ].join('\n');
+}
+
+/** Bytes of the input files (stdin and unreadable paths count 0: the reader reports those). */
+function fileBytes(paths: readonly string[]): number {
+  let n = 0;
+  for (const p of paths) {
+    if (p === '-') continue;
+    try {
+      n += statSync(p).size;
+    } catch {
+      // reported by the reader, with its byte offset
+    }
+  }
+  return n;
+}
+
+/** A progress display on stderr if this run should have one, else null. */
+export function startProgress(paths: readonly string[], quiet: boolean | undefined): Progress | null {
+  if (!wantProgress(process.stderr, quiet === true, paths, fileBytes(paths))) return null;
+  const p = new Progress(process.stderr);
+  setCurrentProgress(p);
+  return p;
+}
+
+export function endProgress(p: Progress | null, readers: readonly ProgressInput[] | null): void {
+  if (!p) return;
+  if (readers) p.finish(readers);
+  else p.clear();
+  setCurrentProgress(null);
+}
+
+/**
+ * Runs `write` with the report's Out: the file is moved into place only if `write` returns; an
+ * exception removes it (and the progress line) before it propagates.
+ */
+export async function withOutput<T>(path: string | undefined, progress: Progress | null, write: (out: Out) => Promise<T>): Promise<T> {
+  const out = new Out(path);
+  let result: T;
+  try {
+    result = await write(out);
+  } catch (e) {
+    out.abort();
+    endProgress(progress, null);
+    throw e;
+  }
+  out.close();
+  return result;
+}
+
+/** One line on stderr per damaged input; true if there was any. */
+export function reportInputErrors(errors: readonly CaptureError[]): boolean {
+  for (const e of errors) process.stderr.write(`ftp-pcap: ${formatCaptureError(e)}\n`);
+  return errors.length > 0;
+}
