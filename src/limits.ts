@@ -145,6 +145,13 @@ export const FINALIZE_GRACE_SEC = 2;
 /** Finished sessions held back so reports come out in start order (a long session delays those
  * after it). Past it the oldest are written out of start order (limits.reports-out-of-start-order). */
 export const MAX_REORDER_SESSIONS = 1000;
+/** Capture point inference: the handshake gap on one side must be this many times the other's
+ * (lab captures, where a round trip is only ~30 us: 2.8-30x near the client, 1.3-2.2x near the server
+ * and up to 1.8x the wrong way in 10-logins, ~1 on a router; real round trips are milliseconds). */
+export const CAPTURE_POINT_RATIO = 2;
+/** ...and the longer gap at least this long: below it a host's own SYN handling (20-50 us for
+ * vsftpd's host in 10-logins) is as long as the round trip and says nothing about the path. */
+export const CAPTURE_POINT_MIN_SEC = 100e-6;
 /** Failed logins from one client address that make a `brute-force` finding (--brute-force). */
 export const BRUTE_FORCE_FAILURES = 5;
 /** Bytes of each followed direction's recent delivery kept to tell a faithful retransmission

@@ -15,9 +15,9 @@ import { isoTimeNs } from '../tcp/index.js';
 import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS } from '../limits.js';
 import { ControlSink } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
-import { diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
+import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
-import type { DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport } from './model.js';
+import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport } from './model.js';
 import type { AnnouncementRec, TransferRec } from './session.js';
 import { TimeIndex } from './timeindex.js';
 
@@ -47,6 +47,7 @@ interface Session {
   /** Its announcements' entries in the target index. */
   readonly targets: { key: string; entry: TargetEntry }[];
   finalized: boolean;
+  capturePoint: CapturePoint;
   /** Expectations as last computed, valid while the announcement count and end are unchanged. */
   cache: { n: number; end: number; map: Map<AnnouncementRec, Expectation> } | null;
 }
@@ -159,7 +160,7 @@ export class FtpAnalyzer {
     let session: Session | null = null;
     const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a));
     // A Connection's own start is not exposed; the capture clock is when it was seen first.
-    const s: Session = { connId: c.id, sink, client, server, start: this.clock, conn: c, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, cache: null };
+    const s: Session = { connId: c.id, sink, client, server, start: this.clock, conn: c, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', cache: null };
     session = s;
     this.sessions.set(c.id, s);
     const pk = pairKey(client.ip, server.ip);
@@ -304,6 +305,7 @@ export class FtpAnalyzer {
       s.sink.dispose();
       return;
     }
+    s.capturePoint = capturePointOf(summary.handshake);
     const end = s.end;
     const expectations = expectationsOf(s.sink.session.announcements, s.client, s.server, end);
     const matches = this.correlate(s, expectations);
@@ -515,6 +517,7 @@ export class FtpAnalyzer {
       tls: f.tls,
       mode,
       midStream: ctl.midStream && f.banner === null,
+      capturePoint: s.capturePoint,
       commands: f.commands,
       controlState: ctl.state,
       dataConnections: data,
@@ -542,7 +545,7 @@ export class FtpAnalyzer {
     const sent = dir === 'upload' ? clientSent : serverSent;
     const bytes = c ? (dir ? (sent?.bytes ?? 0) : (serverSent?.bytes ?? 0) + (clientSent?.bytes ?? 0)) : null;
     const missedBytes = c ? (dir ? (sent?.missedBytes ?? 0) : (serverSent?.missedBytes ?? 0) + (clientSent?.missedBytes ?? 0)) : 0;
-    const facts: DataFacts = { mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, expectedBytes: transfer?.expectedBytes ?? null };
+    const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, expectedBytes: transfer?.expectedBytes ?? null };
     const outcome = mode === 'unknown' && !transfer ? unknownOutcome(c) : outcomeOf(facts);
     const text = diagnosis(facts, outcome);
     const f = outcomeFinding(outcome, id, text, [announced?.frame ?? null, c?.synFrame ?? null, ...(c?.synRetransmitFrames.slice(0, 4) ?? []), c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, transfer?.final?.frame ?? null]);

@@ -19,11 +19,25 @@
  */
 import type { ConnectionSummary } from '../tcp/index.js';
 import { isPrivateAddress } from './announce.js';
-import type { DataMode, Endpoint, Finding, Initiator, Outcome, Severity } from './model.js';
+import type { CapturePoint, DataMode, Endpoint, Finding, Initiator, Outcome, Severity } from './model.js';
+import { CAPTURE_POINT_MIN_SEC, CAPTURE_POINT_RATIO } from '../limits.js';
 import type { Match } from './correlate.js';
 import type { TransferRec } from './session.js';
 
+/** Where the capture was taken, from a handshake's timing (ConnectionSummary.handshake): the side
+ * that answers at once is the near one. Below the ratios the capture is in between, or too noisy. */
+export function capturePointOf(h: { synToSynAck: number; synAckToAck: number } | null): CapturePoint {
+  if (!h || h.synToSynAck <= 0 || h.synAckToAck <= 0) return 'unknown';
+  if (Math.max(h.synToSynAck, h.synAckToAck) < CAPTURE_POINT_MIN_SEC) return 'unknown';
+  const r = h.synToSynAck / h.synAckToAck;
+  if (r >= CAPTURE_POINT_RATIO) return 'near-client';
+  if (r <= 1 / CAPTURE_POINT_RATIO) return 'near-server';
+  return 'unknown';
+}
+
 export interface DataFacts {
+  /** Where the capture was taken (the session's control connection shows it). */
+  readonly capturePoint: CapturePoint;
   readonly mode: DataMode;
   readonly initiator: Initiator;
   readonly client: Endpoint;
@@ -118,12 +132,12 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       } else {
         blame = `a firewall in front of the server drops its passive port range; allow ${firewallRule(f)}`;
       }
-      return `The ${who}'s ${syns} SYN${syns === 1 ? '' : 's'} to ${tgt} got no answer over ${c ? seconds(c) : '?'}: ${blame}.${final}`;
+      return `The ${who}'s ${syns} SYN${syns === 1 ? '' : 's'} to ${tgt} got no answer over ${c ? seconds(c) : '?'}: ${blame}.${where(f, 'syn')}${final}`;
     }
     case 'refused':
       return `The ${who}'s SYN to ${tgt} was answered with a TCP reset: nothing listened there, or a firewall rejects the connection; check the ${other} side's firewall for ${firewallRule(f)}.${final}`;
     case 'not-attempted':
-      return `The ${other} announced ${tgt} but no connection to it appears in the capture: the ${who} never tried (it gave up, or connected elsewhere), or this capture point cannot see that path${t?.final && t.final.code === 425 ? ' (the server replied 425: it could not open the data connection)' : ''}.${final}`;
+      return `The ${other} announced ${tgt} but no connection to it appears in the capture: the ${who} never tried (it gave up, or connected elsewhere), or this capture point cannot see that path${t?.final && t.final.code === 425 ? ' (the server replied 425: it could not open the data connection)' : ''}.${where(f, 'none')}${final}`;
     case 'reset':
       return `The data connection for ${what} was reset before the transfer finished${f.bytes !== null ? ` after ${f.bytes}${f.expectedBytes !== null ? ` of ${f.expectedBytes}` : ''} bytes` : ''}: one end closed abruptly (a killed process, a timeout, or a firewall that resets idle or long flows).${final}`;
     case 'aborted':
@@ -139,6 +153,22 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
     case 'incomplete':
       return `The capture ends while the data connection or its transfer (${what}) is still open.`;
   }
+}
+
+/** What the capture point says about where SYNs were lost (empty when it is unknown). */
+function where(f: DataFacts, seen: 'syn' | 'none'): string {
+  const cp = f.capturePoint;
+  if (cp === 'unknown') return '';
+  const near = cp === 'near-client' ? 'client' : 'server';
+  const initiatorSide = f.initiator === near;
+  if (seen === 'syn') {
+    return initiatorSide
+      ? ` This capture was taken near the ${near}: the SYNs left the ${near} and were lost on the way to the ${near === 'client' ? 'server' : 'client'} or dropped there.`
+      : ` This capture was taken near the ${near}: the SYNs reached the ${near}'s side of the network, so they were dropped there (its host firewall, or the last hop before it).`;
+  }
+  return initiatorSide
+    ? ` This capture was taken near the ${near}, which never sent a SYN for it.`
+    : ` This capture was taken near the ${near}: if the ${f.initiator} did try, its SYNs were dropped before reaching this side (or went to another address, e.g. an internal one behind NAT).`;
 }
 
 function firstLine(text: string): string {

@@ -17,6 +17,7 @@ export type Outcome = 'completed' | 'no-answer' | 'refused' | 'not-attempted' | 
 export type TransferDirection = 'download' | 'upload' | 'listing';
 export type Severity = 'info' | 'warning' | 'error';
 export type LoginOutcome = 'success' | 'failed' | 'none';
+export type CapturePoint = 'near-client' | 'near-server' | 'unknown';
 
 export const OUTCOMES: readonly Outcome[] = ['completed', 'no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed', 'unused', 'incomplete'];
 export const DATA_MODES: readonly DataMode[] = ['active', 'passive', 'extended-active', 'extended-passive', 'long-active', 'long-passive', 'unknown'];
@@ -100,6 +101,9 @@ export interface SessionReport {
   mode: SessionMode;
   /** The capture saw the start of the control connection (its SYN or the banner). */
   midStream: boolean;
+  /** Where the capture was taken, from the control connection's handshake timing: near the client
+   * (SYN→SYN-ACK is the round trip, SYN-ACK→ACK ~0), near the server (the reverse), or unknown. */
+  capturePoint: CapturePoint;
   commands: number;
   controlState: string;
   dataConnections: DataConnectionReport[];

@@ -85,6 +85,11 @@ export interface ConnectionSummary {
   readonly synRetransmitFrames: readonly number[];
   readonly synAckFrame: number | null;
   readonly establishedFrame: number | null;
+  /** Handshake timing as the capture saw it: seconds from the first SYN to the SYN+ACK, and from
+   * the SYN+ACK to the ACK that completed it (null when not seen). Where the capture was taken
+   * shows here: near the client the first is a round trip and the second ~0; near the server the
+   * other way round. */
+  readonly handshake: { readonly synToSynAck: number; readonly synAckToAck: number } | null;
   readonly origSent: DirectionSummary;
   readonly respSent: DirectionSummary;
   /** Still open when it left the tracker (neither closed both ways nor reset). */
@@ -229,6 +234,10 @@ export class Conn implements StreamOwner, Connection {
   synRetransmitFrames: number[] | null = null;
   establishedFrame = 0;
   synAckFrame = 0;
+  /** Capture time (seconds) of the first SYN, the SYN+ACK and the completing ACK; 0 when not seen. */
+  synAt = 0;
+  synAckAt = 0;
+  establishedAt = 0;
 
   id = 0;
   hash = 0;
@@ -285,6 +294,9 @@ export class Conn implements StreamOwner, Connection {
     this.synRetransmitFrames = null;
     this.establishedFrame = 0;
     this.synAckFrame = 0;
+    this.synAt = 0;
+    this.synAckAt = 0;
+    this.establishedAt = 0;
   }
 
   private flag(bit: number): boolean {
@@ -423,6 +435,7 @@ export class Conn implements StreamOwner, Connection {
       synRetransmitFrames: this.synRetransmitFrames === null ? NO_FRAMES : this.synRetransmitFrames.slice(),
       synAckFrame: this.synAckFrame || null,
       establishedFrame: this.establishedFrame || null,
+      handshake: this.synAt > 0 && this.synAckAt > 0 && this.establishedAt > 0 ? { synToSynAck: this.synAckAt - this.synAt, synAckToAck: this.establishedAt - this.synAckAt } : null,
       origSent: this.orig.summary(),
       respSent: this.resp.summary(),
       open: !this.finished,

@@ -408,6 +408,7 @@ export class TcpTracker {
           me.sentSyn = true;
           me.isn = seq;
           me.synFrame = frame;
+          if (dir === 0 && c.synAt === 0) c.synAt = p.tsSec + p.tsNsec / 1e9;
         } else if (seq === me.isn) {
           this.synRetransmits++;
           if (dir === 0) c.noteSynRetransmit(frame);
@@ -422,7 +423,10 @@ export class TcpTracker {
           me.sentSynAck = true;
           me.isn = seq;
           if (me.synFrame === 0) me.synFrame = frame;
-          if (c.synAckFrame === 0) c.synAckFrame = frame;
+          if (c.synAckFrame === 0) {
+            c.synAckFrame = frame;
+            c.synAckAt = p.tsSec + p.tsNsec / 1e9;
+          }
         }
         if ((me.onceBits & SEEN_H) === 0 || seq !== me.lastH) {
           me.onceBits |= SEEN_H;
@@ -489,6 +493,7 @@ export class TcpTracker {
     if (!c.establishedFired && c.orig.state === EndpointState.ESTABLISHED && c.resp.state === EndpointState.ESTABLISHED && (c.orig.sentSyn || c.resp.sentSynAck)) {
       c.establishedFired = true;
       c.establishedFrame = frame;
+      c.establishedAt = p.tsSec + p.tsNsec / 1e9;
       ev.established?.(c);
     }
     if (rst) {

@@ -42,6 +42,7 @@ interface TruthSession {
 }
 interface TruthCapture {
   file: string;
+  capturePoint?: string;
   /** A rotated capture: its files, read together. */
   parts?: { file: string }[];
   sessions?: TruthSession[];
@@ -123,6 +124,9 @@ describe('analyze agrees with the lab ground truth', () => {
         if (d.expectedBytes === NOT_COMPARED && t) t.expectedBytes = NOT_COMPARED;
       }));
       for (let i = 0; i < truth.length; i++) expect(ours[i], `${c.file} session ${truth[i].session}`).toEqual(truth[i]);
+      // Where the capture was taken, inferred from handshake timing, never contradicts the lab.
+      const side = /^client side/.test(c.capturePoint ?? '') ? 'near-client' : /^server side/.test(c.capturePoint ?? '') ? 'near-server' : null;
+      if (side) expect(r.sessions.map((s) => s.capturePoint).filter((p) => p !== 'unknown' && p !== side)).toEqual([]);
       const cross = (c.findings ?? []).map((f) => f.code).sort();
       expect(r.findings.map((f) => f.code).sort()).toEqual(cross);
     });
