@@ -38,7 +38,8 @@ function tools(file) {
     // Several files given as one "+"-joined argument are merged (used to show flat memory on 2x input).
     const inputs = file.split('+');
     const extra = c === 'connections' ? ['--format', 'ndjson'] : ['--format', 'json'];
-    t.push({ name: `ftp-pcap ${c}`, argv: [process.execPath, join(root, 'bin/ftp-pcap'), c, ...extra, ...inputs] });
+    // The executable itself, as a user runs it (its shebang carries the runtime flags).
+    t.push({ name: `ftp-pcap ${c}`, argv: [join(root, 'bin/ftp-pcap'), c, ...extra, ...inputs] });
   }
   const one = file.split('+')[0];
   if (file.includes('+')) return t;
@@ -62,7 +63,7 @@ function measure(argv) {
 }
 
 function packetsOf(file) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/ftp-pcap'), 'info', '--format', 'json', ...file.split('+')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(join(root, 'bin/ftp-pcap'), ['info', '--format', 'json', ...file.split('+')], { encoding: 'utf8', maxBuffer: 1 << 28 });
   return JSON.parse(r.stdout).totals.packets;
 }
 
