@@ -5,6 +5,9 @@
  */
 import type { Out } from './out.js';
 import { JsonSink, NO_PAINT, TextSink, paintFor, type ReportSink } from './analysis.js';
+import { NdjsonSink } from './ndjson.js';
+import { OcsfSink } from './ocsf.js';
+import { XmlSink } from './xml.js';
 
 export interface FormatContext {
   /** Writing to a terminal (stdout is a TTY and no -o): text may use colour. */
@@ -14,6 +17,12 @@ export interface FormatContext {
 export const FORMATS: Record<string, (out: Out, ctx: FormatContext) => ReportSink> = {
   text: (out, ctx) => new TextSink(out, ctx.tty ? paintFor(process.stdout) : NO_PAINT),
   json: (out) => new JsonSink(out),
+  /** Elastic Common Schema events, one per line (src/report/ndjson.ts). */
+  ndjson: (out) => new NdjsonSink(out),
+  /** OCSF 1.9 events (FTP Activity, Detection Finding), one per line (src/report/ocsf.ts). */
+  ocsf: (out) => new OcsfSink(out),
+  /** The JSON model as XML 1.0 (src/report/xml.ts). */
+  xml: (out) => new XmlSink(out),
 };
 
 export const FORMAT_NAMES = (): string[] => Object.keys(FORMATS);

@@ -1,0 +1,451 @@
+/**
+ * `--format ndjson`: the report as Elastic Common Schema events, one JSON object per line, for SIEM
+ * shippers (Filebeat, Fluent Bit, Vector, Splunk HEC) that forward each line as it is written.
+ *
+ * Contract (DESIGN.md §4): per finalized session, in this order and written as soon as the session
+ * is finalized (streaming, so `tcpdump -w - | ftp-pcap analyze --format ndjson -` feeds a SIEM
+ * live):
+ *   1. one session event            event.dataset `ftp_pcap.session`
+ *   2. one event per data connection event.dataset `ftp_pcap.data_connection`
+ *   3. one alert per session finding event.dataset `ftp_pcap.finding`, event.kind `alert`
+ * and at the end of the capture one alert per cross-session finding (brute-force). Nothing else:
+ * inputs, summary and limits are in the JSON and XML reports only.
+ *
+ * ECS field names wherever one fits, everything else under `ftp.*` in snake_case (ECS naming), with
+ * the vocabulary values of DESIGN.md §3 verbatim (`no-answer`, `extended-passive`, ...). Absent
+ * values are left out, never null. test/report/ndjson.test.ts checks every emitted field against
+ * the ECS field definitions (../shared/ecs/ecs_flat.json); `@elastic/ecs` checks the shape here at
+ * compile time.
+ *
+ * Choices a SIEM user should know:
+ * - `source`/`destination` and `client`/`server` are TCP roles, as ECS defines them (client = the
+ *   side that sent the SYN). For an active-mode data connection the FTP *server* is the TCP client;
+ *   `ftp.initiator` says it in FTP terms and `ftp.control.*` names the control connection's ends.
+ * - `network.direction` follows Elasticsearch's network_direction processor with
+ *   internal_networks [private, loopback, link_local]: both ends internal → `internal`, internal →
+ *   public `outbound`, public → internal `inbound`, both public `external`.
+ * - `event.severity` (findings only) uses Elastic Security's risk scores: info 21, warning 47,
+ *   error 73.
+ * - `file.size` is not set: the model counts the bytes moved on the connection, which after a REST
+ *   is part of the file; those are `ftp.data_connection.bytes` / `expected_bytes`.
+ * - `@timestamp` keeps the capture's full precision (nanoseconds); for an event that has no time of
+ *   its own (a data connection never attempted, a finding) it is the time of the connection or
+ *   session it concerns (DESIGN.md §4 times).
+ */
+import type { EcsEvent, Ecs } from '@elastic/ecs';
+import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
+import type { DataConnectionReport, Endpoint, Finding, FindingCode, Outcome, SessionReport, Severity } from '../ftp/model.js';
+import type { Out } from './out.js';
+
+/** The ECS version of the field definitions the events are checked against (../shared/ecs). */
+export const ECS_VERSION = '9.5.0-dev';
+
+/** Outcomes that mean the data connection or its transfer failed (DESIGN.md §3). */
+export const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
+
+/** ECS event.outcome of a data connection: `unused` and `incomplete` are neither. */
+export function outcomeOf(o: Outcome): 'success' | 'failure' | 'unknown' {
+  return o === 'completed' ? 'success' : FAILED_OUTCOMES.has(o) ? 'failure' : 'unknown';
+}
+
+/** Elastic Security's default risk scores for low / medium / high. */
+export const SEVERITY_SCORE: Record<Severity, number> = { info: 21, warning: 47, error: 73 };
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** The most severe of some findings, or null for none. */
+export function maxSeverity(findings: readonly Finding[]): Severity | null {
+  let best: Severity | null = null;
+  for (const f of findings) if (best === null || SEVERITY_RANK[f.severity] > SEVERITY_RANK[best]) best = f.severity;
+  return best;
+}
+
+/** Findings that report a failure (of a data connection, a transfer, a login). */
+const FAILURE_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['data-no-answer', 'data-refused', 'data-not-attempted', 'data-reset', 'transfer-aborted', 'transfer-truncated', 'transfer-failed', 'login-failed', 'brute-force']);
+const SUCCESS_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['anonymous-login', 'control-encrypted']);
+const AUTH_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['cleartext-credentials', 'login-failed', 'anonymous-login']);
+
+export function findingOutcome(code: FindingCode): 'success' | 'failure' | 'unknown' {
+  return FAILURE_CODES.has(code) ? 'failure' : SUCCESS_CODES.has(code) ? 'success' : 'unknown';
+}
+
+function findingCategory(code: FindingCode): string[] {
+  if (code === 'brute-force') return ['authentication', 'intrusion_detection'];
+  if (code === 'ftp-bounce') return ['network', 'intrusion_detection'];
+  if (AUTH_CODES.has(code)) return ['authentication'];
+  return ['network'];
+}
+
+/** Transfer commands by what they do with a file (RFC 959 §4.1.3, RFC 3659 §7). */
+const DOWNLOADS = new Set(['RETR']);
+const UPLOADS = new Set(['STOR', 'STOU', 'APPE']);
+
+export function isV6(ip: string): boolean {
+  return ip.includes(':');
+}
+
+/** Private (RFC 1918, fc00::/7), loopback and link-local addresses: the "internal" networks. */
+export function isInternal(ip: string): boolean {
+  if (isV6(ip)) {
+    const s = ip.toLowerCase();
+    return s === '::1' || /^f[cd][0-9a-f]{0,2}:/.test(s) || /^fe[89ab][0-9a-f]?:/.test(s);
+  }
+  const p = ip.split('.').map(Number);
+  if (p.length !== 4 || p.some((x) => !Number.isInteger(x))) return false;
+  const [a, b] = p;
+  return a === 10 || a === 127 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}
+
+/** ECS network.direction, as Elasticsearch's network_direction processor computes it. */
+export function networkDirection(src: string, dst: string): 'internal' | 'inbound' | 'outbound' | 'external' {
+  const s = isInternal(src);
+  const d = isInternal(dst);
+  return s && d ? 'internal' : s ? 'outbound' : d ? 'inbound' : 'external';
+}
+
+/** Nanoseconds between two report times (ISO 8601 with 9 fractional digits). */
+export function durationNs(start: string, end: string): number {
+  const ms = Date.parse(end) - Date.parse(start);
+  const frac = (t: string): number => Number((/\.(\d+)Z$/.exec(t)?.[1] ?? '0').padEnd(9, '0').slice(3, 9));
+  return Math.max(0, ms * 1e6 + frac(end) - frac(start));
+}
+
+/** The time a data connection's event carries: its TCP start, else its session's start. */
+export function dataTime(s: SessionReport, d: DataConnectionReport): string {
+  return d.tcp?.start ?? s.start;
+}
+
+/** The time a finding's event carries: that of the data connection it concerns, else the session's. */
+export function findingTime(s: SessionReport, f: Finding): string {
+  const d = f.dataConnection !== undefined ? s.dataConnections[f.dataConnection - 1] : undefined;
+  return d ? dataTime(s, d) : s.start;
+}
+
+export function basename(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i >= 0 && i < path.length - 1 ? path.slice(i + 1) : path;
+}
+
+/** The file a transfer moved, when the command names one. */
+export function transferFile(d: DataConnectionReport): { path: string; name: string } | null {
+  if (!d.command || !(DOWNLOADS.has(d.command) || UPLOADS.has(d.command))) return null;
+  const path = d.path ?? d.argument;
+  if (!path) return null;
+  return { path, name: basename(path) };
+}
+
+/** Per-client first/last session time and servers, for findings that span sessions. */
+export interface ClientSpan {
+  first: string;
+  last: string;
+  servers: Set<string>;
+}
+const MAX_SPAN_SERVERS = 16;
+
+export function trackClient(spans: Map<string, ClientSpan>, s: SessionReport): void {
+  const c = spans.get(s.client.ip);
+  if (!c) {
+    spans.set(s.client.ip, { first: s.start, last: s.end, servers: new Set([s.server.ip]) });
+    return;
+  }
+  if (s.start < c.first) c.first = s.start;
+  if (s.end > c.last) c.last = s.end;
+  if (c.servers.size < MAX_SPAN_SERVERS) c.servers.add(s.server.ip);
+}
+
+// ---- the event shape ----
+
+interface EcsEndpoint {
+  ip: string;
+  port?: number;
+}
+
+/** The `ftp.*` namespace (snake_case, DESIGN.md §3 values). */
+export interface FtpFields {
+  session?: {
+    id: number;
+    mode?: string;
+    login?: string;
+    login_attempts?: number;
+    tls?: boolean;
+    mid_stream?: boolean;
+    capture_point?: string;
+    commands?: number;
+    control_state?: string;
+    banner?: string;
+    password?: string;
+    data_connections?: number;
+    failed_data_connections?: number;
+  };
+  control?: { client: EcsEndpoint; server: EcsEndpoint };
+  data_connection?: {
+    id: number;
+    mode: string;
+    initiator: string;
+    outcome: string;
+    direction?: string;
+    command?: string;
+    argument?: string;
+    path?: string;
+    bytes?: number;
+    expected_bytes?: number;
+    missed_bytes: number;
+    reply_codes: number[];
+    reply_text?: string;
+    firewall_rule: string;
+    diagnosis: string;
+    announcement?: { command: string; ip?: string; port: number; frame: number; reply_code?: number };
+    tcp?: {
+      state: string;
+      history: string;
+      syn_frame?: number;
+      syn_retransmits: number;
+      syn_ack_frame?: number;
+      rst_frame?: number;
+      first_frame: number;
+      last_frame: number;
+    };
+  };
+  finding?: { code: string; severity: string; frames: number[]; client?: string };
+}
+
+/** ECS (compile-time checked by @elastic/ecs) plus the ftp namespace. ecs.version is our own. */
+export type FtpEcsEvent = Omit<Ecs, 'ecs' | 'event'> & {
+  ecs: { version: string };
+  event: EcsEvent & { kind: 'event' | 'alert'; outcome: 'success' | 'failure' | 'unknown' };
+  ftp: FtpFields;
+};
+
+const unique = (xs: (string | null | undefined)[]): string[] => [...new Set(xs.filter((x): x is string => typeof x === 'string' && x !== ''))];
+const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+
+function control(s: SessionReport): FtpFields['control'] {
+  return { client: { ...s.client }, server: { ...s.server } };
+}
+
+function netFields(src: string, dst: string | undefined, protocol: 'ftp' | 'ftp-data'): Ecs['network'] {
+  return { transport: 'tcp', iana_number: '6', protocol, type: isV6(src) ? 'ipv6' : 'ipv4', ...(dst !== undefined ? { direction: networkDirection(src, dst) } : {}) };
+}
+
+const observer = (tool: AnalysisReport['tool']): Ecs['observer'] => ({ product: tool.name, vendor: tool.name, version: tool.version, type: 'packet-analyzer' });
+
+export function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): FtpEcsEvent {
+  const failed = s.dataConnections.filter((d) => FAILED_OUTCOMES.has(d.outcome)).length;
+  const outcome = s.login === 'failed' || failed > 0 ? 'failure' : s.login === 'success' ? 'success' : 'unknown';
+  const counts = new Map<string, number>();
+  for (const d of s.dataConnections) counts.set(d.outcome, (counts.get(d.outcome) ?? 0) + 1);
+  const dcText = s.dataConnections.length === 0 ? 'no data connection' : `${s.dataConnections.length} data connection${s.dataConnections.length === 1 ? '' : 's'} (${[...counts].map(([o, n]) => `${o} ${n}`).join(', ')})`;
+  const who = s.user === null ? 'no login seen' : `user ${JSON.stringify(s.user)} login ${s.login}`;
+  return {
+    '@timestamp': s.start,
+    ecs: { version: ECS_VERSION },
+    event: {
+      kind: 'event',
+      category: ['network'],
+      type: ['connection', 'protocol'],
+      action: 'ftp-session',
+      outcome,
+      module: 'ftp_pcap',
+      dataset: 'ftp_pcap.session',
+      start: s.start,
+      end: s.end,
+      duration: durationNs(s.start, s.end),
+    },
+    message: `FTP session ${ep(s.client)} -> ${ep(s.server)}, ${who}, mode ${s.mode}${s.tls ? ', TLS' : ''}, ${dcText}.`,
+    source: { ...s.client },
+    destination: { ...s.server },
+    client: { ...s.client },
+    server: { ...s.server },
+    network: netFields(s.client.ip, s.server.ip, 'ftp'),
+    ...(s.user !== null ? { user: { name: s.user } } : {}),
+    ...(s.tls ? { tls: { established: true } } : {}),
+    related: { ip: unique([s.client.ip, s.server.ip]), ...(s.user ? { user: [s.user] } : {}) },
+    observer: observer(tool),
+    ftp: {
+      session: {
+        id: s.id,
+        mode: s.mode,
+        login: s.login,
+        login_attempts: s.loginAttempts,
+        tls: s.tls,
+        mid_stream: s.midStream,
+        capture_point: s.capturePoint,
+        commands: s.commands,
+        control_state: s.controlState,
+        banner: opt(s.banner),
+        password: opt(s.password),
+        data_connections: s.dataConnections.length,
+        failed_data_connections: failed,
+      },
+      control: control(s),
+    },
+  };
+}
+
+function ep(e: Endpoint): string {
+  return isV6(e.ip) ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+/** The TCP ends of a data connection: the ones seen, else the expected ones (no source port). */
+export function dataEnds(s: SessionReport, d: DataConnectionReport): { src: EcsEndpoint; dst: EcsEndpoint | null } {
+  if (d.from && d.to) return { src: { ...d.from }, dst: { ...d.to } };
+  const src = { ip: d.initiator === 'client' ? s.client.ip : s.server.ip };
+  if (!d.announced) return { src, dst: null };
+  // EPSV carries no address (RFC 2428 §3): the control connection's other end is meant.
+  const ip = d.announced.ip ?? (d.initiator === 'client' ? s.server.ip : s.client.ip);
+  return { src, dst: { ip, port: d.announced.port } };
+}
+
+export function dataAction(d: DataConnectionReport): string {
+  return d.direction ? `ftp-${d.direction}` : 'ftp-data-connection';
+}
+
+export function dataEvent(s: SessionReport, d: DataConnectionReport, tool: AnalysisReport['tool']): FtpEcsEvent {
+  const { src, dst } = dataEnds(s, d);
+  const file = transferFile(d);
+  const user = s.user;
+  const blocked = d.outcome === 'no-answer' || d.outcome === 'refused';
+  const t = dataTime(s, d);
+  return {
+    '@timestamp': t,
+    ecs: { version: ECS_VERSION },
+    event: {
+      kind: 'event',
+      category: ['network'],
+      type: blocked ? ['connection', 'denied'] : ['connection'],
+      action: dataAction(d),
+      outcome: outcomeOf(d.outcome),
+      module: 'ftp_pcap',
+      dataset: 'ftp_pcap.data_connection',
+      ...(d.tcp ? { start: d.tcp.start, end: d.tcp.end, duration: durationNs(d.tcp.start, d.tcp.end) } : {}),
+    },
+    message: d.diagnosis,
+    source: src,
+    client: { ...src },
+    ...(dst ? { destination: dst, server: { ...dst } } : {}),
+    network: netFields(src.ip, dst?.ip, 'ftp-data'),
+    ...(user !== null ? { user: { name: user } } : {}),
+    ...(file ? { file: { path: file.path, name: file.name } } : {}),
+    related: { ip: unique([src.ip, dst?.ip, s.client.ip, s.server.ip, d.announced?.ip]), ...(user ? { user: [user] } : {}) },
+    observer: observer(tool),
+    ftp: {
+      session: { id: s.id },
+      control: control(s),
+      data_connection: {
+        id: d.id,
+        mode: d.mode,
+        initiator: d.initiator,
+        outcome: d.outcome,
+        direction: opt(d.direction),
+        command: opt(d.command),
+        argument: opt(d.argument),
+        path: opt(d.path),
+        bytes: opt(d.bytes),
+        expected_bytes: opt(d.expectedBytes),
+        missed_bytes: d.missedBytes,
+        reply_codes: [...d.replies],
+        reply_text: opt(d.replyText),
+        firewall_rule: d.firewallRule,
+        diagnosis: d.diagnosis,
+        announcement: d.announced
+          ? { command: d.announced.command, ip: opt(d.announced.ip), port: d.announced.port, frame: d.announced.frame, reply_code: opt(d.announced.replyCode) }
+          : undefined,
+        tcp: d.tcp
+          ? {
+              state: d.tcp.state,
+              history: d.tcp.history,
+              syn_frame: opt(d.tcp.synFrame),
+              syn_retransmits: d.tcp.synRetransmits,
+              syn_ack_frame: opt(d.tcp.synAckFrame),
+              rst_frame: opt(d.tcp.rstFrame),
+              first_frame: d.tcp.firstFrame,
+              last_frame: d.tcp.lastFrame,
+            }
+          : undefined,
+      },
+    },
+  };
+}
+
+function findingBase(f: Finding, tool: AnalysisReport['tool'], time: string): FtpEcsEvent {
+  const blocked = f.code === 'data-no-answer' || f.code === 'data-refused';
+  return {
+    '@timestamp': time,
+    ecs: { version: ECS_VERSION },
+    event: {
+      kind: 'alert',
+      category: findingCategory(f.code),
+      type: blocked ? ['info', 'denied'] : ['info'],
+      action: f.code,
+      outcome: findingOutcome(f.code),
+      severity: SEVERITY_SCORE[f.severity],
+      module: 'ftp_pcap',
+      dataset: 'ftp_pcap.finding',
+    },
+    message: f.message,
+    rule: { id: f.code, name: f.code, ruleset: 'ftp-pcap', category: findingCategory(f.code)[0] },
+    log: { level: f.severity },
+    observer: observer(tool),
+    ftp: { finding: { code: f.code, severity: f.severity, frames: [...f.frames] } },
+  };
+}
+
+export function findingEvent(s: SessionReport, f: Finding, tool: AnalysisReport['tool']): FtpEcsEvent {
+  const d = f.dataConnection !== undefined ? s.dataConnections[f.dataConnection - 1] : undefined;
+  const e = findingBase(f, tool, findingTime(s, f));
+  // A finding about a data connection points at that connection's ends, others at the control
+  // connection's.
+  const { src, dst } = d ? dataEnds(s, d) : { src: { ...s.client }, dst: { ...s.server } };
+  e.source = src;
+  if (dst) e.destination = dst;
+  e.network = netFields(src.ip, dst?.ip, d ? 'ftp-data' : 'ftp');
+  if (s.user !== null) e.user = { name: s.user };
+  e.related = { ip: unique([src.ip, dst?.ip, s.client.ip, s.server.ip]), ...(s.user ? { user: [s.user] } : {}) };
+  e.ftp.session = { id: s.id };
+  e.ftp.control = control(s);
+  if (d) e.ftp.data_connection = dataEvent(s, d, tool).ftp.data_connection;
+  return e;
+}
+
+/** A finding that spans sessions (brute-force): placed at the first session of its client. */
+export function crossFindingEvent(f: Finding & { client: string }, span: ClientSpan | undefined, tool: AnalysisReport['tool'], fallbackTime: string): FtpEcsEvent {
+  const e = findingBase(f, tool, span?.first ?? fallbackTime);
+  if (span) {
+    e.event.start = span.first;
+    e.event.end = span.last;
+    e.event.duration = durationNs(span.first, span.last);
+  }
+  const servers = span ? [...span.servers] : [];
+  e.source = { ip: f.client };
+  if (servers.length === 1) e.destination = { ip: servers[0] };
+  e.network = netFields(f.client, servers.length === 1 ? servers[0] : undefined, 'ftp');
+  e.related = { ip: unique([f.client, ...servers]) };
+  e.ftp.finding = { code: f.code, severity: f.severity, frames: [...f.frames], client: f.client };
+  return e;
+}
+
+/** One JSON line. JSON.stringify escapes control characters and lone surrogates (ES2019), so a
+ * capture string can never split a line or make it invalid UTF-8. */
+export function line(e: object): string {
+  return `${JSON.stringify(e)}\n`;
+}
+
+export class NdjsonSink implements ReportSink {
+  private tool: AnalysisReport['tool'] = { name: 'ftp-pcap', version: '0.0.0' };
+  private readonly spans = new Map<string, ClientSpan>();
+  private lastTime: string | null = null;
+  constructor(private readonly out: Out) {}
+  begin(tool: AnalysisReport['tool']): void {
+    this.tool = tool;
+  }
+  session(s: SessionReport): void {
+    trackClient(this.spans, s);
+    this.lastTime = s.end;
+    this.out.write(line(sessionEvent(s, this.tool)));
+    for (const d of s.dataConnections) this.out.write(line(dataEvent(s, d, this.tool)));
+    for (const f of s.findings) this.out.write(line(findingEvent(s, f, this.tool)));
+  }
+  end(tail: ReportTail): void {
+    const fallback = this.lastTime ?? tail.inputs.find((i) => i.lastTime)?.lastTime ?? new Date(0).toISOString();
+    for (const f of tail.findings) this.out.write(line(crossFindingEvent(f, this.spans.get(f.client), this.tool, fallback)));
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * `--format ocsf`: the report as Open Cybersecurity Schema Framework events (schema 1.9.0-dev,
+ * ../shared/ocsf-schema), one JSON object per line, streamed like `--format ndjson`: per finalized
+ * session one FTP Activity for the session, one per data connection, one Detection Finding per
+ * finding; at the end one Detection Finding per cross-session finding (brute-force).
+ *
+ * FTP Activity (class_uid 4008 = Network Activity 4 x 1000 + 8, extends network, base_event):
+ * - a data connection: `activity_id` from its transfer command (RETR Get 2, STOR/STOU/APPE Put 1,
+ *   LIST/NLST/MLSD List 6, another command Other 99 with the command as `activity_name`, none
+ *   Unknown 0); `type` its mode (DESIGN.md §3 words: active, passive, extended-passive...);
+ *   `port` the announced port; `command`, `codes` (reply codes), `command_responses` (the final
+ *   reply's text), `name` (the command's argument), `file` for a file transfer; `src_endpoint` /
+ *   `dst_endpoint` the TCP ends (src = who sent the SYN: the server in active mode), or the
+ *   expected ends when it was never attempted; `connection_info` (tcp, Zeek-like `flag_history`);
+ *   `traffic.bytes` / `bytes_missed`; `status_id` Success (completed), Failure (no-answer, refused,
+ *   not-attempted, reset, aborted, truncated, failed) or Other (unused, incomplete; `status` names
+ *   it), `status_code` the outcome word, `status_detail` the diagnosis.
+ * - a session: `activity_id` Other (99), `activity_name` "Session": the control connection, with
+ *   Failure when its login failed or one of its data connections failed.
+ * - `severity_id`: the most severe finding about the event (info → Informational 1, warning →
+ *   Medium 3, error → High 4), Informational without one.
+ * - ftp-pcap's own fields (session and data connection ids, initiator, firewall rule, announcement,
+ *   TCP state) under `unmapped.ftp_pcap`, as OCSF asks for source data without an attribute.
+ *
+ * Findings are Detection Findings (class_uid 2004), not FTP Activities with a failure status:
+ * - a finding is a conclusion about traffic, not a piece of traffic: half of them report no
+ *   failure at all (anonymous-login, control-encrypted, active-source-port, cleartext-credentials);
+ * - the failure a data-* or transfer-* finding reports is already an FTP Activity with status
+ *   Failure; a second FTP Activity would count the transfer twice in every SIEM dashboard;
+ * - brute-force spans many sessions, so there is no one activity it could be;
+ * - a Detection Finding carries what a SIEM rule matches on: a stable identifier
+ *   (`finding_info.analytic.uid` and `finding_info.types` = the finding code, as ECS `rule.id`),
+ *   a severity, `is_alert`, and `evidences` with the endpoints.
+ *
+ * Times: `time` is epoch milliseconds (timestamp_t) and, with the `datetime` profile, `time_dt`
+ * keeps the capture's full precision. A finding's `time` is the capture time of what it concerns
+ * (OCSF calls it the finding's creation time: a live sensor would have created it then), so the
+ * output is the same on every run. `metadata.correlation_uid` ties a session's events together.
+ */
+import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
+import type { DataConnectionReport, Finding, FindingCode, SessionReport, Severity } from '../ftp/model.js';
+import type { Out } from './out.js';
+import { FAILED_OUTCOMES, dataEnds, dataTime, findingTime, isInternal, isV6, line, maxSeverity, networkDirection, trackClient, transferFile, type ClientSpan } from './ndjson.js';
+
+/** The OCSF schema version the events follow (../shared/ocsf-schema/version.json). */
+export const OCSF_VERSION = '1.9.0-dev';
+
+const FTP_ACTIVITY = { category_uid: 4, category_name: 'Network Activity', class_uid: 4008, class_name: 'FTP Activity' } as const;
+const DETECTION_FINDING = { category_uid: 2, category_name: 'Findings', class_uid: 2004, class_name: 'Detection Finding' } as const;
+
+/** FTP Activity activity_id (events/network/ftp_activity.json), by transfer command. */
+const ACTIVITY: Record<string, { id: number; name: string }> = {
+  STOR: { id: 1, name: 'Put' },
+  STOU: { id: 1, name: 'Put' },
+  APPE: { id: 1, name: 'Put' },
+  RETR: { id: 2, name: 'Get' },
+  LIST: { id: 6, name: 'List' },
+  NLST: { id: 6, name: 'List' },
+  MLSD: { id: 6, name: 'List' },
+};
+
+const SEVERITY_ID: Record<Severity, { id: number; name: string }> = {
+  info: { id: 1, name: 'Informational' },
+  warning: { id: 3, name: 'Medium' },
+  error: { id: 4, name: 'High' },
+};
+
+/** finding_info.title per code: a short phrase (the message says the specifics). */
+const TITLES: Record<FindingCode, string> = {
+  'data-no-answer': 'FTP data connection got no answer',
+  'data-refused': 'FTP data connection refused',
+  'data-not-attempted': 'FTP data connection never attempted',
+  'data-reset': 'FTP data connection reset',
+  'transfer-aborted': 'FTP transfer aborted',
+  'transfer-truncated': 'FTP transfer truncated',
+  'transfer-failed': 'FTP transfer failed',
+  'pasv-address-mismatch': 'FTP passive reply announces another address than the server',
+  'port-address-mismatch': 'FTP PORT/EPRT announces another address than the client',
+  'ftp-bounce': 'FTP bounce: data connection to a third host',
+  'privileged-data-port': 'FTP data connection to a privileged port',
+  'active-source-port': 'FTP active data connection source port',
+  'cleartext-credentials': 'FTP credentials in clear text',
+  'login-failed': 'FTP login failed',
+  'brute-force': 'FTP brute-force login attempts',
+  'anonymous-login': 'FTP anonymous login',
+  'control-encrypted': 'FTP control channel encrypted (AUTH TLS)',
+  'capture-gap': 'Capture missed bytes of an FTP connection',
+  'unmatched-data-connection': 'Connection between FTP hosts that no announcement explains',
+};
+
+interface OcsfEndpoint {
+  ip: string;
+  port?: number;
+}
+
+/** The attributes ftp-pcap emits (a subset of FTP Activity / Detection Finding). Checked against
+ * the schema data in test/report/ocsf.test.ts. */
+export interface OcsfEvent {
+  activity_id: number;
+  activity_name: string;
+  category_uid: number;
+  category_name: string;
+  class_uid: number;
+  class_name: string;
+  type_uid: number;
+  type_name: string;
+  time: number;
+  time_dt: string;
+  severity_id: number;
+  severity: string;
+  status_id: number;
+  status: string;
+  status_code?: string;
+  status_detail?: string;
+  message: string;
+  metadata: {
+    product: { name: string; vendor_name: string; version: string };
+    version: string;
+    profiles: string[];
+    event_code: string;
+    correlation_uid?: string;
+    log_name: string;
+  };
+  actor?: { user: { name: string } };
+  src_endpoint?: OcsfEndpoint;
+  dst_endpoint?: OcsfEndpoint;
+  connection_info?: { protocol_name: 'tcp'; protocol_num: 6; protocol_ver_id: 4 | 6; direction_id: number; direction: string; flag_history?: string };
+  app_protocol_name?: string;
+  // FTP Activity
+  type?: string;
+  port?: number;
+  command?: string;
+  codes?: number[];
+  command_responses?: string[];
+  name?: string;
+  file?: { name: string; path: string; type_id: 1; type: 'Regular File' };
+  traffic?: { bytes: number; bytes_missed: number };
+  // Detection Finding
+  finding_info?: {
+    uid: string;
+    title: string;
+    desc: string;
+    types: string[];
+    analytic: { uid: string; name: string; type_id: 1; type: 'Rule' };
+    data_sources: string[];
+    first_seen_time?: number;
+    first_seen_time_dt?: string;
+    last_seen_time?: number;
+    last_seen_time_dt?: string;
+  };
+  is_alert?: boolean;
+  evidences?: { src_endpoint?: OcsfEndpoint; dst_endpoint?: OcsfEndpoint; connection_info?: OcsfEvent['connection_info'] }[];
+  unmapped?: { ftp_pcap: Record<string, unknown> };
+}
+
+/** Epoch milliseconds of a report time (ISO 8601, nanoseconds). */
+export function epochMs(t: string): number {
+  return Date.parse(t);
+}
+
+/** OCSF connection_info.direction_id (Inbound 1, Outbound 2, Lateral 3, Local 4, Unknown 0). */
+function direction(src: string, dst: string | undefined): { direction_id: number; direction: string } {
+  if (dst === undefined) return { direction_id: 0, direction: 'Unknown' };
+  const loop = (ip: string): boolean => ip === '::1' || ip.startsWith('127.');
+  if (loop(src) && loop(dst)) return { direction_id: 4, direction: 'Local' };
+  if (!isInternal(src) && !isInternal(dst)) return { direction_id: 0, direction: 'Unknown' };
+  const d = networkDirection(src, dst);
+  return d === 'inbound' ? { direction_id: 1, direction: 'Inbound' } : d === 'outbound' ? { direction_id: 2, direction: 'Outbound' } : { direction_id: 3, direction: 'Lateral' };
+}
+
+function connectionInfo(src: string, dst: string | undefined, history?: string): NonNullable<OcsfEvent['connection_info']> {
+  return { protocol_name: 'tcp', protocol_num: 6, protocol_ver_id: isV6(src) ? 6 : 4, ...direction(src, dst), ...(history ? { flag_history: history } : {}) };
+}
+
+function metadata(tool: AnalysisReport['tool'], eventCode: string, correlation: string | undefined, user: boolean): OcsfEvent['metadata'] {
+  return {
+    product: { name: tool.name, vendor_name: tool.name, version: tool.version },
+    version: OCSF_VERSION,
+    // datetime: the *_dt siblings of timestamps; host: `actor` (the FTP user).
+    profiles: user ? ['datetime', 'host'] : ['datetime'],
+    event_code: eventCode,
+    ...(correlation ? { correlation_uid: correlation } : {}),
+    log_name: 'ftp-pcap analyze',
+  };
+}
+
+/** A session's identity across runs: its control connection and start time. */
+export function correlationUid(s: SessionReport): string {
+  const e = (x: { ip: string; port: number }): string => (isV6(x.ip) ? `[${x.ip}]:${x.port}` : `${x.ip}:${x.port}`);
+  return `ftp:${e(s.client)}-${e(s.server)}@${s.start}`;
+}
+
+function severity(findings: readonly Finding[]): { severity_id: number; severity: string } {
+  const s = SEVERITY_ID[maxSeverity(findings) ?? 'info'];
+  return { severity_id: s.id, severity: s.name };
+}
+
+const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
+
+export function sessionActivity(s: SessionReport, tool: AnalysisReport['tool']): OcsfEvent {
+  const failed = s.dataConnections.filter((d) => FAILED_OUTCOMES.has(d.outcome));
+  let status: Pick<OcsfEvent, 'status_id' | 'status' | 'status_code' | 'status_detail'>;
+  if (s.login === 'failed') status = { status_id: 2, status: 'Failure', status_code: 'login-failed', status_detail: `Login failed (${s.loginAttempts} attempt${s.loginAttempts === 1 ? '' : 's'}).` };
+  else if (failed.length > 0) status = { status_id: 2, status: 'Failure', status_code: 'data-connection-failed', status_detail: `${failed.length} of ${s.dataConnections.length} data connections failed: ${failed.map((d) => `[${d.id}] ${d.outcome}`).join(', ')}.` };
+  else if (s.login === 'success') status = { status_id: 1, status: 'Success' };
+  else status = { status_id: 0, status: 'Unknown' };
+  return {
+    activity_id: 99,
+    activity_name: 'Session',
+    ...FTP_ACTIVITY,
+    type_uid: FTP_ACTIVITY.class_uid * 100 + 99,
+    type_name: 'FTP Activity: Other',
+    time: epochMs(s.start),
+    time_dt: s.start,
+    ...severity(s.findings),
+    ...status,
+    message: `FTP session ${s.client.ip}:${s.client.port} -> ${s.server.ip}:${s.server.port}, ${s.user === null ? 'no login seen' : `user ${JSON.stringify(s.user)} login ${s.login}`}, mode ${s.mode}, ${s.dataConnections.length} data connection(s).`,
+    metadata: metadata(tool, 'session', correlationUid(s), s.user !== null),
+    ...(s.user !== null ? { actor: { user: { name: s.user } } } : {}),
+    src_endpoint: { ...s.client },
+    dst_endpoint: { ...s.server },
+    connection_info: connectionInfo(s.client.ip, s.server.ip),
+    app_protocol_name: 'ftp',
+    type: s.mode,
+    unmapped: {
+      ftp_pcap: strip({
+        session_id: s.id,
+        start: s.start,
+        end: s.end,
+        mode: s.mode,
+        login: s.login,
+        login_attempts: s.loginAttempts,
+        tls: s.tls,
+        mid_stream: s.midStream,
+        capture_point: s.capturePoint,
+        commands: s.commands,
+        control_state: s.controlState,
+        banner: s.banner,
+        password: s.password,
+        data_connections: s.dataConnections.length,
+      }),
+    },
+  };
+}
+
+function dataStatus(d: DataConnectionReport): Pick<OcsfEvent, 'status_id' | 'status'> {
+  if (d.outcome === 'completed') return { status_id: 1, status: 'Success' };
+  if (FAILED_OUTCOMES.has(d.outcome)) return { status_id: 2, status: 'Failure' };
+  return { status_id: 99, status: d.outcome };
+}
+
+export function dataActivity(s: SessionReport, d: DataConnectionReport, tool: AnalysisReport['tool']): OcsfEvent {
+  const act = d.command ? (ACTIVITY[d.command] ?? { id: 99, name: d.command }) : { id: 0, name: 'Unknown' };
+  const { src, dst } = dataEnds(s, d);
+  const file = transferFile(d);
+  const t = dataTime(s, d);
+  const captions: Record<number, string> = { 0: 'Unknown', 1: 'Put', 2: 'Get', 6: 'List', 99: 'Other' };
+  const what = d.command ? `${d.command}${d.argument ? ` ${d.argument}` : ''}` : 'no transfer command';
+  return {
+    activity_id: act.id,
+    activity_name: act.name,
+    ...FTP_ACTIVITY,
+    type_uid: FTP_ACTIVITY.class_uid * 100 + act.id,
+    type_name: `FTP Activity: ${captions[act.id]}`,
+    time: epochMs(t),
+    time_dt: t,
+    ...severity(s.findings.filter((f) => f.dataConnection === d.id)),
+    ...dataStatus(d),
+    status_code: d.outcome,
+    status_detail: d.diagnosis,
+    message: `${d.mode} data connection ${src.ip}${src.port !== undefined ? `:${src.port}` : ''} -> ${dst ? `${dst.ip}:${dst.port}` : '?'} (${what}): ${d.outcome}`,
+    metadata: metadata(tool, 'data-connection', correlationUid(s), s.user !== null),
+    ...(s.user !== null ? { actor: { user: { name: s.user } } } : {}),
+    src_endpoint: src,
+    ...(dst ? { dst_endpoint: dst } : {}),
+    connection_info: connectionInfo(src.ip, dst?.ip, d.tcp?.history),
+    app_protocol_name: 'ftp-data',
+    type: d.mode,
+    ...(d.announced ? { port: d.announced.port } : dst?.port !== undefined ? { port: dst.port } : {}),
+    ...(d.command ?? d.announced ? { command: d.command ?? d.announced?.command } : {}),
+    codes: [...d.replies],
+    ...(d.replyText !== null ? { command_responses: [d.replyText] } : {}),
+    ...(d.argument ? { name: d.argument } : {}),
+    ...(file ? { file: { name: file.name, path: file.path, type_id: 1 as const, type: 'Regular File' as const } } : {}),
+    ...(d.bytes !== null ? { traffic: { bytes: d.bytes, bytes_missed: d.missedBytes } } : {}),
+    unmapped: {
+      ftp_pcap: strip({
+        session_id: s.id,
+        data_connection_id: d.id,
+        initiator: d.initiator,
+        outcome: d.outcome,
+        direction: d.direction,
+        path: d.path,
+        expected_bytes: d.expectedBytes,
+        firewall_rule: d.firewallRule,
+        announcement: d.announced ? strip({ ...d.announced }) : null,
+        tcp: d.tcp ? strip({ ...d.tcp }) : null,
+      }),
+    },
+  };
+}
+
+function findingEvent(f: Finding, tool: AnalysisReport['tool'], uid: string, time: string, correlation: string | undefined, user: string | null): OcsfEvent {
+  const sev = SEVERITY_ID[f.severity];
+  return {
+    activity_id: 1,
+    activity_name: 'Create',
+    ...DETECTION_FINDING,
+    type_uid: DETECTION_FINDING.class_uid * 100 + 1,
+    type_name: 'Detection Finding: Create',
+    time: epochMs(time),
+    time_dt: time,
+    severity_id: sev.id,
+    severity: sev.name,
+    status_id: 1,
+    status: 'New',
+    message: f.message,
+    metadata: metadata(tool, f.code, correlation, user !== null),
+    ...(user !== null ? { actor: { user: { name: user } } } : {}),
+    finding_info: {
+      uid,
+      title: TITLES[f.code],
+      desc: f.message,
+      types: [f.code],
+      analytic: { uid: f.code, name: f.code, type_id: 1, type: 'Rule' },
+      data_sources: ['packet capture'],
+    },
+    is_alert: f.severity !== 'info',
+  };
+}
+
+export function sessionFinding(s: SessionReport, f: Finding, index: number, tool: AnalysisReport['tool']): OcsfEvent {
+  const d = f.dataConnection !== undefined ? s.dataConnections[f.dataConnection - 1] : undefined;
+  const corr = correlationUid(s);
+  const e = findingEvent(f, tool, `${corr}#${index + 1}`, findingTime(s, f), corr, s.user);
+  const { src, dst } = d ? dataEnds(s, d) : { src: { ...s.client }, dst: { ...s.server } };
+  e.evidences = [{ src_endpoint: src, ...(dst ? { dst_endpoint: dst } : {}), connection_info: connectionInfo(src.ip, dst?.ip, d?.tcp?.history) }];
+  e.unmapped = { ftp_pcap: strip({ session_id: s.id, data_connection_id: f.dataConnection, frames: [...f.frames] }) };
+  return e;
+}
+
+export function crossFinding(f: Finding & { client: string }, index: number, span: ClientSpan | undefined, tool: AnalysisReport['tool'], fallback: string): OcsfEvent {
+  const t = span?.first ?? fallback;
+  const e = findingEvent(f, tool, `ftp:${f.client}#${f.code}-${index + 1}`, t, undefined, null);
+  if (e.finding_info && span) {
+    e.finding_info.first_seen_time = epochMs(span.first);
+    e.finding_info.first_seen_time_dt = span.first;
+    e.finding_info.last_seen_time = epochMs(span.last);
+    e.finding_info.last_seen_time_dt = span.last;
+  }
+  const servers = span ? [...span.servers] : [];
+  e.evidences = [{ src_endpoint: { ip: f.client }, ...(servers.length === 1 ? { dst_endpoint: { ip: servers[0] } } : {}) }];
+  e.unmapped = { ftp_pcap: { client: f.client, servers, frames: [...f.frames] } };
+  return e;
+}
+
+export class OcsfSink implements ReportSink {
+  private tool: AnalysisReport['tool'] = { name: 'ftp-pcap', version: '0.0.0' };
+  private readonly spans = new Map<string, ClientSpan>();
+  private lastTime: string | null = null;
+  constructor(private readonly out: Out) {}
+  begin(tool: AnalysisReport['tool']): void {
+    this.tool = tool;
+  }
+  session(s: SessionReport): void {
+    trackClient(this.spans, s);
+    this.lastTime = s.end;
+    this.out.write(line(sessionActivity(s, this.tool)));
+    for (const d of s.dataConnections) this.out.write(line(dataActivity(s, d, this.tool)));
+    s.findings.forEach((f, i) => this.out.write(line(sessionFinding(s, f, i, this.tool))));
+  }
+  end(tail: ReportTail): void {
+    const fallback = this.lastTime ?? tail.inputs.find((i) => i.lastTime)?.lastTime ?? new Date(0).toISOString();
+    tail.findings.forEach((f, i) => this.out.write(line(crossFinding(f, i, this.spans.get(f.client), this.tool, fallback))));
+  }
+}
