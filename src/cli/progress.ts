@@ -105,7 +105,7 @@ export class Progress {
     const parts = ['ftp-pcap:'];
     if (known && total > 0) {
       const frac = Math.min(1, bytes / total);
-      parts.push(`${Math.floor(frac * 100)}%`.padStart(4), `${formatBytes(bytes)} of ${formatBytes(total)}`);
+      parts.push(`${Math.floor(frac * 100)}%`, `${formatBytes(bytes)} of ${formatBytes(total)}`);
     } else {
       parts.push(formatBytes(bytes));
     }
@@ -139,7 +139,9 @@ export class Progress {
   }
 
   private draw(text: string): void {
-    const width = (this.stream.columns ?? 80) - 1;
+    // A pseudo-terminal may report 0 columns: take the classic 80 then.
+    const cols = this.stream.columns !== undefined && this.stream.columns > 0 ? this.stream.columns : 80;
+    const width = cols - 1;
     this.stream.write(`\r${text.length > width ? text.slice(0, width) : text}\x1b[K`);
     this.drawn = true;
   }
