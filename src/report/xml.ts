@@ -18,7 +18,8 @@
  * test/report/xml.test.ts does it for every lab capture):
  * - an object is an element with one child element per key, in the JSON key order; a key that is
  *   not an XML name (never the case in this model: keys are identifiers and DESIGN.md §3 words)
- *   would be written as `<entry key="…">`;
+ *   would be written as `<entry key="…">` (with `keyEnc="escaped"` and the escapes below, TAB and
+ *   LF included since parsers turn them into spaces in attributes, when it needs them);
  * - an array is a wrapper element named after the key holding one element per item, named by the
  *   singular of the key (`dataConnections/dataConnection`, `replies/reply`, `frames/frame`, ...;
  *   `item` when there is none), so an empty array is an empty wrapper;
@@ -68,9 +69,17 @@ export function needsEscape(s: string): boolean {
   return UNSAFE.test(s);
 }
 
+const hex4 = (c: string): string => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
 /** The escaped text of a string that needs it. */
 export function escapeText(s: string): string {
-  return s.replace(UNSAFE_ALL, (c) => (c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`));
+  return s.replace(UNSAFE_ALL, (c) => (c === '\\' ? '\\\\' : hex4(c)));
+}
+
+/** Attribute values are also normalised by parsers (TAB, LF → space, XML 1.0 §3.3.3). */
+function attrValue(name: string, v: string): Record<string, string> {
+  if (!needsEscape(v) && !/[\t\n]/.test(v)) return { [`@_${name}`]: v };
+  return { [`@_${name}`]: escapeText(v).replace(/[\t\n]/g, hex4), [`@_${name}Enc`]: 'escaped' };
 }
 
 /** The original string of an `enc="escaped"` text. */
@@ -106,7 +115,7 @@ function node(v: unknown, key: string): XNode {
     if (isXmlName(k) && k !== 'entry') out[k] = node(x, k);
     else {
       const n = node(x, k);
-      entries.push(typeof n === 'object' ? { ...n, '@_key': k } : { '#text': n, '@_key': k });
+      entries.push(typeof n === 'object' ? { ...n, ...attrValue('key', k) } : { '#text': n, ...attrValue('key', k) });
     }
   }
   if (entries.length) out.entry = entries;
