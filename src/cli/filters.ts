@@ -8,8 +8,10 @@
  * - `--min-severity LEVEL`: findings below LEVEL are left out (the sessions stay).
  *
  * The summary counts what the report shows, and `--fail-on` looks at the findings shown. Findings
- * that span sessions (brute-force, from one client) follow `--host` (their client) and
- * `--min-severity`; `--session` leaves them out, as they belong to no one session.
+ * that span sessions (brute-force, from one client) follow `--min-severity` and `--host` (shown when
+ * the host is their client, or is the other end of a shown session of that client: a brute force
+ * against a server shows when filtering on the server); `--session` leaves them out, as they belong
+ * to no one session.
  */
 import { formatIp, parseIp } from '../decode/address.js';
 import type { Finding, Outcome, SessionReport, Severity } from '../ftp/model.js';
@@ -31,8 +33,8 @@ export interface FilterOptions {
 export interface ReportFilter {
   /** The session as the report shows it (findings below --min-severity removed), or null. */
   session(s: SessionReport): SessionReport | null;
-  /** Whether a finding that spans sessions is shown. */
-  cross(f: Finding & { client: string }): boolean;
+  /** Whether a finding that spans sessions is shown, given the clients of the sessions shown. */
+  cross(f: Finding & { client: string }, shownClients: ReadonlySet<string>): boolean;
 }
 
 /** A severity option's value, checked (`--fail-on`, `--min-severity`). */
@@ -89,9 +91,9 @@ export function buildFilter(opts: FilterOptions): ReportFilter {
       if (minRank === 0 || s.findings.every(shownFinding)) return s;
       return { ...s, findings: s.findings.filter(shownFinding) };
     },
-    cross(f) {
+    cross(f, shownClients) {
       if (ids) return false;
-      if (hosts && !hosts.has(canonical(f.client))) return false;
+      if (hosts && !hosts.has(canonical(f.client)) && !shownClients.has(canonical(f.client))) return false;
       return shownFinding(f);
     },
   };
@@ -104,6 +106,7 @@ export function buildFilter(opts: FilterOptions): ReportFilter {
  */
 export class FilteredSink implements ReportSink {
   private readonly summary = new SummaryBuilder();
+  private readonly clients = new Set<string>();
   /** Rank of the most severe finding shown, -1 for none. */
   worst = -1;
 
@@ -121,13 +124,14 @@ export class FilteredSink implements ReportSink {
     const shown = this.filter.session(s);
     if (!shown) return;
     this.summary.add(shown);
+    this.clients.add(canonical(shown.client.ip));
     this.note(shown.findings);
     this.inner.session(shown);
     this.afterSession();
   }
 
   end(tail: ReportTail): void {
-    const findings = tail.findings.filter((f) => this.filter.cross(f));
+    const findings = tail.findings.filter((f) => this.filter.cross(f, this.clients));
     this.summary.addCross(findings);
     this.note(findings);
     this.inner.end({ ...tail, findings, summary: this.summary.summary });
