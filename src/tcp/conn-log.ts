@@ -13,8 +13,16 @@
 import type { ConnectionSummary, DirectionSummary, EndpointAddress } from './connection.js';
 
 /** ISO 8601 UTC with the full nanosecond fraction (`2026-11-26T13:01:46.123456789Z`). */
+// Reports print thousands of times within the same second: the date part is formatted once per second.
+let cachedSec = NaN;
+let cachedDate = '';
+
 export function isoTimeNs(sec: number, nsec: number): string {
-  return `${new Date(sec * 1000).toISOString().slice(0, 19)}.${String(nsec).padStart(9, '0')}Z`;
+  if (sec !== cachedSec) {
+    cachedSec = sec;
+    cachedDate = new Date(sec * 1000).toISOString().slice(0, 19);
+  }
+  return `${cachedDate}.${String(nsec).padStart(9, '0')}Z`;
 }
 
 /** Duration between two (sec, nsec) instants as "S.NNNNNNNNN" (exact, no float rounding). */
