@@ -28,6 +28,8 @@
  *   error 73.
  * - `file.size` is not set: the model counts the bytes moved on the connection, which after a REST
  *   is part of the file; those are `ftp.data_connection.bytes` / `expected_bytes`.
+ * - `network.community_id` (Community ID v1) identifies the TCP connection an event is about, as
+ *   Zeek, Suricata and Packetbeat write it; absent when a port is unknown (never attempted).
  * - `@timestamp` keeps the capture's full precision (nanoseconds); for an event that has no time of
  *   its own (a data connection never attempted, a finding) it is the time of the connection or
  *   session it concerns (DESIGN.md §4 times).
@@ -36,6 +38,8 @@ import type { EcsEvent, Ecs } from '@elastic/ecs';
 import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
 import type { DataConnectionReport, Endpoint, Finding, FindingCode, Outcome, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
+import { createHash } from 'node:crypto';
+import { parseIp } from '../decode/address.js';
 
 /** The ECS version of the field definitions the events are checked against (../shared/ecs). */
 export const ECS_VERSION = '9.5.0-dev';
@@ -100,6 +104,26 @@ export function networkDirection(src: string, dst: string): 'internal' | 'inboun
   const s = isInternal(src);
   const d = isInternal(dst);
   return s && d ? 'internal' : s ? 'outbound' : d ? 'inbound' : 'external';
+}
+
+/**
+ * Community ID v1 of a TCP flow (github.com/corelight/community-id-spec, seed 0): the flow key Zeek,
+ * Suricata and Elastic's community_id processor write, so a SIEM joins these events with theirs.
+ * SHA-1 over seed, the two addresses, protocol 6, a pad byte and the two ports, the lower
+ * (address, port) end first; base64, prefixed "1:". Null when an end or port is unknown.
+ */
+export function communityId(src: string, sport: number | undefined, dst: string, dport: number | undefined): string | null {
+  const a = parseIp(src);
+  const b = parseIp(dst);
+  if (!a || !b || a.length !== b.length || sport === undefined || dport === undefined) return null;
+  const c = Buffer.compare(a, b);
+  const swap = c > 0 || (c === 0 && sport > dport);
+  const [ip1, p1, ip2, p2] = swap ? [b, dport, a, sport] : [a, sport, b, dport];
+  const tail = Buffer.alloc(6);
+  tail.writeUInt8(6, 0);
+  tail.writeUInt16BE(p1, 2);
+  tail.writeUInt16BE(p2, 4);
+  return `1:${createHash('sha1').update(Buffer.alloc(2)).update(ip1).update(ip2).update(tail).digest('base64')}`;
 }
 
 /** Nanoseconds between two report times (ISO 8601 with 9 fractional digits). */
@@ -222,8 +246,16 @@ function control(s: SessionReport): FtpFields['control'] {
   return { client: { ...s.client }, server: { ...s.server } };
 }
 
-function netFields(src: string, dst: string | undefined, protocol: 'ftp' | 'ftp-data'): Ecs['network'] {
-  return { transport: 'tcp', iana_number: '6', protocol, type: isV6(src) ? 'ipv6' : 'ipv4', ...(dst !== undefined ? { direction: networkDirection(src, dst) } : {}) };
+function netFields(src: EcsEndpoint, dst: EcsEndpoint | null | undefined, protocol: 'ftp' | 'ftp-data'): Ecs['network'] {
+  const cid = dst ? communityId(src.ip, src.port, dst.ip, dst.port) : null;
+  return {
+    transport: 'tcp',
+    iana_number: '6',
+    protocol,
+    type: isV6(src.ip) ? 'ipv6' : 'ipv4',
+    ...(dst ? { direction: networkDirection(src.ip, dst.ip) } : {}),
+    ...(cid ? { community_id: cid } : {}),
+  };
 }
 
 const observer = (tool: AnalysisReport['tool']): Ecs['observer'] => ({ product: tool.name, vendor: tool.name, version: tool.version, type: 'packet-analyzer' });
@@ -255,7 +287,7 @@ export function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): Ft
     destination: { ...s.server },
     client: { ...s.client },
     server: { ...s.server },
-    network: netFields(s.client.ip, s.server.ip, 'ftp'),
+    network: netFields(s.client, s.server, 'ftp'),
     ...(s.user !== null ? { user: { name: s.user } } : {}),
     ...(s.tls ? { tls: { established: true } } : {}),
     related: { ip: unique([s.client.ip, s.server.ip]), ...(s.user ? { user: [s.user] } : {}) },
@@ -322,7 +354,7 @@ export function dataEvent(s: SessionReport, d: DataConnectionReport, tool: Analy
     source: src,
     client: { ...src },
     ...(dst ? { destination: dst, server: { ...dst } } : {}),
-    network: netFields(src.ip, dst?.ip, 'ftp-data'),
+    network: netFields(src, dst, 'ftp-data'),
     ...(user !== null ? { user: { name: user } } : {}),
     ...(file ? { file: { path: file.path, name: file.name } } : {}),
     related: { ip: unique([src.ip, dst?.ip, s.client.ip, s.server.ip, d.announced?.ip]), ...(user ? { user: [user] } : {}) },
@@ -397,7 +429,7 @@ export function findingEvent(s: SessionReport, f: Finding, tool: AnalysisReport[
   const { src, dst } = d ? dataEnds(s, d) : { src: { ...s.client }, dst: { ...s.server } };
   e.source = src;
   if (dst) e.destination = dst;
-  e.network = netFields(src.ip, dst?.ip, d ? 'ftp-data' : 'ftp');
+  e.network = netFields(src, dst, d ? 'ftp-data' : 'ftp');
   if (s.user !== null) e.user = { name: s.user };
   e.related = { ip: unique([src.ip, dst?.ip, s.client.ip, s.server.ip]), ...(s.user ? { user: [s.user] } : {}) };
   e.ftp.session = { id: s.id };
@@ -417,7 +449,7 @@ export function crossFindingEvent(f: Finding & { client: string }, span: ClientS
   const servers = span ? [...span.servers] : [];
   e.source = { ip: f.client };
   if (servers.length === 1) e.destination = { ip: servers[0] };
-  e.network = netFields(f.client, servers.length === 1 ? servers[0] : undefined, 'ftp');
+  e.network = netFields({ ip: f.client }, servers.length === 1 ? { ip: servers[0] } : undefined, 'ftp');
   e.related = { ip: unique([f.client, ...servers]) };
   e.ftp.finding = { code: f.code, severity: f.severity, frames: [...f.frames], client: f.client };
   return e;

@@ -11,7 +11,8 @@
  *   `port` the announced port; `command`, `codes` (reply codes), `command_responses` (the final
  *   reply's text), `name` (the command's argument), `file` for a file transfer; `src_endpoint` /
  *   `dst_endpoint` the TCP ends (src = who sent the SYN: the server in active mode), or the
- *   expected ends when it was never attempted; `connection_info` (tcp, Zeek-like `flag_history`);
+ *   expected ends when it was never attempted; `connection_info` (tcp, Zeek-like `flag_history`,
+ *   `community_uid` = Community ID v1, as in ECS `network.community_id`);
  *   `traffic.bytes` / `bytes_missed`; `status_id` Success (completed), Failure (no-answer, refused,
  *   not-attempted, reset, aborted, truncated, failed) or Other (unused, incomplete; `status` names
  *   it), `status_code` the outcome word, `status_detail` the diagnosis.
@@ -40,7 +41,7 @@
 import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
 import type { DataConnectionReport, Finding, FindingCode, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
-import { FAILED_OUTCOMES, dataEnds, dataTime, findingTime, isInternal, isV6, line, maxSeverity, networkDirection, trackClient, transferFile, type ClientSpan } from './ndjson.js';
+import { FAILED_OUTCOMES, communityId, dataEnds, dataTime, findingTime, isInternal, isV6, line, maxSeverity, networkDirection, trackClient, transferFile, type ClientSpan } from './ndjson.js';
 
 /** The OCSF schema version the events follow (../shared/ocsf-schema/version.json). */
 export const OCSF_VERSION = '1.9.0-dev';
@@ -124,7 +125,7 @@ export interface OcsfEvent {
   actor?: { user: { name: string } };
   src_endpoint?: OcsfEndpoint;
   dst_endpoint?: OcsfEndpoint;
-  connection_info?: { protocol_name: 'tcp'; protocol_num: 6; protocol_ver_id: 4 | 6; direction_id: number; direction: string; flag_history?: string };
+  connection_info?: { protocol_name: 'tcp'; protocol_num: 6; protocol_ver_id: 4 | 6; direction_id: number; direction: string; flag_history?: string; community_uid?: string };
   app_protocol_name?: string;
   // FTP Activity
   type?: string;
@@ -168,8 +169,16 @@ function direction(src: string, dst: string | undefined): { direction_id: number
   return d === 'inbound' ? { direction_id: 1, direction: 'Inbound' } : d === 'outbound' ? { direction_id: 2, direction: 'Outbound' } : { direction_id: 3, direction: 'Lateral' };
 }
 
-function connectionInfo(src: string, dst: string | undefined, history?: string): NonNullable<OcsfEvent['connection_info']> {
-  return { protocol_name: 'tcp', protocol_num: 6, protocol_ver_id: isV6(src) ? 6 : 4, ...direction(src, dst), ...(history ? { flag_history: history } : {}) };
+function connectionInfo(src: OcsfEndpoint, dst: OcsfEndpoint | null | undefined, history?: string): NonNullable<OcsfEvent['connection_info']> {
+  const cid = dst ? communityId(src.ip, src.port, dst.ip, dst.port) : null;
+  return {
+    protocol_name: 'tcp',
+    protocol_num: 6,
+    protocol_ver_id: isV6(src.ip) ? 6 : 4,
+    ...direction(src.ip, dst?.ip),
+    ...(history ? { flag_history: history } : {}),
+    ...(cid ? { community_uid: cid } : {}),
+  };
 }
 
 function metadata(tool: AnalysisReport['tool'], eventCode: string, correlation: string | undefined, user: boolean): OcsfEvent['metadata'] {
@@ -219,7 +228,7 @@ export function sessionActivity(s: SessionReport, tool: AnalysisReport['tool']):
     ...(s.user !== null ? { actor: { user: { name: s.user } } } : {}),
     src_endpoint: { ...s.client },
     dst_endpoint: { ...s.server },
-    connection_info: connectionInfo(s.client.ip, s.server.ip),
+    connection_info: connectionInfo(s.client, s.server),
     app_protocol_name: 'ftp',
     type: s.mode,
     unmapped: {
@@ -273,7 +282,7 @@ export function dataActivity(s: SessionReport, d: DataConnectionReport, tool: An
     ...(s.user !== null ? { actor: { user: { name: s.user } } } : {}),
     src_endpoint: src,
     ...(dst ? { dst_endpoint: dst } : {}),
-    connection_info: connectionInfo(src.ip, dst?.ip, d.tcp?.history),
+    connection_info: connectionInfo(src, dst, d.tcp?.history),
     app_protocol_name: 'ftp-data',
     type: d.mode,
     ...(d.announced ? { port: d.announced.port } : dst?.port !== undefined ? { port: dst.port } : {}),
@@ -334,7 +343,7 @@ export function sessionFinding(s: SessionReport, f: Finding, index: number, tool
   const corr = correlationUid(s);
   const e = findingEvent(f, tool, `${corr}#${index + 1}`, findingTime(s, f), corr, s.user);
   const { src, dst } = d ? dataEnds(s, d) : { src: { ...s.client }, dst: { ...s.server } };
-  e.evidences = [{ src_endpoint: src, ...(dst ? { dst_endpoint: dst } : {}), connection_info: connectionInfo(src.ip, dst?.ip, d?.tcp?.history) }];
+  e.evidences = [{ src_endpoint: src, ...(dst ? { dst_endpoint: dst } : {}), connection_info: connectionInfo(src, dst, d?.tcp?.history) }];
   e.unmapped = { ftp_pcap: strip({ session_id: s.id, data_connection_id: f.dataConnection, frames: [...f.frames] }) };
   return e;
 }

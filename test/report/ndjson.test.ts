@@ -8,7 +8,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { ECS_VERSION, NdjsonSink, type FtpFields } from '../../src/report/ndjson.js';
+import { ECS_VERSION, NdjsonSink, communityId, networkDirection, type FtpFields } from '../../src/report/ndjson.js';
 import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, ndjsonLines, golden, flatten, MemoryOut, handBuiltSession, handBuiltTail, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
 
 interface EcsField {
@@ -131,6 +131,26 @@ async function runCapture(c: LabCapture): Promise<void> {
 
   if (GOLDEN_CAPTURES.includes(c.name)) golden(c.name, 'ndjson', versionless(events, report.tool.version));
 }
+
+describe('ndjson: derived network fields', () => {
+  it('network.community_id follows the Community ID v1 spec (its baseline vectors)', () => {
+    // corelight/community-id-spec baseline/baseline_deflt.json, TCP rows, both directions.
+    expect(communityId('128.232.110.120', 34855, '66.35.250.204', 80)).toBe('1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
+    expect(communityId('66.35.250.204', 80, '128.232.110.120', 34855)).toBe('1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
+    expect(communityId('2001:470:e5bf:dead:4957:2174:e82c:4887', 63943, '2607:f8b0:400c:c03::1a', 25)).toBe('1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=');
+    expect(communityId('2607:f8b0:400c:c03::1a', 25, '2001:470:e5bf:dead:4957:2174:e82c:4887', 63943)).toBe('1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=');
+    expect(communityId('192.0.2.1', undefined, '192.0.2.2', 21)).toBeNull();
+  });
+
+  it('network.direction as the network_direction processor with private internal networks', () => {
+    expect(networkDirection('10.0.0.1', '192.168.1.1')).toBe('internal');
+    expect(networkDirection('172.16.5.5', '198.51.100.20')).toBe('outbound');
+    expect(networkDirection('198.51.100.20', '10.0.0.20')).toBe('inbound');
+    expect(networkDirection('192.0.2.10', '198.51.100.20')).toBe('external');
+    expect(networkDirection('fd00::1', '2001:db8::1')).toBe('outbound');
+    expect(networkDirection('::1', '::1')).toBe('internal');
+  });
+});
 
 describe('ndjson: hand-built session with hostile strings', () => {
   it('writes one valid line per event, streamed per session, strings intact', () => {
