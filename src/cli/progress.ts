@@ -102,7 +102,7 @@ export class Progress {
     }
     const secs = (now - this.started) / 1000;
     const rate = secs > 0 ? packets / secs : 0;
-    const parts = ['ftp-pcap:'];
+    const parts: string[] = [];
     if (known && total > 0) {
       const frac = Math.min(1, bytes / total);
       parts.push(`${Math.floor(frac * 100)}%`, `${formatBytes(bytes)} of ${formatBytes(total)}`);
@@ -114,7 +114,7 @@ export class Progress {
       const eta = ((total - bytes) * secs) / bytes;
       parts.push(`ETA ${formatDuration(eta)}`);
     }
-    return parts.join('  ');
+    return `ftp-pcap: ${parts.join('  ')}`;
   }
 
   /** Removes the line (before an error message, or on a signal). */
