@@ -42,10 +42,20 @@ function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
   process.exit(SIGNAL_EXIT[signal]);
 }
 
+/** A fault outside the command's own try (an error event of a stream): same cleanup, one line, exit 2. */
+function onFault(e: unknown): void {
+  abortOpenOutputs();
+  clearCurrentProgress();
+  process.stderr.write(`ftp-pcap: ${oneLine(e)}\n`);
+  process.exit(Exit.INPUT);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = createProgram();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onFault);
+  process.on('unhandledRejection', onFault);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : Exit.OK;
@@ -65,5 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onFault);
+    process.off('unhandledRejection', onFault);
   }
 }

@@ -17,7 +17,7 @@ interface AnalyzeCliOptions {
   failOn?: string;
   session?: string;
   onlyFailed?: boolean;
-  host: string[];
+  host?: string[];
   minSeverity?: string;
   bruteForce?: string;
   quiet?: boolean;
@@ -39,7 +39,7 @@ function parseCount(s: string | undefined): number | null {
   return n;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function registerAnalyze(program: Command): void {
   program
@@ -53,7 +53,7 @@ export function registerAnalyze(program: Command): void {
     .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity (info, warning, error) is reported; default: never')
     .option('--session <ids>', 'only these session ids (comma-separated)')
     .option('--only-failed', 'only sessions with a failed or blocked data connection or an error finding')
-    .option('--host <ip>', 'only sessions with this address at either end of the control connection (repeatable, or comma-separated)', collect, [])
+    .option('--host <ip>', 'only sessions with this address at either end of the control connection (repeatable, or comma-separated)', collect)
     .option('--min-severity <severity>', 'leave out findings below this severity (info, warning, error); the summary counts what is shown')
     .option('--brute-force <n>', 'failed logins from one client that make a brute-force finding (default 5)')
     .option('-q, --quiet', 'no progress display on stderr')
