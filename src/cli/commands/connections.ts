@@ -24,6 +24,8 @@ export function registerConnections(program: Command): void {
     .action(async (paths: string[], opts: { format: string; output?: string; quiet?: boolean }) => {
       if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
       const progress = startProgress(paths, opts.quiet);
+      // A live feed (stdin) gets each record out as its connection ends, not 64 KiB later.
+      const live = paths.includes('-');
       const readers = await withOutput(opts.output, progress, async (out) => {
         let first = true;
         if (opts.format === 'text') out.write(`#${CONN_LOG_HEADER}\n`);
@@ -35,6 +37,7 @@ export function registerConnections(program: Command): void {
               else if (opts.format === 'ndjson') out.write(`${JSON.stringify(connectionJson(s))}\n`);
               else out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(connectionJson(s))}`);
               first = false;
+              if (live) out.flush();
             },
           },
         });
