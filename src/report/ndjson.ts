@@ -24,8 +24,19 @@
  * - `network.direction` follows Elasticsearch's network_direction processor with
  *   internal_networks [private, loopback, link_local]: both ends internal → `internal`, internal →
  *   public `outbound`, public → internal `inbound`, both public `external`.
- * - `event.severity` (findings only) uses Elastic Security's risk scores: info 21, warning 47,
- *   error 73.
+ * - Findings: `event.kind` alert, `rule.id`/`rule.name` the finding code (DESIGN.md §3, what a
+ *   SIEM rule matches), `rule.ruleset` ftp-pcap, `log.level` the severity word and
+ *   `event.severity` Elastic Security's risk score for it: info 21, warning 47, error 73.
+ * - `event.outcome`: a data connection's is success (completed), failure (no-answer, refused,
+ *   not-attempted, reset, aborted, truncated, failed) or unknown (unused, incomplete), with
+ *   `event.type` [connection, denied] for no-answer and refused (what a firewall did); a session's
+ *   is failure when its login or a data connection failed; a finding's failure for the data-*,
+ *   transfer-*, login-failed and brute-force codes.
+ * - A cross-session finding (brute-force) carries its client as `source.ip`, the server as
+ *   `destination.ip` when the client's sessions all went to one, and `event.start`/`event.end`
+ *   spanning that client's sessions.
+ * - `observer.*` names the tool (product, version); `ftp.session.password` is the report's, so
+ *   redacted unless `--show-passwords`.
  * - `file.size` is not set: the model counts the bytes moved on the connection, which after a REST
  *   is part of the file; those are `ftp.data_connection.bytes` / `expected_bytes`.
  * - `network.community_id` (Community ID v1) identifies the TCP connection an event is about, as
