@@ -5,6 +5,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cli } from '../helpers/cli.js';
 import { LiveCli, recordOffsets, sleep, waitFor } from './spawn.js';
 
 const BLOCKED = 'fixtures/03-active-blocked.pcap'; // 5 sessions over 13 s of capture time
@@ -57,5 +59,12 @@ describe('analyze - (stdin) streams', () => {
     run.end();
     expect((await run.exited).code).toBe(0);
     expect((JSON.parse(run.stdout) as { sessions: unknown[] }).sessions).toHaveLength(5);
+  });
+
+  const tcpdump = spawnSync('tcpdump', ['--version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!tcpdump)('tcpdump -w - | ftp-pcap analyze --format ndjson -: the same events as from the file', () => {
+    const piped = spawnSync('sh', ['-c', `tcpdump -r ${BLOCKED} -w - 2>/dev/null | ${process.execPath} bin/ftp-pcap analyze --format ndjson -`], { encoding: 'utf8' });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toBe(cli(['analyze', '--format', 'ndjson', BLOCKED]).stdout);
   });
 });
