@@ -20,6 +20,7 @@
  *   Failure when its login failed or one of its data connections failed.
  * - `severity_id`: the most severe finding about the event (info → Informational 1, warning →
  *   Medium 3, error → High 4), Informational without one.
+ * - `observables`: the endpoints' IPs, the user name and the file name (type ids 2, 4, 7).
  * - ftp-pcap's own fields (session and data connection ids, initiator, firewall rule, announcement,
  *   TCP state) under `unmapped.ftp_pcap`, as OCSF asks for source data without an attribute.
  *
@@ -151,7 +152,23 @@ export interface OcsfEvent {
   };
   is_alert?: boolean;
   evidences?: { src_endpoint?: OcsfEndpoint; dst_endpoint?: OcsfEndpoint; connection_info?: OcsfEvent['connection_info'] }[];
+  observables?: { name: string; type_id: number; type: string; value: string }[];
   unmapped?: { ftp_pcap: Record<string, unknown> };
+}
+
+/** OCSF observable type ids (dictionary.json types: ip_t 2, username_t 4, file_name_t 7). */
+const OBSERVABLE = { ip: { type_id: 2, type: 'IP Address' }, user: { type_id: 4, type: 'User Name' }, file: { type_id: 7, type: 'File Name' } } as const;
+
+/** The event's IPs, user name and file name as `observables`, for IOC extraction without parsing
+ * the event (FTP Activity only: a finding's addresses are in its evidences). */
+function withObservables(e: OcsfEvent): OcsfEvent {
+  const obs: NonNullable<OcsfEvent['observables']> = [];
+  if (e.src_endpoint) obs.push({ name: 'src_endpoint.ip', ...OBSERVABLE.ip, value: e.src_endpoint.ip });
+  if (e.dst_endpoint) obs.push({ name: 'dst_endpoint.ip', ...OBSERVABLE.ip, value: e.dst_endpoint.ip });
+  if (e.actor) obs.push({ name: 'actor.user.name', ...OBSERVABLE.user, value: e.actor.user.name });
+  if (e.file) obs.push({ name: 'file.name', ...OBSERVABLE.file, value: e.file.name });
+  if (obs.length) e.observables = obs;
+  return e;
 }
 
 /** Epoch milliseconds of a report time (ISO 8601, nanoseconds). */
@@ -207,6 +224,10 @@ function severity(findings: readonly Finding[]): { severity_id: number; severity
 const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
 
 export function sessionActivity(s: SessionReport, tool: AnalysisReport['tool']): OcsfEvent {
+  return withObservables(sessionEvent(s, tool));
+}
+
+function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): OcsfEvent {
   const failed = s.dataConnections.filter((d) => FAILED_OUTCOMES.has(d.outcome));
   let status: Pick<OcsfEvent, 'status_id' | 'status' | 'status_code' | 'status_detail'>;
   if (s.login === 'failed') status = { status_id: 2, status: 'Failure', status_code: 'login-failed', status_detail: `Login failed (${s.loginAttempts} attempt${s.loginAttempts === 1 ? '' : 's'}).` };
@@ -259,6 +280,10 @@ function dataStatus(d: DataConnectionReport): Pick<OcsfEvent, 'status_id' | 'sta
 }
 
 export function dataActivity(s: SessionReport, d: DataConnectionReport, tool: AnalysisReport['tool']): OcsfEvent {
+  return withObservables(dataEvent(s, d, tool));
+}
+
+function dataEvent(s: SessionReport, d: DataConnectionReport, tool: AnalysisReport['tool']): OcsfEvent {
   const act = d.command ? (ACTIVITY[d.command] ?? { id: 99, name: d.command }) : { id: 0, name: 'Unknown' };
   const { src, dst } = dataEnds(s, d);
   const file = transferFile(d);

@@ -155,6 +155,22 @@ function validate(path: string, r: Resolved, value: Record<string, unknown>, pro
   if (just && just.filter((k) => k in value).length !== 1) bad.push(`${path || r.def.name}: needs exactly one of ${just.join(', ')}`);
 }
 
+// The observable object's type_id enum is generated from the schema (OCSF server): every type,
+// object and attribute that declares an `observable` number contributes it, with its caption.
+{
+  const obs = resolve(objects, 'observable').attrs.get('type_id');
+  if (!obs) throw new Error('observable.type_id missing');
+  const add = (n: unknown, caption: unknown): void => {
+    if (typeof n === 'number') obs.enum = { ...obs.enum, [String(n)]: { caption: String(caption) } };
+  };
+  for (const t of Object.values(dictionary.types.attributes) as { observable?: number; caption?: string }[]) add(t.observable, t.caption);
+  for (const o of objects.values()) {
+    add((o as unknown as { observable?: number }).observable, o.caption);
+    for (const a of Object.values(o.attributes)) if (!Array.isArray(a)) add((a as { observable?: number }).observable, `${o.caption} attribute`);
+  }
+  for (const a of Object.values(dictionary.attributes)) add((a as { observable?: number; caption?: string }).observable, (a as { caption?: string }).caption);
+}
+
 const byUid = new Map<number, Resolved>();
 for (const name of classes.keys()) {
   const r = resolve(classes, name);
@@ -209,6 +225,8 @@ describe('ocsf: events valid against the OCSF schema for every lab capture', () 
     expect(check({ ...ok, status_id: 1, status: 'Failure' }).join()).toMatch(/caption of status_id 1 is "Success"/);
     expect(check({ ...ok, cloud: {} }).join()).toMatch(/profile cloud/);
     expect(check({ ...ok, file: { name: 'a' } }).join()).toMatch(/file.type_id .*missing/);
+    expect(check({ ...ok, observables: [{ name: 'src_endpoint.ip', type_id: 2, type: 'IP Address', value: '192.0.2.1' }] })).toEqual([]);
+    expect(check({ ...ok, observables: [{ name: 'x', type_id: 2, type: 'Hostname' }] }).join()).toMatch(/caption of type_id 2 is "IP Address"/);
   });
 
   for (const c of LAB) it(c.name, async () => runCapture(c));
@@ -248,6 +266,7 @@ describe('ocsf: hand-built session with hostile strings', () => {
     expect(events.flatMap((e, i) => check(e).map((p) => `line ${i + 1}: ${p}`))).toEqual([]);
     expect((events[0].actor as { user: { name: string } }).user.name).toBe(NASTY.user);
     expect(events[1].name).toBe(NASTY.argument);
+    expect(events[1].observables).toContainEqual({ name: 'file.name', type_id: 7, type: 'File Name', value: NASTY.argument });
     expect(events[1].command_responses).toEqual([NASTY.replyText]);
     expect(events[2]).toMatchObject({ activity_id: 0, status_id: 2, status_code: 'not-attempted', src_endpoint: { ip: '10.1.2.3' }, dst_endpoint: { ip: '203.0.113.7', port: 30001 } });
     expect(events[5]).toMatchObject({ class_uid: 2004, severity_id: 4, finding_info: { types: ['brute-force'], analytic: { uid: 'brute-force' } }, evidences: [{ src_endpoint: { ip: '10.1.2.3' }, dst_endpoint: { ip: '203.0.113.7' } }] });
