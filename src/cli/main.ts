@@ -3,9 +3,10 @@
  * stage entry and maps the result to an exit code. `createProgram()` returns the program unparsed
  * so tests can drive it. Any failure prints one line on stderr, never a stack trace.
  *
- * Signals: SIGINT and SIGTERM remove any -o file still being written (so a killed run leaves
- * neither a partial report nor a temporary file), clear the progress line, and exit with
- * 128 + the signal number (130, 143), as shells do.
+ * Signals: SIGINT, SIGTERM and SIGHUP (the terminal went away) remove any -o file still being
+ * written (so a killed run leaves neither a partial report nor a temporary file), clear the
+ * progress line, and exit with 128 + the signal number (130, 143, 129), as shells do. SIGKILL
+ * cannot be caught: it leaves the hidden `.NAME.PID.tmp` file, never a partial NAME.
  */
 import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.js';
@@ -33,12 +34,13 @@ export function createProgram(): Command {
   return program;
 }
 
-const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+type HandledSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+const SIGNAL_EXIT: Record<HandledSignal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
-function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+function onSignal(signal: HandledSignal): void {
   abortOpenOutputs();
   clearCurrentProgress();
-  process.stderr.write(`ftp-pcap: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} (${signal})\n`);
+  process.stderr.write(`ftp-pcap: ${signal === 'SIGINT' ? 'interrupted' : signal === 'SIGHUP' ? 'hung up' : 'terminated'} (${signal})\n`);
   process.exit(SIGNAL_EXIT[signal]);
 }
 
@@ -54,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = createProgram();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   process.on('uncaughtException', onFault);
   process.on('unhandledRejection', onFault);
   try {
@@ -75,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
     process.off('uncaughtException', onFault);
     process.off('unhandledRejection', onFault);
   }

@@ -65,6 +65,7 @@ describe('a killed run leaves no partial file and no temporary file', () => {
   for (const [signal, code] of [
     ['SIGTERM', 143],
     ['SIGINT', 130],
+    ['SIGHUP', 129],
   ] as const) {
     for (const cmd of ['analyze', 'connections']) {
       it(`${cmd}: ${signal} mid-way -> exit ${code}, the previous file untouched, no temp file`, async () => {
@@ -81,7 +82,7 @@ describe('a killed run leaves no partial file and no temporary file', () => {
         run.child.kill(signal);
         const end = await run.exited;
         expect(end.code).toBe(code);
-        expect(run.stderr).toBe(`ftp-pcap: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'} (${signal})\n`);
+        expect(run.stderr).toBe(`ftp-pcap: ${{ SIGINT: 'interrupted', SIGTERM: 'terminated', SIGHUP: 'hung up' }[signal]} (${signal})\n`);
         // ...and gone after the kill; the old report is as it was.
         expect(readdirSync(dir)).toEqual(['report.out']);
         expect(readFileSync(target, 'utf8')).toBe('previous report\n');
