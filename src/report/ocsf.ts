@@ -222,6 +222,9 @@ function severity(findings: readonly Finding[]): { severity_id: number; severity
 }
 
 const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
+/** A model object under `unmapped`, in the snake_case of the rest of the event, nulls left out. */
+const snake = (o: object): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(strip(o)).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v as unknown]));
 
 export function sessionActivity(s: SessionReport, tool: AnalysisReport['tool']): OcsfEvent {
   return withObservables(sessionEvent(s, tool));
@@ -327,8 +330,8 @@ function dataEvent(s: SessionReport, d: DataConnectionReport, tool: AnalysisRepo
         path: d.path,
         expected_bytes: d.expectedBytes,
         firewall_rule: d.firewallRule,
-        announcement: d.announced ? strip({ ...d.announced }) : null,
-        tcp: d.tcp ? strip({ ...d.tcp }) : null,
+        announcement: d.announced ? snake(d.announced) : null,
+        tcp: d.tcp ? snake(d.tcp) : null,
       }),
     },
   };
