@@ -143,7 +143,8 @@ export const MAX_DATA_CANDIDATES = 2_000_000;
  * summarised as they are. */
 export const FINALIZE_GRACE_SEC = 2;
 /** Finished sessions held back so reports come out in start order (a long session delays those
- * after it). Past it the oldest are written out of start order (limits.reports-out-of-start-order). */
+ * after it). Past it the oldest are written, in start order among themselves, before the long
+ * session: nothing is lost, and a session's `id` is its place in the output. */
 export const MAX_REORDER_SESSIONS = 1000;
 /** Capture point inference: the handshake gap on one side must be this many times the other's
  * (lab captures, where a round trip is only ~30 us: 2.8-30x near the client, 1.3-2.2x near the server

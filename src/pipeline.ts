@@ -70,7 +70,6 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
     'tcp-evicted-capacity': tc.evictedCapacity,
     'tcp-follows-dropped': tc.followsDropped,
     'data-candidates-dropped': result.counters.candidatesDropped,
-    'reports-out-of-start-order': result.counters.reorderOverflow,
   })) {
     if (v > 0) limits[k] = v;
   }
