@@ -58,6 +58,15 @@ export interface DirectionSummary {
   readonly synFrame: number | null;
   readonly finFrame: number | null;
   readonly rstFrame: number | null;
+  /** Capture time of its first FIN and first RST; null when none. */
+  readonly finTime: CaptureTime | null;
+  readonly rstTime: CaptureTime | null;
+}
+
+/** A capture timestamp, exact (seconds and nanoseconds since the epoch). */
+export interface CaptureTime {
+  readonly sec: number;
+  readonly nsec: number;
 }
 
 /** The record behind `ftp-pcap connections`: a plain readonly object. */
@@ -85,6 +94,11 @@ export interface ConnectionSummary {
   readonly synRetransmitFrames: readonly number[];
   readonly synAckFrame: number | null;
   readonly establishedFrame: number | null;
+  /** Capture time of the originator's first SYN, of its retransmissions (listed like
+   * synRetransmitFrames, in the same order) and of the first SYN+ACK; null / empty when none. */
+  readonly synTime: CaptureTime | null;
+  readonly synRetransmitTimes: readonly CaptureTime[];
+  readonly synAckTime: CaptureTime | null;
   /** Handshake timing as the capture saw it: seconds from the first SYN to the SYN+ACK, and from
    * the SYN+ACK to the ACK that completed it (null when not seen). Where the capture was taken
    * shows here: near the client the first is a round trip and the second ~0; near the server the
@@ -142,6 +156,7 @@ const C_CLOSED_FIRED = 64;
 const C_RESET_FIRED = 128;
 
 const NO_FRAMES: readonly number[] = Object.freeze([]);
+const NO_TIMES: readonly CaptureTime[] = Object.freeze([]);
 
 /** One direction's sender: reassembly state plus what the handshake and history need. */
 export class Endpoint extends Half implements EndpointFacts {
@@ -152,6 +167,11 @@ export class Endpoint extends Half implements EndpointFacts {
   synFrame = 0;
   finFrame = 0;
   rstFrame = 0;
+  /** Capture time of finFrame and rstFrame (meaningful when the frame is not 0). */
+  finSec = 0;
+  finNsec = 0;
+  rstSec = 0;
+  rstNsec = 0;
   /** History bookkeeping: letters recorded once (bit per letter), last seq per repeatable letter
    * (lastR and the t/g/w counts live in the Half's extra object: RSTs and retransmissions are rare). */
   onceBits = 0;
@@ -186,6 +206,10 @@ export class Endpoint extends Half implements EndpointFacts {
     this.synFrame = 0;
     this.finFrame = 0;
     this.rstFrame = 0;
+    this.finSec = 0;
+    this.finNsec = 0;
+    this.rstSec = 0;
+    this.rstNsec = 0;
     this.onceBits = 0;
     this.lastH = 0;
     this.lastF = 0;
@@ -205,6 +229,8 @@ export class Endpoint extends Half implements EndpointFacts {
       synFrame: this.synFrame || null,
       finFrame: this.finFrame || null,
       rstFrame: this.rstFrame || null,
+      finTime: this.finFrame ? { sec: this.finSec, nsec: this.finNsec } : null,
+      rstTime: this.rstFrame ? { sec: this.rstSec, nsec: this.rstNsec } : null,
     };
   }
 }
@@ -232,12 +258,20 @@ export class Conn implements StreamOwner, Connection {
   lastFrame = 0;
   synRetransmits = 0;
   synRetransmitFrames: number[] | null = null;
+  /** Capture times of the listed SYN retransmissions, flat: sec, nsec, sec, nsec... */
+  synRetransmitTimes: number[] | null = null;
   establishedFrame = 0;
   synAckFrame = 0;
   /** Capture time (seconds) of the first SYN, the SYN+ACK and the completing ACK; 0 when not seen. */
   synAt = 0;
   synAckAt = 0;
   establishedAt = 0;
+  /** Exact capture time of the originator's first SYN and of the first SYN+ACK (valid when
+   * orig.sentSyn / synAckFrame say they were seen). */
+  synSec = 0;
+  synNsec = 0;
+  synAckSec = 0;
+  synAckNsec = 0;
 
   id = 0;
   hash = 0;
@@ -292,11 +326,16 @@ export class Conn implements StreamOwner, Connection {
     this.lastFrame = 0;
     this.synRetransmits = 0;
     this.synRetransmitFrames = null;
+    this.synRetransmitTimes = null;
     this.establishedFrame = 0;
     this.synAckFrame = 0;
     this.synAt = 0;
     this.synAckAt = 0;
     this.establishedAt = 0;
+    this.synSec = 0;
+    this.synNsec = 0;
+    this.synAckSec = 0;
+    this.synAckNsec = 0;
   }
 
   private flag(bit: number): boolean {
@@ -409,10 +448,22 @@ export class Conn implements StreamOwner, Connection {
     if (isPow10(++this.endpoint(dir).gCount)) this.letter(dir, 'G', 'g');
   }
 
-  noteSynRetransmit(frame: number): void {
+  noteSynRetransmit(frame: number, sec = 0, nsec = 0): void {
     this.synRetransmits++;
     if (this.synRetransmitFrames === null) this.synRetransmitFrames = [];
-    if (this.synRetransmitFrames.length < TCP_MAX_SYN_RETRANSMIT_FRAMES) this.synRetransmitFrames.push(frame);
+    if (this.synRetransmitTimes === null) this.synRetransmitTimes = [];
+    if (this.synRetransmitFrames.length < TCP_MAX_SYN_RETRANSMIT_FRAMES) {
+      this.synRetransmitFrames.push(frame);
+      this.synRetransmitTimes.push(sec, nsec);
+    }
+  }
+
+  private retransmitTimes(): readonly CaptureTime[] {
+    const t = this.synRetransmitTimes;
+    if (t === null) return NO_TIMES;
+    const out: CaptureTime[] = [];
+    for (let i = 0; i + 1 < t.length; i += 2) out.push({ sec: t[i], nsec: t[i + 1] });
+    return out;
   }
 
   summary(removal: RemovalReason = 'end-of-capture'): ConnectionSummary {
@@ -435,6 +486,9 @@ export class Conn implements StreamOwner, Connection {
       synRetransmitFrames: this.synRetransmitFrames === null ? NO_FRAMES : this.synRetransmitFrames.slice(),
       synAckFrame: this.synAckFrame || null,
       establishedFrame: this.establishedFrame || null,
+      synTime: this.orig.sentSyn ? { sec: this.synSec, nsec: this.synNsec } : null,
+      synRetransmitTimes: this.retransmitTimes(),
+      synAckTime: this.synAckFrame ? { sec: this.synAckSec, nsec: this.synAckNsec } : null,
       handshake: this.synAt > 0 && this.synAckAt > 0 && this.establishedAt > 0 ? { synToSynAck: this.synAckAt - this.synAt, synAckToAck: this.establishedAt - this.synAckAt } : null,
       origSent: this.orig.summary(),
       respSent: this.resp.summary(),

@@ -21,6 +21,7 @@ export {
 } from './tracker.js';
 export type {
   Connection,
+  CaptureTime,
   ConnectionSummary,
   DirectionSummary,
   EndpointAddress,

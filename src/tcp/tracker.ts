@@ -408,10 +408,14 @@ export class TcpTracker {
           me.sentSyn = true;
           me.isn = seq;
           me.synFrame = frame;
-          if (dir === 0 && c.synAt === 0) c.synAt = p.tsSec + p.tsNsec / 1e9;
+          if (dir === 0 && c.synAt === 0) {
+            c.synAt = p.tsSec + p.tsNsec / 1e9;
+            c.synSec = p.tsSec;
+            c.synNsec = p.tsNsec;
+          }
         } else if (seq === me.isn) {
           this.synRetransmits++;
-          if (dir === 0) c.noteSynRetransmit(frame);
+          if (dir === 0) c.noteSynRetransmit(frame, p.tsSec, p.tsNsec);
         }
         // Another ISN would have started a new connection: s is written once per direction.
         if ((me.onceBits & SEEN_S) === 0) {
@@ -426,6 +430,8 @@ export class TcpTracker {
           if (c.synAckFrame === 0) {
             c.synAckFrame = frame;
             c.synAckAt = p.tsSec + p.tsNsec / 1e9;
+            c.synAckSec = p.tsSec;
+            c.synAckNsec = p.tsNsec;
           }
         }
         if ((me.onceBits & SEEN_H) === 0 || seq !== me.lastH) {
@@ -473,7 +479,11 @@ export class TcpTracker {
       c.letter(dir, 'W', 'w');
     }
     if (fin) {
-      if (me.finFrame === 0) me.finFrame = frame;
+      if (me.finFrame === 0) {
+        me.finFrame = frame;
+        me.finSec = p.tsSec;
+        me.finNsec = p.tsNsec;
+      }
       const finSeq = (seq + (syn ? 1 : 0) + wire) | 0;
       if ((me.onceBits & SEEN_F) === 0 || finSeq !== me.lastF) {
         me.onceBits |= SEEN_F;
@@ -482,7 +492,11 @@ export class TcpTracker {
       }
     }
     if (rst) {
-      if (me.rstFrame === 0) me.rstFrame = frame;
+      if (me.rstFrame === 0) {
+        me.rstFrame = frame;
+        me.rstSec = p.tsSec;
+        me.rstNsec = p.tsNsec;
+      }
       if ((me.onceBits & SEEN_R) === 0 || seq !== me.lastR) {
         me.onceBits |= SEEN_R;
         me.lastR = seq;
