@@ -95,6 +95,11 @@ export class CaptureReader {
     }
   }
 
+  /** Bytes of the (decompressed) input consumed by the parser so far: exact progress. */
+  get bytesRead(): number {
+    return this.window ? this.window.offset : 0;
+  }
+
   /** Interfaces (link types, snap lengths) seen so far. */
   interfaces(): InterfaceInfo[] {
     return this.parser ? this.parser.interfaces() : [];

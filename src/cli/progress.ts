@@ -11,8 +11,7 @@
  * packet) and redraws at most REDRAWS_PER_SECOND times.
  *
  * Bytes: the readers count records and captured bytes; the bytes of the file read so far are
- * estimated from them and the format's per-record overhead (exact for pcap, within a few percent
- * for pcapng). gzip files and stdin have no known total: their line shows the bytes and packets
+ * the parser's offset in the file. gzip files and stdin have no known total: their line shows the bytes and packets
  * read, without a percentage or ETA.
  *
  * Not cli-progress: its bar wants a known total (stdin has none), and its dependency would be one
@@ -25,7 +24,7 @@ export const LARGE_INPUT = 64 * 1024 * 1024;
 const REDRAWS_PER_SECOND = 10;
 
 /** What the progress line reads from a reader (a CaptureReader; a plain object in tests). */
-export type ProgressInput = Pick<CaptureReader, 'path' | 'packets' | 'capturedBytes' | 'format' | 'gzip' | 'fileSize' | 'done'>;
+export type ProgressInput = Pick<CaptureReader, 'path' | 'packets' | 'capturedBytes' | 'format' | 'gzip' | 'fileSize' | 'done' | 'bytesRead'>;
 
 export interface ProgressStream {
   isTTY?: boolean;
@@ -39,14 +38,10 @@ export function wantProgress(stream: ProgressStream, quiet: boolean, paths: read
   return paths.includes('-') || totalFileBytes >= LARGE_INPUT;
 }
 
-/** File bytes read so far, from the records parsed (the reader does not expose its offset). */
+/** File bytes read so far: the parser's offset (for gzip, in the decompressed stream). */
 function bytesRead(r: ProgressInput): number {
   if (r.done && r.fileSize !== null && !r.gzip) return r.fileSize;
-  // pcap: 24-byte file header, 16-byte record header. pcapng: a 32-byte Enhanced Packet Block
-  // around each record plus padding to 4 bytes (about 2 on average), and a few small blocks.
-  const perRecord = r.format === 'pcapng' ? 34 : 16;
-  const est = (r.format === 'pcapng' ? 0 : 24) + r.packets * perRecord + r.capturedBytes;
-  return r.fileSize !== null && !r.gzip ? Math.min(est, r.fileSize) : est;
+  return r.fileSize !== null && !r.gzip ? Math.min(r.bytesRead, r.fileSize) : r.bytesRead;
 }
 
 export function formatBytes(n: number): string {

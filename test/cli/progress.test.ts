@@ -92,6 +92,7 @@ describe('Progress (unit)', () => {
     gzip: false,
     fileSize: 100_000_000,
     done: false,
+    bytesRead: 0,
     ...over,
   });
 
@@ -120,16 +121,16 @@ describe('Progress (unit)', () => {
     const p = new Progress(new Screen());
     const start = performance.now();
     // 1,000,000 records of 34 bytes + 16-byte headers = 50 MB of a 100 MB file, in 10 s.
-    p.update([reader({ packets: 1_000_000, capturedBytes: 34_000_000 - 24 })]);
+    p.update([reader({ packets: 1_000_000, capturedBytes: 34_000_000 - 24, bytesRead: 50_000_000 })]);
     const line = p.line(start + 10_000);
     expect(line).toMatch(/^ftp-pcap: 50%  50\.0 MB of 100\.0 MB  1,000,000 packets  (99,9\d\d|100,0\d\d) packets\/s  ETA 0:10$/);
   });
 
   it('no percent or ETA for gzip or stdin', () => {
     const p = new Progress(new Screen());
-    p.update([reader({ gzip: true, fileSize: 5_000_000, packets: 10, capturedBytes: 1000 })]);
+    p.update([reader({ gzip: true, fileSize: 5_000_000, packets: 10, capturedBytes: 1000, bytesRead: 1184 })]);
     expect(p.line()).not.toMatch(/%|ETA/);
-    p.update([reader({ path: '-', fileSize: null, packets: 10, capturedBytes: 1000 })]);
+    p.update([reader({ path: "-", fileSize: null, packets: 10, capturedBytes: 1000, bytesRead: 1184 })]);
     expect(p.line()).toMatch(/^ftp-pcap: 1\.2 kB  10 packets/);
   });
 

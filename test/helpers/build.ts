@@ -21,7 +21,7 @@ export function pcapFile(opts: { le?: boolean; nano?: boolean; snaplen?: number;
   w16(h, 4, 6);
   w32(h, opts.snaplen ?? 262144, 16);
   w32(h, opts.linkType ?? 1, 20);
-  const parts = [h];
+  const parts: Buffer[] = [h];
   for (const r of opts.records) {
     const rh = Buffer.alloc(16);
     w32(rh, r.sec, 0);

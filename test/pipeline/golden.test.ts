@@ -9,7 +9,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { cli } from '../helpers/cli.js';
 
 const schema = JSON.parse(readFileSync('src/report/schema/analysis.schema.json', 'utf8')) as object;
