@@ -106,6 +106,12 @@ export const MAX_TRANSFER_REPLIES = 16;
 export const MAX_SESSION_ANNOUNCEMENTS = 10_000;
 /** SIZE replies remembered per session (to know the expected bytes of a later RETR). */
 export const MAX_SIZE_CACHE = 1024;
+/** Commands and replies kept per session for its timeline (`--format html`, `--ladder` only):
+ * the first half and the last half are kept, those in between counted (`timeline.dropped`), so a
+ * 100,000-command session still draws its start and its end. */
+export const MAX_TIMELINE_ENTRIES = 2000;
+/** Characters of one timeline entry's text (a command line, a reply with its lines); past it cut. */
+export const MAX_TIMELINE_TEXT_CHARS = 300;
 
 // --- ftp: control-channel parsing (src/ftp/)
 /** Longest control line kept (one direction of a control connection). RFC 959 sets no limit;

@@ -17,8 +17,10 @@ import { ControlSink } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
-import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport } from './model.js';
-import type { AnnouncementRec, TransferRec } from './session.js';
+import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
+import { TimelineLog, type AnnouncementRec, type TransferRec } from './session.js';
+import { redactCommand } from './commands.js';
+import type { CaptureTime } from '../tcp/index.js';
 import { TimeIndex } from './timeindex.js';
 
 export interface AnalyzerOptions {
@@ -27,6 +29,9 @@ export interface AnalyzerOptions {
   showPasswords?: boolean;
   /** Failed logins from one client that make a brute-force finding (default BRUTE_FORCE_FAILURES). */
   bruteForce?: number;
+  /** Record each session's commands and replies and its data connections' TCP event times
+   * (`timeline`, `tcp.events`: for `--format html` and `--ladder`); off, nothing is kept. */
+  timeline?: boolean;
 }
 
 /** One control connection followed as FTP. */
@@ -159,6 +164,7 @@ export class FtpAnalyzer {
     const server = clientDir === 0 ? { ip: c.respIp, port: c.respPort } : { ip: c.origIp, port: c.origPort };
     let session: Session | null = null;
     const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a));
+    if (this.opts.timeline) sink.session.timeline = new TimelineLog();
     // A Connection's own start is not exposed; the capture clock is when it was seen first.
     const s: Session = { connId: c.id, sink, client, server, start: this.clock, conn: c, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', cache: null };
     session = s;
@@ -522,6 +528,23 @@ export class FtpAnalyzer {
       controlState: ctl.state,
       dataConnections: data,
       findings,
+      ...(f.timeline ? { timeline: this.timelineOf(f.timeline, isAnonymous(f.user)) } : {}),
+    };
+  }
+
+  /** The recorded commands and replies as report entries (passwords redacted unless asked). */
+  private timelineOf(log: TimelineLog, anonymous: boolean): SessionTimeline {
+    const { entries, droppedAfter } = log.entries();
+    const show = this.opts.showPasswords === true || anonymous;
+    return {
+      entries: entries.map((r): TimelineEntry => {
+        const time = isoTimeNs(r.at.sec, r.at.nsec);
+        if (!r.client) return { time, frame: r.frame, from: 'server', text: r.text === '' ? r.head : `${r.head} ${r.text}`, code: r.code ?? 0 };
+        const arg = show ? r.text : redactCommand(r.head, r.text);
+        return { time, frame: r.frame, from: 'client', text: arg === '' ? r.head : `${r.head} ${arg}` };
+      }),
+      dropped: log.dropped,
+      droppedAfter: log.dropped > 0 ? droppedAfter : entries.length,
     };
   }
 
@@ -569,6 +592,7 @@ export class FtpAnalyzer {
             lastFrame: c.lastFrame,
             start: isoTimeNs(c.startSec, c.startNsec),
             end: isoTimeNs(c.endSec, c.endNsec),
+            ...(this.opts.timeline ? { events: tcpEvents(c, initiator) } : {}),
           }
         : null,
       command: transfer?.verb ?? null,
@@ -610,6 +634,24 @@ export class FtpAnalyzer {
     }
     return out;
   }
+}
+
+/** The handshake and teardown packets of a data connection in time order, by session side. */
+function tcpEvents(c: ConnectionSummary, initiator: 'client' | 'server'): TcpEvent[] {
+  const other = initiator === 'client' ? 'server' : 'client';
+  const out: { e: TcpEvent; t: number }[] = [];
+  const add = (kind: TcpEvent['kind'], from: 'client' | 'server', frame: number | null, t: CaptureTime | null): void => {
+    if (frame === null || t === null) return;
+    out.push({ e: { kind, from, frame, time: isoTimeNs(t.sec, t.nsec) }, t: t.sec + t.nsec / 1e9 });
+  };
+  add('syn', initiator, c.synFrame, c.synTime);
+  c.synRetransmitFrames.forEach((f, i) => add('syn-retransmit', initiator, f, c.synRetransmitTimes[i] ?? null));
+  add('syn-ack', other, c.synAckFrame, c.synAckTime);
+  add('fin', initiator, c.origSent.finFrame, c.origSent.finTime);
+  add('fin', other, c.respSent.finFrame, c.respSent.finTime);
+  add('rst', initiator, c.origSent.rstFrame, c.origSent.rstTime);
+  add('rst', other, c.respSent.rstFrame, c.respSent.rstTime);
+  return out.sort((a, b) => a.t - b.t || a.e.frame - b.e.frame).map((x) => x.e);
 }
 
 /** A data connection no announcement explains (after AUTH TLS): judged from TCP alone. */

@@ -71,7 +71,21 @@ export interface DataConnectionReport {
   from: Endpoint | null;
   to: Endpoint | null;
   /** The TCP connection's state and history (Zeek-like), when one was seen. */
-  tcp: { state: string; history: string; synFrame: number | null; synRetransmits: number; synAckFrame: number | null; rstFrame: number | null; firstFrame: number; lastFrame: number; start: string; end: string } | null;
+  tcp: {
+    state: string;
+    history: string;
+    synFrame: number | null;
+    synRetransmits: number;
+    synAckFrame: number | null;
+    rstFrame: number | null;
+    firstFrame: number;
+    lastFrame: number;
+    start: string;
+    end: string;
+    /** Only with a timeline (`--format html`, `--ladder`): the handshake and teardown packets in
+     * time order, each from the side (of the control session) that sent it. */
+    events?: TcpEvent[];
+  } | null;
   command: string | null;
   argument: string | null;
   path: string | null;
@@ -84,6 +98,36 @@ export interface DataConnectionReport {
   outcome: Outcome;
   firewallRule: string;
   diagnosis: string;
+}
+
+/** A data connection's TCP event, for ladder diagrams: the first SYN, its retransmissions (listed
+ * up to TCP_MAX_SYN_RETRANSMIT_FRAMES), the SYN-ACK, each direction's first FIN and RST. */
+export interface TcpEvent {
+  kind: 'syn' | 'syn-retransmit' | 'syn-ack' | 'fin' | 'rst';
+  /** The session side that sent it (the initiator sends the SYNs). */
+  from: Initiator;
+  frame: number;
+  time: string;
+}
+
+/** One command or reply of the control channel, in arrival order (`--format html`, `--ladder`). */
+export interface TimelineEntry {
+  time: string;
+  frame: number;
+  from: Initiator;
+  /** The command line (password redacted unless --show-passwords) or the reply (`226 Done`,
+   * lines of a multi-line reply joined by \n), cut at MAX_TIMELINE_TEXT_CHARS. */
+  text: string;
+  /** The reply code (replies only). */
+  code?: number;
+}
+
+export interface SessionTimeline {
+  entries: TimelineEntry[];
+  /** Entries left out between the first and the last ones (MAX_TIMELINE_ENTRIES); they were
+   * after entries[droppedAfter - 1]. */
+  dropped: number;
+  droppedAfter: number;
 }
 
 export interface SessionReport {
@@ -108,4 +152,6 @@ export interface SessionReport {
   controlState: string;
   dataConnections: DataConnectionReport[];
   findings: Finding[];
+  /** Only when asked for (`--format html`, `--ladder`): the control channel's commands and replies. */
+  timeline?: SessionTimeline;
 }

@@ -10,7 +10,7 @@
  */
 import { posix } from 'node:path';
 import type { DataMode, Instant, TransferDirection } from './model.js';
-import { MAX_PENDING_COMMANDS, MAX_TRANSFER_REPLIES, MAX_SESSION_ANNOUNCEMENTS, MAX_SIZE_CACHE } from '../limits.js';
+import { MAX_PENDING_COMMANDS, MAX_TRANSFER_REPLIES, MAX_SESSION_ANNOUNCEMENTS, MAX_SIZE_CACHE, MAX_TIMELINE_ENTRIES, MAX_TIMELINE_TEXT_CHARS } from '../limits.js';
 import { parsePortArg, parseEprtArg, parseLprtArg, parse227, parse228, parse229, parseTransferSize, type Announcement } from './announce.js';
 import { COMMANDS } from './commands.js';
 
@@ -80,7 +80,51 @@ export interface LoginAttempt {
   readonly code: number;
 }
 
+/** One command (verb, argument) or reply (code, text) as it arrived, for the timeline. */
+export interface TimelineRec {
+  readonly at: Instant;
+  readonly frame: number;
+  readonly client: boolean;
+  /** Command verb, or the reply code as text. */
+  readonly head: string;
+  /** Command argument or reply text, cut at MAX_TIMELINE_TEXT_CHARS. */
+  readonly text: string;
+  readonly code: number | null;
+}
+
+/**
+ * The commands and replies of a session, bounded: the first MAX_TIMELINE_ENTRIES/2 are kept, then
+ * a ring of the latest MAX_TIMELINE_ENTRIES/2; what the ring overwrites is counted.
+ */
+export class TimelineLog {
+  private readonly head: TimelineRec[] = [];
+  private readonly tail: TimelineRec[] = [];
+  private next = 0;
+  dropped = 0;
+  constructor(private readonly limit = MAX_TIMELINE_ENTRIES) {}
+
+  add(r: TimelineRec): void {
+    const half = Math.max(1, this.limit >> 1);
+    if (this.head.length < half) this.head.push(r);
+    else if (this.tail.length < this.limit - half) this.tail.push(r);
+    else {
+      this.tail[this.next] = r;
+      this.next = (this.next + 1) % this.tail.length;
+      this.dropped++;
+    }
+  }
+
+  /** The kept entries in order, and how many entries before the dropped ones. */
+  entries(): { entries: TimelineRec[]; droppedAfter: number } {
+    return { entries: [...this.head, ...this.tail.slice(this.next), ...this.tail.slice(0, this.next)], droppedAfter: this.head.length };
+  }
+}
+
+const cut = (s: string): string => (s.length > MAX_TIMELINE_TEXT_CHARS ? s.slice(0, MAX_TIMELINE_TEXT_CHARS) : s);
+
 export class FtpSession {
+  /** Set (by the analyzer) when a timeline was asked for; null keeps the fast path. */
+  timeline: TimelineLog | null = null;
   banner: string | null = null;
   bannerFrame: number | null = null;
   user: string | null = null;
@@ -116,6 +160,7 @@ export class FtpSession {
 
   command(verb: string, arg: string, frame: number, at: Instant): void {
     this.commands++;
+    this.timeline?.add({ at, frame, client: true, head: verb, text: cut(arg), code: null });
     const p: Pending = { verb, arg, frame, at, transfer: null, announcement: null, aborts: null, waiting: null };
     switch (verb) {
       case 'USER':
@@ -169,6 +214,7 @@ export class FtpSession {
 
   reply(r: ReplyEvent, at: Instant): void {
     const rec: ReplyRec = { code: r.code, text: r.text, frame: r.frame, at };
+    this.timeline?.add({ at, frame: r.frame, client: false, head: String(r.code), text: cut(r.text), code: r.code });
     // The greeting answers no command, even when the client spoke first (lftp sends FEAT before
     // the banner has arrived).
     if (!this.replied && (r.code === 220 || r.code === 120)) {
