@@ -472,23 +472,50 @@ export function line(e: object): string {
   return `${JSON.stringify(e)}\n`;
 }
 
-export class NdjsonSink implements ReportSink {
+/** Maps the report model to one format's events (ECS here, OCSF in ocsf.ts). */
+export interface EventMapper {
+  session(s: SessionReport, tool: AnalysisReport['tool']): object;
+  data(s: SessionReport, d: SessionReport['dataConnections'][number], tool: AnalysisReport['tool']): object;
+  finding(s: SessionReport, f: Finding, index: number, tool: AnalysisReport['tool']): object;
+  cross(f: Finding & { client: string }, index: number, span: ClientSpan | undefined, tool: AnalysisReport['tool'], fallbackTime: string): object;
+}
+
+/** One event per line, streamed: a session's events when it is finalized, the cross-session
+ * findings (brute-force) at the end, timed by the client's sessions. */
+export class EventSink implements ReportSink {
   private tool: AnalysisReport['tool'] = { name: 'ftp-pcap', version: '0.0.0' };
   private readonly spans = new Map<string, ClientSpan>();
   private lastTime: string | null = null;
-  constructor(private readonly out: Out) {}
+  constructor(
+    private readonly out: Out,
+    private readonly map: EventMapper,
+  ) {}
   begin(tool: AnalysisReport['tool']): void {
     this.tool = tool;
   }
   session(s: SessionReport): void {
     trackClient(this.spans, s);
     this.lastTime = s.end;
-    this.out.write(line(sessionEvent(s, this.tool)));
-    for (const d of s.dataConnections) this.out.write(line(dataEvent(s, d, this.tool)));
-    for (const f of s.findings) this.out.write(line(findingEvent(s, f, this.tool)));
+    this.out.write(line(this.map.session(s, this.tool)));
+    for (const d of s.dataConnections) this.out.write(line(this.map.data(s, d, this.tool)));
+    s.findings.forEach((f, i) => this.out.write(line(this.map.finding(s, f, i, this.tool))));
   }
   end(tail: ReportTail): void {
     const fallback = this.lastTime ?? tail.inputs.find((i) => i.lastTime)?.lastTime ?? new Date(0).toISOString();
-    for (const f of tail.findings) this.out.write(line(crossFindingEvent(f, this.spans.get(f.client), this.tool, fallback)));
+    tail.findings.forEach((f, i) => this.out.write(line(this.map.cross(f, i, this.spans.get(f.client), this.tool, fallback))));
+  }
+}
+
+const ECS_EVENTS: EventMapper = {
+  session: (s, tool) => sessionEvent(s, tool),
+  data: (s, d, tool) => dataEvent(s, d, tool),
+  finding: (s, f, _i, tool) => findingEvent(s, f, tool),
+  cross: (f, _i, span, tool, fallback) => crossFindingEvent(f, span, tool, fallback),
+};
+
+/** `--format ndjson`: Elastic Common Schema events. */
+export class NdjsonSink extends EventSink {
+  constructor(out: Out) {
+    super(out, ECS_EVENTS);
   }
 }

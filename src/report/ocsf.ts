@@ -39,10 +39,10 @@
  * (OCSF calls it the finding's creation time: a live sensor would have created it then), so the
  * output is the same on every run. `metadata.correlation_uid` ties a session's events together.
  */
-import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
+import type { AnalysisReport } from './analysis.js';
 import type { DataConnectionReport, Finding, FindingCode, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
-import { FAILED_OUTCOMES, communityId, dataEnds, dataTime, findingTime, isInternal, isV6, line, maxSeverity, networkDirection, trackClient, transferFile, type ClientSpan } from './ndjson.js';
+import { EventSink, FAILED_OUTCOMES, communityId, dataEnds, dataTime, findingTime, isInternal, isV6, maxSeverity, networkDirection, transferFile, type ClientSpan, type EventMapper } from './ndjson.js';
 
 /** The OCSF schema version the events follow (../shared/ocsf-schema/version.json). */
 export const OCSF_VERSION = '1.9.0-dev';
@@ -391,23 +391,16 @@ export function crossFinding(f: Finding & { client: string }, index: number, spa
   return e;
 }
 
-export class OcsfSink implements ReportSink {
-  private tool: AnalysisReport['tool'] = { name: 'ftp-pcap', version: '0.0.0' };
-  private readonly spans = new Map<string, ClientSpan>();
-  private lastTime: string | null = null;
-  constructor(private readonly out: Out) {}
-  begin(tool: AnalysisReport['tool']): void {
-    this.tool = tool;
-  }
-  session(s: SessionReport): void {
-    trackClient(this.spans, s);
-    this.lastTime = s.end;
-    this.out.write(line(sessionActivity(s, this.tool)));
-    for (const d of s.dataConnections) this.out.write(line(dataActivity(s, d, this.tool)));
-    s.findings.forEach((f, i) => this.out.write(line(sessionFinding(s, f, i, this.tool))));
-  }
-  end(tail: ReportTail): void {
-    const fallback = this.lastTime ?? tail.inputs.find((i) => i.lastTime)?.lastTime ?? new Date(0).toISOString();
-    tail.findings.forEach((f, i) => this.out.write(line(crossFinding(f, i, this.spans.get(f.client), this.tool, fallback))));
+const OCSF_EVENTS: EventMapper = {
+  session: (s, tool) => sessionActivity(s, tool),
+  data: (s, d, tool) => dataActivity(s, d, tool),
+  finding: (s, f, i, tool) => sessionFinding(s, f, i, tool),
+  cross: (f, i, span, tool, fallback) => crossFinding(f, i, span, tool, fallback),
+};
+
+/** `--format ocsf`: FTP Activity and Detection Finding events. */
+export class OcsfSink extends EventSink {
+  constructor(out: Out) {
+    super(out, OCSF_EVENTS);
   }
 }
