@@ -181,24 +181,19 @@ export function finding(code: Finding['code'], severity: Severity, message: stri
   return dataConnection === undefined ? { code, severity, message, frames: fr } : { code, severity, message, frames: fr, dataConnection };
 }
 
-/** The finding for a data connection's outcome (none for completed/unused/incomplete). */
+/** The finding each failed outcome raises (DESIGN.md §3); completed, unused and incomplete raise none. */
+const OUTCOME_FINDINGS: Partial<Record<Outcome, { code: Finding['code']; severity: Severity }>> = {
+  'no-answer': { code: 'data-no-answer', severity: 'error' },
+  refused: { code: 'data-refused', severity: 'error' },
+  'not-attempted': { code: 'data-not-attempted', severity: 'warning' },
+  reset: { code: 'data-reset', severity: 'error' },
+  aborted: { code: 'transfer-aborted', severity: 'warning' },
+  truncated: { code: 'transfer-truncated', severity: 'error' },
+  failed: { code: 'transfer-failed', severity: 'warning' },
+};
+
+/** The finding for a data connection's outcome, or null. */
 export function outcomeFinding(outcome: Outcome, id: number, text: string, frames: (number | null)[]): Finding | null {
-  switch (outcome) {
-    case 'no-answer':
-      return finding('data-no-answer', 'error', text, frames, id);
-    case 'refused':
-      return finding('data-refused', 'error', text, frames, id);
-    case 'not-attempted':
-      return finding('data-not-attempted', 'warning', text, frames, id);
-    case 'reset':
-      return finding('data-reset', 'error', text, frames, id);
-    case 'aborted':
-      return finding('transfer-aborted', 'warning', text, frames, id);
-    case 'truncated':
-      return finding('transfer-truncated', 'error', text, frames, id);
-    case 'failed':
-      return finding('transfer-failed', 'warning', text, frames, id);
-    default:
-      return null;
-  }
+  const f = OUTCOME_FINDINGS[outcome];
+  return f ? finding(f.code, f.severity, text, frames, id) : null;
 }
