@@ -113,6 +113,23 @@ export const MAX_TIMELINE_ENTRIES = 2000;
 /** Characters of one timeline entry's text (a command line, a reply with its lines); past it cut. */
 export const MAX_TIMELINE_TEXT_CHARS = 300;
 
+// --- ladder diagrams and the HTML page (src/report/ladder.ts, html.ts)
+/** Rows of one session's ladder (HTML and text): past it the first and last rows and those around
+ * failures are kept, each left-out stretch drawn as one row saying what it held. A 10,000-command
+ * session must not make a page a browser chokes on. */
+export const LADDER_MAX_ROWS = 400;
+/** Quiet transfers (completed, nothing failing around them) in a row that collapse into one row;
+ * of such a run the first LADDER_COLLAPSE_KEEP_FIRST and the last LADDER_COLLAPSE_KEEP_LAST stay. */
+export const LADDER_COLLAPSE_MIN = 5;
+export const LADDER_COLLAPSE_KEEP_FIRST = 2;
+export const LADDER_COLLAPSE_KEEP_LAST = 1;
+/** Sessions drawn as ladders in one HTML page: failing ones, then others (the page is streamed,
+ * so the first ones of each kind). Past these a session has its table row only. */
+export const HTML_MAX_LADDERS_FAILING = 200;
+export const HTML_MAX_LADDERS_OTHER = 50;
+/** Rows of the page's session table (failing sessions first); past it counted. */
+export const HTML_MAX_TABLE_ROWS = 5000;
+
 // --- ftp: control-channel parsing (src/ftp/)
 /** Longest control line kept (one direction of a control connection). RFC 959 sets no limit;
  * real commands and replies are under 1 KiB, paths under 4 KiB (Linux PATH_MAX), and Zeek

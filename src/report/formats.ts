@@ -8,6 +8,7 @@ import { JsonSink, NO_PAINT, TextSink, paintFor, type ReportSink } from './analy
 import { NdjsonSink } from './ndjson.js';
 import { OcsfSink } from './ocsf.js';
 import { XmlSink } from './xml.js';
+import { HtmlSink } from './html.js';
 
 export interface FormatContext {
   /** Writing to a terminal (stdout is a TTY and no -o): text may use colour. */
@@ -23,6 +24,8 @@ export const FORMATS: Record<string, (out: Out, ctx: FormatContext) => ReportSin
   ocsf: (out) => new OcsfSink(out),
   /** The JSON model as XML 1.0 (src/report/xml.ts). */
   xml: (out) => new XmlSink(out),
+  /** One self-contained page with ladder diagrams (src/report/html.ts); needs AnalyzeOptions.timeline. */
+  html: (out) => new HtmlSink(out),
 };
 
 export const FORMAT_NAMES = (): string[] => Object.keys(FORMATS);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CaptureError } from '../../capture/index.js';
 import { analyzeTo } from '../../pipeline.js';
 import { FORMATS, FORMAT_NAMES } from '../../report/formats.js';
+import { LadderSink } from '../../report/ladder.js';
 import { Exit, UsageError } from '../errors.js';
 import { FilteredSink, buildFilter, parseSeverity, severityRank } from '../filters.js';
 import type { ProgressInput } from '../progress.js';
@@ -21,6 +22,7 @@ interface AnalyzeCliOptions {
   minSeverity?: string;
   bruteForce?: string;
   quiet?: boolean;
+  ladder?: boolean;
 }
 
 function parsePorts(s: string | undefined): number[] {
@@ -57,9 +59,11 @@ export function registerAnalyze(program: Command): void {
     .option('--min-severity <severity>', 'leave out findings below this severity (info, warning, error); the summary counts what is shown')
     .option('--brute-force <n>', 'failed logins from one client that make a brute-force finding (default 5)')
     .option('-q, --quiet', 'no progress display on stderr')
+    .option('--ladder', 'with --session ID: draw that session as a text ladder diagram (commands, replies, data connections\' SYN/RST/FIN) within 100 columns')
     .addHelpText('after', exitCodesHelp(true))
     .action(async (paths: string[], opts: AnalyzeCliOptions) => {
-      const makeSink = Object.hasOwn(FORMATS, opts.format) ? FORMATS[opts.format] : undefined;
+      if (opts.ladder && opts.session === undefined) throw new UsageError('--ladder needs --session ID');
+      const makeSink = opts.ladder ? (out: ConstructorParameters<typeof LadderSink>[0]) => new LadderSink(out) : Object.hasOwn(FORMATS, opts.format) ? FORMATS[opts.format] : undefined;
       if (!makeSink) throw new UsageError(`--format must be one of ${FORMAT_NAMES().join(', ')}, not "${opts.format}"`);
       const failOn = parseSeverity('--fail-on', opts.failOn);
       const filter = buildFilter(opts);
@@ -77,6 +81,8 @@ export function registerAnalyze(program: Command): void {
             ports,
             showPasswords: opts.showPasswords === true,
             version: VERSION,
+            // Commands, replies and TCP event times, for ladder diagrams only (the fast path keeps none).
+            timeline: opts.ladder === true || opts.format === 'html',
             ...(bruteForce !== null ? { bruteForce } : {}),
             ...(progress
               ? {
