@@ -389,8 +389,12 @@ export function renderLadderText(l: Ladder): string {
     }
   }
   out.push(blank);
-  const done = s.dataConnections.map((d) => `[${d.id}] ${d.outcome}`);
-  if (done.length) out.push(...wrapText(`data connections: ${done.join(', ')}`, 0));
+  if (s.dataConnections.length) {
+    const counts = new Map<Outcome, number>();
+    for (const d of s.dataConnections) counts.set(d.outcome, (counts.get(d.outcome) ?? 0) + 1);
+    const failed = s.dataConnections.filter(isFailed).map((d) => d.id);
+    out.push(...wrapText(`data connections: ${[...counts].map(([o, n]) => `${n} ${o}`).join(', ')}${failed.length ? `; failed: ${failed.slice(0, 20).map((id) => `[${id}]`).join(' ')}${failed.length > 20 ? ' …' : ''}` : ''}`, 0, 2));
+  }
   return out.map((x) => x.trimEnd()).join('\n') + '\n';
 }
 
