@@ -343,7 +343,7 @@ function ladderSvg(l: Ladder): string {
   let y = TOP;
   for (const r of l.rows) {
     if (r.kind === 'note') {
-      yOf.set(r, y - ROW_H);
+      yOf.set(r, y); // beside the row it follows
       continue;
     }
     y += ROW_H;
@@ -410,7 +410,7 @@ function ladderSvg(l: Ladder): string {
       ...lines.map((t) => `<tspan x="${X_NOTE + 8}" dy="16">${esc(t)}</tspan>`),
       ...rule.map((t) => `<tspan class="nr" x="${X_NOTE + 8}" dy="16">${esc(t)}</tspan>`),
     ].join('');
-    body.push(`<path class="tcp o-${d.outcome}" d="M${X_LINK + 48} ${anchor} H${X_NOTE}" /><a href="#${sid}-d${d.id}"><rect class="note o-${d.outcome}" x="${X_NOTE}" y="${top}" width="${NOTE_W}" height="${h}" rx="5" /></a><text class="nt" x="${X_NOTE + 8}" y="${top + 18}">${tspans}</text>\n`);
+    body.push(`<path class="tcp o-${d.outcome}" d="M${X_SERVER + 4} ${anchor} H${X_NOTE}" /><a href="#${sid}-d${d.id}"><rect class="note o-${d.outcome}" x="${X_NOTE}" y="${top}" width="${NOTE_W}" height="${h}" rx="5" /></a><text class="nt" x="${X_NOTE + 8}" y="${top + 18}">${tspans}</text>\n`);
   }
 
   const height = Math.max(rowsBottom, noteBottom + 10);
