@@ -378,7 +378,7 @@ function ladderSvg(l: Ladder): string {
       body.push(`<text class="t" x="${X_TIME}" y="${ry + 4}">${rel(r.t)}</text><text class="fr" x="${X_FRAME}" y="${ry + 4}">#${r.frame}</text>`);
       body.push(arrowSvg(ry, r.from === 'client', `o-${r.outcome}`, cutLabel(label), `${label} (data connection ${r.dc}, ${r.outcome})`, r.unanswered, `#${sid}-d${r.dc}`));
     } else if (r.kind === 'gap') {
-      body.push(`<rect class="gapband" x="${X_CLIENT - 60}" y="${ry - 13}" width="${X_SERVER - X_CLIENT + 120}" height="${ROW_H - 4}" rx="4" /><text class="gap" x="${(X_CLIENT + X_SERVER) / 2}" y="${ry + 1}" text-anchor="middle">${esc(cutLabel(r.text, 110))}<title>${esc(r.text)}</title></text>\n`);
+      body.push(`<rect class="gapband" x="${X_FRAME - 8}" y="${ry - 13}" width="${X_LINK + 56 - X_FRAME}" height="${ROW_H - 4}" rx="4" /><text class="gap" x="${(X_FRAME + X_LINK + 48) / 2}" y="${ry + 1}" text-anchor="middle">${esc(cutLabel(r.text, 100))}<title>${esc(r.text)}</title></text>\n`);
     }
   }
 

@@ -378,7 +378,7 @@ export function renderLadderText(l: Ladder): string {
       out.push(prefix + arrow(tcpLabel(r, l.dcs.get(r.dc)), r.from === 'client', '=', r.unanswered));
     } else if (r.kind === 'gap') {
       out.push(blank);
-      out.push(`${' '.repeat(LEFT)}: ${fit(r.text, SPAN - 2)}`);
+      out.push(...wrapText(`: ${termSafe(r.text, 400)}`, LEFT, LEFT + 2));
       out.push(blank);
     } else {
       const d = l.dcs.get(r.dc);
