@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { EVIL, handBuiltHostileSession, handBuiltLongSession, labPage, pageOf } from './html-helpers.js';
+import { EVIL, handBuiltHostileCapture, handBuiltHostileSession, handBuiltLongSession, labPage, pageOf } from './html-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -125,6 +125,22 @@ describe.skipIf(!haveChromium)(`HTML page in headless Chromium (${CHROMIUM})`, (
     const svgText = (await l.page.locator('#s1 svg.ladder').textContent()) ?? '';
     expect(svgText).toContain(`RETR ${EVIL.file2}`.slice(0, 40));
     expect(svgText).toContain('[2] SYN #3 (retransmission) - no answer');
+    await l.page.close();
+  }, 60_000);
+
+  it('hand-built capture with <script>-like strings, through the whole pipeline: text only, no script runs', async () => {
+    const pcap = join(dir, 'hand-built-hostile.pcap');
+    writeFileSync(pcap, handBuiltHostileCapture());
+    const l = await load('hostile-capture.html', await labPage([pcap]));
+    clean(l);
+    expect(await l.page.evaluate('typeof window.__pwned')).toBe('undefined');
+    expect(await l.page.locator('script').count()).toBe(1);
+    expect(await l.page.locator('img, iframe').count()).toBe(0);
+    const svgText = (await l.page.locator('#s1 svg.ladder').textContent()) ?? '';
+    expect(svgText).toContain(`USER ${EVIL.user}`);
+    expect(svgText).toContain('PASS ********');
+    expect(svgText).toContain('[2] RST');
+    expect(await l.page.locator('#s1 table.dcs').textContent()).toContain(EVIL.file);
     await l.page.close();
   }, 60_000);
 

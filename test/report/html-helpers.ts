@@ -9,6 +9,8 @@ import type { ReportTail } from '../../src/report/analysis.js';
 import type { DataConnectionReport, Outcome, SessionReport, TimelineEntry } from '../../src/ftp/model.js';
 import { OUTCOMES, DATA_MODES } from '../../src/ftp/model.js';
 import { MemoryOut, TOOL } from './siem.js';
+import { pcapFile } from '../helpers/build.js';
+import { Clock, TcpConversation } from '../helpers/packets.js';
 
 /** The HTML page of lab capture files, as `analyze --format html` makes it. */
 export async function labPage(files: string[], opts: AnalyzeOptions = {}): Promise<string> {
@@ -233,4 +235,39 @@ export function handBuiltLongSession(commands = 10_000, failEvery = 1000): Sessi
     findings: dcs.filter((d) => d.outcome !== 'completed').map((d) => ({ code: 'data-no-answer' as const, severity: 'error' as const, message: d.diagnosis, frames: [d.announced?.frame ?? 1], dataConnection: d.id })),
     timeline: { entries: tl, dropped: 0, droppedAfter: tl.length },
   };
+}
+
+/**
+ * Hand-built capture (not from the lab): one FTP session whose banner, user, file names and
+ * replies are script-like markup (latin1 on the wire), a completed passive RETR and a refused one.
+ */
+export function handBuiltHostileCapture(): Buffer {
+  const clock = new Clock();
+  const client = '192.0.2.10';
+  const server = '198.51.100.20';
+  const ctl = new TcpConversation(clock, { ip: client, port: 50000 }, { ip: server, port: 21 });
+  ctl.handshake();
+  ctl.server(`${EVIL.banner}\r\n`);
+  ctl.client(`USER ${EVIL.user}\r\n`);
+  ctl.server(`331 Password required for ${EVIL.user}\r\n`);
+  ctl.client('PASS <b>secret</b>\r\n');
+  ctl.server(`230 Welcome ${EVIL.user}\r\n`);
+  ctl.client('PASV\r\n');
+  ctl.server('227 Entering Passive Mode (198,51,100,20,200,10).\r\n');
+  const data = new TcpConversation(clock, { ip: client, port: 50001 }, { ip: server, port: 200 * 256 + 10 });
+  data.handshake();
+  ctl.client(`RETR ${EVIL.file}\r\n`);
+  ctl.server(`150 Opening BINARY mode data connection for ${EVIL.file} (5 bytes)\r\n`);
+  data.server('hello');
+  data.close('server');
+  ctl.server(`226 Transfer complete ${EVIL.control}\r\n`);
+  ctl.client('PASV\r\n');
+  ctl.server('227 Entering Passive Mode (198,51,100,20,200,11).\r\n');
+  new TcpConversation(clock, { ip: client, port: 50002 }, { ip: server, port: 200 * 256 + 11 }).refused();
+  ctl.client(`RETR ${EVIL.file2}\r\n`);
+  ctl.server(`${EVIL.reply}\r\n`);
+  ctl.client('QUIT\r\n');
+  ctl.server('221 Bye\r\n');
+  ctl.close();
+  return pcapFile({ records: clock.records });
 }

@@ -17,7 +17,9 @@ import { CSP, esc } from '../../src/report/html.js';
 import { ladderOf, renderLadderText } from '../../src/report/ladder.js';
 import { LADDER_MAX_ROWS, MAX_TIMELINE_ENTRIES } from '../../src/limits.js';
 import { cli } from '../helpers/cli.js';
-import { EVIL, handBuiltHostileSession, handBuiltLongSession, labPage, pageOf } from './html-helpers.js';
+import { EVIL, handBuiltHostileCapture, handBuiltHostileSession, handBuiltLongSession, labPage, pageOf } from './html-helpers.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: { file: string; parts?: { file: string }[] }[] };
 const LAB = manifest.captures.map((c) => ({ name: c.file, files: (c.parts ?? [c]).map((p) => join('fixtures', p.file)) }));
@@ -117,6 +119,18 @@ describe('html escaping (hand-built report with script-like strings)', () => {
     // eslint-disable-next-line no-control-regex
     expect(html).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/);
     expect(html).toContain('NUL\\x00ESC\\x1b[31m BEL\\x07');
+  });
+
+  it('hand-built capture with the same strings, through the pipeline: escaped, password redacted', async () => {
+    const pcap = join(mkdtempSync(join(tmpdir(), 'ftp-pcap-html-')), 'hand-built-hostile.pcap');
+    writeFileSync(pcap, handBuiltHostileCapture());
+    const html = await labPage([pcap]);
+    checkShell(html);
+    expect(html).not.toContain('<script>window');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('secret');
+    expect(html).toContain(`USER ${esc(EVIL.user)}`);
+    expect(html).toContain('[2] RST');
   });
 
   it('esc() covers both text and attribute contexts', () => {
