@@ -252,9 +252,9 @@ function gapOf(hidden: LadderRow[], what: string): GapRow {
 }
 
 /**
- * At most `max` rows: the first and last quarter always, then rows that matter (failed
- * connections' TCP events and notes, their announcements, 4xx/5xx replies) while room is left;
- * each stretch left out becomes one gap row.
+ * Past `max` rows, two thirds of `max` are kept — the first and last sixth of the budget always,
+ * then rows that matter (failed connections' TCP events and notes, 4xx/5xx replies) while room is
+ * left — and each stretch left out becomes one gap row: at most 4/3 of `max` + 1 rows in all.
  */
 function bound(rows: LadderRow[], max: number): LadderRow[] {
   if (rows.length <= max) return rows;
