@@ -42,13 +42,14 @@ export const INFO_MAX_FLOWS = 200_000;
 
 // --- tcp: connection tracking and reassembly (src/tcp/)
 /** Connections tracked at once. A tracked connection costs ~0.7 KiB of heap (measured with
- * `node --expose-gc bench/tcp-micro.mjs`), so 65,536 stay under ~45 MiB; an FTP capture rarely
+ * `node --expose-gc bench/tcp-micro.mjs`), so 32,768 stay under ~23 MiB (65,536 took a SYN flood's
+ * peak RSS to 140 MB on its own, the whole budget of issue 9); an FTP capture rarely
  * holds more than a few thousand at once (closed ones leave after TCP_CLOSED_TIMEOUT_SEC). Past
  * it the idlest connection of the least useful class is evicted (closed ones first, then
  * unanswered SYNs, then live ones), its summary emitted with reason `capacity`, counted as
  * `evictedCapacity`. A SYN flood therefore costs bounded memory, and allocates nothing once the
  * table is full (removed connections are recycled). */
-export const TCP_MAX_CONNECTIONS = 65_536;
+export const TCP_MAX_CONNECTIONS = 32_768;
 /** Capture-time seconds an established or mid-stream connection may stay silent. Long: an FTP
  * control connection is silent during a whole transfer. 7200 s is the TCP keepalive default
  * (RFC 1122 §4.2.3.6), so a live idle connection would have shown a keepalive. Past it the
@@ -157,9 +158,12 @@ export const ANNOUNCE_SLACK_SEC = 0.005;
 /** Announcements of other open sessions weighed against the best so far for one connection
  * (sessions sharing a passive port): past it the best so far wins. */
 export const MAX_CORRELATE_RIVALS = 64;
-/** Connections kept as correlation candidates (those touching a host of an FTP session). Past it
- * further candidates are counted (limits.data-candidates) and not correlated. */
-export const MAX_DATA_CANDIDATES = 2_000_000;
+/** Connections kept as correlation candidates (those touching a host of an FTP session). ~1.6 KiB
+ * each with their summary: 40,000 is ~64 MiB. Candidates no session can claim any more (older than
+ * CORRELATE_BEFORE_SEC, named by no open announcement, not between an open session's hosts) are
+ * swept out first; past the bound further candidates are counted (`limits.data-candidates-dropped`)
+ * and not correlated — a SYN flood at 100,000/s to a host with an FTP session. */
+export const MAX_DATA_CANDIDATES = 40_000;
 /** A session is finalized (correlated, diagnosed, reported, then forgotten) this long in capture
  * time after its control connection closed or was reset: late replies (after a RST) and the last
  * packets of its data connections have arrived by then; data connections still open are
@@ -195,3 +199,10 @@ export const TCP_MAX_ACK_SKIP = 16 * 1024 * 1024;
 export const GOVERNOR_CHECK_PACKETS = 16_384;
 /** The governor collects when the heap holds more than twice the live data plus this. */
 export const GOVERNOR_MARGIN_BYTES = 16 * 1024 * 1024;
+
+// --- appended for issue 9 (robustness)
+/** Clients whose first/last session times the NDJSON/OCSF writers keep, to time cross-session
+ * findings (brute-force). Past it only clients already kept or with a failed login are added
+ * (a flood from a million sources must not keep a million entries); nothing is lost from the
+ * report but the span of a later brute-force client's successful sessions. */
+export const MAX_EVENT_CLIENT_SPANS = 65_536;

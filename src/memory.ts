@@ -31,9 +31,10 @@ export class MemoryGovernor {
   collections = 0;
   private readonly gc = collector();
 
-  /** Call once per packet; cheap unless a check is due. */
-  tick(): void {
-    if (--this.countdown > 0) return;
+  /** Call once per packet (or with the packets' worth of garbage some other work made: a session
+   * report is ~64 packets' worth); cheap unless a check is due. */
+  tick(n = 1): void {
+    if ((this.countdown -= n) > 0) return;
     this.countdown = GOVERNOR_CHECK_PACKETS;
     if (!this.gc) return;
     const used = v8.getHeapStatistics().used_heap_size;

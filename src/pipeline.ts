@@ -12,6 +12,9 @@ import { CollectSink, SummaryBuilder, type AnalysisReport, type ReportSink, type
 import type { SessionReport } from './ftp/model.js';
 import { MemoryGovernor } from './memory.js';
 
+/** Packets' worth of garbage one session report makes, for the memory governor. */
+const SESSION_GARBAGE_PACKETS = 64;
+
 export interface AnalyzeOptions extends AnalyzerOptions {
   stdin?: Readable;
   version?: string;
@@ -38,14 +41,17 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   const summary = new SummaryBuilder();
   sink.begin({ name: 'ftp-pcap', version: opts.version ?? '0.0.0' });
   const accept = opts.filter ?? (() => true);
+  const governor = new MemoryGovernor();
   const ftp = new FtpAnalyzer(opts, (s) => {
+    // A report and its serialisation are garbage of a few KB: a flood of byte-less sessions
+    // (a SYN flood to port 21) makes one per packet, which the per-packet check alone misses.
+    governor.tick(SESSION_GARBAGE_PACKETS);
     if (!accept(s)) return;
     summary.add(s);
     sink.session(s);
   });
   const tracker = new TcpTracker({ events: ftp.events });
   ftp.bind(tracker);
-  const governor = new MemoryGovernor();
   const readers = await readCaptures(
     paths,
     (rec: CaptureRecord) => {

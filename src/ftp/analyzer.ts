@@ -13,7 +13,7 @@
 import type { Connection, ConnectionSummary, Direction, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
 import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS } from '../limits.js';
-import { ControlSink } from './control.js';
+import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
@@ -95,6 +95,8 @@ interface Candidate {
 export class FtpAnalyzer {
   readonly events: TcpEvents;
   readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, reorderOverflow: 0 };
+  /** Lines, replies, commands and announcements the control channels dropped at their bounds. */
+  readonly control: ControlCounters = newControlCounters();
   private tracker: TcpTracker | null = null;
   private readonly ports: Set<number>;
   private readonly bruteForceAt: number;
@@ -111,6 +113,9 @@ export class FtpAnalyzer {
   /** Unfinalized sessions by host pair (concurrent sessions between the same two hosts). */
   private readonly sessionsByPair = new Map<string, Set<Session>>();
   private readonly used = new Set<number>();
+  /** Candidate count and capture time of the next and last stale-candidate sweep (addCandidate). */
+  private staleAt = 1024;
+  private staleClock = -Infinity;
   private clock = -Infinity;
   private nextSweep = -Infinity;
   private readonly ready: { report: SessionReport; start: number }[] = [];
@@ -159,14 +164,15 @@ export class FtpAnalyzer {
     this.hosts.set(ip, (this.hosts.get(ip) ?? 0) + 1);
   }
 
-  private follow(c: Connection, clientDir: Direction, confirmed: boolean): ControlSink {
-    const client = clientDir === 0 ? { ip: c.origIp, port: c.origPort } : { ip: c.respIp, port: c.respPort };
-    const server = clientDir === 0 ? { ip: c.respIp, port: c.respPort } : { ip: c.origIp, port: c.origPort };
+  private follow(c: Connection | ConnectionSummary, clientDir: Direction, confirmed: boolean, start = this.clock): ControlSink {
+    const [o, r] = 'origIp' in c ? [{ ip: c.origIp, port: c.origPort }, { ip: c.respIp, port: c.respPort }] : [c.orig, c.resp];
+    const client = clientDir === 0 ? o : r;
+    const server = clientDir === 0 ? r : o;
     let session: Session | null = null;
-    const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a));
+    const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a), this.control);
     if (this.opts.timeline) sink.session.timeline = new TimelineLog();
     // A Connection's own start is not exposed; the capture clock is when it was seen first.
-    const s: Session = { connId: c.id, sink, client, server, start: this.clock, conn: c, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', cache: null };
+    const s: Session = { connId: c.id, sink, client, server, start, conn: 'origIp' in c ? c : null, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', cache: null };
     session = s;
     this.sessions.set(c.id, s);
     const pk = pairKey(client.ip, server.ip);
@@ -182,8 +188,10 @@ export class FtpAnalyzer {
   private opened(c: Connection): void {
     // By port: the responder listens on a control port; a connection picked up mid-stream may
     // have its originator guessed the wrong way round, so the originator's port counts too.
-    if (this.ports.has(c.respPort)) this.tracker?.attach(c, this.follow(c, 0, true));
-    else if (c.midStream && this.ports.has(c.origPort)) this.tracker?.attach(c, this.follow(c, 1, true));
+    // The session is made at its first byte (or, for one that never carries any, when it leaves
+    // the tracker): a SYN flood to port 21 costs a small proxy per attempt, not a session each.
+    if (this.ports.has(c.respPort)) this.tracker?.attach(c, this.deferred(c, 0));
+    else if (c.midStream && this.ports.has(c.origPort)) this.tracker?.attach(c, this.deferred(c, 1));
     else if (this.hosts.has(c.origIp) || this.hosts.has(c.respIp)) this.addCandidate(c);
   }
 
@@ -217,6 +225,15 @@ export class FtpAnalyzer {
   // --- candidates
 
   private addCandidate(c: Connection): void {
+    // A flood of connections to an FTP host (a SYN flood while a session is open) must not keep
+    // them all: now and then (amortised O(1); at the cap once a capture second) those no session
+    // can claim any more leave.
+    const n = this.candidates.size;
+    if ((n >= this.staleAt && n < MAX_DATA_CANDIDATES) || (n >= MAX_DATA_CANDIDATES && this.clock >= this.staleClock + 1)) {
+      this.pruneStale();
+      this.staleClock = this.clock;
+      this.staleAt = Math.max(1024, this.candidates.size * 2);
+    }
     if (this.candidates.size >= MAX_DATA_CANDIDATES) {
       this.counters.candidatesDropped++;
       return;
@@ -238,6 +255,16 @@ export class FtpAnalyzer {
     this.byPair.add(cand.pair, cand);
   }
 
+  /** Drops candidates no session can claim: started before any future announcement's window
+   * (CORRELATE_BEFORE_SEC), named by no announcement of an open session, and not between the hosts
+   * of an open session (leftovers). */
+  private pruneStale(): void {
+    const limit = this.clock - CORRELATE_BEFORE_SEC - 1;
+    for (const c of this.candidates.values()) {
+      if (c.start < limit && !this.sessionsByPair.has(c.pair) && !this.byTarget.has(c.respKey)) this.dropCandidate(c);
+    }
+  }
+
   private dropCandidate(cand: Candidate): void {
     this.candidates.delete(cand.id);
     this.byResp.kill(cand.respKey, cand);
@@ -252,13 +279,37 @@ export class FtpAnalyzer {
     if (s && s.end === Infinity) s.end = this.clock;
   }
 
+  /** A control connection by port whose session starts with its first byte or gap. */
+  private deferred(c: Connection, clientDir: Direction): StreamSink {
+    const start = this.clock;
+    let real: ControlSink | null = null;
+    const open = (): ControlSink => (real ??= this.follow(c, clientDir, true, start));
+    return {
+      data: (dir, bytes, offset, at) => open().data(dir, bytes, offset, at),
+      gap: (dir, offset, length) => open().gap(dir, offset, length),
+      end: () => real?.end(),
+    };
+  }
+
   private removed(s: ConnectionSummary): void {
+    if (s.followed && s.origSent.bytes === 0 && s.respSent.bytes === 0 && !this.sessions.has(s.id) && !this.candidates.has(s.id)) {
+      // A control connection by port that never carried a byte: its session now, finalized below.
+      if (this.ports.has(s.resp.port)) this.follow(s, 0, true, startOf(s));
+      else if (s.midStream && this.ports.has(s.orig.port)) this.follow(s, 1, true, startOf(s));
+    }
     const session = this.sessions.get(s.id);
     if (session) {
       session.summary = s;
       session.conn = null;
       if (session.end === Infinity) session.end = endOf(s);
       session.sink.end();
+      // It never carried a byte (a SYN flood to port 21, a scan): nothing can come for it any
+      // more, so it is finalized now rather than FINALIZE_GRACE_SEC later — a flood must not pile
+      // up 100,000s of sessions waiting for their grace.
+      if (s.origSent.bytes === 0 && s.respSent.bytes === 0 && !session.finalized) {
+        this.finalize(session);
+        if (this.ready.length > 2 * MAX_REORDER_SESSIONS) this.flushReady(false);
+      }
       return;
     }
     const cand = this.candidates.get(s.id);

@@ -18,11 +18,33 @@ const DISPOSED = new FtpSession();
 
 const CONFIRMING = new Set(['USER', 'PASS', 'AUTH', 'FEAT', 'SYST', 'OPTS', 'PASV', 'EPSV', 'PORT', 'EPRT', 'LPRT', 'LPSV', 'TYPE', 'CWD', 'PWD', 'XPWD', 'LIST', 'NLST', 'MLSD', 'RETR', 'STOR', 'SIZE', 'MDTM', 'CLNT', 'HOST', 'PBSZ', 'PROT', 'ACCT']);
 
+/**
+ * What the control channels dropped to stay within their bounds, summed over every session (the
+ * report's `limits`): lines cut at MAX_CONTROL_LINE_BYTES, reply lines past MAX_REPLY_LINES or
+ * MAX_REPLY_TEXT_CHARS, commands forgotten past MAX_PENDING_COMMANDS, announcements past
+ * MAX_SESSION_ANNOUNCEMENTS. A sink adds its own when it is disposed or ends.
+ */
+export interface ControlCounters {
+  linesTruncated: number;
+  replyLinesDropped: number;
+  pendingCommandsDropped: number;
+  announcementsDropped: number;
+}
+
+export function newControlCounters(): ControlCounters {
+  return { linesTruncated: 0, replyLinesDropped: 0, pendingCommandsDropped: 0, announcementsDropped: 0 };
+}
+
 export class ControlSink implements StreamSink {
-  private state: FtpSession | null = new FtpSession();
+  /** Created on first use: a SYN flood to port 21 makes a sink per attempt that never sees a byte,
+   * and each must cost little (~100 bytes, not a session's parsers). */
+  private state: FtpSession | null = null;
+  private disposed = false;
   /** The session's state; after `dispose()` an empty one (the report was already made). */
   get session(): FtpSession {
-    return this.state ?? DISPOSED;
+    if (this.state) return this.state;
+    if (this.disposed) return DISPOSED;
+    return (this.state = new FtpSession());
   }
   /** The client sent an FTP command (or the port says FTP): not SMTP or another 220 speaker. */
   confirmed: boolean;
@@ -30,59 +52,84 @@ export class ControlSink implements StreamSink {
   readonly missed: [number, number] = [0, 0];
   readonly gapOffsets: { dir: 'client' | 'server'; offset: number; length: number }[] = [];
   ended = false;
-  private commands: LineSplitter | null;
-  private replies: LineSplitter | null;
-  private assembler: ReplyAssembler | null;
+  private commands: LineSplitter | null = null;
+  private replies: LineSplitter | null = null;
+  private assembler: ReplyAssembler | null = null;
   private now: Instant = { sec: 0, nsec: 0 };
   private announced = 0;
+  private counted = false;
 
   /**
    * @param clientDir the TCP direction (0 = originator's bytes) in which the client speaks
    * @param onAnnounce called with each new announcement (the correlator's indexes)
+   * @param totals where this sink's dropped lines, commands and announcements are added up
    */
   constructor(
     private readonly clientDir: Direction,
     confirmed: boolean,
     private readonly onAnnounce: (a: AnnouncementRec) => void,
+    private readonly totals: ControlCounters | null = null,
   ) {
     this.confirmed = confirmed;
-    this.commands = new LineSplitter((line, info) => this.commandLine(line, info));
-    this.replies = new LineSplitter((line, info) => this.replyLine(line, info));
-    this.assembler = new ReplyAssembler((r) => this.reply(r));
+  }
+
+  private commandSplitter(): LineSplitter {
+    return (this.commands ??= new LineSplitter((line, info) => this.commandLine(line, info)));
+  }
+
+  private replySplitter(): LineSplitter {
+    this.assembler ??= new ReplyAssembler((r) => this.reply(r));
+    return (this.replies ??= new LineSplitter((line, info) => this.replyLine(line, info)));
   }
 
   /** The session was reported: drop the parsing state now rather than when the TCP tracker lets
    * go of the connection (seconds later), and ignore what still arrives. */
   dispose(): void {
+    this.count();
+    this.disposed = true;
     this.state = null;
     this.commands = null;
     this.replies = null;
     this.assembler = null;
   }
 
+  /** Adds this sink's drops to the totals, once (at dispose; what arrives later is ignored). */
+  private count(): void {
+    if (this.counted || !this.totals) return;
+    this.counted = true;
+    const t = this.totals;
+    t.linesTruncated += (this.commands?.counters.truncated ?? 0) - (this.commands?.counters.discardedByGap ?? 0);
+    t.linesTruncated += (this.replies?.counters.truncated ?? 0) - (this.replies?.counters.discardedByGap ?? 0);
+    t.replyLinesDropped += this.assembler?.counters.droppedLines ?? 0;
+    if (this.state) {
+      t.pendingCommandsDropped += this.state.droppedCommands;
+      t.announcementsDropped += this.state.droppedAnnouncements;
+    }
+  }
+
   data(dir: Direction, bytes: Buffer, _offset: number, at: SegmentInfo): void {
-    if (this.session.tls || !this.commands || !this.replies) return;
+    if (this.disposed || this.session.tls) return;
     this.now = { sec: at.tsSec, nsec: at.tsNsec };
-    if (dir === this.clientDir) this.commands.push(bytes, 0, bytes.length, at.frame);
-    else this.replies.push(bytes, 0, bytes.length, at.frame);
+    if (dir === this.clientDir) this.commandSplitter().push(bytes, 0, bytes.length, at.frame);
+    else this.replySplitter().push(bytes, 0, bytes.length, at.frame);
   }
 
   gap(dir: Direction, offset: number, length: number): void {
     const side = dir === this.clientDir ? 0 : 1;
     this.missed[side] += length;
     if (this.gapOffsets.length < 16) this.gapOffsets.push({ dir: side === 0 ? 'client' : 'server', offset, length });
-    if (this.session.tls || !this.commands || !this.replies || !this.assembler) return;
-    if (side === 0) this.commands.gap(length);
+    if (this.disposed || this.session.tls) return;
+    if (side === 0) this.commandSplitter().gap(length);
     else {
-      this.replies.gap(length);
-      this.assembler.gap();
+      this.replySplitter().gap(length);
+      this.assembler?.gap();
     }
   }
 
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (!this.session.tls) {
+    if (this.state && !this.state.tls) {
       this.commands?.end();
       this.replies?.end();
       this.assembler?.end();

@@ -45,6 +45,7 @@
  *   its own (a data connection never attempted, a finding) it is the time of the connection or
  *   session it concerns (DESIGN.md §4 times).
  */
+import { MAX_EVENT_CLIENT_SPANS } from '../limits.js';
 import type { EcsEvent, Ecs } from '@elastic/ecs';
 import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
 import type { DataConnectionReport, Endpoint, Finding, FindingCode, Outcome, SessionReport, Severity } from '../ftp/model.js';
@@ -494,7 +495,9 @@ export class EventSink implements ReportSink {
     this.tool = tool;
   }
   session(s: SessionReport): void {
-    trackClient(this.spans, s);
+    // Bounded (a SYN flood from a million sources is a million clients): past the bound only
+    // clients already known or with a failed login (the only ones a cross-session finding names).
+    if (this.spans.size < MAX_EVENT_CLIENT_SPANS || this.spans.has(s.client.ip) || s.findings.some((f) => f.code === 'login-failed')) trackClient(this.spans, s);
     this.lastTime = s.end;
     this.out.write(line(this.map.session(s, this.tool)));
     for (const d of s.dataConnections) this.out.write(line(this.map.data(s, d, this.tool)));
