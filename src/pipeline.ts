@@ -5,8 +5,9 @@
 import type { Readable } from 'node:stream';
 import { readCaptures, type CaptureRecord, type ReadOptions } from './capture/index.js';
 import { Decoder, DecodeStatus, newPacket } from './decode/index.js';
-import { TcpTracker } from './tcp/index.js';
-import { FtpAnalyzer, type AnalyzerOptions } from './ftp/analyzer.js';
+import { TcpTracker, type TcpCounters } from './tcp/index.js';
+import { FtpAnalyzer, type AnalyzerCounters, type AnalyzerOptions } from './ftp/analyzer.js';
+import type { ControlCounters } from './ftp/control.js';
 import { inputsOf } from './report/inputs.js';
 import { CollectSink, SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from './report/analysis.js';
 import type { SessionReport } from './ftp/model.js';
@@ -69,16 +70,7 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   summary.addCross(findings);
   const result = { findings, counters: ftp.counters };
   const inputs = inputsOf(readers);
-  const limits: Record<string, number> = {};
-  const tc = tracker.counters;
-  for (const [k, v] of Object.entries({
-    'tcp-evicted-idle': tc.evictedIdle,
-    'tcp-evicted-capacity': tc.evictedCapacity,
-    'tcp-follows-dropped': tc.followsDropped,
-    'data-candidates-dropped': result.counters.candidatesDropped,
-  })) {
-    if (v > 0) limits[k] = v;
-  }
+  const limits = limitsOf(tracker.counters, result.counters, ftp.control, decoder.counters());
   const problems: Record<string, number> = {};
   for (const [k, v] of Object.entries(decoder.counters())) if (v > 0) problems[k] = v;
   const tail: ReportTail = {
@@ -91,4 +83,42 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   };
   sink.end(tail);
   return tail;
+}
+
+/**
+ * The report's `limits` section: everything dropped, cut or skipped to stay within a bound of
+ * src/limits.ts, by a stable name (only those hit). The README's limits table lists each with its
+ * default.
+ */
+export function limitsOf(tc: TcpCounters, ac: AnalyzerCounters, cc: ControlCounters, dc: Record<string, number>): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const [k, v] of Object.entries({
+    // decode: IP fragment reassembly (MAX_FRAG_DATAGRAMS, MAX_FRAG_BYTES, MAX_FRAGS_PER_DATAGRAM; FRAG_TIMEOUT_SEC)
+    'ip-fragments-dropped': dc['frag-dropped-limit'] ?? 0,
+    'ip-fragments-expired': dc['frag-expired'] ?? 0,
+    // tcp (TCP_IDLE/ATTEMPT/CLOSED_TIMEOUT_SEC, TCP_MAX_CONNECTIONS, TCP_MAX_PENDING_FOLLOWS)
+    'tcp-evicted-idle': tc.evictedIdle,
+    'tcp-evicted-capacity': tc.evictedCapacity,
+    'tcp-follows-dropped': tc.followsDropped,
+    // tcp reassembly: gaps skipped at a bound (TCP_MAX_OOO_BYTES_PER_CONNECTION, _TOTAL,
+    // TCP_MAX_OOO_SEGMENTS_*, TCP_GAP_TIMEOUT_SEC), segments and ACKs ignored (TCP_MAX_SEQ_JUMP,
+    // TCP_MAX_ACK_SKIP)
+    'tcp-gaps-connection-cap': tc.gapsConnectionCap,
+    'tcp-gaps-global-cap': tc.gapsGlobalCap,
+    'tcp-gaps-segment-cap': tc.gapsSegmentCap,
+    'tcp-gaps-timed-out': tc.gapsTimedOut,
+    'tcp-out-of-window-segments': tc.outOfWindowSegments,
+    'tcp-acks-implausible': tc.acksImplausible,
+    // ftp control channel (MAX_CONTROL_LINE_BYTES, MAX_REPLY_LINES/TEXT_CHARS, MAX_PENDING_COMMANDS,
+    // MAX_SESSION_ANNOUNCEMENTS)
+    'ftp-lines-truncated': cc.linesTruncated,
+    'ftp-reply-lines-dropped': cc.replyLinesDropped,
+    'ftp-pending-commands-dropped': cc.pendingCommandsDropped,
+    'ftp-announcements-dropped': cc.announcementsDropped,
+    // correlation (MAX_DATA_CANDIDATES)
+    'data-candidates-dropped': ac.candidatesDropped,
+  })) {
+    if (v > 0) limits[k] = v;
+  }
+  return limits;
 }
