@@ -3,5 +3,5 @@ export { CaptureRecord, newCaptureRecord, LinkType } from './record.js';
 export { CaptureReader, type CaptureFormat, type InterfaceInfo } from './reader.js';
 export { readCaptures, type ReadOptions, type RecordSink } from './merge.js';
 export { formatCaptureError, type CaptureError, type CaptureErrorKind } from './errors.js';
-export { isoTime, ticksToSecNsec, ticksPerSecond } from './timestamp.js';
+export { isoTime, isoSeconds, ticksToSecNsec, ticksPerSecond } from './timestamp.js';
 export { Step } from './window.js';

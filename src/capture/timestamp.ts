@@ -62,7 +62,17 @@ export function ticksToSecNsec(high: number, low: number, perSec: number, out: S
 
 /** ISO 8601 UTC with the full nanosecond fraction (`2026-11-26T13:01:46.123456789Z`). */
 export function isoTime(sec: number, nsec: number): string {
-  const d = new Date(sec * 1000);
-  const base = d.toISOString().slice(0, 19);
-  return `${base}.${String(nsec).padStart(9, '0')}Z`;
+  return `${isoSeconds(sec)}.${String(nsec).padStart(9, '0')}Z`;
+}
+
+/** JavaScript dates reach ±8.64e12 s (±275,760 years); a pcapng timestamp of 2^64 ticks or an
+ * if_tsoffset of 2^62 s lies beyond (a corrupt or hostile file): clamped there rather than
+ * throwing RangeError ("Invalid time value") and losing the whole report. */
+const MAX_DATE_SEC = 8.64e12;
+
+/** `YYYY-MM-DDTHH:MM:SS` of `sec` (years past 9999 in ISO's expanded `+YYYYYY` form). */
+export function isoSeconds(sec: number): string {
+  const s = Number.isFinite(sec) ? Math.min(Math.max(Math.floor(sec), -MAX_DATE_SEC), MAX_DATE_SEC) : 0;
+  const iso = new Date(s * 1000).toISOString();
+  return iso.slice(0, iso.lastIndexOf('.'));
 }

@@ -20,7 +20,9 @@ let cachedDate = '';
 export function isoTimeNs(sec: number, nsec: number): string {
   if (sec !== cachedSec) {
     cachedSec = sec;
-    cachedDate = new Date(sec * 1000).toISOString().slice(0, 19);
+    // Clamped to JavaScript's date range (a hostile pcapng timestamp lies beyond: RangeError).
+    const iso = new Date(Math.min(Math.max(Math.floor(sec), -8.64e12), 8.64e12) * 1000).toISOString();
+    cachedDate = iso.slice(0, iso.lastIndexOf('.'));
   }
   return `${cachedDate}.${String(nsec).padStart(9, '0')}Z`;
 }
