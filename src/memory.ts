@@ -2,14 +2,14 @@
  * A memory governor. V8 lets its old generation grow to several times the live data before it
  * collects (measured on many.pcap: 27 MB live, 103 MB heap, 220 MB RSS), because objects that live
  * for a session's few seconds are promoted and die there. Every GOVERNOR_CHECK_PACKETS packets
- * this looks at the heap and, past one and a half times the live size plus a margin, asks for a
+ * this looks at the heap and, past GOVERNOR_GROWTH times the live size plus a margin, asks for a
  * full collection: with ~30 MB live that costs a few milliseconds and keeps the heap near its live
  * size. `gc` is exposed at run time (`--expose_gc` through v8.setFlagsFromString, then taken from
  * a fresh context), so no command-line flag is needed; where that fails the governor does nothing.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { GOVERNOR_CHECK_PACKETS, GOVERNOR_MARGIN_BYTES } from './limits.js';
+import { GOVERNOR_CHECK_PACKETS, GOVERNOR_GROWTH, GOVERNOR_MARGIN_BYTES } from './limits.js';
 
 let gcFn: (() => void) | null | undefined;
 
@@ -38,7 +38,7 @@ export class MemoryGovernor {
     this.countdown = GOVERNOR_CHECK_PACKETS;
     if (!this.gc) return;
     const used = v8.getHeapStatistics().used_heap_size;
-    if (used <= 1.5 * this.live + GOVERNOR_MARGIN_BYTES) return;
+    if (used <= GOVERNOR_GROWTH * this.live + GOVERNOR_MARGIN_BYTES) return;
     this.gc();
     this.collections++;
     this.live = v8.getHeapStatistics().used_heap_size;

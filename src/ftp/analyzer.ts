@@ -10,9 +10,9 @@
  * a.events }); a.bind(t)`; for each TCP packet `a.advance(p.tsSec)` then `t.packet(p)`; at the end
  * `t.finish()` then `a.finish()`. Reports come out in session start order (a bounded reorder buffer).
  */
-import type { Connection, ConnectionSummary, Direction, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
+import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS } from '../limits.js';
+import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS, MAX_SPECULATIVE_CANDIDATES } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
@@ -90,6 +90,8 @@ interface Candidate {
   readonly pair: string;
   summary: ConnectionSummary | null;
   live: Connection | null;
+  /** Added while no open session's announcement or host pair could claim it. */
+  readonly speculative: boolean;
 }
 
 export class FtpAnalyzer {
@@ -115,6 +117,8 @@ export class FtpAnalyzer {
   private readonly used = new Set<number>();
   /** Candidate count and capture time of the next and last stale-candidate sweep (addCandidate). */
   private staleAt = 1024;
+  /** Candidates held that were speculative when added (MAX_SPECULATIVE_CANDIDATES). */
+  private speculative = 0;
   private staleClock = -Infinity;
   private clock = -Infinity;
   private nextSweep = -Infinity;
@@ -226,29 +230,25 @@ export class FtpAnalyzer {
 
   private addCandidate(c: Connection): void {
     // A flood of connections to an FTP host (a SYN flood while a session is open) must not keep
-    // them all: now and then (amortised O(1); at the cap once a capture second) those no session
+    // them all: now and then (amortised O(1); at a cap once a capture second) those no session
     // can claim any more leave.
     const n = this.candidates.size;
-    if ((n >= this.staleAt && n < MAX_DATA_CANDIDATES) || (n >= MAX_DATA_CANDIDATES && this.clock >= this.staleClock + 1)) {
+    const full = n >= MAX_DATA_CANDIDATES || this.speculative >= MAX_SPECULATIVE_CANDIDATES;
+    if ((n >= this.staleAt && !full) || (full && this.clock >= this.staleClock + 1)) {
       this.pruneStale();
       this.staleClock = this.clock;
       this.staleAt = Math.max(1024, this.candidates.size * 2);
     }
-    if (this.candidates.size >= MAX_DATA_CANDIDATES) {
+    const respKey = endpointKey(c.respIp, c.respPort);
+    const pair = pairKey(c.origIp, c.respIp);
+    // Speculative: only an announcement still to come (a reordered 227) could claim it.
+    const speculative = !this.sessionsByPair.has(pair) && !this.byTarget.has(respKey);
+    if (this.candidates.size >= MAX_DATA_CANDIDATES || (speculative && this.speculative >= MAX_SPECULATIVE_CANDIDATES)) {
       this.counters.candidatesDropped++;
       return;
     }
-    const cand: Candidate = {
-      id: c.id,
-      start: this.clock,
-      time: this.clock,
-      dead: false,
-      origIp: c.origIp,
-      respKey: endpointKey(c.respIp, c.respPort),
-      pair: pairKey(c.origIp, c.respIp),
-      summary: null,
-      live: c,
-    };
+    const cand: Candidate = { id: c.id, start: this.clock, time: this.clock, dead: false, origIp: c.origIp, respKey, pair, summary: null, live: c, speculative };
+    if (speculative) this.speculative++;
     this.counters.candidates++;
     this.candidates.set(c.id, cand);
     this.byResp.add(cand.respKey, cand);
@@ -266,6 +266,7 @@ export class FtpAnalyzer {
   }
 
   private dropCandidate(cand: Candidate): void {
+    if (cand.speculative && this.candidates.has(cand.id)) this.speculative--;
     this.candidates.delete(cand.id);
     this.byResp.kill(cand.respKey, cand);
     this.byPair.kill(cand.pair, cand);
@@ -281,14 +282,7 @@ export class FtpAnalyzer {
 
   /** A control connection by port whose session starts with its first byte or gap. */
   private deferred(c: Connection, clientDir: Direction): StreamSink {
-    const start = this.clock;
-    let real: ControlSink | null = null;
-    const open = (): ControlSink => (real ??= this.follow(c, clientDir, true, start));
-    return {
-      data: (dir, bytes, offset, at) => open().data(dir, bytes, offset, at),
-      gap: (dir, offset, length) => open().gap(dir, offset, length),
-      end: () => real?.end(),
-    };
+    return new DeferredControl((start) => this.follow(c, clientDir, true, start), this.clock);
   }
 
   private removed(s: ConnectionSummary): void {
@@ -717,4 +711,26 @@ function unknownOutcome(c: ConnectionSummary | null): DataConnectionReport['outc
 
 function isAnonymous(user: string | null): boolean {
   return user !== null && (user.toLowerCase() === 'anonymous' || user.toLowerCase() === 'ftp');
+}
+
+/** A StreamSink standing in for a control connection's ControlSink until its first byte or gap
+ * (a plain object of four fields: 32,768 of them in a SYN flood cost ~2 MB, closures ~9 MB). */
+class DeferredControl implements StreamSink {
+  private real: ControlSink | null = null;
+  constructor(
+    private readonly make: (start: number) => ControlSink,
+    private readonly start: number,
+  ) {}
+  private open(): ControlSink {
+    return (this.real ??= this.make(this.start));
+  }
+  data(dir: Direction, bytes: Buffer, offset: number, at: SegmentInfo): void {
+    this.open().data(dir, bytes, offset, at);
+  }
+  gap(dir: Direction, offset: number, length: number): void {
+    this.open().gap(dir, offset, length);
+  }
+  end(): void {
+    this.real?.end();
+  }
 }
