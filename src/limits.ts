@@ -206,10 +206,10 @@ export const GOVERNOR_GROWTH = 1.2;
 
 // --- appended for issue 9 (robustness)
 /** Clients whose first/last session times the NDJSON/OCSF writers keep, to time cross-session
- * findings (brute-force). Past it only clients already kept or with a failed login are added
+ * findings (brute-force), and clients the analyze filters remember as shown (src/cli/filters.ts). Past it only clients already kept or with a failed login are added
  * (a flood from a million sources must not keep a million entries); nothing is lost from the
  * report but the span of a later brute-force client's successful sessions. */
-export const MAX_EVENT_CLIENT_SPANS = 65_536;
+export const MAX_EVENT_CLIENT_SPANS = 16_384;
 /** Of MAX_DATA_CANDIDATES, those added while no open session could claim them (not between an
  * open session's hosts, to no announced endpoint): only an announcement still to come (a data SYN
  * read before its reordered 227) can, within CORRELATE_BEFORE_SEC. A few per second are real; a

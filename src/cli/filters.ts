@@ -13,6 +13,7 @@
  * against a server shows when filtering on the server); `--session` leaves them out, as they belong
  * to no one session.
  */
+import { MAX_EVENT_CLIENT_SPANS } from '../limits.js';
 import { formatIp, parseIp } from '../decode/address.js';
 import type { Finding, Outcome, SessionReport, Severity } from '../ftp/model.js';
 import { SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from '../report/analysis.js';
@@ -124,7 +125,9 @@ export class FilteredSink implements ReportSink {
     const shown = this.filter.session(s);
     if (!shown) return;
     this.summary.add(shown);
-    this.clients.add(canonical(shown.client.ip));
+    // Bounded like the NDJSON writer's client spans (a flood from a million sources): past the
+    // bound only clients with a failed login, the only ones a cross-session finding names.
+    if (this.clients.size < MAX_EVENT_CLIENT_SPANS || s.findings.some((f) => f.code === 'login-failed')) this.clients.add(canonical(shown.client.ip));
     this.note(shown.findings);
     this.inner.session(shown);
     this.afterSession();
