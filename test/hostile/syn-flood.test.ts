@@ -77,4 +77,17 @@ describe('hostile (hand-built): SYN flood of a million connections', () => {
     expect(m.rssMb).toBeLessThan(FLOOD_RSS_MB);
     expect(m.seconds).toBeLessThan(FULL ? 60 : 30);
   }, 120_000);
+
+  it('info and connections on the floods: exit 0, bounded', async () => {
+    for (const f of ['flood-21.pcap', 'flood-random.pcap']) {
+      for (const cmd of [['info'], ['connections', '--format', 'ndjson']]) {
+        const m = await measure([...cmd, join(tmp.dir, f)], { keepStdout: 4096 });
+        report(`syn-flood ${cmd[0]} ${f}`, m);
+        expect(noStackTrace(m.stderr)).toBe(true);
+        expect(m.code).toBe(0);
+        expect(m.rssMb).toBeLessThan(FLOOD_RSS_MB);
+        expect(m.seconds).toBeLessThan(FULL ? 60 : 20);
+      }
+    }
+  }, 240_000);
 });

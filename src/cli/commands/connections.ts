@@ -3,6 +3,7 @@ import { readCaptures, type CaptureReader, type CaptureRecord } from '../../capt
 import { Decoder, DecodeStatus, newPacket } from '../../decode/index.js';
 import { TcpTracker, connLogLine, connectionJson, CONN_LOG_HEADER } from '../../tcp/index.js';
 import { Exit, UsageError } from '../errors.js';
+import { MemoryGovernor } from '../../memory.js';
 import { endProgress, exitCodesHelp, reportInputErrors, startProgress, withOutput } from '../run.js';
 
 const FORMATS = ['text', 'json', 'ndjson'] as const;
@@ -30,6 +31,7 @@ export function registerConnections(program: Command): void {
         let first = true;
         if (opts.format === 'text') out.write(`#${CONN_LOG_HEADER}\n`);
         if (opts.format === 'json') out.write('[');
+        const governor = new MemoryGovernor();
         const tracker = new TcpTracker({
           events: {
             removed: (s) => {
@@ -38,6 +40,8 @@ export function registerConnections(program: Command): void {
               else out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(connectionJson(s))}`);
               first = false;
               if (live) out.flush();
+              // A summary and its line are garbage of ~1 KB: a flood removes one per packet.
+              governor.tick(16);
             },
           },
         });
@@ -46,6 +50,7 @@ export function registerConnections(program: Command): void {
         const rs = await readCaptures(
           paths,
           (rec: CaptureRecord) => {
+            governor.tick();
             if (decoder.decode(rec, pkt) === DecodeStatus.TCP) tracker.packet(pkt);
           },
           progress ? { onProgress: (all: readonly CaptureReader[]) => progress.update(all) } : {},

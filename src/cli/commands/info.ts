@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readCaptures, type CaptureError, type CaptureRecord, type CaptureReader } from '../../capture/index.js';
 import { Decoder } from '../../decode/index.js';
+import { MemoryGovernor } from '../../memory.js';
 import { newPacket } from '../../decode/packet.js';
 import { InfoCollector, buildInfoReport, renderInfoText, type InfoReport } from '../../report/info.js';
 import { Exit, UsageError } from '../errors.js';
@@ -19,9 +20,11 @@ export async function runInfo(paths: string[], progress: Progress | null = null)
   const decoder = new Decoder();
   const pkt = newPacket();
   const collector = new InfoCollector();
+  const governor = new MemoryGovernor();
   const readers = await readCaptures(
     paths,
     (rec: CaptureRecord) => {
+      governor.tick();
       collector.packet(decoder.decode(rec, pkt), pkt);
     },
     progress ? { onProgress: (rs: readonly CaptureReader[]) => progress.update(rs) } : {},
