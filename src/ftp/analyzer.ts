@@ -19,7 +19,7 @@ import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outco
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
 import { TimelineLog, type AnnouncementRec, type TransferRec } from './session.js';
-import { redactCommand } from './commands.js';
+import { detach, redactCommand } from './commands.js';
 import type { CaptureTime } from '../tcp/index.js';
 import { TimeIndex } from './timeindex.js';
 
@@ -667,7 +667,8 @@ export class FtpAnalyzer {
     b.failures += failed.frames.length || 1;
     b.sessions++;
     if (b.frames.length < 64) b.frames.push(...failed.frames.slice(0, 64 - b.frames.length));
-    if (r.user && b.users.size < 16) b.users.add(r.user);
+    // User names are cut: a spray from 100,000 clients with 8 KiB names must not keep 800 MB.
+    if (r.user && b.users.size < 16) b.users.add(detach(r.user, 256));
     if (b.servers.size < 16) b.servers.add(`${r.server.ip}:${r.server.port}`);
   }
 

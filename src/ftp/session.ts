@@ -12,7 +12,7 @@ import { posix } from 'node:path';
 import type { DataMode, Instant, TransferDirection } from './model.js';
 import { MAX_PENDING_COMMANDS, MAX_TRANSFER_REPLIES, MAX_SESSION_ANNOUNCEMENTS, MAX_SIZE_CACHE, MAX_TIMELINE_ENTRIES, MAX_TIMELINE_TEXT_CHARS } from '../limits.js';
 import { parsePortArg, parseEprtArg, parseLprtArg, parse227, parse228, parse229, parseTransferSize, type Announcement } from './announce.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS, detach } from './commands.js';
 
 export interface ReplyEvent {
   readonly code: number;
@@ -146,6 +146,8 @@ export class FtpSession {
   droppedAnnouncements = 0;
   /** Malformed announcements: `PORT 300,1,1,1,1,1`, a 227 without an address... (frame, text). */
   readonly badAnnouncements: { frame: number; text: string }[] = [];
+  /** All malformed announcements, kept or not. */
+  badAnnouncementCount = 0;
 
   private readonly pending: Pending[] = [];
   /** A reply other than a 120 greeting was seen. */
@@ -175,7 +177,7 @@ export class FtpSession {
       case 'EPRT':
       case 'LPRT': {
         const a = verb === 'PORT' ? parsePortArg(arg) : verb === 'EPRT' ? parseEprtArg(arg) : parseLprtArg(arg);
-        if ('error' in a) this.badAnnouncements.push({ frame, text: `${verb} ${arg}` });
+        if ('error' in a) this.noteBad(frame, `${verb} ${arg}`);
         else p.announcement = this.announce(a, verb, frame, at, null);
         break;
       }
@@ -334,7 +336,14 @@ export class FtpSession {
   private loggedIn(r: ReplyRec): void {
     this.login = 'success';
     this.loginFrame = r.frame;
-    this.loginAttempts.push({ user: this.pendingUser, frame: r.frame, code: r.code });
+    if (this.loginAttempts.length < MAX_TRANSFER_REPLIES) this.loginAttempts.push({ user: this.pendingUser, frame: r.frame, code: r.code });
+  }
+
+  /** Malformed announcements are kept like unmatched replies (the first MAX_TRANSFER_REPLIES, cut
+   * to MAX_TIMELINE_TEXT_CHARS), counted beyond: 100,000 `PORT garbage` lines must not keep 100,000 lines. */
+  private noteBad(frame: number, text: string): void {
+    this.badAnnouncementCount++;
+    if (this.badAnnouncements.length < MAX_TRANSFER_REPLIES) this.badAnnouncements.push({ frame, text: detach(text, MAX_TIMELINE_TEXT_CHARS) });
   }
 
   private loginFailed(r: ReplyRec): void {
@@ -348,7 +357,7 @@ export class FtpSession {
   private passiveReply(verb: string, r: ReplyRec): AnnouncementRec | null {
     const a = r.code === 227 ? parse227(r.text) : r.code === 229 ? parse229(r.text) : parse228(r.text);
     if ('error' in a) {
-      this.badAnnouncements.push({ frame: r.frame, text: r.text });
+      this.noteBad(r.frame, r.text);
       return null;
     }
     const rec = this.announce(a, verb, r.frame, r.at, r.code);
@@ -407,7 +416,10 @@ export class FtpSession {
     }
     this.restOffset = 0;
     this.active = t;
-    this.transfers.push(t);
+    // Kept for the session's own use (tests read them); a transfer that matters to the report is
+    // reached through its announcement. Bounded like the announcements: 100,000 RETRs of 8 KiB
+    // names would otherwise keep 800 MB.
+    if (this.transfers.length < MAX_SESSION_ANNOUNCEMENTS) this.transfers.push(t);
     return t;
   }
 

@@ -90,7 +90,31 @@ beforeAll(() => {
     c.server('230 ok\r\n').client('QUIT\r\n').server('221 bye\r\n').close();
     w.close();
   }
-}, 60_000);
+  {
+    // 50,000 RETRs of 1 KB names (each 550) and 50,000 malformed PORTs of 1 KB: the session must
+    // not keep every name and every bad line (100 MB of them).
+    const w = new PcapWriter(join(tmp.dir, 'retr-names.pcap'));
+    const c = login(new StreamConversation(w, CLIENT, SERVER));
+    const name = 'n'.repeat(1000);
+    for (let i = 0; i < 100_000; i += 50) {
+      let cmds = '';
+      for (let j = i; j < i + 50; j++) cmds += j % 2 ? `RETR ${j}${name}\r\n` : `PORT ${j},${name}\r\n`;
+      c.client(cmds);
+      c.server('550 no\r\n501 bad\r\n'.repeat(25));
+    }
+    c.client('QUIT\r\n').server('221 bye\r\n').close();
+    w.close();
+  }
+  {
+    // A password spray: 20,000 clients, one failed login each with a 4 KiB user name.
+    const w = new PcapWriter(join(tmp.dir, 'spray.pcap'));
+    for (let i = 0; i < 20_000; i++) {
+      const c = new StreamConversation(w, { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 40000 + (i % 20000) }, SERVER, 1_700_000_000 + Math.floor(i / 100), (i % 100) * 10_000);
+      c.handshake().server('220 hostile\r\n').client(`USER ${'u'.repeat(4096)}${i}\r\n`).server('331 pw\r\n').client('PASS x\r\n').server('530 no\r\n').close();
+    }
+    w.close();
+  }
+}, 120_000);
 
 afterAll(() => tmp.cleanup());
 
@@ -132,6 +156,27 @@ describe('hostile (hand-built): control channel', () => {
     expect(r.limits['ftp-announcements-dropped'] ?? 0).toBe(Math.max(0, PORTS - 10_000));
     expect(m.rssMb).toBeLessThan(150);
     expect(m.seconds).toBeLessThan(FULL ? 60 : 20);
+  }, 120_000);
+
+  it('50,000 RETRs of 1 KB names and 50,000 malformed PORTs in one session: bounded', async () => {
+    const m = await measure(['analyze', '--format', 'json', join(tmp.dir, 'retr-names.pcap')]);
+    report('100k-long-RETR-and-bad-PORT', m);
+    expect(noStackTrace(m.stderr)).toBe(true);
+    expect(m.code).toBe(0);
+    const r = JSON.parse(m.stdout) as Report;
+    expect(r.sessions).toHaveLength(1);
+    expect(r.limits['ftp-lines-truncated'] ?? 0).toBe(0);
+    expect(m.rssMb).toBeLessThan(150);
+    expect(m.seconds).toBeLessThan(30);
+  }, 120_000);
+
+  it('a password spray from 20,000 clients with 4 KiB user names: bounded', async () => {
+    const m = await measure(['analyze', '--format', 'json', join(tmp.dir, 'spray.pcap')], { keepStdout: 1024 });
+    report('login-spray-20k-clients', m);
+    expect(noStackTrace(m.stderr)).toBe(true);
+    expect(m.code).toBe(0);
+    expect(m.rssMb).toBeLessThan(150);
+    expect(m.seconds).toBeLessThan(30);
   }, 120_000);
 
   it('overlapping segments that disagree: first copy kept, conflict counted, no crash', async () => {
