@@ -218,3 +218,7 @@ export const MAX_EVENT_CLIENT_SPANS = 16_384;
  * SYN flood to random ports of an FTP server makes 100,000s. Past it such candidates are counted
  * (`limits.data-candidates-dropped`) and not kept. */
 export const MAX_SPECULATIVE_CANDIDATES = 4096;
+/** pcapng interfaces listed in a report (`inputs[].interfaces`) over all sections. Every section
+ * may describe its own: a file of 100,000 one-interface sections must not list them all (it took
+ * `analyze` to 200 MB at 65,536). Past it they are counted, not listed. */
+export const MAX_LISTED_INTERFACES = 10_000;

@@ -6,7 +6,7 @@
  */
 import type { CaptureRecord } from './record.js';
 import type { CaptureError } from './errors.js';
-import { MAX_PCAPNG_BLOCK_BYTES, MAX_PCAPNG_INTERFACES, MAX_RECORD_BYTES } from '../limits.js';
+import { MAX_LISTED_INTERFACES, MAX_PCAPNG_BLOCK_BYTES, MAX_PCAPNG_INTERFACES, MAX_RECORD_BYTES } from '../limits.js';
 import { Step, type Window } from './window.js';
 import { ticksPerSecond, ticksToSecNsec, type SecNsec } from './timestamp.js';
 
@@ -40,6 +40,8 @@ export class PcapngParser {
   readonly allInterfaces: PcapngInterface[] = [];
   sections = 0;
   comments = 0;
+  /** Interfaces past MAX_LISTED_INTERFACES over all sections, not listed in `allInterfaces`. */
+  unlistedInterfaces = 0;
   private le = true;
   private ts: SecNsec = { sec: 0, nsec: 0 };
 
@@ -99,7 +101,10 @@ export class PcapngParser {
           if (this.ifaces.length >= MAX_PCAPNG_INTERFACES) return this.fail(w, 'bad-block', `more than ${MAX_PCAPNG_INTERFACES} interfaces in one section`);
           const iface = this.parseIdb(w, p, len);
           this.ifaces.push(iface);
-          this.allInterfaces.push(iface);
+          // Every section may describe its own interfaces: a file of 1,000,000 one-interface
+          // sections must not list them all. Past the bound they are counted, not listed.
+          if (this.allInterfaces.length < MAX_LISTED_INTERFACES) this.allInterfaces.push(iface);
+          else this.unlistedInterfaces++;
           break;
         }
         case EPB: {

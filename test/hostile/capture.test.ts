@@ -49,6 +49,11 @@ beforeAll(async () => {
   for (let i = 0; i < 10_000; i++) ng.idb(1, { snaplen: 262144, name: `if${i}` });
   recs.forEach((r, i) => ng.epb(i % 10_000, BigInt(r.sec) * 1_000_000n + BigInt(r.frac), r.data, r.orig));
   writeFileSync(join(tmp.dir, 'ifaces.pcapng'), ng.build());
+  // 100,000 sections of one interface each (with a 200-byte name), a packet in the last.
+  const many = new NgBuilder();
+  for (let i = 0; i < 100_000; i++) many.shb(true).idb(1, { name: `if${i}-${'x'.repeat(200)}` });
+  many.epb(0, 1n, recs[0].data);
+  writeFileSync(join(tmp.dir, 'sections.pcapng'), many.build());
   const header = lab.subarray(0, 24);
   await gzipZeros(join(tmp.dir, 'zeros.gz'), Buffer.alloc(0), ZERO_MB * 1024 * 1024);
   await gzipZeros(join(tmp.dir, 'header-zeros.pcap.gz'), header, ZERO_MB * 1024 * 1024);
@@ -102,6 +107,18 @@ describe('hostile (hand-built): capture stage', () => {
     expect(noStackTrace(i.stderr)).toBe(true);
     expect(m.rssMb).toBeLessThan(150);
     expect(m.seconds + i.seconds).toBeLessThan(15);
+  }, 60_000);
+
+  it('a pcapng of 100,000 sections, one interface each: 10,000 listed (MAX_LISTED_INTERFACES), bounded', async () => {
+    const m = await measure(['analyze', '--format', 'json', join(tmp.dir, 'sections.pcapng')]);
+    report('pcapng-100000-sections', m);
+    expect(noStackTrace(m.stderr)).toBe(true);
+    expect(m.code).toBe(0);
+    const r = JSON.parse(m.stdout) as Report;
+    expect(r.inputs[0].interfaces).toHaveLength(10_000);
+    expect(r.inputs[0].packets).toBe(1);
+    expect(m.rssMb).toBeLessThan(150);
+    expect(m.seconds).toBeLessThan(15);
   }, 60_000);
 
   it(`gzip of ${ZERO_MB} MB of zeros: not a capture, one line, exit 2, at once`, async () => {
