@@ -71,6 +71,9 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   const result = { findings, counters: ftp.counters };
   const inputs = inputsOf(readers);
   const limits = limitsOf(tracker.counters, result.counters, ftp.control, decoder.counters());
+  // capture: pcapng interfaces past MAX_LISTED_INTERFACES, counted rather than listed in `inputs`
+  const unlisted = readers.reduce((n, r) => n + (r.pcapng?.unlistedInterfaces ?? 0), 0);
+  if (unlisted > 0) limits['pcapng-interfaces-unlisted'] = unlisted;
   const problems: Record<string, number> = {};
   for (const [k, v] of Object.entries(decoder.counters())) if (v > 0) problems[k] = v;
   const tail: ReportTail = {

@@ -30,6 +30,7 @@ interface Report {
   sessions: { user: string | null; dataConnections: { outcome: string }[]; findings: { code: string }[] }[];
   inputs: { complete: boolean; packets: number; outOfOrderTimestamps: number; interfaces: unknown[]; errors: { kind: string; offset: number }[] }[];
   problems: Record<string, number>;
+  limits: Record<string, number>;
 }
 
 let labSessions = 0;
@@ -116,6 +117,7 @@ describe('hostile (hand-built): capture stage', () => {
     expect(m.code).toBe(0);
     const r = JSON.parse(m.stdout) as Report;
     expect(r.inputs[0].interfaces).toHaveLength(10_000);
+    expect(r.limits['pcapng-interfaces-unlisted']).toBe(90_000);
     expect(r.inputs[0].packets).toBe(1);
     expect(m.rssMb).toBeLessThan(150);
     expect(m.seconds).toBeLessThan(15);
