@@ -222,3 +222,13 @@ export const MAX_SPECULATIVE_CANDIDATES = 4096;
  * may describe its own: a file of 100,000 one-interface sections must not list them all (it took
  * `analyze` to 200 MB at 65,536). Past it they are counted, not listed. */
 export const MAX_LISTED_INTERFACES = 10_000;
+
+// --- report strings
+/** Capture strings in a session report (user, banner) are cut to this many characters: a hostile
+ * 8 KiB USER line is kept whole by no report (limits are for memory as much as for readers). */
+export const MAX_REPORT_FIELD_CHARS = 256;
+/** ...and quoted in finding messages to this many. */
+export const MESSAGE_USER_CHARS = 64;
+/** Findings of one code listed per session; past it one more finding says how many were left out
+ * (limits.findings-folded). A PORT storm makes thousands of identical findings. */
+export const MAX_FINDINGS_PER_CODE = 100;

@@ -120,6 +120,7 @@ export function limitsOf(tc: TcpCounters, ac: AnalyzerCounters, cc: ControlCount
     'ftp-announcements-dropped': cc.announcementsDropped,
     // correlation (MAX_DATA_CANDIDATES)
     'data-candidates-dropped': ac.candidatesDropped,
+    'findings-folded': ac.findingsFolded,
   })) {
     if (v > 0) limits[k] = v;
   }

@@ -12,7 +12,7 @@
  */
 import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS, MAX_SPECULATIVE_CANDIDATES } from '../limits.js';
+import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
@@ -74,6 +74,8 @@ export interface AnalyzerCounters {
   candidatesDropped: number;
   /** Reports emitted out of start order because the reorder buffer was full. */
   reorderOverflow: number;
+  /** Findings folded into a summary finding past MAX_FINDINGS_PER_CODE in one session. */
+  findingsFolded: number;
 }
 
 export type CrossFinding = Finding & { client: string };
@@ -96,7 +98,7 @@ interface Candidate {
 
 export class FtpAnalyzer {
   readonly events: TcpEvents;
-  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, reorderOverflow: 0 };
+  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, reorderOverflow: 0, findingsFolded: 0 };
   /** Lines, replies, commands and announcements the control channels dropped at their bounds. */
   readonly control: ControlCounters = newControlCounters();
   private tracker: TcpTracker | null = null;
@@ -540,9 +542,11 @@ export class FtpAnalyzer {
       findings.push(finding('active-source-port', 'info', msg, active.map((d) => d.tcp?.synFrame ?? null)));
     }
     // An anonymous "password" is an e-mail address by convention (RFC 1635), not a secret.
-    if (f.password !== null && !f.tls && !isAnonymous(f.user)) findings.push(finding('cleartext-credentials', 'warning', `The password of ${JSON.stringify(f.user ?? '')} crossed the network in clear text (no AUTH TLS).`, [f.passwordFrame]));
-    if (f.failedLogins > 0) findings.push(finding('login-failed', 'warning', `${f.failedLogins} login attempt${f.failedLogins === 1 ? '' : 's'} failed${f.user ? ` (last user ${JSON.stringify(f.user)})` : ''}.`, f.loginAttempts.filter((x) => x.code >= 400).map((x) => x.frame)));
-    if (f.login === 'success' && isAnonymous(f.user)) findings.push(finding('anonymous-login', 'info', `Anonymous login accepted (user ${JSON.stringify(f.user)}).`, [f.loginFrame]));
+    // Messages quote the user name shortened: a hostile 8 KiB name must not be copied into every finding.
+    const who = JSON.stringify(clip(f.user ?? '', MESSAGE_USER_CHARS));
+    if (f.password !== null && !f.tls && !isAnonymous(f.user)) findings.push(finding('cleartext-credentials', 'warning', `The password of ${who} crossed the network in clear text (no AUTH TLS).`, [f.passwordFrame]));
+    if (f.failedLogins > 0) findings.push(finding('login-failed', 'warning', `${f.failedLogins} login attempt${f.failedLogins === 1 ? '' : 's'} failed${f.user ? ` (last user ${who})` : ''}.`, f.loginAttempts.filter((x) => x.code >= 400).map((x) => x.frame)));
+    if (f.login === 'success' && isAnonymous(f.user)) findings.push(finding('anonymous-login', 'info', `Anonymous login accepted (user ${who}).`, [f.loginFrame]));
     if (f.tls) findings.push(finding('control-encrypted', 'info', 'AUTH TLS was accepted: the control channel is encrypted from here on, so commands, replies and announcements cannot be read; data connections are reported without their announcements.', [f.tlsFrame]));
     const missed = ctl.origSent.missedBytes + ctl.respSent.missedBytes;
     if (missed > 0) findings.push(finding('capture-gap', 'warning', `The capture missed ${missed} bytes of the control connection: commands or replies may be missing.`, []));
@@ -554,14 +558,15 @@ export class FtpAnalyzer {
     const mode: SessionMode = f.tls && modes.size === 0 ? 'unknown' : modes.size === 0 ? (data.length ? 'unknown' : 'none') : modes.size === 1 ? ([...modes][0] as SessionMode) : 'mixed';
     const order: Record<string, number> = { error: 0, warning: 1, info: 2 };
     findings.sort((a, b) => order[a.severity] - order[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
+    this.foldFindings(findings);
     return {
       id: 0,
       client: s.client,
       server: s.server,
       start: isoTimeNs(ctl.startSec, ctl.startNsec),
       end: isoTimeNs(ctl.endSec, ctl.endNsec),
-      banner: f.banner,
-      user: f.user,
+      banner: f.banner === null ? null : clip(f.banner, MAX_REPORT_FIELD_CHARS),
+      user: f.user === null ? null : clip(f.user, MAX_REPORT_FIELD_CHARS),
       password: f.password === null ? null : this.opts.showPasswords || isAnonymous(f.user) ? f.password : '********',
       login: f.login,
       loginAttempts: f.loginAttempts.length,
@@ -591,6 +596,32 @@ export class FtpAnalyzer {
       dropped: log.dropped,
       droppedAfter: log.dropped > 0 ? droppedAfter : entries.length,
     };
+  }
+
+  /**
+   * Past MAX_FINDINGS_PER_CODE findings of one code in a session (a PORT storm: 10,000 ftp-bounce
+   * findings), the rest are folded into one finding that says how many: a hostile session must not
+   * make a report of tens of megabytes. Counted as `findings-folded`.
+   */
+  private foldFindings(findings: Finding[]): void {
+    const seen = new Map<string, number>();
+    const folded = new Map<string, { n: number; first: Finding }>();
+    let w = 0;
+    for (const f of findings) {
+      const n = (seen.get(f.code) ?? 0) + 1;
+      seen.set(f.code, n);
+      if (n <= MAX_FINDINGS_PER_CODE) findings[w++] = f;
+      else {
+        const e = folded.get(f.code);
+        if (e) e.n++;
+        else folded.set(f.code, { n: 1, first: f });
+      }
+    }
+    findings.length = w;
+    for (const [code, { n, first }] of folded) {
+      this.counters.findingsFolded += n;
+      findings.push(finding(first.code, first.severity, `${n} more ${code} findings in this session, left out (${MAX_FINDINGS_PER_CODE} are listed); the first of them: ${first.message}`, first.frames.slice(0, 8)));
+    }
   }
 
   private dataReport(
@@ -668,7 +699,7 @@ export class FtpAnalyzer {
     b.sessions++;
     if (b.frames.length < 64) b.frames.push(...failed.frames.slice(0, 64 - b.frames.length));
     // User names are cut: a spray from 100,000 clients with 8 KiB names must not keep 800 MB.
-    if (r.user && b.users.size < 16) b.users.add(detach(r.user, 256));
+    if (r.user && b.users.size < 16) b.users.add(detach(r.user, MESSAGE_USER_CHARS));
     if (b.servers.size < 16) b.servers.add(`${r.server.ip}:${r.server.port}`);
   }
 
@@ -698,6 +729,12 @@ function tcpEvents(c: ConnectionSummary, initiator: 'client' | 'server'): TcpEve
   add('rst', initiator, c.origSent.rstFrame, c.origSent.rstTime);
   add('rst', other, c.respSent.rstFrame, c.respSent.rstTime);
   return out.sort((a, b) => a.t - b.t || a.e.frame - b.e.frame).map((x) => x.e);
+}
+
+/** A capture string cut to `max` characters (marked with an ellipsis), copied so that it does not
+ * keep a large parent string alive. */
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${detach(s, max)}…`;
 }
 
 /** A data connection no announcement explains (after AUTH TLS): judged from TCP alone. */

@@ -87,6 +87,21 @@ const T_OPTION = 2;
 
 const INITIAL_CAPACITY = 256;
 
+/** Grown line buffers given back by splitters, reused by the next that needs one. */
+const LARGE_FREE: Buffer[] = [];
+const LARGE_FREE_MAX = 64;
+
+function grow(size: number): Buffer {
+  for (let i = LARGE_FREE.length - 1; i >= 0; i--) {
+    if (LARGE_FREE[i].length >= size) {
+      const b = LARGE_FREE[i];
+      LARGE_FREE.splice(i, 1);
+      return b;
+    }
+  }
+  return Buffer.allocUnsafe(size);
+}
+
 export class LineSplitter {
   readonly counters: LineCounters = { lines: 0, truncated: 0, discardedByGap: 0, unterminated: 0, telnetCommands: 0 };
 
@@ -261,7 +276,7 @@ export class LineSplitter {
       return;
     }
     if (this.len === this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.min(this.max, this.buf.length * 2));
+      const bigger = grow(Math.min(this.max, this.buf.length * 2));
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
     }
@@ -280,7 +295,7 @@ export class LineSplitter {
     if (this.len + n > this.buf.length) {
       let size = this.buf.length;
       while (size < this.len + n) size *= 2;
-      const bigger = Buffer.allocUnsafe(Math.min(this.max, size));
+      const bigger = grow(Math.min(this.max, size));
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
     }
@@ -306,6 +321,12 @@ export class LineSplitter {
   }
 
   private resetLine(): void {
+    // A long line grew the buffer: give it back for other sessions' long lines (a spray of
+    // sessions with 4 KiB user names would otherwise allocate and drop 8 KiB each).
+    if (this.buf.length > INITIAL_CAPACITY) {
+      if (LARGE_FREE.length < LARGE_FREE_MAX) LARGE_FREE.push(this.buf);
+      this.buf = Buffer.allocUnsafe(Math.min(INITIAL_CAPACITY, this.max));
+    }
     this.len = 0;
     this.started = false;
     this.pendingCr = false;
