@@ -1,5 +1,5 @@
 /** Stage 1 (DESIGN.md §2): capture files in, CaptureRecords out. */
-export { CaptureRecord, newCaptureRecord, LinkType } from './record.js';
+export { CaptureRecord, LinkType } from './record.js';
 export { CaptureReader, type CaptureFormat, type InterfaceInfo } from './reader.js';
 export { readCaptures, type ReadOptions, type RecordSink } from './merge.js';
 export { formatCaptureError, type CaptureError, type CaptureErrorKind } from './errors.js';

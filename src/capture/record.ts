@@ -38,10 +38,6 @@ export class CaptureRecord {
   input = 0;
 }
 
-export function newCaptureRecord(): CaptureRecord {
-  return new CaptureRecord();
-}
-
 /** Link types the decode stage understands (values from tcpdump.org/linktypes.html). */
 export const LinkType = {
   NULL: 0, // BSD loopback: 4-byte host-order address family

@@ -76,13 +76,6 @@ export class SummaryBuilder {
   }
 }
 
-export function summarize(sessions: SessionReport[], cross: AnalysisReport['findings']): AnalysisReport['summary'] {
-  const b = new SummaryBuilder();
-  for (const s of sessions) b.add(s);
-  b.addCross(cross);
-  return b.summary;
-}
-
 /** Collects a streamed report into one AnalysisReport (tests, small captures). */
 export class CollectSink implements ReportSink {
   private tool: AnalysisReport['tool'] = { name: 'ftp-pcap', version: '0.0.0' };
@@ -125,10 +118,6 @@ export class JsonSink implements ReportSink {
   }
 }
 
-export function renderJson(r: AnalysisReport): string {
-  return JSON.stringify(r, null, 2) + '\n';
-}
-
 const FAILED = new Set<Outcome>(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
 const SEV_MARK: Record<string, string> = { error: 'ERROR', warning: 'WARN ', info: 'info ' };
 
@@ -154,10 +143,6 @@ export class TextSink implements ReportSink {
     if (!this.any) this.out.write('No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).\n\n');
     this.out.write(tailText(tail, this.paint));
   }
-}
-
-export function renderText(r: AnalysisReport): string {
-  return (r.sessions.length ? r.sessions.map((x) => sessionText(x)).join('') : 'No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).\n\n') + tailText(r);
 }
 
 /** Word-wraps at 100 columns: `indent` spaces before the first line, `cont` before the others. */
