@@ -73,7 +73,7 @@ export async function withOutput<T>(path: string | undefined, progress: Progress
   return result;
 }
 
-/** One line on stderr per damaged input; true if there was any. */
+/** One line on stderr per damaged input; true when at least one input was damaged. */
 export function reportInputErrors(errors: readonly CaptureError[]): boolean {
   for (const e of errors) process.stderr.write(`ftp-pcap: ${formatCaptureError(e)}\n`);
   return errors.length > 0;
