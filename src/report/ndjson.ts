@@ -254,6 +254,23 @@ export type FtpEcsEvent = Omit<Ecs, 'ecs' | 'event'> & {
 const unique = (xs: (string | null | undefined)[]): string[] => [...new Set(xs.filter((x): x is string => typeof x === 'string' && x !== ''))];
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
+/** A session's own facts in snake_case, shared by the ECS `ftp.session` and OCSF `unmapped` views
+ * (absent values left undefined, so JSON omits them). */
+export function sessionFacts(s: SessionReport) {
+  return {
+    mode: s.mode,
+    login: s.login,
+    login_attempts: s.loginAttempts,
+    tls: s.tls,
+    mid_stream: s.midStream,
+    capture_point: s.capturePoint,
+    commands: s.commands,
+    control_state: s.controlState,
+    banner: opt(s.banner),
+    password: opt(s.password),
+  };
+}
+
 function control(s: SessionReport): FtpFields['control'] {
   return { client: { ...s.client }, server: { ...s.server } };
 }
@@ -307,16 +324,7 @@ export function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): Ft
     ftp: {
       session: {
         id: s.id,
-        mode: s.mode,
-        login: s.login,
-        login_attempts: s.loginAttempts,
-        tls: s.tls,
-        mid_stream: s.midStream,
-        capture_point: s.capturePoint,
-        commands: s.commands,
-        control_state: s.controlState,
-        banner: opt(s.banner),
-        password: opt(s.password),
+        ...sessionFacts(s),
         data_connections: s.dataConnections.length,
         failed_data_connections: failed,
       },

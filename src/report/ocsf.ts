@@ -42,7 +42,7 @@
 import type { AnalysisReport } from './analysis.js';
 import type { DataConnectionReport, Finding, FindingCode, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
-import { EventSink, FAILED_OUTCOMES, communityId, dataEnds, dataTime, findingTime, isInternal, isV6, maxSeverity, networkDirection, transferFile, type ClientSpan, type EventMapper } from './ndjson.js';
+import { EventSink, FAILED_OUTCOMES, sessionFacts, communityId, dataEnds, dataTime, findingTime, isInternal, isV6, maxSeverity, networkDirection, transferFile, type ClientSpan, type EventMapper } from './ndjson.js';
 
 /** The OCSF schema version the events follow (../shared/ocsf-schema/version.json). */
 export const OCSF_VERSION = '1.9.0-dev';
@@ -260,16 +260,7 @@ function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): OcsfEvent
         session_id: s.id,
         start: s.start,
         end: s.end,
-        mode: s.mode,
-        login: s.login,
-        login_attempts: s.loginAttempts,
-        tls: s.tls,
-        mid_stream: s.midStream,
-        capture_point: s.capturePoint,
-        commands: s.commands,
-        control_state: s.controlState,
-        banner: s.banner,
-        password: s.password,
+        ...sessionFacts(s),
         data_connections: s.dataConnections.length,
       }),
     },
