@@ -15,12 +15,13 @@
  */
 import { MAX_EVENT_CLIENT_SPANS } from '../limits.js';
 import { formatIp, parseIp } from '../decode/address.js';
-import type { Finding, Outcome, SessionReport, Severity } from '../ftp/model.js';
+import type { Finding, SessionReport, Severity } from '../ftp/model.js';
+import { FAILED_OUTCOMES } from '../ftp/model.js';
 import { SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from '../report/analysis.js';
 import { UsageError } from './errors.js';
 
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
-const FAILED = new Set<Outcome>(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
+const FAILED = FAILED_OUTCOMES;
 
 export interface FilterOptions {
   /** `--session`: ids, comma-separated. */

@@ -20,6 +20,8 @@ export type LoginOutcome = 'success' | 'failed' | 'none';
 export type CapturePoint = 'near-client' | 'near-server' | 'unknown';
 
 export const OUTCOMES: readonly Outcome[] = ['completed', 'no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed', 'unused', 'incomplete'];
+/** The outcomes of a failed or blocked data connection (each raises a finding). */
+export const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
 export const DATA_MODES: readonly DataMode[] = ['active', 'passive', 'extended-active', 'extended-passive', 'long-active', 'long-passive', 'unknown'];
 
 export type FindingCode =

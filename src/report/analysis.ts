@@ -4,7 +4,7 @@
  */
 import type { InfoInput } from './inputs.js';
 import type { Finding, SessionReport, Outcome, DataMode } from '../ftp/model.js';
-import { OUTCOMES, DATA_MODES } from '../ftp/model.js';
+import { OUTCOMES, DATA_MODES, FAILED_OUTCOMES } from '../ftp/model.js';
 import { termSafe } from './escape.js';
 import type { Out } from './out.js';
 import pc from 'picocolors';
@@ -118,7 +118,7 @@ export class JsonSink implements ReportSink {
   }
 }
 
-const FAILED = new Set<Outcome>(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
+const FAILED = FAILED_OUTCOMES;
 const SEV_MARK: Record<string, string> = { error: 'ERROR', warning: 'WARN ', info: 'info ' };
 
 function ep(e: { ip: string; port: number } | null): string {

@@ -20,7 +20,8 @@ import { termSafe } from './escape.js';
 import type { Out } from './out.js';
 
 /** Outcomes that mean the data connection failed (as in the text report). */
-export const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
+export { FAILED_OUTCOMES } from '../ftp/model.js';
+import { FAILED_OUTCOMES } from '../ftp/model.js';
 
 export const isFailed = (d: DataConnectionReport): boolean => FAILED_OUTCOMES.has(d.outcome);
 

@@ -57,7 +57,8 @@ import { parseIp } from '../decode/address.js';
 export const ECS_VERSION = '9.5.0-dev';
 
 /** Outcomes that mean the data connection or its transfer failed (DESIGN.md §3). */
-export const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed']);
+export { FAILED_OUTCOMES } from '../ftp/model.js';
+import { FAILED_OUTCOMES } from '../ftp/model.js';
 
 /** ECS event.outcome of a data connection: `unused` and `incomplete` are neither. */
 export function outcomeOf(o: Outcome): 'success' | 'failure' | 'unknown' {
