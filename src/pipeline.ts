@@ -8,6 +8,7 @@ import { Decoder, DecodeStatus, newPacket } from './decode/index.js';
 import { TcpTracker, type TcpCounters } from './tcp/index.js';
 import { FtpAnalyzer, type AnalyzerCounters, type AnalyzerOptions } from './ftp/analyzer.js';
 import type { ControlCounters } from './ftp/control.js';
+import { BruteForce } from './ftp/bruteforce.js';
 import { inputsOf } from './report/inputs.js';
 import { CollectSink, SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from './report/analysis.js';
 import type { SessionReport } from './ftp/model.js';
@@ -43,10 +44,12 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   sink.begin({ name: 'ftp-pcap', version: opts.version ?? '0.0.0' });
   const accept = opts.filter ?? (() => true);
   const governor = new MemoryGovernor();
+  const bruteForce = new BruteForce(opts.bruteForce);
   const ftp = new FtpAnalyzer(opts, (s) => {
     // A report and its serialisation are garbage of a few KB: a flood of byte-less sessions
     // (a SYN flood to port 21) makes one per packet, which the per-packet check alone misses.
     governor.tick(SESSION_GARBAGE_PACKETS);
+    bruteForce.note(s);
     if (!accept(s)) return;
     summary.add(s);
     sink.session(s);
@@ -66,7 +69,8 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   );
   decoder.finish();
   tracker.finish();
-  const findings = ftp.finish();
+  ftp.finish();
+  const findings = bruteForce.findings();
   summary.addCross(findings);
   const result = { findings, counters: ftp.counters };
   const inputs = inputsOf(readers);

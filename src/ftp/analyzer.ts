@@ -12,7 +12,7 @@
  */
 import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { BRUTE_FORCE_FAILURES, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
+import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
@@ -78,7 +78,7 @@ export interface AnalyzerCounters {
   findingsFolded: number;
 }
 
-export type CrossFinding = Finding & { client: string };
+export type { CrossFinding } from './bruteforce.js';
 
 /** A connection as the correlator sees it: a final summary, or a live connection summarised on demand. */
 interface Candidate {
@@ -103,7 +103,6 @@ export class FtpAnalyzer {
   readonly control: ControlCounters = newControlCounters();
   private tracker: TcpTracker | null = null;
   private readonly ports: Set<number>;
-  private readonly bruteForceAt: number;
   /** Sessions not finalized yet, by control connection id. */
   private readonly sessions = new Map<number, Session>();
   /** Reference counts of the addresses that make a connection a candidate. */
@@ -126,14 +125,12 @@ export class FtpAnalyzer {
   private nextSweep = -Infinity;
   private readonly ready: { report: SessionReport; start: number }[] = [];
   private nextId = 1;
-  private readonly failures = new Map<string, { frames: number[]; failures: number; sessions: number; users: Set<string>; servers: Set<string> }>();
 
   constructor(
     private readonly opts: AnalyzerOptions = {},
     private readonly onSession: (s: SessionReport) => void = () => undefined,
   ) {
     this.ports = new Set([21, ...(opts.ports ?? [])]);
-    this.bruteForceAt = opts.bruteForce ?? BRUTE_FORCE_FAILURES;
     this.events = {
       opened: (c) => this.opened(c),
       inspect: (c, dir, first) => this.inspect(c, dir, first),
@@ -155,12 +152,10 @@ export class FtpAnalyzer {
     this.sweep(false);
   }
 
-  /** End of capture (after the tracker's finish()): every session is finalized. Returns the
-   * findings that span sessions. */
-  finish(): CrossFinding[] {
+  /** End of capture (after the tracker's finish()): every session is finalized. */
+  finish(): void {
     this.sweep(true);
     this.flushReady(true);
-    return this.bruteForce();
   }
 
   // --- detection
@@ -367,7 +362,6 @@ export class FtpAnalyzer {
     const report = this.report(s, summary, expectations, matches, leftovers);
     s.sink.dispose();
     s.conn = null;
-    this.noteFailures(report);
     this.ready.push({ report, start: s.start });
   }
 
@@ -686,30 +680,6 @@ export class FtpAnalyzer {
       firewallRule: firewallRule(facts),
       diagnosis: text,
     };
-  }
-
-  // --- brute force: failed logins from one client address, over however many sessions
-
-  private noteFailures(r: SessionReport): void {
-    const failed = r.findings.find((f) => f.code === 'login-failed');
-    if (!failed) return;
-    let b = this.failures.get(r.client.ip);
-    if (!b) this.failures.set(r.client.ip, (b = { frames: [], failures: 0, sessions: 0, users: new Set(), servers: new Set() }));
-    b.failures += failed.frames.length || 1;
-    b.sessions++;
-    if (b.frames.length < 64) b.frames.push(...failed.frames.slice(0, 64 - b.frames.length));
-    // User names are cut: a spray from 100,000 clients with 8 KiB names must not keep 800 MB.
-    if (r.user && b.users.size < 16) b.users.add(detach(r.user, MESSAGE_USER_CHARS));
-    if (b.servers.size < 16) b.servers.add(`${r.server.ip}:${r.server.port}`);
-  }
-
-  private bruteForce(): CrossFinding[] {
-    const out: CrossFinding[] = [];
-    for (const [client, b] of this.failures) {
-      if (b.failures < this.bruteForceAt) continue;
-      out.push({ ...finding('brute-force', 'error', `${b.failures} failed logins from ${client} in ${b.sessions} session${b.sessions === 1 ? '' : 's'} to ${[...b.servers].join(', ')} (users ${[...b.users].slice(0, 5).map((u) => JSON.stringify(u)).join(', ')}).`, b.frames), client });
-    }
-    return out;
   }
 }
 
