@@ -232,3 +232,8 @@ export const MESSAGE_USER_CHARS = 64;
 /** Findings of one code listed per session; past it one more finding says how many were left out
  * (limits.findings-folded). A PORT storm makes thousands of identical findings. */
 export const MAX_FINDINGS_PER_CODE = 100;
+
+/** Scale (src/scale/): addresses of FTP control connections a shard remembers, its own and other
+ * shards' (connections touching one are kept as orphans for the merge). Past it, every connection
+ * no session of the shard took is kept: bigger partial results, the same merged answer. */
+export const MAX_SHARD_FTP_HOSTS = 65_536;

@@ -3,13 +3,14 @@
  * `analyze()` is what the CLI's `analyze` command and the tests call.
  */
 import type { Readable } from 'node:stream';
-import { readCaptures, type CaptureRecord, type ReadOptions } from './capture/index.js';
+import { readCaptures, type CaptureReader, type CaptureRecord, type ReadOptions } from './capture/index.js';
 import { Decoder, DecodeStatus, newPacket } from './decode/index.js';
 import { TcpTracker, type TcpCounters } from './tcp/index.js';
 import { FtpAnalyzer, type AnalyzerCounters, type AnalyzerOptions } from './ftp/analyzer.js';
 import type { ControlCounters } from './ftp/control.js';
 import { BruteForce } from './ftp/bruteforce.js';
-import { inputsOf } from './report/inputs.js';
+import { inputsOf, type InfoInput } from './report/inputs.js';
+import { shardOf, type ShardSpec } from './scale/shard.js';
 import { CollectSink, SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from './report/analysis.js';
 import type { SessionReport } from './ftp/model.js';
 import { MemoryGovernor } from './memory.js';
@@ -24,6 +25,8 @@ export interface AnalyzeOptions extends AnalyzerOptions {
   filter?: (s: SessionReport) => boolean;
   /** Called after each refill of an input (the CLI's progress display). */
   onProgress?: ReadOptions['onProgress'];
+  /** Only this shard's host pairs (src/scale/shard.ts). */
+  shardOf?: ShardSpec;
 }
 
 /** The whole analysis, collected into one report (tests, small captures). */
@@ -38,31 +41,67 @@ export async function analyze(paths: readonly string[], opts: AnalyzeOptions = {
  * follows the sessions open at a time, whatever the size of the capture.
  */
 export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, sink: ReportSink): Promise<ReportTail> {
-  const decoder = new Decoder();
-  const pkt = newPacket();
   const summary = new SummaryBuilder();
   sink.begin({ name: 'ftp-pcap', version: opts.version ?? '0.0.0' });
   const accept = opts.filter ?? (() => true);
-  const governor = new MemoryGovernor();
   const bruteForce = new BruteForce(opts.bruteForce);
-  const ftp = new FtpAnalyzer(opts, (s) => {
-    // A report and its serialisation are garbage of a few KB: a flood of byte-less sessions
-    // (a SYN flood to port 21) makes one per packet, which the per-packet check alone misses.
-    governor.tick(SESSION_GARBAGE_PACKETS);
+  const run = await runStages(paths, opts, (s) => {
     bruteForce.note(s);
     if (!accept(s)) return;
     summary.add(s);
     sink.session(s);
   });
+  const findings = bruteForce.findings();
+  summary.addCross(findings);
+  const counters = countersOf(run);
+  const tail: ReportTail = {
+    inputs: counters.inputs,
+    complete: counters.inputs.every((i) => i.complete),
+    findings,
+    summary: summary.summary,
+    limits: limitsOf(counters.tcp, counters.analyzer, counters.control, counters.decode, counters.unlistedInterfaces),
+    problems: problemsOf(counters.decode),
+  };
+  sink.end(tail);
+  return tail;
+}
+
+/** The stages of one run, once the inputs are read. */
+export interface Stages {
+  readonly decoder: Decoder;
+  readonly tracker: TcpTracker;
+  readonly ftp: FtpAnalyzer;
+  readonly readers: readonly CaptureReader[];
+}
+
+/**
+ * Capture → decode → tcp → ftp over the inputs, handing each session report on in start order.
+ * With `opts.shard` only the TCP packets of that shard's host pairs go to the tracker; the others
+ * still drive the capture clock (sessions are finalized at the same moments as in one process) and
+ * tell the analyzer where FTP hosts are (`foreign`).
+ */
+export async function runStages(paths: readonly string[], opts: AnalyzeOptions, onSession: (s: SessionReport, start: number) => void): Promise<Stages> {
+  const decoder = new Decoder();
+  const pkt = newPacket();
+  const governor = new MemoryGovernor();
+  const ftp = new FtpAnalyzer(opts, (s, start) => {
+    // A report and its serialisation are garbage of a few KB: a flood of byte-less sessions
+    // (a SYN flood to port 21) makes one per packet, which the per-packet check alone misses.
+    governor.tick(SESSION_GARBAGE_PACKETS);
+    onSession(s, start);
+  });
   const tracker = new TcpTracker({ events: ftp.events });
   ftp.bind(tracker);
+  const index = opts.shardOf?.index ?? 0;
+  const count = opts.shardOf?.count ?? 1;
   const readers = await readCaptures(
     paths,
     (rec: CaptureRecord) => {
       governor.tick();
       if (decoder.decode(rec, pkt) === DecodeStatus.TCP) {
         ftp.advance(pkt.tsSec + pkt.tsNsec / 1e9);
-        tracker.packet(pkt);
+        if (count === 1 || shardOf(pkt, count) === index) tracker.packet(pkt);
+        else ftp.foreign(pkt);
       }
     },
     { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
@@ -70,26 +109,36 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   decoder.finish();
   tracker.finish();
   ftp.finish();
-  const findings = bruteForce.findings();
-  summary.addCross(findings);
-  const result = { findings, counters: ftp.counters };
-  const inputs = inputsOf(readers);
-  const limits = limitsOf(tracker.counters, result.counters, ftp.control, decoder.counters());
-  // capture: pcapng interfaces past MAX_LISTED_INTERFACES, counted rather than listed in `inputs`
-  const unlisted = readers.reduce((n, r) => n + (r.pcapng?.unlistedInterfaces ?? 0), 0);
-  if (unlisted > 0) limits['pcapng-interfaces-unlisted'] = unlisted;
-  const problems: Record<string, number> = {};
-  for (const [k, v] of Object.entries(decoder.counters())) if (v > 0) problems[k] = v;
-  const tail: ReportTail = {
-    inputs,
-    complete: inputs.every((i) => i.complete),
-    findings: result.findings,
-    summary: summary.summary,
-    limits,
-    problems,
+  return { decoder, tracker, ftp, readers };
+}
+
+/** The raw counters of a run: what a report's tail is made of, and what shards add up. */
+export interface RunCounters {
+  inputs: InfoInput[];
+  tcp: TcpCounters;
+  analyzer: AnalyzerCounters;
+  control: ControlCounters;
+  decode: Record<string, number>;
+  /** pcapng interfaces past MAX_LISTED_INTERFACES, counted rather than listed in `inputs`. */
+  unlistedInterfaces: number;
+}
+
+export function countersOf(run: Stages): RunCounters {
+  return {
+    inputs: inputsOf(run.readers),
+    tcp: run.tracker.counters,
+    analyzer: run.ftp.counters,
+    control: run.ftp.control,
+    decode: run.decoder.counters(),
+    unlistedInterfaces: run.readers.reduce((n, r) => n + (r.pcapng?.unlistedInterfaces ?? 0), 0),
   };
-  sink.end(tail);
-  return tail;
+}
+
+/** The report's `problems`: decode and parsing anomalies that occurred. */
+export function problemsOf(dc: Record<string, number>): Record<string, number> {
+  const problems: Record<string, number> = {};
+  for (const [k, v] of Object.entries(dc)) if (v > 0) problems[k] = v;
+  return problems;
 }
 
 /**
@@ -97,7 +146,7 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
  * src/limits.ts, by a stable name (only those hit). The README's limits table lists each with its
  * default.
  */
-export function limitsOf(tc: TcpCounters, ac: AnalyzerCounters, cc: ControlCounters, dc: Record<string, number>): Record<string, number> {
+export function limitsOf(tc: TcpCounters, ac: AnalyzerCounters, cc: ControlCounters, dc: Record<string, number>, unlistedInterfaces = 0): Record<string, number> {
   const limits: Record<string, number> = {};
   for (const [k, v] of Object.entries({
     // decode: IP fragment reassembly (MAX_FRAG_DATAGRAMS, MAX_FRAG_BYTES, MAX_FRAGS_PER_DATAGRAM; FRAG_TIMEOUT_SEC)
@@ -128,5 +177,6 @@ export function limitsOf(tc: TcpCounters, ac: AnalyzerCounters, cc: ControlCount
   })) {
     if (v > 0) limits[k] = v;
   }
+  if (unlistedInterfaces > 0) limits['pcapng-interfaces-unlisted'] = unlistedInterfaces;
   return limits;
 }

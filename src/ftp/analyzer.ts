@@ -12,15 +12,18 @@
  */
 import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
+import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
-import { TimelineLog, type AnnouncementRec, type TransferRec } from './session.js';
+import { FtpSession, TimelineLog, type AnnouncementRec, type TransferRec } from './session.js';
 import { detach, redactCommand } from './commands.js';
 import type { CaptureTime } from '../tcp/index.js';
+import type { Packet } from '../decode/index.js';
+import { TcpFlag } from '../decode/index.js';
+import { formatIp } from '../decode/address.js';
 import { TimeIndex } from './timeindex.js';
 
 export interface AnalyzerOptions {
@@ -32,12 +35,49 @@ export interface AnalyzerOptions {
   /** Record each session's commands and replies and its data connections' TCP event times
    * (`timeline`, `tcp.events`: for `--format html` and `--ladder`); off, nothing is kept. */
   timeline?: boolean;
+  /** Set when this analyzer sees one shard of the traffic (`--shard`, `--jobs`): see ShardHooks. */
+  shard?: ShardHooks;
+}
+
+/**
+ * A shard (src/scale/) sees the connections of its host pairs only. A data connection between
+ * other hosts than its control connection's (a 227 naming a private address behind NAT, PORT from
+ * behind a client NAT, a bounce to a third host) may then be in another shard: the sessions that
+ * could be missing one leave as `pending` instead of a report, and the connections no session here
+ * took that could be another shard's leave as `orphan`s. The merge replays both (`replay*`).
+ */
+export interface ShardHooks {
+  pending(p: PendingSession): void;
+  orphan(c: ConnectionSummary): void;
+}
+
+/** A finalized session whose report waits for the merge: its control channel as parsed, its
+ * control connection, and the connections it took in its shard. */
+export interface PendingSession {
+  readonly start: number;
+  readonly end: number;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  readonly control: ConnectionSummary;
+  readonly session: FtpSession;
+  readonly taken: ConnectionSummary[];
+}
+
+/** What the analyzer reads of a control channel: the live ControlSink, or a session restored by a
+ * merge (ReplayedControl). */
+interface ControlState {
+  readonly session: FtpSession;
+  readonly confirmed: boolean;
+  end(): void;
+  dispose(): void;
+  /** Everything that is known is applied (a replayed session's remaining announcements). */
+  settle?(): void;
 }
 
 /** One control connection followed as FTP. */
 interface Session {
   readonly connId: number;
-  readonly sink: ControlSink;
+  readonly sink: ControlState;
   readonly client: Endpoint;
   readonly server: Endpoint;
   readonly start: number;
@@ -125,10 +165,19 @@ export class FtpAnalyzer {
   private nextSweep = -Infinity;
   private readonly ready: { report: SessionReport; start: number }[] = [];
   private nextId = 1;
+  /** Shard mode: the addresses of every FTP control connection seen, this shard's or not (orphans
+   * touch one), and whether that set overflowed (then every untaken connection is an orphan). */
+  private readonly ftpHosts = new Set<string>();
+  private ftpHostsFull = false;
+  /** Shard mode: control connections finalized while still in the tracker (not orphans). */
+  private readonly finalizedControl = new Set<number>();
+  /** Replay: sessions by their merge key, and the next synthetic ids. */
+  private readonly replayed = new Map<number, Session>();
+  private replayIds = 0;
 
   constructor(
     private readonly opts: AnalyzerOptions = {},
-    private readonly onSession: (s: SessionReport) => void = () => undefined,
+    private readonly onSession: (s: SessionReport, start: number) => void = () => undefined,
   ) {
     this.ports = new Set([21, ...(opts.ports ?? [])]);
     this.events = {
@@ -156,6 +205,7 @@ export class FtpAnalyzer {
   finish(): void {
     this.sweep(true);
     this.flushReady(true);
+    if (this.opts.shard) for (const c of [...this.candidates.values()]) this.dropCandidate(c, true);
   }
 
   // --- detection
@@ -183,7 +233,38 @@ export class FtpAnalyzer {
     this.hold(client.ip, s);
     this.hold(server.ip, s);
     this.counters.controlConnections++;
+    if (this.opts.shard) {
+      this.noteFtpHost(client.ip);
+      this.noteFtpHost(server.ip);
+    }
     return sink;
+  }
+
+  // --- shards (src/scale/)
+
+  private noteFtpHost(ip: string): void {
+    if (this.ftpHosts.has(ip) || this.ftpHostsFull) return;
+    if (this.ftpHosts.size >= MAX_SHARD_FTP_HOSTS) this.ftpHostsFull = true;
+    else this.ftpHosts.add(ip);
+  }
+
+  /**
+   * A TCP packet of another shard: only its FTP hosts matter here, so that connections to them are
+   * kept as orphans. A SYN to a control port or a segment that starts like a 220 greeting is enough
+   * (a superset of the sessions: an SMTP greeting adds hosts too, which costs orphans, not answers).
+   */
+  foreign(p: Packet): void {
+    const syn = (p.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.ports.has(p.dstPort);
+    const b = p.buf;
+    const o = p.payloadOff;
+    const greeting = p.payloadLength >= 4 && b[o] === 0x32 && b[o + 1] === 0x32 && b[o + 2] === 0x30 && (b[o + 3] === 0x20 || b[o + 3] === 0x2d);
+    if (!syn && !greeting) return;
+    this.noteFtpHost(formatIp(p.src));
+    this.noteFtpHost(formatIp(p.dst));
+  }
+
+  private isOrphan(origIp: string, respIp: string): boolean {
+    return this.ftpHostsFull || this.ftpHosts.has(origIp) || this.ftpHosts.has(respIp);
   }
 
   private opened(c: Connection): void {
@@ -220,6 +301,7 @@ export class FtpAnalyzer {
     };
     add(target, false);
     if (fallback) add(fallback, true);
+    if (this.opts.shard) this.noteFtpHost(target.ip);
     if (!s.hosts.includes(target.ip)) this.hold(target.ip, s);
   }
 
@@ -258,11 +340,13 @@ export class FtpAnalyzer {
   private pruneStale(): void {
     const limit = this.clock - CORRELATE_BEFORE_SEC - 1;
     for (const c of this.candidates.values()) {
-      if (c.start < limit && !this.sessionsByPair.has(c.pair) && !this.byTarget.has(c.respKey)) this.dropCandidate(c);
+      if (c.start < limit && !this.sessionsByPair.has(c.pair) && !this.byTarget.has(c.respKey)) this.dropCandidate(c, true);
     }
   }
 
-  private dropCandidate(cand: Candidate): void {
+  private dropCandidate(cand: Candidate, orphan = false): void {
+    // A shard's connection that no session here took may be another shard's data connection.
+    if (orphan && this.opts.shard && !this.used.has(cand.id) && this.candidates.has(cand.id)) this.opts.shard.orphan(this.summaryOf(cand));
     if (cand.speculative && this.candidates.has(cand.id)) this.speculative--;
     this.candidates.delete(cand.id);
     this.byResp.kill(cand.respKey, cand);
@@ -304,7 +388,10 @@ export class FtpAnalyzer {
       return;
     }
     const cand = this.candidates.get(s.id);
-    if (!cand) return;
+    if (!cand) {
+      if (this.opts.shard && !this.finalizedControl.delete(s.id) && this.isOrphan(s.orig.ip, s.resp.ip)) this.opts.shard.orphan(s);
+      return;
+    }
     // The Connection object is recycled after this event: keep the final summary only.
     cand.summary = s;
     cand.live = null;
@@ -314,6 +401,52 @@ export class FtpAnalyzer {
     if (c.summary) return c.summary;
     // Still open at finalization (a data connection outliving its control connection): its state now.
     return (c.live as Connection).summary();
+  }
+
+  // --- replay (a merge of shards, src/scale/merge.ts): pending sessions and orphans as events in
+  // capture order, with advance() between them, as the capture would have fed them.
+
+  /** A pending session's control connection starts; `key` names it in the calls that follow. */
+  replayStart(key: number, p: PendingSession): void {
+    const sink = new ReplayedControl(p.session);
+    const s: Session = { connId: -++this.replayIds, sink, client: p.client, server: p.server, start: p.start, conn: null, summary: p.control, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', cache: null };
+    this.replayed.set(key, s);
+    this.sessions.set(s.connId, s);
+    const pk = pairKey(p.client.ip, p.server.ip);
+    let ps = this.sessionsByPair.get(pk);
+    if (!ps) this.sessionsByPair.set(pk, (ps = new Set()));
+    ps.add(s);
+    this.hold(p.client.ip, s);
+    this.hold(p.server.ip, s);
+    this.counters.controlConnections++;
+  }
+
+  /** The pending session's next announcement is made. */
+  replayAnnouncement(key: number): void {
+    const s = this.replayed.get(key);
+    if (!s || s.finalized) return;
+    const a = (s.sink as ReplayedControl).reveal();
+    if (a) this.announced(s, a);
+  }
+
+  /** Its control connection ends (closed, reset or gone). */
+  replayEnd(key: number, end: number): void {
+    const s = this.replayed.get(key);
+    if (s && s.end === Infinity) s.end = end;
+  }
+
+  /** A connection some shard kept (taken by a pending session, or an orphan), as it ended. */
+  replayConnection(c: ConnectionSummary): void {
+    const respKey = endpointKey(c.resp.ip, c.resp.port);
+    const pair = pairKey(c.orig.ip, c.resp.ip);
+    const id = ++this.replayIds;
+    const summary = { ...c, id };
+    const start = startOf(c);
+    const cand: Candidate = { id, start, time: start, dead: false, origIp: c.orig.ip, respKey, pair, summary, live: null, speculative: false };
+    this.counters.candidates++;
+    this.candidates.set(id, cand);
+    this.byResp.add(respKey, cand);
+    this.byPair.add(pair, cand);
   }
 
   // --- finalization
@@ -337,13 +470,15 @@ export class FtpAnalyzer {
     for (const s of this.sessions.values()) if (!s.finalized && s.start < oldest) oldest = s.start;
     const limit = oldest - CORRELATE_BEFORE_SEC - 1;
     for (const c of this.candidates.values()) {
-      if (c.summary !== null && (c.start < limit || this.used.has(c.id))) this.dropCandidate(c);
+      if (c.summary !== null && (c.start < limit || this.used.has(c.id))) this.dropCandidate(c, true);
     }
   }
 
   private finalize(s: Session): void {
     s.finalized = true;
     this.sessions.delete(s.connId);
+    if (this.opts.shard && s.conn) this.finalizedControl.add(s.connId);
+    s.sink.settle?.();
     // Still in the tracker (closed a moment ago): its summary as it stands.
     const summary = s.summary ?? s.conn?.summary() ?? null;
     const confirmed = s.sink.confirmed && summary !== null;
@@ -356,9 +491,17 @@ export class FtpAnalyzer {
     s.capturePoint = capturePointOf(summary.handshake);
     const end = s.end;
     const expectations = expectationsOf(s.sink.session.announcements, s.client, s.server, end);
-    const matches = this.correlate(s, expectations);
+    const retries: ConnectionSummary[] = [];
+    const matches = this.correlate(s, expectations, retries);
     const leftovers = this.leftovers(s);
     this.release(s);
+    if (this.opts.shard && expectations.some((e) => crossShard(e, matches.get(e)))) {
+      const taken = [...[...matches.values()].map((m) => m.conn), ...retries, ...leftovers];
+      this.opts.shard.pending({ start: s.start, end, client: s.client, server: s.server, control: summary, session: s.sink.session, taken });
+      s.sink.dispose();
+      s.conn = null;
+      return;
+    }
     const report = this.report(s, summary, expectations, matches, leftovers);
     s.sink.dispose();
     s.conn = null;
@@ -382,7 +525,7 @@ export class FtpAnalyzer {
    * open session's (`rank`); this session takes those it wins. A connection that finds only this
    * session's expectations already matched with a failed attempt (no SYN-ACK) is a retry of it.
    */
-  private correlate(s: Session, expectations: Expectation[]): Map<Expectation, Match> {
+  private correlate(s: Session, expectations: Expectation[], retries: ConnectionSummary[]): Map<Expectation, Match> {
     const out = new Map<Expectation, Match>();
     const mine = new Map<AnnouncementRec, Expectation>(expectations.map((e) => [e.announcement, e]));
     const pool = new Map<number, Candidate>();
@@ -435,6 +578,7 @@ export class FtpAnalyzer {
       } else if (retryOf) {
         (out.get(retryOf) as Match).retries++;
         this.used.add(c.id);
+        retries.push(this.summaryOf(c));
       }
     }
     return out;
@@ -485,9 +629,9 @@ export class FtpAnalyzer {
       this.counters.reorderOverflow += this.ready.length - n - MAX_REORDER_SESSIONS;
       n = this.ready.length - MAX_REORDER_SESSIONS;
     }
-    for (const { report } of this.ready.splice(0, n)) {
+    for (const { report, start } of this.ready.splice(0, n)) {
       report.id = this.nextId++;
-      this.onSession(report);
+      this.onSession(report, start);
     }
   }
 
@@ -741,4 +885,33 @@ class DeferredControl implements StreamSink {
   end(): void {
     this.real?.end();
   }
+}
+
+/** A pending session restored by a merge: its announcements are revealed in capture order, as the
+ * control channel made them. */
+class ReplayedControl implements ControlState {
+  readonly confirmed = true;
+  private readonly all: AnnouncementRec[];
+  constructor(readonly session: FtpSession) {
+    this.all = session.announcements.splice(0);
+  }
+  reveal(): AnnouncementRec | null {
+    const a = this.all[this.session.announcements.length];
+    if (a) this.session.announcements.push(a);
+    return a ?? null;
+  }
+  settle(): void {
+    while (this.session.announcements.length < this.all.length) this.reveal();
+  }
+  end(): void {}
+  dispose(): void {}
+}
+
+/**
+ * A session's expectation that another shard may explain better: nothing matched it, or only a
+ * connection to the fallback address or from another host than the expected one (the connection
+ * to the announced endpoint, or from the expected host, can be between two other hosts).
+ */
+function crossShard(e: Expectation, m: Match | undefined): boolean {
+  return !m || m.usedFallback || m.conn.orig.ip !== e.initiatorIp;
 }

@@ -114,6 +114,15 @@ export class TimelineLog {
     }
   }
 
+  /** A log as `entries()` returned it (a shard's pending session, restored by a merge). */
+  static restore(entries: readonly TimelineRec[], dropped: number, droppedAfter: number): TimelineLog {
+    const log = new TimelineLog();
+    log.head.push(...entries.slice(0, droppedAfter));
+    log.tail.push(...entries.slice(droppedAfter));
+    log.dropped = dropped;
+    return log;
+  }
+
   /** The kept entries in order, and how many entries before the dropped ones. */
   entries(): { entries: TimelineRec[]; droppedAfter: number } {
     return { entries: [...this.head, ...this.tail.slice(this.next), ...this.tail.slice(0, this.next)], droppedAfter: this.head.length };

@@ -1,0 +1,282 @@
+/**
+ * `ftp-pcap merge`: N partial results of one run (`--shard 0/N` … `--shard N-1/N`, or the `--jobs`
+ * workers) into the report one process would have written.
+ *
+ * Pass 1 reads the pending sessions and orphan connections of every shard and replays them in
+ * capture order through an FtpAnalyzer (the same correlation, diagnosis and report code as one
+ * process), so that a session finds its data connection in whichever shard it was. Pass 2 merges
+ * the shards' final sessions (each file is in start order) and the replayed ones by start time,
+ * numbers them, and streams them to the report sink. Memory follows the pending sessions and
+ * orphans, not the size of the archive.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { FtpAnalyzer, type AnalyzerCounters } from '../ftp/analyzer.js';
+import { BruteForce } from '../ftp/bruteforce.js';
+import type { SessionReport } from '../ftp/model.js';
+import { startOf } from '../ftp/correlate.js';
+import type { ConnectionSummary } from '../tcp/index.js';
+import { SummaryBuilder, type ReportSink, type ReportTail } from '../report/analysis.js';
+import { limitsOf, problemsOf, type RunCounters } from '../pipeline.js';
+import { decodePending, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PendingJson } from './partial.js';
+
+export class PartialError extends Error {
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface MergeOptions {
+  version?: string;
+  bruteForce?: number;
+  filter?: (s: SessionReport) => boolean;
+  /** Keep the commands/replies timeline and TCP event times (html, --ladder); dropped otherwise so
+   * that the report equals one process's without them. */
+  timeline?: boolean;
+}
+
+/** Lines of a file, read synchronously in 1 MiB chunks (a report line can be megabytes long). */
+class LineReader {
+  private readonly fd: number;
+  private readonly chunk = Buffer.allocUnsafe(1 << 20);
+  private parts: Buffer[] = [];
+  private lines: string[] = [];
+  private eof = false;
+  /** Byte offset of the next line's start. */
+  offset = 0;
+  private next = 0;
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, 'r');
+    } catch (e) {
+      throw new PartialError(path, 0, `cannot open: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+  /** The next line without its newline, or null at the end (a last line without one counts). */
+  line(): string | null {
+    while (this.next >= this.lines.length) {
+      if (this.eof) return null;
+      this.lines = [];
+      this.next = 0;
+      const n = readSync(this.fd, this.chunk, 0, this.chunk.length, null);
+      if (n === 0) {
+        this.eof = true;
+        if (this.parts.length) this.lines.push(Buffer.concat(this.parts).toString('utf8'));
+        this.parts = [];
+        continue;
+      }
+      let from = 0;
+      for (let i = this.chunk.indexOf(10, 0); i !== -1 && i < n; i = this.chunk.indexOf(10, i + 1)) {
+        this.parts.push(this.chunk.subarray(from, i));
+        this.lines.push(Buffer.concat(this.parts).toString('utf8'));
+        this.parts = [];
+        from = i + 1;
+      }
+      if (from < n) this.parts.push(Buffer.from(this.chunk.subarray(from, n)));
+    }
+    const l = this.lines[this.next++];
+    const at = this.offset;
+    this.offset += Buffer.byteLength(l) + 1;
+    this.at = at;
+    return l;
+  }
+  /** Byte offset of the line last returned. */
+  at = 0;
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+function parseLine<T>(r: LineReader, line: string): T {
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    throw new PartialError(r.path, r.at, 'not a partial result line (JSON expected)');
+  }
+}
+
+interface Shard {
+  readonly path: string;
+  readonly header: PartialHeader;
+  readonly end: RunCounters;
+}
+
+/** Pass 1 over one file: its header, pending sessions, orphans and end record. */
+function scan(path: string, pending: PendingJson[], orphans: ConnectionSummary[]): Shard {
+  const r = new LineReader(path);
+  try {
+    const first = r.line();
+    const header = first === null ? null : parseLine<Partial<PartialHeader>>(r, first);
+    if (!header || header.partial !== PARTIAL_FORMAT) throw new PartialError(path, 0, 'not an ftp-pcap partial result (write one with `ftp-pcap analyze --shard i/N -o FILE`)');
+    if (header.version !== PARTIAL_VERSION) throw new PartialError(path, 0, `partial result version ${String(header.version)}, this ftp-pcap reads version ${PARTIAL_VERSION}`);
+    let end: RunCounters | null = null;
+    for (let line = r.line(); line !== null; line = r.line()) {
+      if (line === '') continue;
+      // Session lines are most of a file and are read again in pass 2: not parsed here.
+      if (line.startsWith('{"s":')) continue;
+      if (end) throw new PartialError(path, r.at, 'data after the end record');
+      if (line.startsWith('{"p":')) pending.push(parseLine<{ p: PendingJson }>(r, line).p);
+      else if (line.startsWith('{"o":')) orphans.push(parseLine<{ o: ConnectionSummary }>(r, line).o);
+      else if (line.startsWith('{"end":')) end = parseLine<{ end: RunCounters }>(r, line).end;
+      else throw new PartialError(path, r.at, 'unknown partial result record');
+    }
+    if (!end) throw new PartialError(path, r.offset, 'the partial result is cut short (no end record): its shard did not finish');
+    return { path, header: header as PartialHeader, end };
+  } finally {
+    r.close();
+  }
+}
+
+/** The shards must be the N distinct shards of one run over the same inputs with the same options. */
+function check(shards: Shard[]): void {
+  const n = shards[0].header.shard[1];
+  const seen = new Map<number, string>();
+  for (const s of shards) {
+    const [i, count] = s.header.shard;
+    if (count !== n) throw new PartialError(s.path, 0, `shard ${i}/${count} does not belong with ${shards[0].path} (shard ${shards[0].header.shard.join('/')})`);
+    const dup = seen.get(i);
+    if (dup) throw new PartialError(s.path, 0, `shard ${i}/${n} given twice (also ${dup})`);
+    seen.set(i, s.path);
+    if (JSON.stringify(s.header.options) !== JSON.stringify(shards[0].header.options)) throw new PartialError(s.path, 0, `made with other options than ${shards[0].path} (${JSON.stringify(s.header.options)})`);
+    const a = s.end.inputs.map((x) => `${x.path}:${x.packets}`).join(',');
+    const b = shards[0].end.inputs.map((x) => `${x.path}:${x.packets}`).join(',');
+    if (a !== b) throw new PartialError(s.path, 0, `made from other inputs than ${shards[0].path}`);
+  }
+  const missing = [...Array(n).keys()].filter((i) => !seen.has(i));
+  if (missing.length) throw new PartialError(shards[0].path, 0, `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')} missing`);
+}
+
+const connKey = (c: ConnectionSummary): string => `${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}|${c.startSec}|${c.startNsec}`;
+
+/** Replays the pending sessions with every connection kept for them, in capture order. */
+function replay(pending: PendingJson[], orphans: ConnectionSummary[], header: PartialHeader): { reports: { r: SessionReport; start: number }[]; counters: AnalyzerCounters } {
+  const reports: { r: SessionReport; start: number }[] = [];
+  const a = new FtpAnalyzer({ ports: header.options.ports, showPasswords: header.options.showPasswords, timeline: header.options.timeline }, (r, start) => reports.push({ r, start }));
+  // Events: [time, order at equal times, action].
+  const events: [number, number, () => void][] = [];
+  const conns = new Map<string, ConnectionSummary>();
+  pending.forEach((j, key) => {
+    const p = decodePending(j);
+    events.push([p.start, 0, () => a.replayStart(key, p)]);
+    for (const ann of p.session.announcements) events.push([ann.at.sec + ann.at.nsec / 1e9, 2, () => a.replayAnnouncement(key)]);
+    if (Number.isFinite(p.end)) events.push([p.end, 3, () => a.replayEnd(key, p.end)]);
+    for (const c of p.taken) conns.set(connKey(c), c);
+  });
+  for (const c of orphans) if (!conns.has(connKey(c))) conns.set(connKey(c), c);
+  for (const c of conns.values()) events.push([startOf(c), 1, () => a.replayConnection(c)]);
+  events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  for (const [t, , act] of events) {
+    a.advance(t);
+    act();
+  }
+  a.finish();
+  return { reports, counters: a.counters };
+}
+
+function addCounters<T extends object>(into: T, from: T): void {
+  const target = into as Record<string, unknown>;
+  for (const [k, v] of Object.entries(from)) if (typeof v === 'number' && typeof target[k] === 'number') target[k] = (target[k] as number) + v;
+}
+
+/** Drops what only html and --ladder show (the shards of `--shard` always record it). */
+function withoutTimeline(r: SessionReport): SessionReport {
+  delete r.timeline;
+  for (const d of r.dataConnections) if (d.tcp) delete d.tcp.events;
+  return r;
+}
+
+export function mergePartials(paths: readonly string[], opts: MergeOptions, sink: ReportSink): ReportTail {
+  if (paths.length === 0) throw new PartialError('-', 0, 'no partial results given');
+  const pending: PendingJson[] = [];
+  const orphans: ConnectionSummary[] = [];
+  const shards = paths.map((p) => scan(p, pending, orphans));
+  check(shards);
+  shards.sort((x, y) => x.header.shard[0] - y.header.shard[0]);
+  const header = shards[0].header;
+  const replayed = replay(pending, orphans, header);
+  pending.length = 0;
+  orphans.length = 0;
+  replayed.reports.sort((x, y) => x.start - y.start || x.r.client.port - y.r.client.port);
+
+  sink.begin({ name: 'ftp-pcap', version: opts.version ?? '0.0.0' });
+  const summary = new SummaryBuilder();
+  const bruteForce = new BruteForce(opts.bruteForce);
+  const accept = opts.filter ?? (() => true);
+  const keepTimeline = opts.timeline === true && header.options.timeline;
+  let id = 1;
+  const emit = (r: SessionReport): void => {
+    r.id = id++;
+    if (!keepTimeline) withoutTimeline(r);
+    bruteForce.note(r);
+    if (!accept(r)) return;
+    summary.add(r);
+    sink.session(r);
+  };
+
+  // Pass 2: a k-way merge by [start, client port] of the shards' sessions and the replayed ones.
+  const readers = shards.map((s) => new LineReader(s.path));
+  try {
+    const heads: ({ key: [number, number]; line: string } | null)[] = readers.map(() => null);
+    const advance = (i: number): void => {
+      const r = readers[i];
+      for (let line = r.line(); line !== null; line = r.line()) {
+        if (!line.startsWith('{"s":')) continue;
+        const close = line.indexOf(']');
+        const key = parseLine<[number, number]>(r, line.slice(5, close + 1));
+        heads[i] = { key, line };
+        return;
+      }
+      heads[i] = null;
+    };
+    readers.forEach((_, i) => advance(i));
+    let next = 0;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h && (best < 0 || before(h.key, (heads[best] as { key: [number, number] }).key))) best = i;
+      }
+      const rep = replayed.reports[next];
+      if (rep && (best < 0 || before([rep.start, rep.r.client.port], (heads[best] as { key: [number, number] }).key))) {
+        emit(rep.r);
+        next++;
+        continue;
+      }
+      if (best < 0) break;
+      const h = heads[best] as { line: string };
+      emit(parseLine<{ r: SessionReport }>(readers[best], h.line).r);
+      advance(best);
+    }
+  } finally {
+    for (const r of readers) r.close();
+  }
+
+  const first = shards[0].end;
+  const tcp = { ...first.tcp };
+  const analyzer = { ...first.analyzer };
+  const control = { ...first.control };
+  for (const s of shards.slice(1)) {
+    addCounters(tcp, s.end.tcp);
+    addCounters(analyzer, s.end.analyzer);
+    addCounters(control, s.end.control);
+  }
+  addCounters(analyzer, replayed.counters);
+  const findings = bruteForce.findings();
+  summary.addCross(findings);
+  const tail: ReportTail = {
+    // Every shard read every input: shard 0's view of them (and of decoding) is everyone's.
+    inputs: first.inputs,
+    complete: first.inputs.every((i) => i.complete),
+    findings,
+    summary: summary.summary,
+    limits: limitsOf(tcp, analyzer, control, first.decode, first.unlistedInterfaces),
+    problems: problemsOf(first.decode),
+  };
+  sink.end(tail);
+  return tail;
+}
+
+const before = (a: [number, number], b: [number, number]): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);

@@ -1,0 +1,91 @@
+/**
+ * Sharding (src/scale/): every lab capture analysed whole, and as N shards merged, gives the same
+ * report — including the captures whose data connections run between other hosts than their
+ * control connection (NAT mismatch, client NAT, bounce), which land in another shard than their
+ * session for some N and must be joined by the merge.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../../src/pipeline.js';
+import { analyzeShard } from '../../src/scale/run-shard.js';
+import { mergePartials } from '../../src/scale/merge.js';
+import { CollectSink, type AnalysisReport } from '../../src/report/analysis.js';
+import { Out } from '../../src/report/out.js';
+
+const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: { file: string; parts?: { file: string }[] }[] };
+
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ftp-pcap-shard-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function partials(files: string[], n: number, timeline = false): Promise<string[]> {
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const path = join(dir, `part-${i}-of-${n}.ndjson`);
+    const out = new Out(path);
+    await analyzeShard(files, { timeline }, { index: i, count: n }, out);
+    out.close();
+    parts.push(path);
+  }
+  return parts;
+}
+
+function merge(parts: string[], timeline = false): AnalysisReport {
+  const sink = new CollectSink();
+  mergePartials([...parts].reverse(), { timeline }, sink);
+  return sink.report as AnalysisReport;
+}
+
+async function sharded(files: string[], n: number, timeline = false): Promise<AnalysisReport> {
+  return merge(await partials(files, n, timeline), timeline);
+}
+
+const records = (parts: string[], kind: 's' | 'p' | 'o'): number => parts.reduce((n, p) => n + readFileSync(p, 'utf8').split('\n').filter((l) => l.startsWith(`{"${kind}":`)).length, 0);
+
+describe('shards merged = one process', () => {
+  for (const c of manifest.captures) {
+    const files = (c.parts ?? [c]).map((p) => join('fixtures', p.file));
+    it(c.file, async () => {
+      const whole = await analyze(files);
+      for (const n of [2, 3, 5]) {
+        const merged = await sharded(files, n);
+        expect({ n, ...merged }).toEqual({ n, ...whole });
+      }
+    });
+  }
+});
+
+describe('the merge joins what sharding split', () => {
+  // Data connections between other hosts than their session's: with these shard counts the
+  // session and its data connection land in different shards (checked), and only the merge's
+  // replay of pending sessions with the other shards' orphans gives the one-process answer.
+  const cases: [string, number][] = [
+    ['05-pasv-nat-client.pcap', 5],
+    ['06-client-nat-outside.pcap', 2],
+    ['16-bounce.pcap', 2],
+  ];
+  for (const [file, n] of cases) {
+    it(`${file} in ${n} shards`, async () => {
+      const files = [join('fixtures', file)];
+      const parts = await partials(files, n);
+      expect(records(parts, 'p')).toBeGreaterThan(0);
+      expect(records(parts, 'o')).toBeGreaterThan(0);
+      const whole = await analyze(files);
+      expect(merge(parts)).toEqual(whole);
+      // Without the orphans the sessions miss their data connections: the join is what mends them.
+      for (const p of parts) writeFileSync(p, readFileSync(p, 'utf8').split('\n').filter((l) => !l.startsWith('{"o":')).join('\n'));
+      expect(merge(parts).sessions).not.toEqual(whole.sessions);
+    });
+  }
+
+  it('keeps the timeline for html and --ladder when asked', async () => {
+    const files = ['fixtures/16-bounce.pcap'];
+    const whole = await analyze(files, { timeline: true });
+    expect(whole.sessions[0].timeline?.entries.length).toBeGreaterThan(0);
+    expect(await sharded(files, 3, true)).toEqual(whole);
+  });
+});
