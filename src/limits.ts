@@ -172,10 +172,6 @@ export const MAX_DATA_CANDIDATES = 20_000;
  * packets of its data connections have arrived by then; data connections still open are
  * summarised as they are. */
 export const FINALIZE_GRACE_SEC = 2;
-/** Finished sessions held back so reports come out in start order (a long session delays those
- * after it). Past it the oldest are written, in start order among themselves, before the long
- * session: nothing is lost, and a session's `id` is its place in the output. */
-export const MAX_REORDER_SESSIONS = 1000;
 /** Capture point inference: the handshake gap on one side must be this many times the other's
  * (lab captures, where a round trip is only ~30 us: 2.8-30x near the client, 1.3-2.2x near the server
  * and up to 1.8x the wrong way in 10-logins, ~1 on a router; real round trips are milliseconds). */
@@ -237,3 +233,5 @@ export const MAX_FINDINGS_PER_CODE = 100;
  * shards' (connections touching one are kept as orphans for the merge). Past it, every connection
  * no session of the shard took is kept: bigger partial results, the same merged answer. */
 export const MAX_SHARD_FTP_HOSTS = 65_536;
+/** Worker threads `--jobs` accepts. */
+export const MAX_JOBS = 64;

@@ -80,15 +80,15 @@ export interface Stages {
  * still drive the capture clock (sessions are finalized at the same moments as in one process) and
  * tell the analyzer where FTP hosts are (`foreign`).
  */
-export async function runStages(paths: readonly string[], opts: AnalyzeOptions, onSession: (s: SessionReport, start: number) => void): Promise<Stages> {
+export async function runStages(paths: readonly string[], opts: AnalyzeOptions, onSession: (s: SessionReport, start: number, batch: number) => void): Promise<Stages> {
   const decoder = new Decoder();
   const pkt = newPacket();
   const governor = new MemoryGovernor();
-  const ftp = new FtpAnalyzer(opts, (s, start) => {
+  const ftp = new FtpAnalyzer(opts, (s, start, batch) => {
     // A report and its serialisation are garbage of a few KB: a flood of byte-less sessions
     // (a SYN flood to port 21) makes one per packet, which the per-packet check alone misses.
     governor.tick(SESSION_GARBAGE_PACKETS);
-    onSession(s, start);
+    onSession(s, start, batch);
   });
   const tracker = new TcpTracker({ events: ftp.events });
   ftp.bind(tracker);
@@ -99,14 +99,18 @@ export async function runStages(paths: readonly string[], opts: AnalyzeOptions, 
     (rec: CaptureRecord) => {
       governor.tick();
       if (decoder.decode(rec, pkt) === DecodeStatus.TCP) {
-        ftp.advance(pkt.tsSec + pkt.tsNsec / 1e9);
+        ftp.advance(pkt.tsSec + pkt.tsNsec / 1e9, pkt.frame);
         if (count === 1 || shardOf(pkt, count) === index) tracker.packet(pkt);
-        else ftp.foreign(pkt);
+        else {
+          tracker.clock(pkt.tsSec);
+          ftp.foreign(pkt);
+        }
       }
     },
     { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
   );
   decoder.finish();
+  ftp.closing();
   tracker.finish();
   ftp.finish();
   return { decoder, tracker, ftp, readers };

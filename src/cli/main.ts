@@ -12,6 +12,7 @@ import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerConnections } from './commands/connections.js';
+import { registerMerge } from './commands/merge.js';
 import { abortOpenOutputs } from '../report/out.js';
 import { Exit, UsageError, oneLine } from './errors.js';
 import { clearCurrentProgress } from './progress.js';
@@ -29,6 +30,7 @@ export function createProgram(): Command {
     })
     .exitOverride();
   registerAnalyze(program);
+  registerMerge(program);
   registerConnections(program);
   registerInfo(program);
   return program;

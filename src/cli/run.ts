@@ -27,7 +27,7 @@ export function exitCodesHelp(withFindings: boolean): string {
 }
 
 /** Bytes of the input files (stdin and unreadable paths count 0: the reader reports those). */
-function fileBytes(paths: readonly string[]): number {
+export function inputBytes(paths: readonly string[]): number {
   let n = 0;
   for (const p of paths) {
     if (p === '-') continue;
@@ -42,7 +42,7 @@ function fileBytes(paths: readonly string[]): number {
 
 /** A progress display on stderr if this run should have one, else null. */
 export function startProgress(paths: readonly string[], quiet: boolean | undefined): Progress | null {
-  if (!wantProgress(process.stderr, quiet === true, paths, fileBytes(paths))) return null;
+  if (!wantProgress(process.stderr, quiet === true, paths, inputBytes(paths))) return null;
   const p = new Progress(process.stderr);
   setCurrentProgress(p);
   return p;

@@ -12,7 +12,7 @@
  */
 import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_REORDER_SESSIONS, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
+import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
@@ -61,6 +61,8 @@ export interface PendingSession {
   readonly control: ConnectionSummary;
   readonly session: FtpSession;
   readonly taken: ConnectionSummary[];
+  /** The frame during which it was finalized (its place in the report: flushReady). */
+  readonly batch: number;
 }
 
 /** What the analyzer reads of a control channel: the live ControlSink, or a session restored by a
@@ -112,13 +114,14 @@ export interface AnalyzerCounters {
   unconfirmedControl: number;
   candidates: number;
   candidatesDropped: number;
-  /** Reports emitted out of start order because the reorder buffer was full. */
-  reorderOverflow: number;
   /** Findings folded into a summary finding past MAX_FINDINGS_PER_CODE in one session. */
   findingsFolded: number;
 }
 
 export type { CrossFinding } from './bruteforce.js';
+
+/** The batch of the sessions finalized when the capture ends (after every frame number). */
+export const END_OF_CAPTURE = Number.MAX_SAFE_INTEGER;
 
 /** A connection as the correlator sees it: a final summary, or a live connection summarised on demand. */
 interface Candidate {
@@ -138,7 +141,7 @@ interface Candidate {
 
 export class FtpAnalyzer {
   readonly events: TcpEvents;
-  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, reorderOverflow: 0, findingsFolded: 0 };
+  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, findingsFolded: 0 };
   /** Lines, replies, commands and announcements the control channels dropped at their bounds. */
   readonly control: ControlCounters = newControlCounters();
   private tracker: TcpTracker | null = null;
@@ -163,7 +166,10 @@ export class FtpAnalyzer {
   private staleClock = -Infinity;
   private clock = -Infinity;
   private nextSweep = -Infinity;
+  /** Reports of the sessions finalized while the current packet was processed (flushReady). */
   private readonly ready: { report: SessionReport; start: number }[] = [];
+  /** The frame number of the packet being processed (END_OF_CAPTURE at the end of the capture). */
+  private batch = 0;
   private nextId = 1;
   /** Shard mode: the addresses of every FTP control connection seen, this shard's or not (orphans
    * touch one), and whether that set overflowed (then every untaken connection is an orphan). */
@@ -177,7 +183,7 @@ export class FtpAnalyzer {
 
   constructor(
     private readonly opts: AnalyzerOptions = {},
-    private readonly onSession: (s: SessionReport, start: number) => void = () => undefined,
+    private readonly onSession: (s: SessionReport, start: number, batch: number) => void = () => undefined,
   ) {
     this.ports = new Set([21, ...(opts.ports ?? [])]);
     this.events = {
@@ -193,18 +199,29 @@ export class FtpAnalyzer {
     this.tracker = tracker;
   }
 
-  /** The capture clock (seconds). Cheap when nothing is due: called for every packet. */
-  advance(sec: number): void {
+  /** The capture clock (seconds) and the frame being processed: called for every TCP packet before
+   * the tracker sees it. Cheap when nothing is due. */
+  advance(sec: number, frame = this.batch): void {
+    if (this.ready.length !== 0) this.flushReady();
+    this.batch = frame;
     this.clock = sec;
     if (sec < this.nextSweep) return;
     this.nextSweep = sec + 1;
     this.sweep(false);
   }
 
+  /** The capture has ended: call before the tracker's finish(), whose removals finalize sessions
+   * of the end-of-capture batch. */
+  closing(): void {
+    this.flushReady();
+    this.batch = END_OF_CAPTURE;
+  }
+
   /** End of capture (after the tracker's finish()): every session is finalized. */
   finish(): void {
+    this.batch = END_OF_CAPTURE;
     this.sweep(true);
-    this.flushReady(true);
+    this.flushReady();
     if (this.opts.shard) for (const c of [...this.candidates.values()]) this.dropCandidate(c, true);
   }
 
@@ -383,7 +400,6 @@ export class FtpAnalyzer {
       // up 100,000s of sessions waiting for their grace.
       if (s.origSent.bytes === 0 && s.respSent.bytes === 0 && !session.finalized) {
         this.finalize(session);
-        if (this.ready.length > 2 * MAX_REORDER_SESSIONS) this.flushReady(false);
       }
       return;
     }
@@ -461,7 +477,6 @@ export class FtpAnalyzer {
     due.sort((a, b) => a.start - b.start || a.connId - b.connId);
     for (const s of due) this.finalize(s);
     this.prune();
-    this.flushReady(false);
   }
 
   /** Candidates no open session can claim any more leave memory. */
@@ -497,7 +512,7 @@ export class FtpAnalyzer {
     this.release(s);
     if (this.opts.shard && expectations.some((e) => crossShard(e, matches.get(e)))) {
       const taken = [...[...matches.values()].map((m) => m.conn), ...retries, ...leftovers];
-      this.opts.shard.pending({ start: s.start, end, client: s.client, server: s.server, control: summary, session: s.sink.session, taken });
+      this.opts.shard.pending({ start: s.start, end, client: s.client, server: s.server, control: summary, session: s.sink.session, taken, batch: this.batch });
       s.sink.dispose();
       s.conn = null;
       return;
@@ -617,21 +632,19 @@ export class FtpAnalyzer {
     return out;
   }
 
-  /** Reports leave in start order: those older than every open session, or all at the end. */
-  private flushReady(all: boolean): void {
+  /**
+   * Reports leave as their sessions are finalized (as Zeek writes its logs, when a connection is
+   * over), those finalized while one packet was processed sorted by start: an order that depends
+   * only on the capture, so that shards (src/scale/) merge into the same report, and that holds no
+   * report back behind a long session.
+   */
+  private flushReady(): void {
     if (this.ready.length === 0) return;
-    let oldest = Infinity;
-    for (const s of this.sessions.values()) if (s.start < oldest) oldest = s.start;
+    const batch = this.batch;
     this.ready.sort((a, b) => a.start - b.start || a.report.client.port - b.report.client.port);
-    let n = 0;
-    while (n < this.ready.length && (all || this.ready[n].start < oldest)) n++;
-    if (!all && this.ready.length - n > MAX_REORDER_SESSIONS) {
-      this.counters.reorderOverflow += this.ready.length - n - MAX_REORDER_SESSIONS;
-      n = this.ready.length - MAX_REORDER_SESSIONS;
-    }
-    for (const { report, start } of this.ready.splice(0, n)) {
+    for (const { report, start } of this.ready.splice(0)) {
       report.id = this.nextId++;
-      this.onSession(report, start);
+      this.onSession(report, start, batch);
     }
   }
 

@@ -10,22 +10,22 @@
  * orphans, not the size of the archive.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { FtpAnalyzer, type AnalyzerCounters } from '../ftp/analyzer.js';
+import { END_OF_CAPTURE, FtpAnalyzer, type AnalyzerCounters } from '../ftp/analyzer.js';
 import { BruteForce } from '../ftp/bruteforce.js';
 import type { SessionReport } from '../ftp/model.js';
 import { startOf } from '../ftp/correlate.js';
 import type { ConnectionSummary } from '../tcp/index.js';
 import { SummaryBuilder, type ReportSink, type ReportTail } from '../report/analysis.js';
 import { limitsOf, problemsOf, type RunCounters } from '../pipeline.js';
-import { decodePending, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PendingJson } from './partial.js';
+import { decodePending, keyBefore, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PendingJson, type SessionKey } from './partial.js';
 
 export class PartialError extends Error {
   constructor(
     readonly file: string,
     readonly offset: number,
-    message: string,
+    what: string,
   ) {
-    super(message);
+    super(`${file}: ${what}${offset > 0 ? ` (at byte offset ${offset})` : ''}`);
   }
 }
 
@@ -152,9 +152,11 @@ function check(shards: Shard[]): void {
 const connKey = (c: ConnectionSummary): string => `${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}|${c.startSec}|${c.startNsec}`;
 
 /** Replays the pending sessions with every connection kept for them, in capture order. */
-function replay(pending: PendingJson[], orphans: ConnectionSummary[], header: PartialHeader): { reports: { r: SessionReport; start: number }[]; counters: AnalyzerCounters } {
-  const reports: { r: SessionReport; start: number }[] = [];
-  const a = new FtpAnalyzer({ ports: header.options.ports, showPasswords: header.options.showPasswords, timeline: header.options.timeline }, (r, start) => reports.push({ r, start }));
+function replay(pending: PendingJson[], orphans: ConnectionSummary[], header: PartialHeader): { reports: { r: SessionReport; key: SessionKey }[]; counters: AnalyzerCounters } {
+  const reports: { r: SessionReport; key: SessionKey }[] = [];
+  // A replayed report takes the place its shard finalized it in, not the replay's.
+  const batches = new Map<string, number>(pending.map((p) => [`${p.start}|${p.client.ip}|${p.client.port}`, p.batch]));
+  const a = new FtpAnalyzer({ ports: header.options.ports, showPasswords: header.options.showPasswords, timeline: header.options.timeline }, (r, start) => reports.push({ r, key: [batches.get(`${start}|${r.client.ip}|${r.client.port}`) ?? END_OF_CAPTURE, start, r.client.port] }));
   // Events: [time, order at equal times, action].
   const events: [number, number, () => void][] = [];
   const conns = new Map<string, ConnectionSummary>();
@@ -199,7 +201,7 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
   const replayed = replay(pending, orphans, header);
   pending.length = 0;
   orphans.length = 0;
-  replayed.reports.sort((x, y) => x.start - y.start || x.r.client.port - y.r.client.port);
+  replayed.reports.sort((x, y) => (keyBefore(x.key, y.key) ? -1 : keyBefore(y.key, x.key) ? 1 : 0));
 
   sink.begin({ name: 'ftp-pcap', version: opts.version ?? '0.0.0' });
   const summary = new SummaryBuilder();
@@ -216,16 +218,16 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
     sink.session(r);
   };
 
-  // Pass 2: a k-way merge by [start, client port] of the shards' sessions and the replayed ones.
+  // Pass 2: a k-way merge by session key of the shards' sessions and the replayed ones.
   const readers = shards.map((s) => new LineReader(s.path));
   try {
-    const heads: ({ key: [number, number]; line: string } | null)[] = readers.map(() => null);
+    const heads: ({ key: SessionKey; line: string } | null)[] = readers.map(() => null);
     const advance = (i: number): void => {
       const r = readers[i];
       for (let line = r.line(); line !== null; line = r.line()) {
         if (!line.startsWith('{"s":')) continue;
         const close = line.indexOf(']');
-        const key = parseLine<[number, number]>(r, line.slice(5, close + 1));
+        const key = parseLine<SessionKey>(r, line.slice(5, close + 1));
         heads[i] = { key, line };
         return;
       }
@@ -237,10 +239,10 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
       let best = -1;
       for (let i = 0; i < heads.length; i++) {
         const h = heads[i];
-        if (h && (best < 0 || before(h.key, (heads[best] as { key: [number, number] }).key))) best = i;
+        if (h && (best < 0 || keyBefore(h.key, (heads[best] as { key: SessionKey }).key))) best = i;
       }
       const rep = replayed.reports[next];
-      if (rep && (best < 0 || before([rep.start, rep.r.client.port], (heads[best] as { key: [number, number] }).key))) {
+      if (rep && (best < 0 || keyBefore(rep.key, (heads[best] as { key: SessionKey }).key))) {
         emit(rep.r);
         next++;
         continue;
@@ -278,5 +280,3 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
   sink.end(tail);
   return tail;
 }
-
-const before = (a: [number, number], b: [number, number]): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);

@@ -3,7 +3,8 @@
  * record per line, so that it streams both ways and stays readable with jq.
  *
  *   {"partial":"ftp-pcap", ...}     header: format version, shard, options that shape reports
- *   {"s":[start,port],"r":{...}}    a session report, final (in start order; `s` is its sort key)
+ *   {"s":[batch,start,port],"r":{}} a session report, final, in report order (`s` is its sort key:
+ *                                   the frame it was finalized in, its start, its client port)
  *   {"p":{...}}                     a pending session (PendingSession, encoded below)
  *   {"o":{...}}                     an orphan connection (a ConnectionSummary)
  *   {"end":{...}}                   the raw counters of the run; a file without it is cut short
@@ -21,6 +22,11 @@ import type { RunCounters } from '../pipeline.js';
 export const PARTIAL_FORMAT = 'ftp-pcap';
 export const PARTIAL_VERSION = 1;
 
+/** A session's place in the report (FtpAnalyzer.flushReady): [batch, start, client port]. */
+export type SessionKey = [number, number, number];
+
+export const keyBefore = (a: SessionKey, b: SessionKey): boolean => a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])));
+
 /** Options that change what a shard writes: every partial of one merge must agree on them. */
 export interface PartialOptions {
   ports: number[];
@@ -36,7 +42,7 @@ export interface PartialHeader {
   options: PartialOptions;
 }
 
-export type PartialRecord = { s: [number, number]; r: SessionReport } | { p: PendingJson } | { o: ConnectionSummary } | { end: RunCounters };
+export type PartialRecord = { s: SessionKey; r: SessionReport } | { p: PendingJson } | { o: ConnectionSummary } | { end: RunCounters };
 
 /** The FtpSession fields a report reads, with the announcement ↔ transfer links as indexes. */
 const SESSION_FIELDS = [
@@ -66,6 +72,7 @@ type AnnouncementJson = Omit<AnnouncementRec, 'transfer'> & { transfer: number |
 type TransferJson = Omit<TransferRec, 'announcement'> & { announcement: number | null };
 
 export interface PendingJson {
+  batch: number;
   start: number;
   end: number;
   client: PendingSession['client'];
@@ -90,6 +97,7 @@ export function encodePending(p: PendingSession, showPasswords: boolean): Pendin
   const aIndex = new Map<AnnouncementRec, number>(f.announcements.map((a, i) => [a, i]));
   const timeline = f.timeline ? f.timeline.entries() : null;
   return {
+    batch: p.batch,
     start: p.start,
     end: p.end,
     client: p.client,
@@ -117,5 +125,5 @@ export function decodePending(j: PendingJson): PendingSession {
   f.announcements.push(...as);
   f.transfers.push(...ts);
   if (timeline) f.timeline = TimelineLog.restore(timeline.entries, timeline.dropped, timeline.droppedAfter);
-  return { start: j.start, end: j.end, client: j.client, server: j.server, control: j.control, taken: j.taken, session: f };
+  return { batch: j.batch, start: j.start, end: j.end, client: j.client, server: j.server, control: j.control, taken: j.taken, session: f };
 }

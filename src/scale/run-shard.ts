@@ -3,11 +3,11 @@
  * shard's host pairs, written as a partial result (src/scale/partial.ts) for `merge`.
  */
 import type { Out } from '../report/out.js';
-import { countersOf, runStages, type AnalyzeOptions } from '../pipeline.js';
+import { countersOf, runStages, type AnalyzeOptions, type RunCounters } from '../pipeline.js';
 import type { ShardSpec } from './shard.js';
 import { encodePending, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PartialOptions } from './partial.js';
 
-export async function analyzeShard(paths: readonly string[], opts: AnalyzeOptions, shard: ShardSpec, out: Out): Promise<void> {
+export async function analyzeShard(paths: readonly string[], opts: AnalyzeOptions, shard: ShardSpec, out: Out): Promise<RunCounters> {
   const options: PartialOptions = { ports: [...(opts.ports ?? [])], showPasswords: opts.showPasswords === true, timeline: opts.timeline === true };
   const header: PartialHeader = { partial: PARTIAL_FORMAT, version: PARTIAL_VERSION, tool: opts.version ?? '0.0.0', shard: [shard.index, shard.count], options };
   out.write(`${JSON.stringify(header)}\n`);
@@ -21,7 +21,9 @@ export async function analyzeShard(paths: readonly string[], opts: AnalyzeOption
         orphan: (c) => out.write(`{"o":${JSON.stringify(c)}}\n`),
       },
     },
-    (s, start) => out.write(`{"s":[${start},${s.client.port}],"r":${JSON.stringify(s)}}\n`),
+    (s, start, batch) => out.write(`{"s":[${batch},${start},${s.client.port}],"r":${JSON.stringify(s)}}\n`),
   );
-  out.write(`{"end":${JSON.stringify(countersOf(run))}}\n`);
+  const counters = countersOf(run);
+  out.write(`{"end":${JSON.stringify(counters)}}\n`);
+  return counters;
 }

@@ -190,6 +190,12 @@ export class TcpTracker {
     return { bytes: this.budget.bytes, segments: this.budget.segments };
   }
 
+  /** The capture clock of a packet that is not this tracker's (another shard's, src/scale/):
+   * connections time out at the same moments as if it had been. */
+  clock(sec: number): void {
+    if (sec > this.clockSec) this.tick(sec);
+  }
+
   /** One decoded TCP segment (decode() returned DecodeStatus.TCP). */
   packet(p: Packet): void {
     this.packets++;

@@ -1,28 +1,27 @@
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import type { CaptureError } from '../../capture/index.js';
 import { analyzeTo } from '../../pipeline.js';
 import { FORMATS, FORMAT_NAMES } from '../../report/formats.js';
 import { LadderSink } from '../../report/ladder.js';
+import type { ReportSink, ReportTail } from '../../report/analysis.js';
+import type { Out } from '../../report/out.js';
+import { analyzeJobs } from '../../scale/jobs.js';
+import { analyzeShard } from '../../scale/run-shard.js';
+import { parseShard } from '../../scale/shard.js';
+import { MAX_JOBS } from '../../limits.js';
 import { Exit, UsageError } from '../errors.js';
 import { FilteredSink, buildFilter, parseSeverity, severityRank } from '../filters.js';
-import type { ProgressInput } from '../progress.js';
-import { endProgress, exitCodesHelp, reportInputErrors, startProgress, withOutput } from '../run.js';
+import type { Progress, ProgressInput } from '../progress.js';
+import { endProgress, exitCodesHelp, inputBytes, reportInputErrors, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 
 /** The options of `analyze`, as commander hands them over. */
-interface AnalyzeCliOptions {
-  format: string;
-  output?: string;
+interface AnalyzeCliOptions extends ReportCliOptions {
   ports?: string;
   showPasswords?: boolean;
-  failOn?: string;
-  session?: string;
-  onlyFailed?: boolean;
-  host?: string[];
-  minSeverity?: string;
-  bruteForce?: string;
-  quiet?: boolean;
-  ladder?: boolean;
+  jobs?: string;
+  shard?: string;
 }
 
 function parsePorts(s: string | undefined): number[] {
@@ -34,7 +33,7 @@ function parsePorts(s: string | undefined): number[] {
   });
 }
 
-function parseCount(s: string | undefined): number | null {
+export function parseCount(s: string | undefined): number | null {
   if (s === undefined) return null;
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--brute-force: "${s}" is not a positive count`);
@@ -43,15 +42,73 @@ function parseCount(s: string | undefined): number | null {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-export function registerAnalyze(program: Command): void {
-  program
-    .command('analyze')
-    .description('per FTP session: active or passive data connections, who opened each one to whom, and a diagnosis of every failed or blocked one')
-    .argument('<capture...>', "pcap, pcapng or gzip-compressed capture files ('-' reads stdin); several are merged in time order")
+/** Inputs smaller than this are read by one thread unless --jobs says otherwise: starting the
+ * workers and merging cost more than they save (measured: ~60 ms). */
+const JOBS_MIN_BYTES = 64 * 1024 * 1024;
+
+function parseJobs(s: string | undefined, paths: readonly string[]): number {
+  if (s === undefined) {
+    // Default: every core, for inputs big enough to gain from them; stdin is read once.
+    if (paths.includes('-') || inputBytes(paths) < JOBS_MIN_BYTES) return 1;
+    return Math.max(1, Math.min(availableParallelism(), MAX_JOBS));
+  }
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) throw new UsageError(`--jobs: "${s}" is not a count of worker threads from 1 to ${MAX_JOBS}`);
+  if (n > 1 && paths.includes('-')) throw new UsageError('--jobs: stdin (-) is read once, by one thread: use --jobs 1, or save the capture to a file');
+  return n;
+}
+
+/** The report options shared by `analyze` and `merge`. */
+export interface ReportCliOptions {
+  format: string;
+  output?: string;
+  failOn?: string;
+  session?: string;
+  onlyFailed?: boolean;
+  host?: string[];
+  minSeverity?: string;
+  bruteForce?: string;
+  quiet?: boolean;
+  ladder?: boolean;
+}
+
+/**
+ * Writes a report (analyze, merge): the format's sink behind the filters, into -o or stdout, then
+ * the exit code — 2 when an input was damaged (one stderr line each), 1 for --fail-on, else 0.
+ */
+export async function writeReport(
+  opts: ReportCliOptions,
+  progress: Progress | null,
+  produce: (sink: ReportSink, report: { bruteForce?: number; timeline: boolean; flush?: () => void }, out: Out) => Promise<{ tail: ReportTail; readers: readonly ProgressInput[] }>,
+  live = false,
+): Promise<void> {
+  if (opts.ladder && opts.session === undefined) throw new UsageError('--ladder needs --session ID');
+  const makeSink = opts.ladder ? (out: ConstructorParameters<typeof LadderSink>[0]) => new LadderSink(out) : Object.hasOwn(FORMATS, opts.format) ? FORMATS[opts.format] : undefined;
+  if (!makeSink) throw new UsageError(`--format must be one of ${FORMAT_NAMES().join(', ')}, not "${opts.format}"`);
+  const failOn = parseSeverity('--fail-on', opts.failOn);
+  const filter = buildFilter(opts);
+  const bruteForce = parseCount(opts.bruteForce);
+  const { tail, worst } = await withOutput(opts.output, progress, async (out) => {
+    const sink = new FilteredSink(makeSink(out, { tty: out.toStdout && Boolean(process.stdout.isTTY) }), filter, live ? () => out.flush() : undefined);
+    // Commands, replies and TCP event times, for ladder diagrams only (the fast path keeps none).
+    const { tail, readers } = await produce(sink, { ...(bruteForce !== null ? { bruteForce } : {}), timeline: opts.ladder === true || opts.format === 'html' }, out);
+    endProgress(progress, readers);
+    return { tail, worst: sink.worst };
+  });
+  exitFor(tail, failOn, worst);
+}
+
+function exitFor(tail: Pick<ReportTail, 'inputs'>, failOn: ReturnType<typeof parseSeverity>, worst: number): void {
+  const errors: CaptureError[] = tail.inputs.flatMap((i) => i.errors.map((e) => ({ ...e, kind: e.kind as CaptureError['kind'], file: i.path })));
+  if (reportInputErrors(errors)) process.exitCode = Exit.INPUT;
+  else if (failOn !== undefined && worst >= severityRank(failOn)) process.exitCode = Exit.FINDINGS;
+  else process.exitCode = Exit.OK;
+}
+
+export function reportOptions(cmd: Command): Command {
+  return cmd
     .option('-f, --format <format>', `output format: ${FORMAT_NAMES().join(', ')}`, 'text')
     .option('-o, --output <file>', "write the report to a file (atomically) instead of stdout; '-' is stdout")
-    .option('--ports <list>', 'extra FTP control ports, comma-separated (21 always counts; any port is found by its 220 banner)')
-    .option('--show-passwords', 'show passwords in the report (redacted by default, except anonymous ones)')
     .option('--fail-on <severity>', 'exit 1 when a finding at or above this severity (info, warning, error) is reported; default: never')
     .option('--session <ids>', 'only these session ids (comma-separated)')
     .option('--only-failed', 'only sessions with a failed or blocked data connection or an error finding')
@@ -59,48 +116,80 @@ export function registerAnalyze(program: Command): void {
     .option('--min-severity <severity>', 'leave out findings below this severity (info, warning, error); the summary counts what is shown')
     .option('--brute-force <n>', 'failed logins from one client that make a brute-force finding (default 5)')
     .option('-q, --quiet', 'no progress display on stderr')
-    .option('--ladder', 'with --session ID: draw that session as a text ladder diagram (commands, replies, data connections\' SYN/RST/FIN) within 100 columns')
+    .option('--ladder', 'with --session ID: draw that session as a text ladder diagram (commands, replies, data connections\' SYN/RST/FIN) within 100 columns');
+}
+
+export function registerAnalyze(program: Command): void {
+  reportOptions(
+    program
+      .command('analyze')
+      .description('per FTP session: active or passive data connections, who opened each one to whom, and a diagnosis of every failed or blocked one')
+      .argument('<capture...>', "pcap, pcapng or gzip-compressed capture files ('-' reads stdin); several are merged in time order"),
+  )
+    .option('--ports <list>', 'extra FTP control ports, comma-separated (21 always counts; any port is found by its 220 banner)')
+    .option('--show-passwords', 'show passwords in the report (redacted by default, except anonymous ones)')
+    .option('-j, --jobs <n>', `worker threads, each analysing the connections of a share of the host pairs (default: the number of cores for inputs over ${JOBS_MIN_BYTES >> 20} MB, else 1; 1 is the plain single-threaded path)`)
+    .option('--shard <i/N>', 'analyse only shard i (0-based) of N of these inputs and write a partial result for `ftp-pcap merge` (a Kubernetes Indexed Job: --shard $JOB_COMPLETION_INDEX/N)')
     .addHelpText('after', exitCodesHelp(true))
     .action(async (paths: string[], opts: AnalyzeCliOptions) => {
-      if (opts.ladder && opts.session === undefined) throw new UsageError('--ladder needs --session ID');
-      const makeSink = opts.ladder ? (out: ConstructorParameters<typeof LadderSink>[0]) => new LadderSink(out) : Object.hasOwn(FORMATS, opts.format) ? FORMATS[opts.format] : undefined;
-      if (!makeSink) throw new UsageError(`--format must be one of ${FORMAT_NAMES().join(', ')}, not "${opts.format}"`);
-      const failOn = parseSeverity('--fail-on', opts.failOn);
-      const filter = buildFilter(opts);
       const ports = parsePorts(opts.ports);
-      const bruteForce = parseCount(opts.bruteForce);
+      const showPasswords = opts.showPasswords === true;
+      if (opts.shard !== undefined) return shardAction(paths, opts, ports);
+      const jobs = parseJobs(opts.jobs, paths);
       // A live feed (stdin) gets each session out as soon as it is written, not 64 KiB later.
       const live = paths.includes('-');
       const progress = startProgress(paths, opts.quiet);
-      let readers: readonly ProgressInput[] = [];
-      const { tail, worst } = await withOutput(opts.output, progress, async (out) => {
-        const sink = new FilteredSink(makeSink(out, { tty: out.toStdout && Boolean(process.stdout.isTTY) }), filter, live ? () => out.flush() : undefined);
-        const tail = await analyzeTo(
-          paths,
-          {
-            ports,
-            showPasswords: opts.showPasswords === true,
-            version: VERSION,
-            // Commands, replies and TCP event times, for ladder diagrams only (the fast path keeps none).
-            timeline: opts.ladder === true || opts.format === 'html',
-            ...(bruteForce !== null ? { bruteForce } : {}),
-            ...(progress
-              ? {
-                  onProgress: (rs: readonly ProgressInput[]) => {
-                    readers = rs;
-                    progress.update(rs);
-                  },
-                }
-              : {}),
-          },
-          sink,
-        );
-        endProgress(progress, readers);
-        return { tail, worst: sink.worst };
-      });
-      const errors: CaptureError[] = tail.inputs.flatMap((i) => i.errors.map((e) => ({ ...e, kind: e.kind as CaptureError['kind'], file: i.path })));
-      if (reportInputErrors(errors)) process.exitCode = Exit.INPUT;
-      else if (failOn !== undefined && worst >= severityRank(failOn)) process.exitCode = Exit.FINDINGS;
-      else process.exitCode = Exit.OK;
+      await writeReport(
+        opts,
+        progress,
+        async (sink, report) => {
+          let readers: readonly ProgressInput[] = [];
+          const onProgress = progress
+            ? (rs: readonly ProgressInput[]) => {
+                readers = rs;
+                progress.update(rs);
+              }
+            : undefined;
+          const common = { ports, showPasswords, version: VERSION, ...report };
+          const tail = jobs > 1 ? await analyzeJobs(paths, { ...common, ...(onProgress ? { onProgress } : {}) }, jobs, sink) : await analyzeTo(paths, { ...common, ...(onProgress ? { onProgress } : {}) }, sink);
+          return { tail, readers };
+        },
+        live,
+      );
     });
+}
+
+/** `analyze --shard i/N`: a partial result, whatever the format options (the merge formats it). */
+async function shardAction(paths: string[], opts: AnalyzeCliOptions, ports: number[]): Promise<void> {
+  const shard = parseShard(opts.shard ?? '');
+  if (!shard) throw new UsageError(`--shard: "${opts.shard}" is not i/N with 0 <= i < N (0-based: a Kubernetes Indexed Job's $JOB_COMPLETION_INDEX/N)`);
+  const reportOnly = [opts.format !== 'text' && '--format', opts.session && '--session', opts.onlyFailed && '--only-failed', opts.host && '--host', opts.minSeverity && '--min-severity', opts.failOn && '--fail-on', opts.ladder && '--ladder', opts.bruteForce && '--brute-force', opts.jobs && '--jobs'].filter(Boolean);
+  if (reportOnly.length) throw new UsageError(`--shard writes a partial result: ${reportOnly.join(', ')} belong${reportOnly.length === 1 ? 's' : ''} to \`ftp-pcap merge\``);
+  const progress = startProgress(paths, opts.quiet);
+  let readers: readonly ProgressInput[] = [];
+  const counters = await withOutput(opts.output, progress, async (out) => {
+    // Timelines are recorded so that the merge can draw any format, html and --ladder included.
+    const c = await analyzeShard(
+      paths,
+      {
+        ports,
+        showPasswords: opts.showPasswords === true,
+        version: VERSION,
+        timeline: true,
+        ...(progress
+          ? {
+              onProgress: (rs: readonly ProgressInput[]) => {
+                readers = rs;
+                progress.update(rs);
+              },
+            }
+          : {}),
+      },
+      shard,
+      out,
+    );
+    endProgress(progress, readers);
+    return c;
+  });
+  exitFor(counters, undefined, -1);
 }
