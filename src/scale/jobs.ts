@@ -23,7 +23,12 @@ export interface JobsStats {
   mergeSeconds: number;
 }
 
-export type JobsOptions = Omit<AnalyzeOptions, 'onProgress' | 'filter'> & MergeOptions & { onProgress?: (rs: readonly ProgressInput[]) => void };
+export type JobsOptions = Omit<AnalyzeOptions, 'onProgress' | 'filter'> &
+  MergeOptions & {
+    onProgress?: (rs: readonly ProgressInput[]) => void;
+    /** The worker script (tests running from src/ point at the built one). */
+    workerUrl?: URL;
+  };
 
 export async function analyzeJobs(paths: readonly string[], opts: JobsOptions, jobs: number, sink: ReportSink, stats?: JobsStats): Promise<ReportTail> {
   const dir = mkdtempSync(join(tmpdir(), 'ftp-pcap-jobs-'));
@@ -43,7 +48,7 @@ export async function analyzeJobs(paths: readonly string[], opts: JobsOptions, j
               // Every worker reads every input: the first one's reading is the progress.
               progress: index === 0 && opts.onProgress !== undefined,
             };
-            const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
+            const w = new Worker(opts.workerUrl ?? new URL('./worker.js', import.meta.url), { workerData: job });
             workers.push(w);
             w.on('message', (m: WorkerMessage) => {
               if ('progress' in m) opts.onProgress?.(m.progress);

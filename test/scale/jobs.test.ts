@@ -1,0 +1,54 @@
+/**
+ * `--jobs N`: worker threads (the built dist/scale/worker.js: `npm test` builds first), one shard
+ * each, merged by the main thread — the same report as one thread, for every lab capture.
+ */
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { analyze } from '../../src/pipeline.js';
+import { analyzeJobs, type JobsStats } from '../../src/scale/jobs.js';
+import { CollectSink, type AnalysisReport } from '../../src/report/analysis.js';
+
+const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: { file: string; parts?: { file: string }[] }[] };
+const workerUrl = pathToFileURL(resolve('dist/scale/worker.js'));
+
+async function jobs(files: string[], n: number, stats?: JobsStats): Promise<AnalysisReport> {
+  const sink = new CollectSink();
+  await analyzeJobs(files, { workerUrl }, n, sink, stats);
+  return sink.report as AnalysisReport;
+}
+
+describe('--jobs 2 = --jobs 1', () => {
+  for (const c of manifest.captures) {
+    const files = (c.parts ?? [c]).map((p) => join('fixtures', p.file));
+    it(c.file, async () => {
+      expect(await jobs(files, 2)).toEqual(await analyze(files));
+    });
+  }
+
+  it('reports each worker and the merge in its stats', async () => {
+    const stats: JobsStats = { workerPeakHeap: [], shardSeconds: 0, mergeSeconds: 0 };
+    const files = ['fixtures/11-concurrent.pcap'];
+    expect(await jobs(files, 3, stats)).toEqual(await analyze(files));
+    expect(stats.workerPeakHeap).toHaveLength(3);
+    for (const h of stats.workerPeakHeap) expect(h).toBeGreaterThan(1 << 20);
+    expect(stats.shardSeconds).toBeGreaterThan(0);
+  });
+
+  it('a capture cut short: the same report of what came before, complete false', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftp-pcap-jobs-test-'));
+    try {
+      const bytes = readFileSync('fixtures/11-concurrent.pcap');
+      const cut = join(dir, 'cut.pcap');
+      writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+      const whole = await analyze([cut]);
+      expect(whole.complete).toBe(false);
+      expect(whole.sessions.length).toBeGreaterThan(0);
+      expect(await jobs([cut], 2)).toEqual(whole);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
