@@ -22,7 +22,7 @@ const mb = statSync(file).size / 1e6;
 
 async function once(n) {
   const out = new Out('/dev/null');
-  const stats = { workerPeakHeap: [], shardSeconds: 0, mergeSeconds: 0 };
+  const stats = { workerPeakHeap: [], workerCpuSeconds: [], shardSeconds: 0, mergeSeconds: 0 };
   const t0 = performance.now();
   const tail = n === 1 ? await analyzeTo([file], {}, new JsonSink(out)) : await analyzeJobs([file], {}, n, new JsonSink(out), stats);
   out.close();
@@ -35,6 +35,6 @@ for (const n of [1, jobs]) {
     const r = await once(n);
     if (!best || r.s < best.s) best = r;
   }
-  const split = n === 1 ? '' : `  (workers ${best.stats.shardSeconds.toFixed(2)} s, merge ${best.stats.mergeSeconds.toFixed(2)} s, worker peak heap ${best.stats.workerPeakHeap.map((h) => (h / 1048576).toFixed(0)).join('/')} MB)`;
+  const split = n === 1 ? '' : `  (workers ${best.stats.shardSeconds.toFixed(2)} s, merge ${best.stats.mergeSeconds.toFixed(2)} s, worker peak heap ${best.stats.workerPeakHeap.map((h) => (h / 1048576).toFixed(0)).join('/')} MB, worker cpu ${best.stats.workerCpuSeconds.map((c) => (c === null ? '?' : c.toFixed(2))).join('/')} s)`;
   console.log(`--jobs ${n}: ${best.s.toFixed(2)} s  ${(mb / best.s).toFixed(0)} MB/s  ${(best.packets / best.s / 1e6).toFixed(2)} M packets/s${split}  rss now ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
 }

@@ -122,7 +122,7 @@ export class FilteredSink implements ReportSink {
     this.inner.begin(tool);
   }
 
-  session(s: SessionReport): void {
+  session(s: SessionReport, json?: string): void {
     const shown = this.filter.session(s);
     if (!shown) return;
     this.summary.add(shown);
@@ -130,7 +130,8 @@ export class FilteredSink implements ReportSink {
     // bound only clients with a failed login, the only ones a cross-session finding names.
     if (this.clients.size < MAX_EVENT_CLIENT_SPANS || s.findings.some((f) => f.code === 'login-failed')) this.clients.add(canonical(shown.client.ip));
     this.note(shown.findings);
-    this.inner.session(shown);
+    // The text of the session as given holds only while the filter left it as it was.
+    this.inner.session(shown, shown === s ? json : undefined);
     this.afterSession();
   }
 

@@ -40,10 +40,12 @@ export interface AnalysisReport {
 /** The report without its sessions: what is known only at the end of the capture. */
 export type ReportTail = Omit<AnalysisReport, 'sessions' | 'tool'>;
 
-/** Consumer of a streamed report: sessions one by one in start order, then the tail once. */
+/** Consumer of a streamed report: sessions one by one in report order, then the tail once. */
 export interface ReportSink {
   begin(tool: AnalysisReport['tool']): void;
-  session(s: SessionReport): void;
+  /** `json`, when given, is exactly JSON.stringify(s) (a merge has it from the shard's partial
+   * result): a JSON writer may use it instead of serialising `s` again. */
+  session(s: SessionReport, json?: string): void;
   end(tail: ReportTail): void;
 }
 
@@ -103,9 +105,9 @@ export class JsonSink implements ReportSink {
   begin(tool: AnalysisReport['tool']): void {
     this.out.write(`{\n  "tool": ${JSON.stringify(tool)},\n  "sessions": [`);
   }
-  session(s: SessionReport): void {
+  session(s: SessionReport, json?: string): void {
     // One session per line: a 100,000-session report stays cheap to write and to diff.
-    this.out.write(`${this.first ? '' : ','}\n    ${JSON.stringify(s)}`);
+    this.out.write(`${this.first ? '' : ','}\n    ${json ?? JSON.stringify(s)}`);
     this.first = false;
   }
   end(tail: ReportTail): void {

@@ -18,6 +18,8 @@ import type { WorkerJob, WorkerMessage } from './worker.js';
 export interface JobsStats {
   /** Peak V8 heap of each worker (bytes): RSS is the process's, shared by every thread. */
   workerPeakHeap: number[];
+  /** CPU seconds of each worker thread (null where Node cannot say: before 23.9). */
+  workerCpuSeconds: (number | null)[];
   /** Seconds spent in the workers (wall, until the last one finished) and in the merge. */
   shardSeconds: number;
   mergeSeconds: number;
@@ -52,7 +54,10 @@ export async function analyzeJobs(paths: readonly string[], opts: JobsOptions, j
             workers.push(w);
             w.on('message', (m: WorkerMessage) => {
               if ('progress' in m) opts.onProgress?.(m.progress);
-              else if (stats) stats.workerPeakHeap[index] = m.peakHeap;
+              else if (stats) {
+                stats.workerPeakHeap[index] = m.peakHeap;
+                stats.workerCpuSeconds[index] = m.cpuSeconds;
+              }
             });
             w.on('error', reject);
             w.on('exit', (code) => (code === 0 ? resolve(file) : reject(new Error(`worker ${index + 1} of ${jobs} stopped with exit code ${code}`))));

@@ -183,6 +183,11 @@ function addCounters<T extends object>(into: T, from: T): void {
   for (const [k, v] of Object.entries(from)) if (typeof v === 'number' && typeof target[k] === 'number') target[k] = (target[k] as number) + v;
 }
 
+/** A session's JSON (as JSON.stringify wrote it: `{"id":N,...`) with another id. */
+function withId(json: string, id: number): string {
+  return `{"id":${id}${json.slice(json.indexOf(','))}`;
+}
+
 /** Drops what only html and --ladder show (the shards of `--shard` always record it). */
 function withoutTimeline(r: SessionReport): SessionReport {
   delete r.timeline;
@@ -209,13 +214,15 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
   const accept = opts.filter ?? (() => true);
   const keepTimeline = opts.timeline === true && header.options.timeline;
   let id = 1;
-  const emit = (r: SessionReport): void => {
+  // The shards' JSON of a session is reused (with the merged id) unless the timeline goes.
+  const reuse = keepTimeline || !header.options.timeline;
+  const emit = (r: SessionReport, json?: string): void => {
     r.id = id++;
     if (!keepTimeline) withoutTimeline(r);
     bruteForce.note(r);
     if (!accept(r)) return;
     summary.add(r);
-    sink.session(r);
+    sink.session(r, reuse && json !== undefined ? withId(json, r.id) : undefined);
   };
 
   // Pass 2: a k-way merge by session key of the shards' sessions and the replayed ones.
@@ -249,7 +256,8 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
       }
       if (best < 0) break;
       const h = heads[best] as { line: string };
-      emit(parseLine<{ r: SessionReport }>(readers[best], h.line).r);
+      const at = h.line.indexOf(',"r":');
+      emit(parseLine<{ r: SessionReport }>(readers[best], h.line).r, h.line.slice(at + 5, -1));
       advance(best);
     }
   } finally {

@@ -19,7 +19,15 @@ export interface WorkerJob {
   progress: boolean;
 }
 
-export type WorkerMessage = { progress: ProgressInput[] } | { done: true; peakHeap: number };
+export type WorkerMessage = { progress: ProgressInput[] } | { done: true; peakHeap: number; cpuSeconds: number | null };
+
+/** This thread's CPU time (Node 23.9+ has process.threadCpuUsage; null before). */
+function threadCpuSeconds(): number | null {
+  const f = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
+  if (typeof f !== 'function') return null;
+  const u = f.call(process);
+  return (u.user + u.system) / 1e6;
+}
 
 async function run(job: WorkerJob): Promise<void> {
   const port = parentPort;
@@ -43,7 +51,7 @@ async function run(job: WorkerJob): Promise<void> {
   );
   out.close();
   sample();
-  port.postMessage({ done: true, peakHeap } satisfies WorkerMessage);
+  port.postMessage({ done: true, peakHeap, cpuSeconds: threadCpuSeconds() } satisfies WorkerMessage);
 }
 
 await run(workerData as WorkerJob);

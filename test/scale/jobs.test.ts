@@ -29,7 +29,7 @@ describe('--jobs 2 = --jobs 1', () => {
   }
 
   it('reports each worker and the merge in its stats', async () => {
-    const stats: JobsStats = { workerPeakHeap: [], shardSeconds: 0, mergeSeconds: 0 };
+    const stats: JobsStats = { workerPeakHeap: [], workerCpuSeconds: [], shardSeconds: 0, mergeSeconds: 0 };
     const files = ['fixtures/11-concurrent.pcap'];
     expect(await jobs(files, 3, stats)).toEqual(await analyze(files));
     expect(stats.workerPeakHeap).toHaveLength(3);

@@ -8,10 +8,10 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyze } from '../../src/pipeline.js';
+import { analyze, analyzeTo } from '../../src/pipeline.js';
 import { analyzeShard } from '../../src/scale/run-shard.js';
 import { mergePartials } from '../../src/scale/merge.js';
-import { CollectSink, type AnalysisReport } from '../../src/report/analysis.js';
+import { CollectSink, JsonSink, type AnalysisReport } from '../../src/report/analysis.js';
 import { Out } from '../../src/report/out.js';
 
 const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: { file: string; parts?: { file: string }[] }[] };
@@ -88,4 +88,23 @@ describe('the merge joins what sharding split', () => {
     expect(whole.sessions[0].timeline?.entries.length).toBeGreaterThan(0);
     expect(await sharded(files, 3, true)).toEqual(whole);
   });
+});
+
+describe('the merged JSON text', () => {
+  // The merge writes the shards' own JSON of each session (with the merged id) instead of
+  // serialising it again: the bytes must be those one process writes.
+  for (const file of ['01-passive.pcap', '10-logins.pcap', '16-bounce.pcap', '11-concurrent.pcap']) {
+    it(`${file}: byte for byte`, async () => {
+      const files = [join('fixtures', file)];
+      const one = join(dir, `one-${file}.json`);
+      const out = new Out(one);
+      await analyzeTo(files, { version: '1' }, new JsonSink(out));
+      out.close();
+      const merged = join(dir, `merged-${file}.json`);
+      const mout = new Out(merged);
+      mergePartials(await partials(files, 3), { version: '1' }, new JsonSink(mout));
+      mout.close();
+      expect(readFileSync(merged, 'utf8')).toBe(readFileSync(one, 'utf8'));
+    });
+  }
 });
