@@ -15,7 +15,7 @@
  */
 import { MAX_EVENT_CLIENT_SPANS } from '../limits.js';
 import { formatIp, parseIp } from '../decode/address.js';
-import type { Finding, SessionReport, Severity } from '../ftp/model.js';
+import type { Finding, SessionFacts, SessionReport, Severity } from '../ftp/model.js';
 import { FAILED_OUTCOMES } from '../ftp/model.js';
 import { SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from '../report/analysis.js';
 import { UsageError } from './errors.js';
@@ -34,7 +34,9 @@ export interface FilterOptions {
 
 export interface ReportFilter {
   /** The session as the report shows it (findings below --min-severity removed), or null. */
-  session(s: SessionReport): SessionReport | null;
+  session<T extends SessionFacts>(s: T): T | null;
+  /** It may change a session it shows (--min-severity), not only leave it out. */
+  readonly rewrites: boolean;
   /** Whether a finding that spans sessions is shown, given the clients of the sessions shown. */
   cross(f: Finding & { client: string }, shownClients: ReadonlySet<string>): boolean;
 }
@@ -84,8 +86,9 @@ export function buildFilter(opts: FilterOptions): ReportFilter {
   const hosts = parseHosts(opts.host);
   const min = parseSeverity('--min-severity', opts.minSeverity);
   const minRank = min ? severityRank(min) : 0;
-  const shownFinding = (f: Finding): boolean => severityRank(f.severity) >= minRank;
+  const shownFinding = (f: Pick<Finding, 'severity'>): boolean => severityRank(f.severity) >= minRank;
   return {
+    rewrites: minRank > 0,
     session(s) {
       if (ids && !ids.has(s.id)) return null;
       if (hosts && !hosts.has(canonical(s.client.ip)) && !hosts.has(canonical(s.server.ip))) return null;
@@ -112,11 +115,32 @@ export class FilteredSink implements ReportSink {
   /** Rank of the most severe finding shown, -1 for none. */
   worst = -1;
 
+  readonly sessionText?: (facts: SessionFacts, json: string) => void;
+
   constructor(
     private readonly inner: ReportSink,
     private readonly filter: ReportFilter,
     private readonly afterSession: () => void = () => undefined,
-  ) {}
+  ) {
+    const text = inner.sessionText;
+    if (text && !filter.rewrites) {
+      this.sessionText = (facts, json) => {
+        if (!this.filter.session(facts)) return;
+        this.shown(facts);
+        text(facts, json);
+        this.afterSession();
+      };
+    }
+  }
+
+  /** `s` is shown; `original` is it before --min-severity took findings out. */
+  private shown(s: SessionFacts, original: SessionFacts = s): void {
+    this.summary.add(s);
+    // Bounded like the NDJSON writer's client spans (a flood from a million sources): past the
+    // bound only clients with a failed login, the only ones a cross-session finding names.
+    if (this.clients.size < MAX_EVENT_CLIENT_SPANS || original.findings.some((f) => f.code === 'login-failed')) this.clients.add(canonical(s.client.ip));
+    this.note(s.findings);
+  }
 
   begin(tool: AnalysisReport['tool']): void {
     this.inner.begin(tool);
@@ -125,11 +149,7 @@ export class FilteredSink implements ReportSink {
   session(s: SessionReport, json?: string): void {
     const shown = this.filter.session(s);
     if (!shown) return;
-    this.summary.add(shown);
-    // Bounded like the NDJSON writer's client spans (a flood from a million sources): past the
-    // bound only clients with a failed login, the only ones a cross-session finding names.
-    if (this.clients.size < MAX_EVENT_CLIENT_SPANS || s.findings.some((f) => f.code === 'login-failed')) this.clients.add(canonical(shown.client.ip));
-    this.note(shown.findings);
+    this.shown(shown, s);
     // The text of the session as given holds only while the filter left it as it was.
     this.inner.session(shown, shown === s ? json : undefined);
     this.afterSession();
@@ -142,7 +162,7 @@ export class FilteredSink implements ReportSink {
     this.inner.end({ ...tail, findings, summary: this.summary.summary });
   }
 
-  private note(findings: readonly Finding[]): void {
+  private note(findings: readonly Pick<Finding, 'severity'>[]): void {
     for (const f of findings) this.worst = Math.max(this.worst, severityRank(f.severity));
   }
 }

@@ -6,7 +6,7 @@
 import { BRUTE_FORCE_FAILURES, MESSAGE_USER_CHARS } from '../limits.js';
 import { detach } from './commands.js';
 import { finding } from './diagnose.js';
-import type { Finding, SessionReport } from './model.js';
+import type { Finding, SessionFacts } from './model.js';
 
 export type CrossFinding = Finding & { client: string };
 
@@ -22,7 +22,7 @@ export class BruteForce {
   private readonly failures = new Map<string, Failures>();
   constructor(private readonly threshold = BRUTE_FORCE_FAILURES) {}
 
-  note(r: SessionReport): void {
+  note(r: SessionFacts): void {
     const failed = r.findings.find((f) => f.code === 'login-failed');
     if (!failed) return;
     let b = this.failures.get(r.client.ip);

@@ -132,6 +132,30 @@ export interface SessionTimeline {
   droppedAfter: number;
 }
 
+/** What the summary, the filters and the brute-force count read of a session: a merge of shards
+ * (src/scale/merge.ts) parses only this when the report's text can be copied as it is. */
+export interface SessionFacts {
+  id: number;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  readonly user: string | null;
+  readonly dataConnections: readonly Pick<DataConnectionReport, 'outcome' | 'mode'>[];
+  readonly findings: readonly Pick<Finding, 'code' | 'severity' | 'frames'>[];
+}
+
+/** The facts of a report, as a shard writes them next to it (login-failed frames only: the one
+ * finding whose frames a count across sessions lists). */
+export function factsOf(s: SessionReport): SessionFacts {
+  return {
+    id: s.id,
+    client: s.client,
+    server: s.server,
+    user: s.user,
+    dataConnections: s.dataConnections.map((d) => ({ outcome: d.outcome, mode: d.mode })),
+    findings: s.findings.map((f) => ({ code: f.code, severity: f.severity, frames: f.code === 'login-failed' ? f.frames : [] })),
+  };
+}
+
 export interface SessionReport {
   id: number;
   client: Endpoint;

@@ -3,7 +3,7 @@
  * text for terminals. Every other format (NDJSON, XML, HTML) is written from this same model.
  */
 import type { InfoInput } from './inputs.js';
-import type { Finding, SessionReport, Outcome, DataMode } from '../ftp/model.js';
+import type { Finding, SessionFacts, SessionReport, Outcome, DataMode } from '../ftp/model.js';
 import { OUTCOMES, DATA_MODES, FAILED_OUTCOMES } from '../ftp/model.js';
 import { termSafe } from './escape.js';
 import type { Out } from './out.js';
@@ -46,6 +46,9 @@ export interface ReportSink {
   /** `json`, when given, is exactly JSON.stringify(s) (a merge has it from the shard's partial
    * result): a JSON writer may use it instead of serialising `s` again. */
   session(s: SessionReport, json?: string): void;
+  /** Present on sinks that can write a session from its JSON text alone (with its facts for the
+   * summary): a merge then parses only the facts. */
+  readonly sessionText?: (facts: SessionFacts, json: string) => void;
   end(tail: ReportTail): void;
 }
 
@@ -59,7 +62,7 @@ export class SummaryBuilder {
     findings: {},
   };
 
-  add(session: SessionReport): void {
+  add(session: SessionFacts): void {
     this.s.sessions++;
     for (const d of session.dataConnections) {
       this.s.dataConnections++;
@@ -110,6 +113,10 @@ export class JsonSink implements ReportSink {
     this.out.write(`${this.first ? '' : ','}\n    ${json ?? JSON.stringify(s)}`);
     this.first = false;
   }
+  readonly sessionText = (_facts: SessionFacts, json: string): void => {
+    this.out.write(`${this.first ? '' : ','}\n    ${json}`);
+    this.first = false;
+  };
   end(tail: ReportTail): void {
     this.out.write(this.first ? '],\n' : '\n  ],\n');
     const keys = Object.keys(tail) as (keyof ReportTail)[];

@@ -12,7 +12,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { END_OF_CAPTURE, FtpAnalyzer, type AnalyzerCounters } from '../ftp/analyzer.js';
 import { BruteForce } from '../ftp/bruteforce.js';
-import type { SessionReport } from '../ftp/model.js';
+import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import { startOf } from '../ftp/correlate.js';
 import type { ConnectionSummary } from '../tcp/index.js';
 import { SummaryBuilder, type ReportSink, type ReportTail } from '../report/analysis.js';
@@ -32,7 +32,6 @@ export class PartialError extends Error {
 export interface MergeOptions {
   version?: string;
   bruteForce?: number;
-  filter?: (s: SessionReport) => boolean;
   /** Keep the commands/replies timeline and TCP event times (html, --ladder); dropped otherwise so
    * that the report equals one process's without them. */
   timeline?: boolean;
@@ -211,7 +210,6 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
   sink.begin({ name: 'ftp-pcap', version: opts.version ?? '0.0.0' });
   const summary = new SummaryBuilder();
   const bruteForce = new BruteForce(opts.bruteForce);
-  const accept = opts.filter ?? (() => true);
   const keepTimeline = opts.timeline === true && header.options.timeline;
   let id = 1;
   // The shards' JSON of a session is reused (with the merged id) unless the timeline goes.
@@ -220,9 +218,19 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
     r.id = id++;
     if (!keepTimeline) withoutTimeline(r);
     bruteForce.note(r);
-    if (!accept(r)) return;
     summary.add(r);
     sink.session(r, reuse && json !== undefined ? withId(json, r.id) : undefined);
+  };
+  // A sink that writes the JSON text as it is needs only the facts: the report is not parsed.
+  const text = reuse ? sink.sessionText : undefined;
+  const emitText = (r: LineReader, line: string): void => {
+    const f = line.indexOf(',"f":');
+    const at = line.indexOf(',"r":', f);
+    const facts = parseLine<SessionFacts>(r, line.slice(f + 5, at));
+    facts.id = id++;
+    bruteForce.note(facts);
+    summary.add(facts);
+    (text as NonNullable<typeof text>)(facts, withId(line.slice(at + 5, -1), facts.id));
   };
 
   // Pass 2: a k-way merge by session key of the shards' sessions and the replayed ones.
@@ -256,8 +264,8 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
       }
       if (best < 0) break;
       const h = heads[best] as { line: string };
-      const at = h.line.indexOf(',"r":');
-      emit(parseLine<{ r: SessionReport }>(readers[best], h.line).r, h.line.slice(at + 5, -1));
+      if (text) emitText(readers[best], h.line);
+      else emit(parseLine<{ r: SessionReport }>(readers[best], h.line).r, h.line.slice(h.line.indexOf(',"r":') + 5, -1));
       advance(best);
     }
   } finally {

@@ -3,8 +3,10 @@
  * record per line, so that it streams both ways and stays readable with jq.
  *
  *   {"partial":"ftp-pcap", ...}     header: format version, shard, options that shape reports
- *   {"s":[batch,start,port],"r":{}} a session report, final, in report order (`s` is its sort key:
- *                                   the frame it was finalized in, its start, its client port)
+ *   {"s":[batch,start,port],"f":{},"r":{}}  a session report, final, in report order (`s` is its
+ *                                   sort key: the frame it was finalized in, its start, its client
+ *                                   port; `f` its SessionFacts, what a merge reads of it when it can
+ *                                   copy `r` as it is)
  *   {"p":{...}}                     a pending session (PendingSession, encoded below)
  *   {"o":{...}}                     an orphan connection (a ConnectionSummary)
  *   {"end":{...}}                   the raw counters of the run; a file without it is cut short
@@ -16,7 +18,7 @@ import type { ConnectionSummary } from '../tcp/index.js';
 import type { PendingSession } from '../ftp/analyzer.js';
 import { FtpSession, TimelineLog, type AnnouncementRec, type TimelineRec, type TransferRec } from '../ftp/session.js';
 import { redactCommand } from '../ftp/commands.js';
-import type { SessionReport } from '../ftp/model.js';
+import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import type { RunCounters } from '../pipeline.js';
 
 export const PARTIAL_FORMAT = 'ftp-pcap';
@@ -42,7 +44,7 @@ export interface PartialHeader {
   options: PartialOptions;
 }
 
-export type PartialRecord = { s: SessionKey; r: SessionReport } | { p: PendingJson } | { o: ConnectionSummary } | { end: RunCounters };
+export type PartialRecord = { s: SessionKey; f: SessionFacts; r: SessionReport } | { p: PendingJson } | { o: ConnectionSummary } | { end: RunCounters };
 
 /** The FtpSession fields a report reads, with the announcement ↔ transfer links as indexes. */
 const SESSION_FIELDS = [

@@ -5,6 +5,7 @@
 import type { Out } from '../report/out.js';
 import { countersOf, runStages, type AnalyzeOptions, type RunCounters } from '../pipeline.js';
 import type { ShardSpec } from './shard.js';
+import { factsOf } from '../ftp/model.js';
 import { encodePending, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PartialOptions } from './partial.js';
 
 export async function analyzeShard(paths: readonly string[], opts: AnalyzeOptions, shard: ShardSpec, out: Out): Promise<RunCounters> {
@@ -21,7 +22,7 @@ export async function analyzeShard(paths: readonly string[], opts: AnalyzeOption
         orphan: (c) => out.write(`{"o":${JSON.stringify(c)}}\n`),
       },
     },
-    (s, start, batch) => out.write(`{"s":[${batch},${start},${s.client.port}],"r":${JSON.stringify(s)}}\n`),
+    (s, start, batch) => out.write(`{"s":[${batch},${start},${s.client.port}],"f":${JSON.stringify(factsOf(s))},"r":${JSON.stringify(s)}}\n`),
   );
   const counters = countersOf(run);
   out.write(`{"end":${JSON.stringify(counters)}}\n`);

@@ -13,6 +13,7 @@ import { analyzeShard } from '../../src/scale/run-shard.js';
 import { mergePartials } from '../../src/scale/merge.js';
 import { CollectSink, JsonSink, type AnalysisReport } from '../../src/report/analysis.js';
 import { Out } from '../../src/report/out.js';
+import { FilteredSink, buildFilter, type FilterOptions } from '../../src/cli/filters.js';
 
 const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: { file: string; parts?: { file: string }[] }[] };
 
@@ -105,6 +106,34 @@ describe('the merged JSON text', () => {
       mergePartials(await partials(files, 3), { version: '1' }, new JsonSink(mout));
       mout.close();
       expect(readFileSync(merged, 'utf8')).toBe(readFileSync(one, 'utf8'));
+    });
+  }
+});
+
+describe('the merged JSON text through the CLI filters', () => {
+  // --only-failed and --host filter on the facts alone; --min-severity rewrites sessions, so the
+  // merge parses them whole. Either way the bytes are one process's.
+  const cases: [string, FilterOptions, string][] = [
+    ['only failed', { onlyFailed: true }, '05-pasv-nat-client.pcap'],
+    ['host', { host: ['192.0.2.10'] }, '11-concurrent.pcap'],
+    ['min severity', { minSeverity: 'warning' }, '16-bounce.pcap'],
+    ['session ids', { session: '2,3' }, '11-concurrent.pcap'],
+  ];
+  for (const [name, f, file] of cases) {
+    it(`${name} (${file})`, async () => {
+      const files = [join('fixtures', file)];
+      const write = async (path: string, run: (sink: FilteredSink) => Promise<unknown> | unknown): Promise<string> => {
+        const out = new Out(path);
+        const sink = new FilteredSink(new JsonSink(out), buildFilter(f));
+        await run(sink);
+        out.close();
+        return readFileSync(path, 'utf8');
+      };
+      const parts = await partials(files, 3);
+      const one = await write(join(dir, `f-one-${name}.json`), (sink) => analyzeTo(files, { version: '1' }, sink));
+      const merged = await write(join(dir, `f-merged-${name}.json`), (sink) => mergePartials(parts, { version: '1' }, sink));
+      expect(merged).toBe(one);
+      expect(JSON.parse(one).sessions.length).toBeGreaterThan(0);
     });
   }
 });
