@@ -13,7 +13,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { END_OF_CAPTURE, FtpAnalyzer, type AnalyzerCounters } from '../ftp/analyzer.js';
 import { BruteForce } from '../ftp/bruteforce.js';
 import type { SessionFacts, SessionReport } from '../ftp/model.js';
-import { startOf } from '../ftp/correlate.js';
+import { endpointKey, pairKey, startOf, targetsOf } from '../ftp/correlate.js';
 import type { ConnectionSummary } from '../tcp/index.js';
 import { SummaryBuilder, type ReportSink, type ReportTail } from '../report/analysis.js';
 import { limitsOf, problemsOf, type RunCounters } from '../pipeline.js';
@@ -103,8 +103,9 @@ interface Shard {
   readonly end: RunCounters;
 }
 
-/** Pass 1 over one file: its header, pending sessions, orphans and end record. */
-function scan(path: string, pending: PendingJson[], orphans: ConnectionSummary[]): Shard {
+/** A pass over one file for its header, end record and the records `want` takes (pending
+ * sessions, orphans); session lines are skipped unparsed. */
+function scan(path: string, want: { pending?: (p: PendingJson) => void; orphan?: (c: ConnectionSummary) => void }): Shard {
   const r = new LineReader(path);
   try {
     const first = r.line();
@@ -117,8 +118,11 @@ function scan(path: string, pending: PendingJson[], orphans: ConnectionSummary[]
       // Session lines are most of a file and are read again in pass 2: not parsed here.
       if (line.startsWith('{"s":')) continue;
       if (end) throw new PartialError(path, r.at, 'data after the end record');
-      if (line.startsWith('{"p":')) pending.push(parseLine<{ p: PendingJson }>(r, line).p);
-      else if (line.startsWith('{"o":')) orphans.push(parseLine<{ o: ConnectionSummary }>(r, line).o);
+      if (line.startsWith('{"p":')) {
+        if (want.pending) want.pending(parseLine<{ p: PendingJson }>(r, line).p);
+      } else if (line.startsWith('{"o":')) {
+        if (want.orphan) want.orphan(parseLine<{ o: ConnectionSummary }>(r, line).o);
+      }
       else if (line.startsWith('{"end":')) end = parseLine<{ end: RunCounters }>(r, line).end;
       else throw new PartialError(path, r.at, 'unknown partial result record');
     }
@@ -139,6 +143,7 @@ function check(shards: Shard[]): void {
     const dup = seen.get(i);
     if (dup) throw new PartialError(s.path, 0, `shard ${i}/${n} given twice (also ${dup})`);
     seen.set(i, s.path);
+    if (s.header.tool !== shards[0].header.tool) throw new PartialError(s.path, 0, `made by ftp-pcap ${s.header.tool}, ${shards[0].path} by ${shards[0].header.tool}: shards of one merge come from one version`);
     if (JSON.stringify(s.header.options) !== JSON.stringify(shards[0].header.options)) throw new PartialError(s.path, 0, `made with other options than ${shards[0].path} (${JSON.stringify(s.header.options)})`);
     const a = s.end.inputs.map((x) => `${x.path}:${x.packets}`).join(',');
     const b = shards[0].end.inputs.map((x) => `${x.path}:${x.packets}`).join(',');
@@ -151,6 +156,26 @@ function check(shards: Shard[]): void {
 const connKey = (c: ConnectionSummary): string => `${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}|${c.startSec}|${c.startNsec}`;
 
 /** Replays the pending sessions with every connection kept for them, in capture order. */
+/**
+ * What orphans could matter to the pending sessions: those to an endpoint one of their
+ * announcements names (or its fallback), or between a pending session's two hosts (leftovers).
+ * An archive's other traffic to an FTP host (the same server's web site) is orphans too: the
+ * merge keeps only these.
+ */
+function relevance(pending: readonly PendingJson[]): (c: ConnectionSummary) => boolean {
+  const endpoints = new Set<string>();
+  const pairs = new Set<string>();
+  for (const p of pending) {
+    pairs.add(pairKey(p.client.ip, p.server.ip));
+    for (const a of p.session.announcements) {
+      const { target, fallback } = targetsOf({ ...a, transfer: null }, p.client, p.server);
+      endpoints.add(endpointKey(target.ip, target.port));
+      if (fallback) endpoints.add(endpointKey(fallback.ip, fallback.port));
+    }
+  }
+  return (c) => endpoints.has(endpointKey(c.resp.ip, c.resp.port)) || pairs.has(pairKey(c.orig.ip, c.resp.ip));
+}
+
 function replay(pending: PendingJson[], orphans: ConnectionSummary[], header: PartialHeader): { reports: { r: SessionReport; key: SessionKey }[]; counters: AnalyzerCounters } {
   const reports: { r: SessionReport; key: SessionKey }[] = [];
   // A replayed report takes the place its shard finalized it in, not the replay's.
@@ -198,8 +223,11 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
   if (paths.length === 0) throw new PartialError('-', 0, 'no partial results given');
   const pending: PendingJson[] = [];
   const orphans: ConnectionSummary[] = [];
-  const shards = paths.map((p) => scan(p, pending, orphans));
+  const shards = paths.map((p) => scan(p, { pending: (j) => pending.push(j) }));
   check(shards);
+  // A second pass for the orphans, now that the pending sessions say which can matter.
+  const relevant = relevance(pending);
+  if (pending.length) for (const s of shards) scan(s.path, { orphan: (c) => relevant(c) && orphans.push(c) });
   shards.sort((x, y) => x.header.shard[0] - y.header.shard[0]);
   const header = shards[0].header;
   const replayed = replay(pending, orphans, header);

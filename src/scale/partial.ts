@@ -76,7 +76,8 @@ type TransferJson = Omit<TransferRec, 'announcement'> & { announcement: number |
 export interface PendingJson {
   batch: number;
   start: number;
-  end: number;
+  /** null: still open when the capture ended (JSON has no Infinity). */
+  end: number | null;
   client: PendingSession['client'];
   server: PendingSession['server'];
   control: ConnectionSummary;
@@ -101,7 +102,7 @@ export function encodePending(p: PendingSession, showPasswords: boolean): Pendin
   return {
     batch: p.batch,
     start: p.start,
-    end: p.end,
+    end: Number.isFinite(p.end) ? p.end : null,
     client: p.client,
     server: p.server,
     control: p.control,
@@ -127,5 +128,5 @@ export function decodePending(j: PendingJson): PendingSession {
   f.announcements.push(...as);
   f.transfers.push(...ts);
   if (timeline) f.timeline = TimelineLog.restore(timeline.entries, timeline.dropped, timeline.droppedAfter);
-  return { batch: j.batch, start: j.start, end: j.end, client: j.client, server: j.server, control: j.control, taken: j.taken, session: f };
+  return { batch: j.batch, start: j.start, end: j.end ?? Infinity, client: j.client, server: j.server, control: j.control, taken: j.taken, session: f };
 }
