@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Where --jobs spends its time: one process (--jobs 1) against N worker threads, in process.
 //   node bench/jobs.mjs FILE [jobs=2] [runs=3]
-// Uses the built dist/ (npm run build). Prints, best of runs: wall time and packets/s of the plain
+// Uses the built dist/ (npm run build). Prints, best of runs: a worker's fixed cost, wall time and packets/s of the plain
 // path and of --jobs N, split into the workers' part (read + decode all, tcp + ftp of their share,
 // partial results written) and the merge (partials read, pending sessions replayed, report
 // written), the peak heap of each worker and the process's peak RSS (all threads together).
 import { analyzeTo } from '../dist/pipeline.js';
 import { analyzeJobs } from '../dist/scale/jobs.js';
+import { analyzeShard } from '../dist/scale/run-shard.js';
 import { JsonSink } from '../dist/report/analysis.js';
 import { Out } from '../dist/report/out.js';
 import { statSync } from 'node:fs';
@@ -27,6 +28,19 @@ async function once(n) {
   const tail = n === 1 ? await analyzeTo([file], {}, new JsonSink(out)) : await analyzeJobs([file], {}, n, new JsonSink(out), stats);
   out.close();
   return { s: (performance.now() - t0) / 1000, packets: tail.inputs.reduce((a, i) => a + i.packets, 0), stats };
+}
+
+// A worker's fixed cost: every packet read, decoded and hashed, its shard owning (nearly) none.
+{
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const out = new Out('/dev/null');
+    const t0 = performance.now();
+    await analyzeShard([file], {}, { index: 999_999, count: 1_000_000 }, out);
+    out.close();
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  console.log(`read + decode + hash of every packet (a worker's fixed cost): ${best.toFixed(2)} s`);
 }
 
 for (const n of [1, jobs]) {
