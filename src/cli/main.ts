@@ -13,6 +13,7 @@ import { registerInfo } from './commands/info.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerConnections } from './commands/connections.js';
 import { registerMerge } from './commands/merge.js';
+import { removeJobFolders } from '../scale/jobs.js';
 import { abortOpenOutputs } from '../report/out.js';
 import { Exit, UsageError, oneLine } from './errors.js';
 import { clearCurrentProgress } from './progress.js';
@@ -41,6 +42,7 @@ const SIGNAL_EXIT: Record<HandledSignal, number> = { SIGINT: 130, SIGTERM: 143, 
 
 function onSignal(signal: HandledSignal): void {
   abortOpenOutputs();
+  removeJobFolders();
   clearCurrentProgress();
   process.stderr.write(`ftp-pcap: ${signal === 'SIGINT' ? 'interrupted' : signal === 'SIGHUP' ? 'hung up' : 'terminated'} (${signal})\n`);
   process.exit(SIGNAL_EXIT[signal]);
@@ -49,6 +51,7 @@ function onSignal(signal: HandledSignal): void {
 /** A fault outside the command's own try (an error event of a stream): same cleanup, one line, exit 2. */
 function onFault(e: unknown): void {
   abortOpenOutputs();
+  removeJobFolders();
   clearCurrentProgress();
   process.stderr.write(`ftp-pcap: ${oneLine(e)}\n`);
   process.exit(Exit.INPUT);

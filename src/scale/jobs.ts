@@ -32,8 +32,18 @@ export type JobsOptions = Omit<AnalyzeOptions, 'onProgress' | 'filter'> &
     workerUrl?: URL;
   };
 
+/** Temporary folders of runs in progress: a signal (main.ts) removes them, as it removes a
+ * half-written -o file; partial results of a large archive can be gigabytes. */
+const running = new Set<string>();
+
+export function removeJobFolders(): void {
+  for (const dir of running) rmSync(dir, { recursive: true, force: true });
+  running.clear();
+}
+
 export async function analyzeJobs(paths: readonly string[], opts: JobsOptions, jobs: number, sink: ReportSink, stats?: JobsStats): Promise<ReportTail> {
   const dir = mkdtempSync(join(tmpdir(), 'ftp-pcap-jobs-'));
+  running.add(dir);
   const workers: Worker[] = [];
   try {
     const t0 = performance.now();
@@ -74,5 +84,6 @@ export async function analyzeJobs(paths: readonly string[], opts: JobsOptions, j
   } finally {
     for (const w of workers) void w.terminate();
     rmSync(dir, { recursive: true, force: true });
+    running.delete(dir);
   }
 }
