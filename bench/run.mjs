@@ -3,6 +3,7 @@
 //
 //   npm run bench                      # the lab's two benchmark captures (fixtures/lab/run.sh bench)
 //   npm run bench -- --runs 5 --cmd info FILE...
+//   npm run bench -- --cmd analyze --jobs 1,2     # analyze once per --jobs value
 //
 // Each tool runs as its own process under GNU time (wall time and peak RSS), rounds interleaved
 // (tool A, B, C, then again) so machine noise hits all alike; the median of the runs is printed.
@@ -16,10 +17,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 let runs = 3;
 let cmds = ['info'];
+/** --jobs values for analyze; empty: its default. */
+let jobs = [];
 const files = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--runs') runs = Number(args[++i]);
   else if (args[i] === '--cmd') cmds = args[++i].split(',');
+  else if (args[i] === '--jobs') jobs = args[++i].split(',');
   else files.push(args[i]);
 }
 const BENCH_DIR = process.env.FTP_PCAP_BENCH_DIR ?? '/var/tmp/ftp-pcap-bench';
@@ -39,7 +43,8 @@ function tools(file) {
     const inputs = file.split('+');
     const extra = c === 'connections' ? ['--format', 'ndjson'] : ['--format', 'json'];
     // The executable itself, as a user runs it (its shebang carries the runtime flags).
-    t.push({ name: `ftp-pcap ${c}`, argv: [join(root, 'bin/ftp-pcap'), c, ...extra, ...inputs] });
+    if (c === 'analyze' && jobs.length) for (const j of jobs) t.push({ name: `ftp-pcap analyze --jobs ${j}`, argv: [join(root, 'bin/ftp-pcap'), c, '--jobs', j, ...extra, ...inputs] });
+    else t.push({ name: `ftp-pcap ${c}`, argv: [join(root, 'bin/ftp-pcap'), c, ...extra, ...inputs] });
   }
   const one = file.split('+')[0];
   if (file.includes('+')) return t;
