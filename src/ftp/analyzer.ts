@@ -174,6 +174,7 @@ export class FtpAnalyzer {
   /** Shard mode: the addresses of every FTP control connection seen, this shard's or not (orphans
    * touch one), and whether that set overflowed (then every untaken connection is an orphan). */
   private readonly ftpHosts = new Set<string>();
+  private readonly ftpHosts4 = new Set<number>();
   private ftpHostsFull = false;
   /** Shard mode: control connections finalized while still in the tracker (not orphans). */
   private readonly finalizedControl = new Set<number>();
@@ -267,15 +268,25 @@ export class FtpAnalyzer {
 
   /**
    * A TCP packet of another shard: only its FTP hosts matter here, so that connections to them are
-   * kept as orphans. A SYN to a control port or a segment that starts like a 220 greeting is enough
-   * (a superset of the sessions: an SMTP greeting adds hosts too, which costs orphans, not answers).
+   * kept as orphans. A segment to or from a control port (a session picked up mid-stream has no
+   * SYN) or one that starts like a 220 greeting is enough — a superset of the sessions: an SMTP
+   * greeting adds hosts too, which costs orphans, not answers.
    */
   foreign(p: Packet): void {
-    const syn = (p.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.ports.has(p.dstPort);
+    const port = this.ports.has(p.dstPort) || this.ports.has(p.srcPort);
     const b = p.buf;
     const o = p.payloadOff;
-    const greeting = p.payloadLength >= 4 && b[o] === 0x32 && b[o + 1] === 0x32 && b[o + 2] === 0x30 && (b[o + 3] === 0x20 || b[o + 3] === 0x2d);
-    if (!syn && !greeting) return;
+    if (!port && !(p.payloadLength >= 4 && b[o] === 0x32 && b[o + 1] === 0x32 && b[o + 2] === 0x30 && (b[o + 3] === 0x20 || b[o + 3] === 0x2d))) return;
+    // IPv4 pairs already noted are skipped by number: a flood to port 21 must not format an
+    // address per packet.
+    if (p.ipVersion === 4) {
+      const known = this.ftpHosts4.has(p.src4) && this.ftpHosts4.has(p.dst4);
+      if (known) return;
+      if (this.ftpHosts4.size < MAX_SHARD_FTP_HOSTS) {
+        this.ftpHosts4.add(p.src4);
+        this.ftpHosts4.add(p.dst4);
+      }
+    }
     this.noteFtpHost(formatIp(p.src));
     this.noteFtpHost(formatIp(p.dst));
   }

@@ -137,3 +137,25 @@ describe('the merged JSON text through the CLI filters', () => {
     });
   }
 });
+
+describe('a session picked up mid-stream', () => {
+  // The capture starts after the control connection's handshake and banner (real packets of a lab
+  // capture, the first ones left out): another shard learns its hosts from port 21 alone, and
+  // still keeps the data connections that cross to other hosts as orphans.
+  it('06-client-nat-outside without its first 8 packets (to the banner): shards merged = one process', async () => {
+    const src = readFileSync('fixtures/06-client-nat-outside.pcap');
+    const little = src.readUInt32LE(0) === 0xa1b2c3d4;
+    const len = (o: number): number => (little ? src.readUInt32LE(o + 8) : src.readUInt32BE(o + 8));
+    let off = 24;
+    for (let i = 0; i < 8; i++) off += 16 + len(off);
+    const cut = join(dir, 'midstream.pcap');
+    writeFileSync(cut, Buffer.concat([src.subarray(0, 24), src.subarray(off)]));
+    const whole = await analyze([cut]);
+    expect(whole.sessions.length).toBeGreaterThan(0);
+    expect(whole.sessions[0].midStream).toBe(true);
+    for (const n of [2, 3]) {
+      const parts = await partials([cut], n);
+      expect({ n, ...merge(parts) }).toEqual({ n, ...whole });
+    }
+  });
+});
