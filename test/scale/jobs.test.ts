@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { analyze } from '../../src/pipeline.js';
 import { analyzeJobs, type JobsStats } from '../../src/scale/jobs.js';
 import { CollectSink, type AnalysisReport } from '../../src/report/analysis.js';
+import { cli } from '../helpers/cli.js';
 
 const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: { file: string; parts?: { file: string }[] }[] };
 const workerUrl = pathToFileURL(resolve('dist/scale/worker.js'));
@@ -51,4 +52,19 @@ describe('--jobs 2 = --jobs 1', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('analyze --jobs 2 in every format, as a user runs it', () => {
+  // 16-bounce: a session whose data connection runs to a third host, so in another shard.
+  const file = 'fixtures/16-bounce.pcap';
+  for (const args of [['-f', 'text'], ['-f', 'json'], ['-f', 'ndjson'], ['-f', 'ocsf'], ['-f', 'xml'], ['-f', 'html'], ['--ladder', '--session', '1']]) {
+    it(args.join(' '), () => {
+      const one = cli(['analyze', ...args, '--jobs', '1', file]);
+      const two = cli(['analyze', ...args, '--jobs', '2', file]);
+      expect(one.code).toBe(0);
+      expect(two.stderr).toBe('');
+      expect(two.code).toBe(0);
+      expect(two.stdout).toBe(one.stdout);
+    });
+  }
 });
