@@ -169,14 +169,21 @@ export function limitsOf(tc: TcpCounters, ac: AnalyzerCounters, cc: ControlCount
     'tcp-gaps-timed-out': tc.gapsTimedOut,
     'tcp-out-of-window-segments': tc.outOfWindowSegments,
     'tcp-acks-implausible': tc.acksImplausible,
+    // tcp details not kept: SYN retransmission frames past TCP_MAX_SYN_RETRANSMIT_FRAMES (all
+    // counted in synRetransmits), retransmitted bytes older than TCP_RETRANSMIT_CHECK_BYTES
+    'tcp-syn-retransmit-frames-unlisted': tc.synRetransmitFramesUnlisted,
+    'tcp-retransmit-bytes-unchecked': tc.retransmitBytesUnchecked,
     // ftp control channel (MAX_CONTROL_LINE_BYTES, MAX_REPLY_LINES/TEXT_CHARS, MAX_PENDING_COMMANDS,
-    // MAX_SESSION_ANNOUNCEMENTS)
+    // MAX_SESSION_ANNOUNCEMENTS, MAX_TRANSFER_REPLIES, MAX_SIZE_CACHE)
     'ftp-lines-truncated': cc.linesTruncated,
     'ftp-reply-lines-dropped': cc.replyLinesDropped,
     'ftp-pending-commands-dropped': cc.pendingCommandsDropped,
     'ftp-announcements-dropped': cc.announcementsDropped,
-    // correlation (MAX_DATA_CANDIDATES)
+    'ftp-replies-dropped': cc.repliesDropped,
+    'ftp-sizes-dropped': cc.sizesDropped,
+    // correlation (MAX_DATA_CANDIDATES, MAX_CORRELATE_RIVALS), findings (MAX_FINDINGS_PER_CODE)
     'data-candidates-dropped': ac.candidatesDropped,
+    'correlation-rivals-cut': ac.rivalsCut,
     'findings-folded': ac.findingsFolded,
   })) {
     if (v > 0) limits[k] = v;

@@ -112,6 +112,8 @@ export function buildFilter(opts: FilterOptions): ReportFilter {
 export class FilteredSink implements ReportSink {
   private readonly summary = new SummaryBuilder();
   private readonly clients = new Set<string>();
+  /** Sessions whose client was not remembered (MAX_EVENT_CLIENT_SPANS): `limits.event-client-spans-skipped`. */
+  private clientsSkipped = 0;
   /** Rank of the most severe finding shown, -1 for none. */
   worst = -1;
 
@@ -136,9 +138,13 @@ export class FilteredSink implements ReportSink {
   /** `s` is shown; `original` is it before --min-severity took findings out. */
   private shown(s: SessionFacts, original: SessionFacts = s): void {
     this.summary.add(s);
-    // Bounded like the NDJSON writer's client spans (a flood from a million sources): past the
-    // bound only clients with a failed login, the only ones a cross-session finding names.
-    if (this.clients.size < MAX_EVENT_CLIENT_SPANS || original.findings.some((f) => f.code === 'login-failed')) this.clients.add(canonical(s.client.ip));
+    // Bounded like the NDJSON and OCSF writers' client spans (a flood from a million sources): past
+    // the bound only clients already kept or with a failed login, the only ones a cross-session
+    // finding names. The writers see the sessions shown here and keep the same clients, so this
+    // count stands for theirs too.
+    const client = canonical(s.client.ip);
+    if (this.clients.size < MAX_EVENT_CLIENT_SPANS || this.clients.has(client) || original.findings.some((f) => f.code === 'login-failed')) this.clients.add(client);
+    else this.clientsSkipped++;
     this.note(s.findings);
   }
 
@@ -159,7 +165,8 @@ export class FilteredSink implements ReportSink {
     const findings = tail.findings.filter((f) => this.filter.cross(f, this.clients));
     this.summary.addCross(findings);
     this.note(findings);
-    this.inner.end({ ...tail, findings, summary: this.summary.summary });
+    const limits = this.clientsSkipped > 0 ? { ...tail.limits, 'event-client-spans-skipped': this.clientsSkipped } : tail.limits;
+    this.inner.end({ ...tail, findings, summary: this.summary.summary, limits });
   }
 
   private note(findings: readonly Pick<Finding, 'severity'>[]): void {

@@ -116,6 +116,9 @@ export interface AnalyzerCounters {
   candidatesDropped: number;
   /** Findings folded into a summary finding past MAX_FINDINGS_PER_CODE in one session. */
   findingsFolded: number;
+  /** Connections matched (or left unmatched) without weighing every announcement naming their
+   * endpoint: the walk stopped at MAX_CORRELATE_RIVALS with more left. */
+  rivalsCut: number;
 }
 
 export type { CrossFinding } from './bruteforce.js';
@@ -137,11 +140,14 @@ interface Candidate {
   live: Connection | null;
   /** Added while no open session's announcement or host pair could claim it. */
   readonly speculative: boolean;
+  /** Its correlation stopped at MAX_CORRELATE_RIVALS once (counted once, whichever session's
+   * finalization weighed it). */
+  rivalsCut: boolean;
 }
 
 export class FtpAnalyzer {
   readonly events: TcpEvents;
-  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, findingsFolded: 0 };
+  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, findingsFolded: 0, rivalsCut: 0 };
   /** Lines, replies, commands and announcements the control channels dropped at their bounds. */
   readonly control: ControlCounters = newControlCounters();
   private tracker: TcpTracker | null = null;
@@ -354,7 +360,7 @@ export class FtpAnalyzer {
       this.counters.candidatesDropped++;
       return;
     }
-    const cand: Candidate = { id: c.id, start: this.clock, time: this.clock, dead: false, origIp: c.origIp, respKey, pair, summary: null, live: c, speculative };
+    const cand: Candidate = { id: c.id, start: this.clock, time: this.clock, dead: false, origIp: c.origIp, respKey, pair, summary: null, live: c, speculative, rivalsCut: false };
     if (speculative) this.speculative++;
     this.counters.candidates++;
     this.candidates.set(c.id, cand);
@@ -469,7 +475,7 @@ export class FtpAnalyzer {
     const id = ++this.replayIds;
     const summary = { ...c, id };
     const start = startOf(c);
-    const cand: Candidate = { id, start, time: start, dead: false, origIp: c.orig.ip, respKey, pair, summary, live: null, speculative: false };
+    const cand: Candidate = { id, start, time: start, dead: false, origIp: c.orig.ip, respKey, pair, summary, live: null, speculative: false, rivalsCut: false };
     this.counters.candidates++;
     this.candidates.set(id, cand);
     this.byResp.add(respKey, cand);
@@ -581,17 +587,28 @@ export class FtpAnalyzer {
       };
       // Announcements made before the connection, latest first: once one explains it perfectly
       // (rank 0), earlier ones are further away and later ones (a reordered reply) rank worse.
+      // The bound is checked as the next entry comes, so a cut means one was left unweighed.
+      let cut = false;
       let looked = 0;
       this.byTarget.before(c.respKey, c.start, (entry) => {
+        if (best !== null && looked > MAX_CORRELATE_RIVALS) return (cut = true);
         consider(entry);
-        return best !== null && ((best as { r: [number, number] }).r[0] === 0 || ++looked > MAX_CORRELATE_RIVALS);
+        if (best === null) return false;
+        looked++;
+        return (best as { r: [number, number] }).r[0] === 0;
       });
       if (best === null || (best as { r: [number, number] }).r[0] !== 0) {
         looked = 0;
         this.byTarget.after(c.respKey, c.start, c.start + CORRELATE_BEFORE_SEC, (entry) => {
+          if (looked > MAX_CORRELATE_RIVALS) return (cut = true);
           consider(entry);
-          return ++looked > MAX_CORRELATE_RIVALS;
+          looked++;
+          return false;
         });
+      }
+      if (cut && !c.rivalsCut) {
+        c.rivalsCut = true;
+        this.counters.rivalsCut++;
       }
       const chosen = best as { e: Expectation; fallback: boolean; r: [number, number] } | null;
       if (chosen && mine.get(chosen.e.announcement) === chosen.e) {
@@ -731,7 +748,7 @@ export class FtpAnalyzer {
       user: f.user === null ? null : clip(f.user, MAX_REPORT_FIELD_CHARS),
       password: f.password === null ? null : this.opts.showPasswords || isAnonymous(f.user) ? f.password : '********',
       login: f.login,
-      loginAttempts: f.loginAttempts.length,
+      loginAttempts: f.loginAttemptCount,
       tls: f.tls,
       mode,
       midStream: ctl.midStream && f.banner === null,

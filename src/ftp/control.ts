@@ -22,17 +22,22 @@ const CONFIRMING = new Set(['USER', 'PASS', 'AUTH', 'FEAT', 'SYST', 'OPTS', 'PAS
  * What the control channels dropped to stay within their bounds, summed over every session (the
  * report's `limits`): lines cut at MAX_CONTROL_LINE_BYTES, reply lines past MAX_REPLY_LINES or
  * MAX_REPLY_TEXT_CHARS, commands forgotten past MAX_PENDING_COMMANDS, announcements past
- * MAX_SESSION_ANNOUNCEMENTS. A sink adds its own when it is disposed or ends.
+ * MAX_SESSION_ANNOUNCEMENTS, transfer and login replies past MAX_TRANSFER_REPLIES, SIZE replies past
+ * MAX_SIZE_CACHE. A sink adds its own when it is disposed or ends.
  */
 export interface ControlCounters {
   linesTruncated: number;
   replyLinesDropped: number;
   pendingCommandsDropped: number;
   announcementsDropped: number;
+  /** Transfer and login replies past MAX_TRANSFER_REPLIES, not listed. */
+  repliesDropped: number;
+  /** SIZE replies past MAX_SIZE_CACHE, not remembered. */
+  sizesDropped: number;
 }
 
 export function newControlCounters(): ControlCounters {
-  return { linesTruncated: 0, replyLinesDropped: 0, pendingCommandsDropped: 0, announcementsDropped: 0 };
+  return { linesTruncated: 0, replyLinesDropped: 0, pendingCommandsDropped: 0, announcementsDropped: 0, repliesDropped: 0, sizesDropped: 0 };
 }
 
 export class ControlSink implements StreamSink {
@@ -104,6 +109,8 @@ export class ControlSink implements StreamSink {
     if (this.state) {
       t.pendingCommandsDropped += this.state.droppedCommands;
       t.announcementsDropped += this.state.droppedAnnouncements;
+      t.repliesDropped += this.state.droppedReplies;
+      t.sizesDropped += this.state.droppedSizes;
     }
   }
 

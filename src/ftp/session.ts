@@ -141,7 +141,10 @@ export class FtpSession {
   passwordFrame: number | null = null;
   login: 'success' | 'failed' | 'none' = 'none';
   loginFrame: number | null = null;
+  /** The first MAX_TRANSFER_REPLIES login replies (their frames go into the login-failed finding). */
   readonly loginAttempts: LoginAttempt[] = [];
+  /** Every login reply, kept or not (the report's `loginAttempts`). */
+  loginAttemptCount = 0;
   failedLogins = 0;
   tls = false;
   tlsFrame: number | null = null;
@@ -153,6 +156,10 @@ export class FtpSession {
   readonly unmatchedReplies: ReplyRec[] = [];
   droppedCommands = 0;
   droppedAnnouncements = 0;
+  /** Replies of a transfer (or of its ABOR) and login replies not kept past MAX_TRANSFER_REPLIES. */
+  droppedReplies = 0;
+  /** SIZE replies not remembered past MAX_SIZE_CACHE: a later RETR of that file has no expected size from it. */
+  droppedSizes = 0;
   /** Malformed announcements: `PORT 300,1,1,1,1,1`, a 227 without an address... (frame, text). */
   readonly badAnnouncements: { frame: number; text: string }[] = [];
   /** All malformed announcements, kept or not. */
@@ -275,7 +282,7 @@ export class FtpSession {
       return;
     }
     if (p.aborts) {
-      if (p.aborts.replies.length < MAX_TRANSFER_REPLIES) p.aborts.replies.push(r);
+      this.keepReply(p.aborts, r);
       return;
     }
     if (p.announcement) {
@@ -331,7 +338,10 @@ export class FtpSession {
         if (r.code === 213) {
           const n = Number(r.text.replace(/^213[ -]/, '').trim().split(/\s+/)[0]);
           const key = this.resolve(p.arg) ?? p.arg;
-          if (Number.isSafeInteger(n) && n >= 0 && this.sizes.size < MAX_SIZE_CACHE) this.sizes.set(key, n);
+          const valid = Number.isSafeInteger(n) && n >= 0;
+          // A file asked about again updates its size even when the cache is full.
+          if (valid && (this.sizes.size < MAX_SIZE_CACHE || this.sizes.has(key))) this.sizes.set(key, n);
+          else if (valid) this.droppedSizes++;
         }
         break;
       case 'REST':
@@ -345,7 +355,13 @@ export class FtpSession {
   private loggedIn(r: ReplyRec): void {
     this.login = 'success';
     this.loginFrame = r.frame;
+    this.noteLoginReply(r);
+  }
+
+  private noteLoginReply(r: ReplyRec): void {
+    this.loginAttemptCount++;
     if (this.loginAttempts.length < MAX_TRANSFER_REPLIES) this.loginAttempts.push({ user: this.pendingUser, frame: r.frame, code: r.code });
+    else this.droppedReplies++;
   }
 
   /** Malformed announcements are kept like unmatched replies (the first MAX_TRANSFER_REPLIES, cut
@@ -360,7 +376,7 @@ export class FtpSession {
     if (this.login !== 'success') this.login = 'failed';
     this.failedLogins++;
     this.loginFrame = r.frame;
-    if (this.loginAttempts.length < MAX_TRANSFER_REPLIES) this.loginAttempts.push({ user: this.pendingUser, frame: r.frame, code: r.code });
+    this.noteLoginReply(r);
   }
 
   private passiveReply(verb: string, r: ReplyRec): AnnouncementRec | null {
@@ -432,8 +448,15 @@ export class FtpSession {
     return t;
   }
 
-  private transferReply(t: TransferRec, r: ReplyRec): void {
+  /** A transfer's replies are its report's `replies`: past the bound counted, not listed (its final
+   * reply is kept in `final` all the same). */
+  private keepReply(t: TransferRec, r: ReplyRec): void {
     if (t.replies.length < MAX_TRANSFER_REPLIES) t.replies.push(r);
+    else this.droppedReplies++;
+  }
+
+  private transferReply(t: TransferRec, r: ReplyRec): void {
+    this.keepReply(t, r);
     if (r.code === 150 || r.code === 125) {
       const n = parseTransferSize(r.text);
       // After REST the 150 still announces the whole file (vsftpd "(1234 bytes)" for a RETR

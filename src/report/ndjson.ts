@@ -506,6 +506,7 @@ export class EventSink implements ReportSink {
   session(s: SessionReport): void {
     // Bounded (a SYN flood from a million sources is a million clients): past the bound only
     // clients already known or with a failed login (the only ones a cross-session finding names).
+    // The analyze command's FilteredSink keeps the same clients and counts those it skips.
     if (this.spans.size < MAX_EVENT_CLIENT_SPANS || this.spans.has(s.client.ip) || s.findings.some((f) => f.code === 'login-failed')) trackClient(this.spans, s);
     this.lastTime = s.end;
     this.out.write(line(this.map.session(s, this.tool)));

@@ -448,14 +448,15 @@ export class Conn implements StreamOwner, Connection {
     if (isPow10(++this.endpoint(dir).gCount)) this.letter(dir, 'G', 'g');
   }
 
-  noteSynRetransmit(frame: number, sec = 0, nsec = 0): void {
+  /** Returns false when the frame was counted but not listed (TCP_MAX_SYN_RETRANSMIT_FRAMES). */
+  noteSynRetransmit(frame: number, sec = 0, nsec = 0): boolean {
     this.synRetransmits++;
     if (this.synRetransmitFrames === null) this.synRetransmitFrames = [];
     if (this.synRetransmitTimes === null) this.synRetransmitTimes = [];
-    if (this.synRetransmitFrames.length < TCP_MAX_SYN_RETRANSMIT_FRAMES) {
-      this.synRetransmitFrames.push(frame);
-      this.synRetransmitTimes.push(sec, nsec);
-    }
+    if (this.synRetransmitFrames.length >= TCP_MAX_SYN_RETRANSMIT_FRAMES) return false;
+    this.synRetransmitFrames.push(frame);
+    this.synRetransmitTimes.push(sec, nsec);
+    return true;
   }
 
   private retransmitTimes(): readonly CaptureTime[] {

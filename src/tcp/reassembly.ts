@@ -180,6 +180,9 @@ export interface ReassemblyCounters {
   conflictingBytes: number;
   /** Acknowledgements too far ahead to skip a gap (TCP_MAX_ACK_SKIP): ignored. */
   acksImplausible: number;
+  /** Retransmitted bytes of a followed stream older than the TCP_RETRANSMIT_CHECK_BYTES it keeps:
+   * counted as retransmitted, never compared (a conflicting copy among them goes unnoticed). */
+  retransmitBytesUnchecked: number;
 }
 
 /** State shared by every Half: the global bounds, the FIFO of halves holding a gap, counters. */
@@ -202,6 +205,7 @@ export class ReassemblyBudget {
     outOfWindowSegments: 0,
     conflictingBytes: 0,
     acksImplausible: 0,
+    retransmitBytesUnchecked: 0,
   };
   constructor(readonly limits: ReassemblyLimits = DEFAULT_REASSEMBLY_LIMITS) {}
 
@@ -747,6 +751,9 @@ export class Half {
     if (idx < 0) {
       k = -idx;
       idx = 0;
+      // Older than the bytes kept. Only a full buffer makes that the bound's doing: a shorter one
+      // was emptied by a gap, and what came before a gap is not this bound's to compare.
+      if (this.recentLen === this.budget.limits.retransmitCheckBytes) this.budget.counters.retransmitBytesUnchecked += k < n ? k : n;
     }
     let differ = 0;
     for (; k < n && idx < this.recentLen; k++, idx++) if (buf[off + k] !== r[idx]) differ++;

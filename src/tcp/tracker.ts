@@ -101,6 +101,9 @@ export interface TcpCounters extends ReassemblyCounters {
   evictedCapacity: number;
   portReuse: number;
   synRetransmits: number;
+  /** SYN retransmissions past TCP_MAX_SYN_RETRANSMIT_FRAMES in one connection: counted in its
+   * `synRetransmits`, their frames not listed. */
+  synRetransmitFramesUnlisted: number;
   followsDropped: number;
 }
 
@@ -157,6 +160,7 @@ export class TcpTracker {
   private evictedCapacity = 0;
   private portReuse = 0;
   private synRetransmits = 0;
+  private synRetransmitFramesUnlisted = 0;
   private followsDropped = 0;
   private finished = false;
   /** Removed connections kept for reuse (a SYN flood then allocates nothing), at most POOL_MAX. */
@@ -181,6 +185,7 @@ export class TcpTracker {
       evictedCapacity: this.evictedCapacity,
       portReuse: this.portReuse,
       synRetransmits: this.synRetransmits,
+      synRetransmitFramesUnlisted: this.synRetransmitFramesUnlisted,
       followsDropped: this.followsDropped,
     };
   }
@@ -421,7 +426,7 @@ export class TcpTracker {
           }
         } else if (seq === me.isn) {
           this.synRetransmits++;
-          if (dir === 0) c.noteSynRetransmit(frame, p.tsSec, p.tsNsec);
+          if (dir === 0 && !c.noteSynRetransmit(frame, p.tsSec, p.tsNsec)) this.synRetransmitFramesUnlisted++;
         }
         // Another ISN would have started a new connection: s is written once per direction.
         if ((me.onceBits & SEEN_S) === 0) {

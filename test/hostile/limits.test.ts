@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { analyze } from '../../src/pipeline.js';
-import { MAX_PENDING_COMMANDS, MAX_REPLY_LINES, MAX_SESSION_ANNOUNCEMENTS } from '../../src/limits.js';
+import { MAX_CORRELATE_RIVALS, MAX_PENDING_COMMANDS, MAX_REPLY_LINES, MAX_SESSION_ANNOUNCEMENTS, MAX_SIZE_CACHE, MAX_TRANSFER_REPLIES, TCP_MAX_SYN_RETRANSMIT_FRAMES, TCP_RETRANSMIT_CHECK_BYTES } from '../../src/limits.js';
+import type { AnalysisReport } from '../../src/report/analysis.js';
 import { pcapFile } from '../helpers/build.js';
 import { Clock, TcpConversation, ethIpv4Tcp, inetChecksum, TCP } from '../helpers/packets.js';
 
@@ -103,5 +104,135 @@ describe('limits (hand-built captures crossing each bound)', () => {
     clock.tick(40_000_000);
     clock.push(asFragment(big.subarray(0, 14 + 20 + 40), 8, 0, true));
     expect((await limitsOf(clock))['ip-fragments-expired']).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/**
+ * The bounds that only drop a detail (a reply not listed, a size not remembered, a frame not
+ * listed, bytes not compared, announcements not weighed, a client not remembered): each counted
+ * under its name, exactly, and the rest of the report as it would be without the bound.
+ */
+describe('limits that drop a detail (hand-built captures crossing each bound)', () => {
+  const PASV_PORT = 50000;
+  const pasvReply = (port: number): string => `227 Entering Passive Mode (198,51,100,20,${port >> 8},${port & 0xff})\r\n`;
+
+  /** The client opens the announced passive port, `bytes` bytes come down, the server closes. */
+  function passiveData(clock: Clock, port: number, bytes: number, from = C.ip): void {
+    const d = new TcpConversation(clock, { ip: from, port: 41000 + (port % 1000) }, { ip: S.ip, port }, { client: 0x30000000, server: 0x40000000 });
+    d.handshake();
+    if (bytes > 0) d.server(Buffer.alloc(bytes, 0x78));
+    d.close('server');
+  }
+
+  async function run(clock: Clock): Promise<AnalysisReport> {
+    const r = await analyze(['-'], { stdin: Readable.from([pcapFile({ records: clock.records })]) });
+    expect(r.complete).toBe(true);
+    return r;
+  }
+
+  it(`ftp-replies-dropped: 20 preliminary replies to one RETR and 20 failed logins (MAX_TRANSFER_REPLIES ${MAX_TRANSFER_REPLIES})`, async () => {
+    const clock = new Clock();
+    const c = new TcpConversation(clock, C, S).handshake().server('220 hand-built limits\r\n');
+    for (let i = 0; i < 20; i++) c.client('USER alice\r\n').server('331 pw\r\n').client('PASS wrong\r\n').server('530 no\r\n');
+    c.client('USER alice\r\n').server('331 pw\r\n').client('PASS right\r\n').server('230 ok\r\n');
+    c.client('PASV\r\n').server(pasvReply(PASV_PORT)).client('RETR f\r\n');
+    for (let i = 0; i < 20; i++) c.server('150 still opening\r\n');
+    passiveData(clock, PASV_PORT, 10);
+    c.server('226 done\r\n').client('QUIT\r\n').server('221 bye\r\n').close();
+    const r = await run(clock);
+    // 21 login replies (20 failed, 1 success) and 21 replies to RETR (20 x 150, 226), 16 kept of each.
+    // This bound and no other.
+    expect(Object.keys(r.limits)).toEqual(['ftp-replies-dropped']);
+    expect(r.limits['ftp-replies-dropped']).toBe(2 * (21 - MAX_TRANSFER_REPLIES));
+    const s = r.sessions[0];
+    // The counts stay whole: every login attempt, every failure.
+    expect(s.loginAttempts).toBe(21);
+    expect(s.login).toBe('success');
+    expect(s.findings.find((f) => f.code === 'login-failed')?.message).toMatch(/^20 login attempts failed/);
+    const d = s.dataConnections[0];
+    expect(d.replies).toEqual(Array(MAX_TRANSFER_REPLIES).fill(150));
+    // The final reply decides the outcome even when it is not listed.
+    expect(d.outcome).toBe('completed');
+    expect(d.bytes).toBe(10);
+  });
+
+  it(`ftp-sizes-dropped: SIZE of ${MAX_SIZE_CACHE + 6} files (MAX_SIZE_CACHE)`, async () => {
+    const clock = new Clock();
+    const c = session(clock);
+    const n = MAX_SIZE_CACHE + 6;
+    for (let i = 0; i < n; i++) c.client(`SIZE f${i}\r\n`).server(`213 ${100 + i}\r\n`);
+    // A file already remembered is updated although the cache is full: not a drop.
+    c.client('SIZE f0\r\n').server('213 7\r\n');
+    c.client('PASV\r\n').server(pasvReply(PASV_PORT)).client('RETR f0\r\n').server('150 go\r\n');
+    passiveData(clock, PASV_PORT, 7);
+    c.server('226 done\r\n');
+    c.client('PASV\r\n').server(pasvReply(PASV_PORT + 1)).client(`RETR f${n - 1}\r\n`).server('150 go\r\n');
+    passiveData(clock, PASV_PORT + 1, 9);
+    c.server('226 done\r\n').client('QUIT\r\n').server('221 bye\r\n').close();
+    const r = await run(clock);
+    // This bound and no other.
+    expect(Object.keys(r.limits)).toEqual(['ftp-sizes-dropped']);
+    expect(r.limits['ftp-sizes-dropped']).toBe(6);
+    const [first, last] = r.sessions[0].dataConnections;
+    expect([first.argument, first.expectedBytes, first.bytes, first.outcome]).toEqual(['f0', 7, 7, 'completed']);
+    // Its size was one of those not remembered: unknown, so the transfer is judged without it.
+    expect([last.argument, last.expectedBytes, last.bytes, last.outcome]).toEqual([`f${n - 1}`, null, 9, 'completed']);
+  });
+
+  it(`correlation-rivals-cut: 70 announcements of one passive port before a connection from a third host (MAX_CORRELATE_RIVALS ${MAX_CORRELATE_RIVALS})`, async () => {
+    const clock = new Clock();
+    const c = session(clock);
+    // A server with a single passive port (vsftpd pasv_min_port = pasv_max_port) answers 70 PASV.
+    for (let i = 0; i < 70; i++) c.client('PASV\r\n').server(pasvReply(PASV_PORT));
+    // A host that is neither end of the session connects to that port: no announcement explains
+    // it perfectly, so each of them is weighed, up to the bound.
+    passiveData(clock, PASV_PORT, 0, '203.0.113.9');
+    c.client('QUIT\r\n').server('221 bye\r\n').close();
+    const r = await run(clock);
+    // This bound and no other.
+    expect(Object.keys(r.limits)).toEqual(['correlation-rivals-cut']);
+    expect(r.limits['correlation-rivals-cut']).toBe(1);
+    const data = r.sessions[0].dataConnections;
+    expect(data).toHaveLength(70);
+    // The nearest announcement still wins: the latest, among those weighed.
+    expect(data[69].from).toEqual({ ip: '203.0.113.9', port: 41000 });
+    expect(data.slice(0, 69).every((d) => d.outcome === 'not-attempted')).toBe(true);
+  });
+
+  it(`tcp-syn-retransmit-frames-unlisted: an active data connection's SYN sent 21 times (TCP_MAX_SYN_RETRANSMIT_FRAMES ${TCP_MAX_SYN_RETRANSMIT_FRAMES})`, async () => {
+    const clock = new Clock();
+    const c = session(clock);
+    c.client('PORT 192,0,2,10,156,104\r\n').server('200 ok\r\n').client('RETR f\r\n');
+    const from = { ip: S.ip, port: 20 };
+    const to = { ip: C.ip, port: 40040 };
+    for (let i = 0; i < 21; i++) {
+      clock.push(ethIpv4Tcp(from, to, 0x50000000, 0, TCP.SYN));
+      clock.tick(200_000);
+    }
+    c.server('425 no connection\r\n').client('QUIT\r\n').server('221 bye\r\n').close();
+    const r = await run(clock);
+    // This bound and no other.
+    expect(Object.keys(r.limits)).toEqual(['tcp-syn-retransmit-frames-unlisted']);
+    expect(r.limits['tcp-syn-retransmit-frames-unlisted']).toBe(20 - TCP_MAX_SYN_RETRANSMIT_FRAMES);
+    const d = r.sessions[0].dataConnections[0];
+    expect(d.outcome).toBe('no-answer');
+    // Every retransmission counted, listed or not.
+    expect(d.tcp?.synRetransmits).toBe(20);
+  });
+
+  it(`tcp-retransmit-bytes-unchecked: a command retransmitted after ${TCP_RETRANSMIT_CHECK_BYTES} later bytes (TCP_RETRANSMIT_CHECK_BYTES)`, async () => {
+    const clock = new Clock();
+    const c = session(clock);
+    c.client(`CWD /${'d'.repeat(TCP_RETRANSMIT_CHECK_BYTES)}\r\n`).server('250 ok\r\n');
+    // "USER alice\r\n" (12 bytes at the client's first sequence number) again, with other bytes:
+    // too old to compare with what was delivered, so neither a conflict nor a second command.
+    clock.push(ethIpv4Tcp(C, S, 0x10000000 + 1, 0x20000000 + 1, TCP.PSH | TCP.ACK, Buffer.from('USER mallet\n')));
+    c.client('QUIT\r\n').server('221 bye\r\n').close();
+    const r = await run(clock);
+    // This bound and no other.
+    expect(Object.keys(r.limits)).toEqual(['tcp-retransmit-bytes-unchecked']);
+    expect(r.limits['tcp-retransmit-bytes-unchecked']).toBe(12);
+    const s = r.sessions[0];
+    expect([s.user, s.commands, s.login]).toEqual(['alice', 4, 'success']);
   });
 });
