@@ -94,20 +94,27 @@ export const TCP_MAX_SEQ_JUMP = 1 << 30;
 /** Subscriptions by 4-tuple waiting for their connection to appear. Past it the oldest waiting
  * subscription is dropped (its sink ended at once), counted as `followsDropped`. */
 export const TCP_MAX_PENDING_FOLLOWS = 10_000;
-/** Frame numbers of SYN retransmissions kept per connection (the FTP diagnosis quotes them).
- * Past it more retransmissions are counted, not listed. */
+/** Frame numbers of SYN retransmissions kept per connection (the FTP diagnosis quotes them, the
+ * ladder draws them). Past it more retransmissions are counted in `synRetransmits`, their frames
+ * not listed (`limits.tcp-syn-retransmit-frames-unlisted`). */
 export const TCP_MAX_SYN_RETRANSMIT_FRAMES = 16;
 
 // --- ftp session (control channel state)
 /** Commands waiting for their replies (Zeek's ftp max_pending_commands is 20). Past it the oldest
  * is forgotten (counted): replies then match later commands, as on a desynchronised channel. */
 export const MAX_PENDING_COMMANDS = 64;
-/** Replies kept per transfer and unmatched replies kept per session. */
+/** Replies kept per transfer (its `replies`, with those of its ABOR) and login replies kept per
+ * session (their frames in the login-failed finding). Past it they are counted
+ * (`limits.ftp-replies-dropped`), not listed: a transfer's final reply still decides its outcome
+ * and `loginAttempts` counts every attempt. Unmatched replies and malformed announcements, which no
+ * report shows, are kept to the same number, uncounted. */
 export const MAX_TRANSFER_REPLIES = 16;
 /** Announcements (PORT/PASV...) kept per session: 100,000 PASV replies must not exhaust memory;
  * past it further announcements are counted, not correlated. */
 export const MAX_SESSION_ANNOUNCEMENTS = 10_000;
-/** SIZE replies remembered per session (to know the expected bytes of a later RETR). */
+/** SIZE replies remembered per session (to know the expected bytes of a later RETR). Past it a new
+ * file's size is not remembered (`limits.ftp-sizes-dropped`): its RETR has no expected size from
+ * SIZE (the 150 reply's "(N bytes)" still gives one); a file asked about again is updated. */
 export const MAX_SIZE_CACHE = 1024;
 /** Commands and replies kept per session for its timeline (`--format html`, `--ladder` only):
  * the first half and the last half are kept, those in between counted (`timeline.dropped`), so a
@@ -158,7 +165,8 @@ export const CORRELATE_AFTER_SEC = 5;
  * following it (timestamps of two interfaces, or of a reply and a SYN in the same millisecond). */
 export const ANNOUNCE_SLACK_SEC = 0.005;
 /** Announcements of other open sessions weighed against the best so far for one connection
- * (sessions sharing a passive port): past it the best so far wins. */
+ * (sessions sharing a passive port): past it the best so far wins, the connection counted once
+ * (`limits.correlation-rivals-cut`). */
 export const MAX_CORRELATE_RIVALS = 64;
 /** Connections kept as correlation candidates (those touching a host of an FTP session). ~1.6 KiB
  * of heap each with their summary, ~3.4 KiB of peak RSS: 20,000 is ~70 MB (twice
@@ -184,7 +192,8 @@ export const BRUTE_FORCE_FAILURES = 5;
 /** Bytes of each followed direction's recent delivery kept to tell a faithful retransmission
  * from a conflicting one (same sequence numbers, other bytes: a bug, an attack, or a middlebox
  * rewriting). 4 KiB covers a few segments of a control stream; only followed streams keep it.
- * Older retransmissions are counted as retransmitted but cannot be compared. */
+ * Older retransmissions are counted as retransmitted but cannot be compared: their bytes are
+ * counted (`limits.tcp-retransmit-bytes-unchecked`). */
 export const TCP_RETRANSMIT_CHECK_BYTES = 4096;
 /** Farthest an acknowledgement may lie past the next expected byte and still mark the bytes
  * between as missed by the capture (the receiver had them). 16 MiB is more than a window of any
@@ -206,7 +215,9 @@ export const GOVERNOR_GROWTH = 1.2;
 /** Clients whose first/last session times the NDJSON/OCSF writers keep, to time cross-session
  * findings (brute-force), and clients the analyze filters remember as shown (src/cli/filters.ts). Past it only clients already kept or with a failed login are added
  * (a flood from a million sources must not keep a million entries); nothing is lost from the
- * report but the span of a later brute-force client's successful sessions. */
+ * report but the span of a later brute-force client's successful sessions. Sessions whose client
+ * was not kept are counted (`limits.event-client-spans-skipped`, by the analyze command's filter
+ * sink, which keeps the same clients as the writers). */
 export const MAX_EVENT_CLIENT_SPANS = 16_384;
 /** Of MAX_DATA_CANDIDATES, those added while no open session could claim them (not between an
  * open session's hosts, to no announced endpoint): only an announcement still to come (a data SYN

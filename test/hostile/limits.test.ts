@@ -6,11 +6,22 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { analyze } from '../../src/pipeline.js';
-import { MAX_CORRELATE_RIVALS, MAX_PENDING_COMMANDS, MAX_REPLY_LINES, MAX_SESSION_ANNOUNCEMENTS, MAX_SIZE_CACHE, MAX_TRANSFER_REPLIES, TCP_MAX_SYN_RETRANSMIT_FRAMES, TCP_RETRANSMIT_CHECK_BYTES } from '../../src/limits.js';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { analyze, analyzeTo } from '../../src/pipeline.js';
+import { CollectSink, type ReportSink } from '../../src/report/analysis.js';
+import { NdjsonSink } from '../../src/report/ndjson.js';
+import { FilteredSink, buildFilter } from '../../src/cli/filters.js';
+import { MemoryOut, ndjsonLines } from '../report/siem.js';
+import { FORMATS, type FormatContext } from '../../src/report/formats.js';
+import type { Out } from '../../src/report/out.js';
+import { MAX_CORRELATE_RIVALS, MAX_EVENT_CLIENT_SPANS, MAX_PENDING_COMMANDS, MAX_REPLY_LINES, MAX_SESSION_ANNOUNCEMENTS, MAX_SIZE_CACHE, MAX_TRANSFER_REPLIES, TCP_MAX_SYN_RETRANSMIT_FRAMES, TCP_RETRANSMIT_CHECK_BYTES } from '../../src/limits.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
 import { pcapFile } from '../helpers/build.js';
 import { Clock, TcpConversation, ethIpv4Tcp, inetChecksum, TCP } from '../helpers/packets.js';
+
+/** The report's JSON Schema, which requires the `limits` names in kebab-case and their counts > 0. */
+const validateReport = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync('src/report/schema/analysis.schema.json', 'utf8')) as object);
 
 const C = { ip: '192.0.2.10', port: 40000 };
 const S = { ip: '198.51.100.20', port: 21 };
@@ -124,6 +135,21 @@ describe('limits that drop a detail (hand-built captures crossing each bound)', 
     d.close('server');
   }
 
+  /** PORT, then the server's SYN to it 21 times (20 retransmissions), never answered; 425. */
+  function synRetransmitted21(): Clock {
+    const clock = new Clock();
+    const c = session(clock);
+    c.client('PORT 192,0,2,10,156,104\r\n').server('200 ok\r\n').client('RETR f\r\n');
+    const from = { ip: S.ip, port: 20 };
+    const to = { ip: C.ip, port: 40040 };
+    for (let i = 0; i < 21; i++) {
+      clock.push(ethIpv4Tcp(from, to, 0x50000000, 0, TCP.SYN));
+      clock.tick(200_000);
+    }
+    c.server('425 no connection\r\n').client('QUIT\r\n').server('221 bye\r\n').close();
+    return clock;
+  }
+
   async function run(clock: Clock): Promise<AnalysisReport> {
     const r = await analyze(['-'], { stdin: Readable.from([pcapFile({ records: clock.records })]) });
     expect(r.complete).toBe(true);
@@ -200,17 +226,7 @@ describe('limits that drop a detail (hand-built captures crossing each bound)', 
   });
 
   it(`tcp-syn-retransmit-frames-unlisted: an active data connection's SYN sent 21 times (TCP_MAX_SYN_RETRANSMIT_FRAMES ${TCP_MAX_SYN_RETRANSMIT_FRAMES})`, async () => {
-    const clock = new Clock();
-    const c = session(clock);
-    c.client('PORT 192,0,2,10,156,104\r\n').server('200 ok\r\n').client('RETR f\r\n');
-    const from = { ip: S.ip, port: 20 };
-    const to = { ip: C.ip, port: 40040 };
-    for (let i = 0; i < 21; i++) {
-      clock.push(ethIpv4Tcp(from, to, 0x50000000, 0, TCP.SYN));
-      clock.tick(200_000);
-    }
-    c.server('425 no connection\r\n').client('QUIT\r\n').server('221 bye\r\n').close();
-    const r = await run(clock);
+    const r = await run(synRetransmitted21());
     // This bound and no other.
     expect(Object.keys(r.limits)).toEqual(['tcp-syn-retransmit-frames-unlisted']);
     expect(r.limits['tcp-syn-retransmit-frames-unlisted']).toBe(20 - TCP_MAX_SYN_RETRANSMIT_FRAMES);
@@ -218,6 +234,28 @@ describe('limits that drop a detail (hand-built captures crossing each bound)', 
     expect(d.outcome).toBe('no-answer');
     // Every retransmission counted, listed or not.
     expect(d.tcp?.synRetransmits).toBe(20);
+  });
+
+  it('a counter shows in every format that shows limits: text, json, xml, html (NDJSON and OCSF carry none)', async () => {
+    const capture = pcapFile({ records: synRetransmitted21().records });
+    const shown: Record<string, string> = {};
+    for (const format of ['text', 'json', 'xml', 'html', 'ndjson', 'ocsf']) {
+      const out = new MemoryOut();
+      const sink = new FilteredSink((FORMATS[format] as (o: Out, c: FormatContext) => ReportSink)(out.asOut(), { tty: false }), buildFilter({}));
+      await analyzeTo(['-'], { stdin: Readable.from([capture]), timeline: format === 'html' }, sink);
+      shown[format] = out.text;
+    }
+    expect(shown.text).toContain('Limits reached: tcp-syn-retransmit-frames-unlisted 4');
+    const json = JSON.parse(shown.json) as AnalysisReport;
+    expect(json.limits).toEqual({ 'tcp-syn-retransmit-frames-unlisted': 4 });
+    expect(validateReport(json) ? [] : validateReport.errors).toEqual([]);
+    // ...and the schema holds the names to their form and the counts to "only when hit".
+    expect(validateReport({ ...json, limits: { tcp_syn_frames: 4 } })).toBe(false);
+    expect(validateReport({ ...json, limits: { 'tcp-syn-retransmit-frames-unlisted': 0 } })).toBe(false);
+    expect(shown.xml).toMatch(/<limits>\s*<tcp-syn-retransmit-frames-unlisted>4<\/tcp-syn-retransmit-frames-unlisted>\s*<\/limits>/);
+    expect(shown.html).toContain('Limits reached: tcp-syn-retransmit-frames-unlisted 4');
+    expect(shown.ndjson).not.toContain('tcp-syn-retransmit-frames-unlisted');
+    expect(shown.ocsf).not.toContain('tcp-syn-retransmit-frames-unlisted');
   });
 
   it(`tcp-retransmit-bytes-unchecked: a command retransmitted after ${TCP_RETRANSMIT_CHECK_BYTES} later bytes (TCP_RETRANSMIT_CHECK_BYTES)`, async () => {
@@ -235,4 +273,48 @@ describe('limits that drop a detail (hand-built captures crossing each bound)', 
     const s = r.sessions[0];
     expect([s.user, s.commands, s.login]).toEqual(['alice', 4, 'success']);
   });
+});
+
+describe('event-client-spans-skipped (MAX_EVENT_CLIENT_SPANS, the analyze command\'s sinks)', () => {
+  it(`a SYN flood to port 21 from ${MAX_EVENT_CLIENT_SPANS + 16} sources, then a brute-forcing client`, async () => {
+    const clock = new Clock();
+    // Hand-built: one unanswered SYN to port 21 from each of 16,400 addresses, each a session.
+    const flood = MAX_EVENT_CLIENT_SPANS + 16;
+    for (let i = 0; i < flood; i++) {
+      clock.push(ethIpv4Tcp({ ip: `10.0.${i >> 8}.${i & 0xff}`, port: 1024 + (i % 60000) }, S, i * 7919, 0, TCP.SYN));
+    }
+    // A minute later (the attempts have timed out: their sessions are reported), a client past
+    // the bound: a successful session (not remembered), then five failures.
+    clock.tick(70_000_000);
+    const X = '203.0.113.50';
+    for (let i = 0; i < 6; i++) {
+      const c = new TcpConversation(clock, { ip: X, port: 45000 + i }, S).handshake().server('220 hand-built\r\n');
+      c.client('USER bob\r\n').server('331 pw\r\n').client(i === 0 ? 'PASS right\r\n' : 'PASS wrong\r\n').server(i === 0 ? '230 ok\r\n' : '530 no\r\n');
+      c.client('QUIT\r\n').server('221 bye\r\n').close();
+      clock.tick(5_000_000);
+    }
+    const capture = pcapFile({ records: clock.records });
+    const collect = new CollectSink();
+    const ndjson = new MemoryOut();
+    const events = new NdjsonSink(ndjson.asOut());
+    const both: ReportSink = {
+      begin: (t) => (collect.begin(t), events.begin(t)),
+      session: (s) => (collect.session(s), events.session(s)),
+      end: (t) => (collect.end(t), events.end(t)),
+    };
+    await analyzeTo(['-'], { stdin: Readable.from([capture]) }, new FilteredSink(both, buildFilter({})));
+    const r = collect.report as AnalysisReport;
+    // The flood's last 16 clients and X's first session: not remembered, counted.
+    expect(r.limits['event-client-spans-skipped']).toBe(16 + 1);
+    expect(r.sessions).toHaveLength(flood + 6);
+    expect(r.summary.sessions).toBe(flood + 6);
+    // X's failed logins are remembered past the bound: its brute-force finding is there, timed
+    // by the sessions remembered (from its first failure, not its first session).
+    const brute = ndjsonLines(ndjson.text).filter((e) => (e as { rule?: { id?: string } }).rule?.id === 'brute-force');
+    expect(brute).toHaveLength(1);
+    const xs = r.sessions.filter((s) => s.client.ip === X);
+    expect(xs.map((s) => s.id)).toEqual([1, 2, 3, 4, 5, 6].map((i) => flood + i));
+    expect((brute[0] as { source: { ip: string }; event: { start: string; end: string } }).source.ip).toBe(X);
+    expect((brute[0] as { event: { start: string } }).event.start).toBe(xs[1].start);
+  }, 30_000);
 });
