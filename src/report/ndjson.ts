@@ -8,8 +8,12 @@
  *   1. one session event            event.dataset `ftp_pcap.session`
  *   2. one event per data connection event.dataset `ftp_pcap.data_connection`
  *   3. one alert per session finding event.dataset `ftp_pcap.finding`, event.kind `alert`
- * and at the end of the capture one alert per cross-session finding (brute-force). Nothing else:
- * inputs, summary and limits are in the JSON and XML reports only.
+ * and at the end of the capture one alert per cross-session finding (brute-force), then, for each
+ * input that could not be read to its end (damaged, cut short, unreadable), one event saying so
+ * (event.dataset `ftp_pcap.capture`, event.action `capture-incomplete`): without it a SIEM would
+ * take a report that stops at the damage for the whole capture (the CLI's exit status 2 and stderr
+ * line reach no shipper). Nothing else: inputs, summary and limits are in the JSON and XML reports
+ * only.
  *
  * ECS field names wherever one fits, everything else under `ftp.*` in snake_case (ECS naming), with
  * the vocabulary values of DESIGN.md §3 verbatim (`no-answer`, `extended-passive`, ...). Absent
@@ -41,6 +45,10 @@
  *   is part of the file; those are `ftp.data_connection.bytes` / `expected_bytes`.
  * - `network.community_id` (Community ID v1) identifies the TCP connection an event is about, as
  *   Zeek, Suricata and Packetbeat write it; absent when a port is unknown (never attempted).
+ * - The capture-incomplete event is an `event` with `event.outcome` failure, `error.type` the error
+ *   kind (`truncated-record`...), `error.message` its text, `file.path`/`file.name` the input, and
+ *   the byte offset in `ftp.capture.offset` (ECS has no field for an offset into a file); not
+ *   `event.kind: pipeline_error`, which ECS keeps for failures of the ingest pipeline itself.
  * - `@timestamp` keeps the capture's full precision (nanoseconds); for an event that has no time of
  *   its own (a data connection never attempted, a finding) it is the time of the connection or
  *   session it concerns (DESIGN.md §4 times).
@@ -48,6 +56,7 @@
 import { MAX_EVENT_CLIENT_SPANS } from '../limits.js';
 import type { EcsEvent, Ecs } from '@elastic/ecs';
 import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
+import type { InfoInput } from './inputs.js';
 import type { DataConnectionReport, Endpoint, Finding, FindingCode, Outcome, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
 import { createHash } from 'node:crypto';
@@ -243,6 +252,8 @@ export interface FtpFields {
     };
   };
   finding?: { code: string; severity: string; frames: number[]; client?: string };
+  /** An input not read to its end (the capture-incomplete event). */
+  capture?: { path: string; complete: false; error: string; offset: number; packets: number; last_time?: string };
 }
 
 /** ECS (compile-time checked by @elastic/ecs) plus the ftp namespace. ecs.version is our own. */
@@ -476,6 +487,42 @@ export function crossFindingEvent(f: Finding & { client: string }, span: ClientS
   return e;
 }
 
+/** What an input's damage was: its first error (reading stops there), or an unnamed one. */
+export function damageOf(i: InfoInput): { kind: string; offset: number; message: string } {
+  return i.errors[0] ?? { kind: 'unknown', offset: i.bytes, message: 'not read to its end' };
+}
+
+/** One line saying what a damaged input means for the events before it. */
+export function damageMessage(i: InfoInput): string {
+  const e = damageOf(i);
+  return `Capture ${i.path} is incomplete: ${e.message} (byte offset ${e.offset}); the events cover only its ${i.packets} packet${i.packets === 1 ? '' : 's'} before that point.`;
+}
+
+/** An input that could not be read to its end: the events before it cover only part of it. */
+export function captureIncompleteEvent(i: InfoInput, tool: AnalysisReport['tool'], fallbackTime: string): FtpEcsEvent {
+  const e = damageOf(i);
+  return {
+    '@timestamp': i.lastTime ?? fallbackTime,
+    ecs: { version: ECS_VERSION },
+    event: {
+      kind: 'event',
+      category: ['file'],
+      type: ['error'],
+      action: 'capture-incomplete',
+      outcome: 'failure',
+      severity: SEVERITY_SCORE.error,
+      module: 'ftp_pcap',
+      dataset: 'ftp_pcap.capture',
+    },
+    message: damageMessage(i),
+    error: { type: e.kind, message: e.message },
+    file: { path: i.path, name: basename(i.path) },
+    log: { level: 'error' },
+    observer: observer(tool),
+    ftp: { capture: { path: i.path, complete: false, error: e.kind, offset: e.offset, packets: i.packets, ...(i.lastTime ? { last_time: i.lastTime } : {}) } },
+  };
+}
+
 /** One JSON line. JSON.stringify escapes control characters and lone surrogates (ES2019), so a
  * capture string can never split a line or make it invalid UTF-8. */
 export function line(e: object): string {
@@ -488,10 +535,13 @@ export interface EventMapper {
   data(s: SessionReport, d: SessionReport['dataConnections'][number], tool: AnalysisReport['tool']): object;
   finding(s: SessionReport, f: Finding, index: number, tool: AnalysisReport['tool']): object;
   cross(f: Finding & { client: string }, index: number, span: ClientSpan | undefined, tool: AnalysisReport['tool'], fallbackTime: string): object;
+  /** An input not read to its end (`complete: false`), after everything else. */
+  incomplete(input: InfoInput, tool: AnalysisReport['tool'], fallbackTime: string): object;
 }
 
 /** One event per line, streamed: a session's events when it is finalized, the cross-session
- * findings (brute-force) at the end, timed by the client's sessions. */
+ * findings (brute-force) at the end, timed by the client's sessions, then one event per input not
+ * read to its end. */
 export class EventSink implements ReportSink {
   private tool: AnalysisReport['tool'] = { name: 'ftp-pcap', version: '0.0.0' };
   private readonly spans = new Map<string, ClientSpan>();
@@ -516,6 +566,7 @@ export class EventSink implements ReportSink {
   end(tail: ReportTail): void {
     const fallback = this.lastTime ?? tail.inputs.find((i) => i.lastTime)?.lastTime ?? new Date(0).toISOString();
     tail.findings.forEach((f, i) => this.out.write(line(this.map.cross(f, i, this.spans.get(f.client), this.tool, fallback))));
+    for (const i of tail.inputs) if (!i.complete) this.out.write(line(this.map.incomplete(i, this.tool, fallback)));
   }
 }
 
@@ -524,6 +575,7 @@ const ECS_EVENTS: EventMapper = {
   data: (s, d, tool) => dataEvent(s, d, tool),
   finding: (s, f, _i, tool) => findingEvent(s, f, tool),
   cross: (f, _i, span, tool, fallback) => crossFindingEvent(f, span, tool, fallback),
+  incomplete: (i, tool, fallback) => captureIncompleteEvent(i, tool, fallback),
 };
 
 /** `--format ndjson`: Elastic Common Schema events. */

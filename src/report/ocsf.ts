@@ -34,6 +34,13 @@
  *   (`finding_info.analytic.uid` and `finding_info.types` = the finding code, as ECS `rule.id`),
  *   a severity, `is_alert`, and `evidences` with the endpoints.
  *
+ * An input that could not be read to its end (damaged, cut short, unreadable) adds, after
+ * everything else, one Application Error (class_uid 6008, activity General Error): the class OCSF
+ * gives to errors of the application that generates the events, `message` the error with its byte
+ * offset, `status_code` the error kind, the path and offset under `unmapped.ftp_pcap`. A SIEM then
+ * knows the activities before it cover only part of the capture (the CLI's exit status 2 and
+ * stderr line reach no shipper).
+ *
  * Times: `time` is epoch milliseconds (timestamp_t) and, with the `datetime` profile, `time_dt`
  * keeps the capture's full precision. A finding's `time` is the capture time of what it concerns
  * (OCSF calls it the finding's creation time: a live sensor would have created it then), so the
@@ -42,13 +49,15 @@
 import type { AnalysisReport } from './analysis.js';
 import type { DataConnectionReport, Finding, FindingCode, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
-import { EventSink, FAILED_OUTCOMES, sessionFacts, communityId, dataEnds, dataTime, findingTime, isInternal, isV6, maxSeverity, networkDirection, transferFile, type ClientSpan, type EventMapper } from './ndjson.js';
+import type { InfoInput } from './inputs.js';
+import { EventSink, FAILED_OUTCOMES, damageMessage, damageOf, sessionFacts, communityId, dataEnds, dataTime, findingTime, isInternal, isV6, maxSeverity, networkDirection, transferFile, type ClientSpan, type EventMapper } from './ndjson.js';
 
 /** The OCSF schema version the events follow (../shared/ocsf-schema/version.json). */
 export const OCSF_VERSION = '1.9.0-dev';
 
 const FTP_ACTIVITY = { category_uid: 4, category_name: 'Network Activity', class_uid: 4008, class_name: 'FTP Activity' } as const;
 const DETECTION_FINDING = { category_uid: 2, category_name: 'Findings', class_uid: 2004, class_name: 'Detection Finding' } as const;
+const APPLICATION_ERROR = { category_uid: 6, category_name: 'Application Activity', class_uid: 6008, class_name: 'Application Error' } as const;
 
 /** FTP Activity activity_id (events/network/ftp_activity.json), by transfer command. */
 const ACTIVITY: Record<string, { id: number; name: string }> = {
@@ -382,14 +391,39 @@ export function crossFinding(f: Finding & { client: string }, index: number, spa
   return e;
 }
 
+/** An input not read to its end (events/application/application_error.json: General Error). */
+export function captureIncomplete(i: InfoInput, tool: AnalysisReport['tool'], fallback: string): OcsfEvent {
+  const e = damageOf(i);
+  const t = i.lastTime ?? fallback;
+  return {
+    activity_id: 1,
+    activity_name: 'General Error',
+    ...APPLICATION_ERROR,
+    type_uid: APPLICATION_ERROR.class_uid * 100 + 1,
+    type_name: 'Application Error: General Error',
+    time: epochMs(t),
+    time_dt: t,
+    severity_id: SEVERITY_ID.error.id,
+    severity: SEVERITY_ID.error.name,
+    status_id: 2,
+    status: 'Failure',
+    status_code: e.kind,
+    status_detail: `${e.message} (byte offset ${e.offset})`,
+    message: damageMessage(i),
+    metadata: metadata(tool, 'capture-incomplete', undefined, false),
+    unmapped: { ftp_pcap: strip({ path: i.path, complete: false, error: e.kind, offset: e.offset, packets: i.packets, last_time: i.lastTime }) },
+  };
+}
+
 const OCSF_EVENTS: EventMapper = {
   session: (s, tool) => sessionActivity(s, tool),
   data: (s, d, tool) => dataActivity(s, d, tool),
   finding: (s, f, i, tool) => sessionFinding(s, f, i, tool),
   cross: (f, i, span, tool, fallback) => crossFinding(f, i, span, tool, fallback),
+  incomplete: (i, tool, fallback) => captureIncomplete(i, tool, fallback),
 };
 
-/** `--format ocsf`: FTP Activity and Detection Finding events. */
+/** `--format ocsf`: FTP Activity and Detection Finding events (and Application Error for a damaged input). */
 export class OcsfSink extends EventSink {
   constructor(out: Out) {
     super(out, OCSF_EVENTS);

@@ -3,7 +3,8 @@
  * inside a record, a pcapng cut inside a block, a pcapng with a corrupt block length, a gzip cut
  * short, a gzip with corrupt deflate data. For analyze in every format, info and connections:
  * exactly one line on stderr naming the file and the byte offset, exit 2, and the report of
- * everything before the damage still written (`"complete": false` where the format has it).
+ * everything before the damage still written (`"complete": false` where the format has it; a last
+ * event saying so in NDJSON and OCSF).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -93,6 +94,15 @@ describe('hostile (hand-built): damaged inputs, every command and format', () =>
         expect(j.inputs[0].complete).toBe(false);
         expect(j.inputs[0].packets).toBeGreaterThan(0);
         expect(j.inputs[0].errors).toHaveLength(1);
+      } else if (format === 'ndjson' || format === 'ocsf') {
+        // The last event says the capture is incomplete, with the file and the byte offset.
+        const lines = r.stdout.trim().split('\n');
+        expect(lines.length, c.name).toBeGreaterThan(1);
+        const last = JSON.parse(lines[lines.length - 1]) as { message: string; event?: { action: string }; file?: { path: string }; class_uid?: number; status_detail?: string };
+        expect(last.message).toContain(c.file);
+        expect(last.message).toMatch(c.offset);
+        if (format === 'ndjson') expect([last.event?.action, last.file?.path]).toEqual(['capture-incomplete', c.file]);
+        else expect([last.class_uid, last.status_detail]).toEqual([6008, expect.stringMatching(c.offset)]);
       } else if (format === 'xml') {
         expect(r.stdout).toMatch(/<complete>false<\/complete>/);
       } else if (format === 'text') {

@@ -9,7 +9,8 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ECS_VERSION, NdjsonSink, communityId, networkDirection, type FtpFields } from '../../src/report/ndjson.js';
-import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, ndjsonLines, golden, flatten, MemoryOut, handBuiltSession, handBuiltTail, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
+import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, ndjsonLines, golden, flatten, MemoryOut, handBuiltSession, handBuiltTail, truncatedLab, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
+import { cli } from '../helpers/cli.js';
 
 interface EcsField {
   type: string;
@@ -189,5 +190,36 @@ describe('ndjson: hand-built session with hostile strings', () => {
     expect(bf.source.ip).toBe('10.1.2.3');
     expect(bf.destination.ip).toBe('203.0.113.7');
     expect(bf.event.severity).toBe(73);
+  });
+});
+
+describe('ndjson: a damaged capture ends with an event saying so', () => {
+  it('03-active-blocked cut inside its last record (hand-built): the events before, then one capture-incomplete event', async () => {
+    const cut = truncatedLab('03-active-blocked.pcap');
+    try {
+      const r = cli(['analyze', '--format', 'ndjson', cut.file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`ftp-pcap: ${cut.file}: trailing partial record (59 of 66 bytes) (byte offset ${cut.offset})\n`);
+      const events = ndjsonLines(r.stdout);
+      expect(events.flatMap((e, i) => check(e).map((p) => `line ${i + 1}: ${p}`))).toEqual([]);
+      // Everything the JSON report of the same file holds, then the one event about the damage.
+      const report = await jsonReport({ name: 'cut', files: [cut.file] }, VERSION);
+      const dcs = report.sessions.reduce((n, s) => n + s.dataConnections.length, 0);
+      const findings = report.sessions.reduce((n, s) => n + s.findings.length, 0) + report.findings.length;
+      expect(countsOf(events)).toEqual({ 'ftp_pcap.session': report.sessions.length, 'ftp_pcap.data_connection': dcs, 'ftp_pcap.finding': findings, 'ftp_pcap.capture': 1 });
+      const last = events[events.length - 1];
+      expect(dataset(last)).toBe('ftp_pcap.capture');
+      expect(last).toMatchObject({
+        '@timestamp': (report.inputs as { lastTime: string }[])[0].lastTime,
+        event: { kind: 'event', action: 'capture-incomplete', outcome: 'failure', category: ['file'], type: ['error'] },
+        error: { type: 'truncated-record', message: 'trailing partial record (59 of 66 bytes)' },
+        file: { path: cut.file, name: `hand-built-cut-03-active-blocked.pcap` },
+        log: { level: 'error' },
+        ftp: { capture: { path: cut.file, complete: false, error: 'truncated-record', offset: cut.offset, packets: cut.packets } },
+      });
+      expect(last.message).toBe(`Capture ${cut.file} is incomplete: trailing partial record (59 of 66 bytes) (byte offset ${cut.offset}); the events cover only its ${cut.packets} packets before that point.`);
+    } finally {
+      cut.cleanup();
+    }
   });
 });

@@ -14,7 +14,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { OCSF_VERSION, OcsfSink } from '../../src/report/ocsf.js';
-import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, ndjsonLines, golden, isObject, MemoryOut, handBuiltSession, handBuiltTail, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
+import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, ndjsonLines, golden, isObject, MemoryOut, handBuiltSession, handBuiltTail, truncatedLab, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
+import { cli } from '../helpers/cli.js';
 
 const ROOT = '../shared/ocsf-schema';
 const readJson = (p: string): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, p), 'utf8')) as Record<string, unknown>;
@@ -242,6 +243,8 @@ async function runCapture(c: LabCapture): Promise<void> {
   expect(n(4008, 'session')).toBe(report.sessions.length);
   expect(n(4008, 'data-connection')).toBe(report.sessions.reduce((k, s) => k + s.dataConnections.length, 0));
   expect(n(2004)).toBe(report.sessions.reduce((k, s) => k + s.findings.length, 0) + report.findings.length);
+  // An Application Error only for a damaged input: these are whole.
+  expect(n(6008)).toBe(0);
   // Failed data connections are Failures with the outcome as status_code and the diagnosis.
   const dcs = events.filter((e) => (e.metadata as { event_code: string }).event_code === 'data-connection');
   const expected = report.sessions.flatMap((s) => s.dataConnections);
@@ -270,5 +273,43 @@ describe('ocsf: hand-built session with hostile strings', () => {
     expect(events[1].command_responses).toEqual([NASTY.replyText]);
     expect(events[2]).toMatchObject({ activity_id: 0, status_id: 2, status_code: 'not-attempted', src_endpoint: { ip: '10.1.2.3' }, dst_endpoint: { ip: '203.0.113.7', port: 30001 } });
     expect(events[5]).toMatchObject({ class_uid: 2004, severity_id: 4, finding_info: { types: ['brute-force'], analytic: { uid: 'brute-force' } }, evidences: [{ src_endpoint: { ip: '10.1.2.3' }, dst_endpoint: { ip: '203.0.113.7' } }] });
+  });
+});
+
+describe('ocsf: a damaged capture ends with an Application Error', () => {
+  it('03-active-blocked cut inside its last record (hand-built): the events before, then one Application Error (6008)', async () => {
+    expect(byUid.get(6008)?.def.name).toBe('application_error');
+    const cut = truncatedLab('03-active-blocked.pcap');
+    try {
+      const r = cli(['analyze', '--format', 'ocsf', cut.file]);
+      expect(r.code).toBe(2);
+      const events = ndjsonLines(r.stdout);
+      expect(events.flatMap((e, i) => check(e).map((p) => `line ${i + 1}: ${p}`))).toEqual([]);
+      const report = await jsonReport({ name: 'cut', files: [cut.file] }, VERSION);
+      const n = (uid: number): number => events.filter((e) => e.class_uid === uid).length;
+      expect(n(4008)).toBe(report.sessions.length + report.sessions.reduce((k, s) => k + s.dataConnections.length, 0));
+      expect(n(2004)).toBe(report.sessions.reduce((k, s) => k + s.findings.length, 0) + report.findings.length);
+      expect(n(6008)).toBe(1);
+      const last = events[events.length - 1];
+      const lastTime = (report.inputs as { lastTime: string }[])[0].lastTime;
+      expect(last).toMatchObject({
+        class_uid: 6008,
+        activity_id: 1,
+        activity_name: 'General Error',
+        type_uid: 600801,
+        time_dt: lastTime,
+        time: Date.parse(lastTime),
+        status_id: 2,
+        status: 'Failure',
+        status_code: 'truncated-record',
+        status_detail: `trailing partial record (59 of 66 bytes) (byte offset ${cut.offset})`,
+        severity_id: 4,
+        metadata: { event_code: 'capture-incomplete' },
+        unmapped: { ftp_pcap: { path: cut.file, complete: false, error: 'truncated-record', offset: cut.offset, packets: cut.packets } },
+      });
+      expect(last.message).toContain(`(byte offset ${cut.offset})`);
+    } finally {
+      cut.cleanup();
+    }
   });
 });

@@ -4,7 +4,8 @@
  * UPDATE_GOLDEN=1, like test/pipeline/golden.test.ts), and a hand-built session whose strings
  * hold everything a capture can smuggle into a report.
  */
-import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { cli } from '../helpers/cli.js';
@@ -200,3 +201,23 @@ export function handBuiltTail(): import('../../src/report/analysis.js').ReportTa
 export const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 export const TOOL = { name: 'ftp-pcap' as const, version: '9.9.9-test' };
+
+/**
+ * Hand-built from a lab capture: the file cut 7 bytes short of its end, so its last record is a
+ * trailing partial record. Written to a temp dir; `offset` is where that record starts (the byte
+ * offset the error names) and `packets` the records before it.
+ */
+export function truncatedLab(name: string): { file: string; offset: number; packets: number; cleanup: () => void } {
+  const b = readFileSync(join('fixtures', name));
+  let p = 24;
+  let packets = 0;
+  while (p + 16 + b.readUInt32LE(p + 8) < b.length) {
+    p += 16 + b.readUInt32LE(p + 8);
+    packets++;
+  }
+  expect(p + 16 + b.readUInt32LE(p + 8)).toBe(b.length);
+  const dir = mkdtempSync(join(tmpdir(), 'ftp-pcap-cut-'));
+  const file = join(dir, `hand-built-cut-${name}`);
+  writeFileSync(file, b.subarray(0, b.length - 7));
+  return { file, offset: p, packets, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
