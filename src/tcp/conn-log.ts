@@ -109,6 +109,8 @@ export interface ConnectionJson {
     readonly last: number;
     readonly syn: number | null;
     readonly synRetransmits: readonly number[];
+    /** Retransmissions past TCP_MAX_SYN_RETRANSMIT_FRAMES, not in `synRetransmits` (only when some are). */
+    readonly synRetransmitsUnlisted?: number;
     readonly synAck: number | null;
     readonly established: number | null;
   };
@@ -156,6 +158,7 @@ export function connectionJson(s: ConnectionSummary): ConnectionJson {
       last: s.lastFrame,
       syn: s.synFrame,
       synRetransmits: s.synRetransmitFrames,
+      ...(s.synRetransmits > s.synRetransmitFrames.length ? { synRetransmitsUnlisted: s.synRetransmits - s.synRetransmitFrames.length } : {}),
       synAck: s.synAckFrame,
       established: s.establishedFrame,
     },
