@@ -22,7 +22,8 @@ import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import type { RunCounters } from '../pipeline.js';
 
 export const PARTIAL_FORMAT = 'ftp-pcap';
-export const PARTIAL_VERSION = 1;
+/** 2: pending sessions carry loginAttemptCount, droppedReplies and droppedSizes. */
+export const PARTIAL_VERSION = 2;
 
 /** A session's place in the report (FtpAnalyzer.flushReady): [batch, start, client port]. */
 export type SessionKey = [number, number, number];
@@ -56,6 +57,7 @@ const SESSION_FIELDS = [
   'login',
   'loginFrame',
   'loginAttempts',
+  'loginAttemptCount',
   'failedLogins',
   'tls',
   'tlsFrame',
@@ -65,6 +67,8 @@ const SESSION_FIELDS = [
   'unmatchedReplies',
   'droppedCommands',
   'droppedAnnouncements',
+  'droppedReplies',
+  'droppedSizes',
   'badAnnouncements',
   'badAnnouncementCount',
 ] as const;
