@@ -495,7 +495,7 @@ export function damageOf(i: InfoInput): { kind: string; offset: number; message:
 /** One line saying what a damaged input means for the events before it. */
 export function damageMessage(i: InfoInput): string {
   const e = damageOf(i);
-  return `Capture ${i.path} is incomplete: ${e.message} (byte offset ${e.offset}); the events cover only its ${i.packets} packet${i.packets === 1 ? '' : 's'} before that point.`;
+  return `Capture ${i.path === '-' ? 'from standard input' : i.path} is incomplete: ${e.message} (byte offset ${e.offset}); the events cover only its ${i.packets} packet${i.packets === 1 ? '' : 's'} before that point.`;
 }
 
 /** An input that could not be read to its end: the events before it cover only part of it. */
@@ -516,7 +516,8 @@ export function captureIncompleteEvent(i: InfoInput, tool: AnalysisReport['tool'
     },
     message: damageMessage(i),
     error: { type: e.kind, message: e.message },
-    file: { path: i.path, name: basename(i.path) },
+    // Standard input (`-`) is no file.
+    ...(i.path !== '-' ? { file: { path: i.path, name: basename(i.path) } } : {}),
     log: { level: 'error' },
     observer: observer(tool),
     ftp: { capture: { path: i.path, complete: false, error: e.kind, offset: e.offset, packets: i.packets, ...(i.lastTime ? { last_time: i.lastTime } : {}) } },

@@ -218,6 +218,16 @@ describe('ndjson: a damaged capture ends with an event saying so', () => {
         ftp: { capture: { path: cut.file, complete: false, error: 'truncated-record', offset: cut.offset, packets: cut.packets } },
       });
       expect(last.message).toBe(`Capture ${cut.file} is incomplete: trailing partial record (59 of 66 bytes) (byte offset ${cut.offset}); the events cover only its ${cut.packets} packets before that point.`);
+
+      // The same bytes on standard input: no file to name.
+      const s = cli(['analyze', '--format', 'ndjson', '-'], readFileSync(cut.file));
+      expect(s.code).toBe(2);
+      const piped = ndjsonLines(s.stdout);
+      const end = piped[piped.length - 1];
+      expect(check(end)).toEqual([]);
+      expect(end.file).toBeUndefined();
+      expect(end.message).toMatch(/^Capture from standard input is incomplete: trailing partial record/);
+      expect((end.ftp as FtpFields).capture).toMatchObject({ path: '-', offset: cut.offset, packets: cut.packets });
     } finally {
       cut.cleanup();
     }
