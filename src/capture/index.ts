@@ -1,7 +1,7 @@
 /** Stage 1 (DESIGN.md §2): capture files in, CaptureRecords out. */
 export { CaptureRecord, LinkType } from './record.js';
 export { CaptureReader, type CaptureFormat, type InterfaceInfo } from './reader.js';
-export { readCaptures, type ReadOptions, type RecordSink } from './merge.js';
+export { readCaptures, firstRecordTime, type ReadOptions, type RecordSink, type MergeStats } from './merge.js';
 export { formatCaptureError, type CaptureError, type CaptureErrorKind } from './errors.js';
 export { isoTime, isoSeconds, ticksToSecNsec, ticksPerSecond } from './timestamp.js';
 export { Step } from './window.js';

@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import type { CaptureRecord } from './record.js';
 import type { CaptureError } from './errors.js';
 import { openSource, type ByteSource } from './source.js';
+import { READ_CHUNK_BYTES } from '../limits.js';
 import { Window, Step } from './window.js';
 import { PcapParser, pcapMagic } from './pcap.js';
 import { PcapngParser, PCAPNG_SHB } from './pcapng.js';
@@ -50,11 +51,18 @@ export class CaptureReader {
 
   private window: Window | null = null;
   private parser: Parser | null = null;
+  /** The parser's offset when the input was closed (its window, and the buffers, are gone then). */
+  private closedAt = 0;
 
+  /**
+   * @param chunk read size: READ_CHUNK_BYTES for reading, smaller for a probe of the first record
+   *   (src/capture/merge.ts), which should not allocate two megabytes per file of an archive.
+   */
   constructor(
     readonly path: string,
     readonly index: number,
     private readonly stdin?: Readable,
+    private readonly chunk = READ_CHUNK_BYTES,
   ) {}
 
   /** Opens the input and identifies its format. Errors (missing file, unknown magic) land in `error`. */
@@ -62,7 +70,7 @@ export class CaptureReader {
     let source: ByteSource;
     try {
       if (this.path !== '-') this.fileSize = (await stat(this.path)).size;
-      const opened = await openSource(this.path, this.stdin);
+      const opened = await openSource(this.path, this.stdin, this.chunk);
       source = opened.source;
       this.gzip = opened.gzip;
     } catch (e) {
@@ -97,7 +105,7 @@ export class CaptureReader {
 
   /** Bytes of the (decompressed) input consumed by the parser so far: exact progress. */
   get bytesRead(): number {
-    return this.window ? this.window.offset : 0;
+    return this.window ? this.window.offset : this.closedAt;
   }
 
   /** Interfaces (link types, snap lengths) seen so far. */
@@ -153,8 +161,18 @@ export class CaptureReader {
     }
   }
 
+  /**
+   * Closes the file and lets go of the window and its read buffers; the summary (counts, times,
+   * interfaces, error) stays. A merge of a thousand files keeps a thousand readers for `inputs[]`,
+   * so a closed reader must not hold its two megabytes.
+   */
   async close(): Promise<void> {
-    if (this.window) await this.window.source.close().catch(() => undefined);
+    const w = this.window;
+    if (!w) return;
+    this.closedAt = w.offset;
+    this.window = null;
+    this.done = true;
+    await w.source.close().catch(() => undefined);
   }
 
   /** pcapng section count and comments, when the format has them. */

@@ -35,6 +35,8 @@ const KEEP_RESERVE = 16 + 256 * 1024;
 export class FileSource implements ByteSource {
   rawBytes = 0;
   private readonly bufs: Buffer[];
+  /** Head room for the previous chunk's tail: KEEP_RESERVE, less for a small chunk (a probe). */
+  private readonly reserve: number;
   private turn = 0;
   private ahead: Promise<number> | null = null;
   private eof = false;
@@ -43,7 +45,8 @@ export class FileSource implements ByteSource {
     private readonly fh: FileHandle,
     private readonly chunk: number,
   ) {
-    this.bufs = [Buffer.allocUnsafe(KEEP_RESERVE + chunk), Buffer.allocUnsafe(KEEP_RESERVE + chunk)];
+    this.reserve = Math.min(KEEP_RESERVE, chunk);
+    this.bufs = [Buffer.allocUnsafe(this.reserve + chunk), Buffer.allocUnsafe(this.reserve + chunk)];
   }
 
   static async open(path: string, chunk = READ_CHUNK_BYTES): Promise<FileSource> {
@@ -51,7 +54,7 @@ export class FileSource implements ByteSource {
   }
 
   private readInto(i: number): Promise<number> {
-    return this.fh.read(this.bufs[i], KEEP_RESERVE, this.chunk, null).then((r) => r.bytesRead);
+    return this.fh.read(this.bufs[i], this.reserve, this.chunk, null).then((r) => r.bytesRead);
   }
 
   async read(keep: Buffer | null): Promise<Buffer | null> {
@@ -68,11 +71,12 @@ export class FileSource implements ByteSource {
     const buf = this.bufs[i];
     const kept = keep ? keep.length : 0;
     let out: Buffer;
-    if (kept <= KEEP_RESERVE) {
-      if (keep) keep.copy(buf, KEEP_RESERVE - kept);
-      out = buf.subarray(KEEP_RESERVE - kept, KEEP_RESERVE + n);
+    const r = this.reserve;
+    if (kept <= r) {
+      if (keep) keep.copy(buf, r - kept);
+      out = buf.subarray(r - kept, r + n);
     } else {
-      out = Buffer.concat([keep as Buffer, buf.subarray(KEEP_RESERVE, KEEP_RESERVE + n)]);
+      out = Buffer.concat([keep as Buffer, buf.subarray(r, r + n)]);
     }
     // The other buffer's bytes are dead now (its tail was just copied): read ahead into it. A short
     // read means the end of the file is near; the next call finds 0 there.
@@ -147,7 +151,7 @@ export interface OpenedSource {
  * Opens a path (or '-' for stdin), detecting gzip by its magic bytes and decompressing it as a
  * stream: a compressed capture is never inflated to disk or memory whole.
  */
-export async function openSource(path: string, stdin: Readable = process.stdin): Promise<OpenedSource> {
+export async function openSource(path: string, stdin: Readable = process.stdin, chunk = READ_CHUNK_BYTES): Promise<OpenedSource> {
   if (path === '-') {
     const { first } = await peekStream(stdin);
     if (first && first.length >= 2 && first[0] === GZIP_MAGIC0 && first[1] === GZIP_MAGIC1) {
@@ -166,13 +170,13 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
   const { bytesRead } = await fh.read(head, 0, 2, 0);
   await fh.close();
   if (bytesRead === 2 && head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1) {
-    const file = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+    const file = createReadStream(path, { highWaterMark: chunk });
     let raw = 0;
     file.on('data', (b: Buffer | string) => (raw += b.length));
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    const gunzip = createGunzip({ chunkSize: Math.min(256 * 1024, chunk) });
     file.on('error', (e) => gunzip.destroy(e));
     file.pipe(gunzip);
     return { source: new StreamSource(gunzip, null, () => raw), gzip: true };
   }
-  return { source: await FileSource.open(path), gzip: false };
+  return { source: await FileSource.open(path, chunk), gzip: false };
 }
