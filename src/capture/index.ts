@@ -5,3 +5,4 @@ export { readCaptures, firstRecordTime, type ReadOptions, type RecordSink, type 
 export { formatCaptureError, type CaptureError, type CaptureErrorKind } from './errors.js';
 export { isoTime, isoSeconds, ticksToSecNsec, ticksPerSecond } from './timestamp.js';
 export { Step } from './window.js';
+export { expandInputs, sniffCapture, type ExpandedInputs, type SkipReason } from './expand.js';
