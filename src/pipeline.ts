@@ -27,6 +27,10 @@ export interface AnalyzeOptions extends AnalyzerOptions {
   onProgress?: ReadOptions['onProgress'];
   /** Only this shard's host pairs (src/scale/shard.ts). */
   shardOf?: ShardSpec;
+  /** Open-file counts of the merge, filled in as it runs (tests, benchmarks). */
+  mergeStats?: ReadOptions['stats'];
+  /** Files the input expansion skipped (src/capture/expand.ts), for the report's `skippedFiles`. */
+  skippedFiles?: Record<string, number>;
 }
 
 /** The whole analysis, collected into one report (tests, small captures). */
@@ -61,9 +65,18 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
     summary: summary.summary,
     limits: limitsOf(counters.tcp, counters.analyzer, counters.control, counters.decode, counters.unlistedInterfaces),
     problems: problemsOf(counters.decode),
+    ...skippedOf(opts.skippedFiles),
   };
   sink.end(tail);
   return tail;
+}
+
+/**
+ * The tail's `skippedFiles`, only when a directory or glob left files out: the reports of plain
+ * file lists stay as they were.
+ */
+export function skippedOf(skipped: Record<string, number> | undefined): Pick<ReportTail, 'skippedFiles'> {
+  return skipped && Object.keys(skipped).length > 0 ? { skippedFiles: { ...skipped } } : {};
 }
 
 /** The stages of one run, once the inputs are read. */
@@ -107,7 +120,7 @@ export async function runStages(paths: readonly string[], opts: AnalyzeOptions, 
         }
       }
     },
-    { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
+    { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.mergeStats ? { stats: opts.mergeStats } : {}) },
   );
   decoder.finish();
   ftp.closing();

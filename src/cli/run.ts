@@ -3,7 +3,8 @@
  * display, and the one-line reports of damaged inputs.
  */
 import { statSync } from 'node:fs';
-import { formatCaptureError, type CaptureError } from '../capture/index.js';
+import { expandInputs, formatCaptureError, type CaptureError, type ExpandedInputs } from '../capture/index.js';
+import { UsageError } from './errors.js';
 import { Out } from '../report/out.js';
 import { Progress, setCurrentProgress, wantProgress, type ProgressInput } from './progress.js';
 
@@ -24,6 +25,22 @@ export function exitCodesHelp(withFindings: boolean): string {
     'Progress: on stderr when it is a terminal and the input is 64 MB or more (or stdin),',
     'unless --quiet.',
   ].join('\n');
+}
+
+/** The `<capture...>` argument's help, the same for every command. */
+export const CAPTURE_ARGS_HELP =
+  "capture files (pcap, pcapng, gzip), directories (every capture below, by content), quoted globs ('/archive/*.pcap*', **), '-' for stdin; merged in time order as one capture";
+
+/**
+ * The capture arguments of any command as the files to read (src/capture/expand.ts: directories,
+ * globs, duplicates). An argument that gives nothing to read (an empty directory, a glob matching
+ * no capture) is a usage error before anything is read: a nightly job on yesterday's empty folder
+ * should fail loudly, not report zero sessions.
+ */
+export async function resolveInputs(args: readonly string[]): Promise<ExpandedInputs> {
+  const x = await expandInputs(args);
+  if (x.empty.length > 0) throw new UsageError(x.empty[0]);
+  return x;
 }
 
 /** Bytes of the input files (stdin and unreadable paths count 0: the reader reports those). */

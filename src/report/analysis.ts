@@ -35,6 +35,11 @@ export interface AnalysisReport {
   limits: Record<string, number>;
   /** Decode and parsing anomalies, by stable reason name. */
   problems: Record<string, number>;
+  /**
+   * Files found in the directories and globs given but not read, by reason (`not-a-capture`,
+   * `hidden`, `duplicate`... src/capture/expand.ts); present only when some were.
+   */
+  skippedFiles?: Record<string, number>;
 }
 
 /** The report without its sessions: what is known only at the end of the capture. */
@@ -220,5 +225,6 @@ function tailText(r: ReportTail, p: Paint = NO_PAINT): string {
   out.push(`Summary: ${sm.sessions} session${sm.sessions === 1 ? '' : 's'}, ${sm.dataConnections} data connection${sm.dataConnections === 1 ? '' : 's'}${outcomes ? ` (${outcomes})` : ''}`);
   const lim = Object.entries(r.limits).filter(([, n]) => n > 0);
   if (lim.length) out.push(`Limits reached: ${lim.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (r.skippedFiles) out.push(`Files skipped in the directories and globs given: ${Object.entries(r.skippedFiles).map(([k, n]) => `${n} ${k}`).join(', ')}`);
   return out.join('\n') + '\n';
 }

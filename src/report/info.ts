@@ -150,9 +150,11 @@ export interface InfoReport {
   tcp: { connections: number; answered: number; synPackets: number; servers: PortRow[] };
   ftpPorts: number[];
   limits: Record<string, number>;
+  /** Files found in directories or by globs and not read, by reason (src/capture/expand.ts); only when some were. */
+  skippedFiles?: Record<string, number>;
 }
 
-export function buildInfoReport(version: string, readers: readonly CaptureReader[], c: InfoCollector, decodeCounters: Record<string, number>): InfoReport {
+export function buildInfoReport(version: string, readers: readonly CaptureReader[], c: InfoCollector, decodeCounters: Record<string, number>, skipped: Record<string, number> = {}): InfoReport {
   const inputs = inputsOf(readers);
   // Overall span: earliest first and latest last over all inputs.
   let first: CaptureReader | null = null;
@@ -201,7 +203,15 @@ export function buildInfoReport(version: string, readers: readonly CaptureReader
     },
     ftpPorts: servers.filter((p) => p.ftp).map((p) => p.port),
     limits: c.untrackedSyns > 0 ? { 'info-max-flows': c.untrackedSyns } : {},
+    ...(Object.keys(skipped).length > 0 ? { skippedFiles: { ...skipped } } : {}),
   };
+}
+
+/** `skippedFiles` as one text line: "2 not-a-capture, 1 hidden". */
+export function skippedText(skipped: Record<string, number>): string {
+  return Object.entries(skipped)
+    .map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`)
+    .join(', ');
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -226,9 +236,10 @@ export function renderInfoText(r: InfoReport, maxPorts = 20): string {
     out.push('');
   }
   if (r.inputs.length > 1) {
-    out.push(`All inputs:        ${n(r.totals.packets)} packets, ${n(r.totals.bytes)} bytes, ${r.totals.firstTime ?? '-'} to ${r.totals.lastTime ?? '-'}`);
-    out.push('');
+    out.push(`All inputs:        ${n(r.inputs.length)} files, ${n(r.totals.packets)} packets, ${n(r.totals.bytes)} bytes, ${r.totals.firstTime ?? '-'} to ${r.totals.lastTime ?? '-'}`);
   }
+  if (r.skippedFiles) out.push(`Files skipped:     ${skippedText(r.skippedFiles)} (in the directories and globs given)`);
+  if (r.inputs.length > 1 || r.skippedFiles) out.push('');
   const t = r.traffic;
   out.push(`Traffic:           IPv4 ${n(t.ipv4)}, IPv6 ${n(t.ipv6)}; TCP ${n(t.tcp)}, UDP ${n(t.udp)}, ICMP ${n(t.icmp)}, other IP ${n(t.otherIp)}, non-IP ${n(t.nonIp)}` + (t.vlanTagged ? `; VLAN-tagged ${n(t.vlanTagged)}` : ''));
   const probs = Object.entries(r.decodeProblems);

@@ -16,7 +16,7 @@ import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import { endpointKey, pairKey, startOf, targetsOf } from '../ftp/correlate.js';
 import type { ConnectionSummary } from '../tcp/index.js';
 import { SummaryBuilder, type ReportSink, type ReportTail } from '../report/analysis.js';
-import { limitsOf, problemsOf, type RunCounters } from '../pipeline.js';
+import { limitsOf, problemsOf, skippedOf, type RunCounters } from '../pipeline.js';
 import { decodePending, keyBefore, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PendingJson, type SessionKey } from './partial.js';
 
 export class PartialError extends Error {
@@ -35,6 +35,8 @@ export interface MergeOptions {
   /** Keep the commands/replies timeline and TCP event times (html, --ladder); dropped otherwise so
    * that the report equals one process's without them. */
   timeline?: boolean;
+  /** Files the input expansion skipped (`--jobs`: known to the main thread, not to the shards). */
+  skippedFiles?: Record<string, number>;
 }
 
 /** Lines of a file, read synchronously in 1 MiB chunks (a report line can be megabytes long). */
@@ -320,6 +322,7 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
     summary: summary.summary,
     limits: limitsOf(tcp, analyzer, control, first.decode, first.unlistedInterfaces),
     problems: problemsOf(first.decode),
+    ...skippedOf(opts.skippedFiles),
   };
   sink.end(tail);
   return tail;

@@ -13,7 +13,7 @@ import { MAX_JOBS } from '../../limits.js';
 import { Exit, UsageError } from '../errors.js';
 import { FilteredSink, buildFilter, parseSeverity, severityRank } from '../filters.js';
 import type { Progress, ProgressInput } from '../progress.js';
-import { endProgress, exitCodesHelp, inputBytes, reportInputErrors, startProgress, withOutput } from '../run.js';
+import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, inputBytes, reportInputErrors, resolveInputs, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 
 /** The options of `analyze`, as commander hands them over. */
@@ -124,16 +124,18 @@ export function registerAnalyze(program: Command): void {
     program
       .command('analyze')
       .description('per FTP session: active or passive data connections, who opened each one to whom, and a diagnosis of every failed or blocked one')
-      .argument('<capture...>', "pcap, pcapng or gzip-compressed capture files ('-' reads stdin); several are merged in time order"),
+      .argument('<capture...>', CAPTURE_ARGS_HELP),
   )
     .option('--ports <list>', 'extra FTP control ports, comma-separated (21 always counts; any port is found by its 220 banner)')
     .option('--show-passwords', 'show passwords in the report (redacted by default, except anonymous ones)')
     .option('-j, --jobs <n>', `worker threads, each analysing the connections of a share of the host pairs (default: the number of cores for inputs over ${JOBS_MIN_BYTES >> 20} MB, else 1; 1 is the plain single-threaded path)`)
     .option('--shard <i/N>', 'analyse only shard i (0-based) of N of these inputs and write a partial result for `ftp-pcap merge` (a Kubernetes Indexed Job: --shard $JOB_COMPLETION_INDEX/N)')
     .addHelpText('after', exitCodesHelp(true))
-    .action(async (paths: string[], opts: AnalyzeCliOptions) => {
+    .action(async (args: string[], opts: AnalyzeCliOptions) => {
       const ports = parsePorts(opts.ports);
       const showPasswords = opts.showPasswords === true;
+      const { paths, skipped } = await resolveInputs(args);
+      // A shard's partial result does not carry skipped-file counts: `merge` reports none.
       if (opts.shard !== undefined) return shardAction(paths, opts, ports);
       const jobs = parseJobs(opts.jobs, paths);
       // A live feed (stdin) gets each session out as soon as it is written, not 64 KiB later.
@@ -150,7 +152,7 @@ export function registerAnalyze(program: Command): void {
                 progress.update(rs);
               }
             : undefined;
-          const common = { ports, showPasswords, version: VERSION, ...report };
+          const common = { ports, showPasswords, version: VERSION, skippedFiles: skipped, ...report };
           const tail = jobs > 1 ? await analyzeJobs(paths, { ...common, ...(onProgress ? { onProgress } : {}) }, jobs, sink) : await analyzeTo(paths, { ...common, ...(onProgress ? { onProgress } : {}) }, sink);
           return { tail, readers };
         },

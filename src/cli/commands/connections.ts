@@ -4,7 +4,7 @@ import { Decoder, DecodeStatus, newPacket } from '../../decode/index.js';
 import { TcpTracker, connLogLine, connectionJson, CONN_LOG_HEADER } from '../../tcp/index.js';
 import { Exit, UsageError } from '../errors.js';
 import { MemoryGovernor } from '../../memory.js';
-import { endProgress, exitCodesHelp, reportInputErrors, startProgress, withOutput } from '../run.js';
+import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, reportInputErrors, resolveInputs, startProgress, withOutput } from '../run.js';
 
 const FORMATS = ['text', 'json', 'ndjson'] as const;
 
@@ -17,13 +17,15 @@ export function registerConnections(program: Command): void {
   program
     .command('connections')
     .description("one line per TCP connection, like Zeek's conn.log: start, duration, initiator and responder, state, history, bytes, missed bytes, packets")
-    .argument('<capture...>', "pcap, pcapng or gzip-compressed capture files ('-' reads stdin)")
+    .argument('<capture...>', CAPTURE_ARGS_HELP)
     .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
     .option('-o, --output <file>', "write to a file (atomically) instead of stdout; '-' is stdout")
     .option('-q, --quiet', 'no progress display on stderr')
     .addHelpText('after', exitCodesHelp(false))
-    .action(async (paths: string[], opts: { format: string; output?: string; quiet?: boolean }) => {
+    .action(async (args: string[], opts: { format: string; output?: string; quiet?: boolean }) => {
       if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
+      // Files skipped in a directory are not counted here: a conn.log has no summary to hold them.
+      const { paths } = await resolveInputs(args);
       const progress = startProgress(paths, opts.quiet);
       // A live feed (stdin) gets each record out as its connection ends, not 64 KiB later.
       const live = paths.includes('-');

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { readCaptures, type CaptureError, type CaptureRecord, type CaptureReader } from '../../capture/index.js';
+import { readCaptures, type CaptureError, type CaptureRecord, type CaptureReader, type ExpandedInputs } from '../../capture/index.js';
 import { Decoder } from '../../decode/index.js';
 import { MemoryGovernor } from '../../memory.js';
 import { newPacket } from '../../decode/packet.js';
 import { InfoCollector, buildInfoReport, renderInfoText, type InfoReport } from '../../report/info.js';
 import { Exit, UsageError } from '../errors.js';
 import type { Progress } from '../progress.js';
-import { endProgress, exitCodesHelp, reportInputErrors, startProgress, withOutput } from '../run.js';
+import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, reportInputErrors, resolveInputs, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 
 export interface InfoOptions {
@@ -16,7 +16,7 @@ export interface InfoOptions {
 }
 
 /** Reads the captures once and builds the info model (exported for tests and the benchmark). */
-export async function runInfo(paths: string[], progress: Progress | null = null): Promise<InfoReport> {
+export async function runInfo(paths: string[], progress: Progress | null = null, skipped: ExpandedInputs['skipped'] = {}): Promise<InfoReport> {
   const decoder = new Decoder();
   const pkt = newPacket();
   const collector = new InfoCollector();
@@ -31,23 +31,24 @@ export async function runInfo(paths: string[], progress: Progress | null = null)
   );
   decoder.finish();
   endProgress(progress, readers);
-  return buildInfoReport(VERSION, readers, collector, decoder.counters());
+  return buildInfoReport(VERSION, readers, collector, decoder.counters(), skipped);
 }
 
 export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('summarise captures: format, link types, counts, time span, TCP server ports and FTP control ports, decode problems')
-    .argument('<capture...>', "pcap, pcapng or gzip-compressed capture files ('-' reads stdin); several are merged in time order")
+    .argument('<capture...>', CAPTURE_ARGS_HELP)
     .option('-f, --format <format>', 'text or json', 'text')
     .option('-o, --output <file>', "write the report to a file (atomically) instead of stdout; '-' is stdout")
     .option('-q, --quiet', 'no progress display on stderr')
     .addHelpText('after', exitCodesHelp(false))
-    .action(async (paths: string[], opts: InfoOptions) => {
+    .action(async (args: string[], opts: InfoOptions) => {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not "${opts.format}"`);
+      const { paths, skipped } = await resolveInputs(args);
       const progress = startProgress(paths, opts.quiet);
       const report = await withOutput(opts.output, progress, async (out) => {
-        const r = await runInfo(paths, progress);
+        const r = await runInfo(paths, progress, skipped);
         out.write(opts.format === 'json' ? JSON.stringify(r, null, 2) + '\n' : renderInfoText(r));
         return r;
       });
