@@ -33,6 +33,9 @@ export type SkipReason =
   | 'unreadable-directory' // a directory below the one given that cannot be listed
   | 'duplicate'; // the same real file as an input already listed
 
+/** Every reason, in the order reports list them. */
+export const SKIP_REASONS: readonly SkipReason[] = ['not-a-capture', 'hidden', 'not-a-regular-file', 'broken-link', 'unreadable-directory', 'duplicate'];
+
 export interface ExpandedInputs {
   /** Paths to read, `-` for stdin. */
   readonly paths: string[];
@@ -293,14 +296,16 @@ export async function expandInputs(args: readonly string[]): Promise<ExpandedInp
       await x.add(arg);
     }
   }
-  return { paths: x.paths, skipped: x.skipped, empty };
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  for (const k of SKIP_REASONS) if (x.skipped[k]) skipped[k] = x.skipped[k];
+  return { paths: x.paths, skipped, empty };
 }
 
 /** What one argument skipped: the difference of the counts before and after it. */
 function skippedNote(before: Partial<Record<SkipReason, number>>, after: Partial<Record<SkipReason, number>>): string {
   const parts: string[] = [];
-  for (const [k, n] of Object.entries(after) as [SkipReason, number][]) {
-    const d = n - (before[k] ?? 0);
+  for (const k of SKIP_REASONS) {
+    const d = (after[k] ?? 0) - (before[k] ?? 0);
     if (d > 0) parts.push(`${d} ${k}`);
   }
   return parts.length ? ` (skipped: ${parts.join(', ')})` : '';

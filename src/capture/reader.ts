@@ -103,6 +103,11 @@ export class CaptureReader {
     }
   }
 
+  /** Holds its file and read buffers (between open() and close()). */
+  get isOpen(): boolean {
+    return this.window !== null;
+  }
+
   /** Bytes of the (decompressed) input consumed by the parser so far: exact progress. */
   get bytesRead(): number {
     return this.window ? this.window.offset : this.closedAt;
