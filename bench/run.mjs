@@ -4,12 +4,13 @@
 //   npm run bench                      # the lab's two benchmark captures (fixtures/lab/run.sh bench)
 //   npm run bench -- --runs 5 --cmd info FILE...
 //   npm run bench -- --cmd analyze --jobs 1,2     # analyze once per --jobs value
+//   npm run bench -- --cmd analyze DIR          # a directory of rotated files (ftp-pcap only)
 //
 // Each tool runs as its own process under GNU time (wall time and peak RSS), rounds interleaved
 // (tool A, B, C, then again) so machine noise hits all alike; the median of the runs is printed.
 // Not part of `npm test`: it needs the large captures and minutes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 
@@ -34,6 +35,8 @@ for (const f of files) {
     process.exit(2);
   }
 }
+/** Bytes of a file, or of every file below a directory. */
+const sizeOf = (p) => (statSync(p).isDirectory() ? readdirSync(p).reduce((a, e) => a + sizeOf(join(p, e)), 0) : statSync(p).size);
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 
 function tools(file) {
@@ -47,7 +50,8 @@ function tools(file) {
     else t.push({ name: `ftp-pcap ${c}`, argv: [join(root, 'bin/ftp-pcap'), c, ...extra, ...inputs] });
   }
   const one = file.split('+')[0];
-  if (file.includes('+')) return t;
+  // The other tools read one file: no merged or directory inputs for them.
+  if (file.includes('+') || statSync(one).isDirectory()) return t;
   // The closest job tshark does for each command: TCP conversations for info/connections; for
   // analyze, a two-pass FTP dissection that links data connections to their setup frame.
   if (has('tshark') && (cmds.includes('info') || cmds.includes('connections'))) t.push({ name: 'tshark -z conv,tcp', argv: ['tshark', '-r', one, '-q', '-z', 'conv,tcp'] });
@@ -76,7 +80,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = [];
 console.log(`runs per tool: ${runs} (median), node ${process.version}, ${new Date().toISOString()}`);
 for (const file of files) {
-  const bytes = file.split('+').reduce((a, f) => a + statSync(f).size, 0);
+  const bytes = file.split('+').reduce((a, f) => a + sizeOf(f), 0);
   const packets = packetsOf(file);
   const ts = tools(file);
   const samples = ts.map(() => []);
@@ -84,7 +88,7 @@ for (const file of files) {
   for (let i = 0; i < ts.length; i++) {
     const wall = median(samples[i].map((s) => s.wall));
     const rss = Math.max(...samples[i].map((s) => s.rssMB));
-    results.push({ file: file.split('+').map((f) => basename(f)).join('+'), bytes, packets, tool: ts[i].name, wallSeconds: wall, mbPerSecond: bytes / 1e6 / wall, packetsPerSecond: packets / wall, peakRssMB: rss });
+    results.push({ file: file.split('+').map((f) => basename(f.replace(/\/+$/, '')) + (statSync(f).isDirectory() ? '/' : '')).join('+'), bytes, packets, tool: ts[i].name, wallSeconds: wall, mbPerSecond: bytes / 1e6 / wall, packetsPerSecond: packets / wall, peakRssMB: rss });
   }
 }
 console.log(`\n| capture | size | packets | tool | wall s | MB/s | packets/s | peak RSS MB |`);

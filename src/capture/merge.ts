@@ -36,8 +36,8 @@ export interface MergeStats {
 
 export type RecordSink = (rec: CaptureRecord) => void;
 
-/** Read size of a probe: enough for a pcap header and a full-size first frame, or a pcapng SHB and IDB. */
-const PROBE_CHUNK_BYTES = 64 * 1024;
+/** Read size of a probe: a pcap header and a full-size first frame, or a pcapng SHB and IDB (a larger first record takes more reads). */
+const PROBE_CHUNK_BYTES = 16 * 1024;
 /** Files probed at once: overlaps the latency of a slow disk or NFS without a burst of fds. */
 const PROBE_CONCURRENCY = 8;
 

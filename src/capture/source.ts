@@ -25,6 +25,27 @@ export interface ByteSource {
 const KEEP_RESERVE = 16 + 256 * 1024;
 
 /**
+ * Read buffers of closed FileSources, taken again by the next FileSource of the same size. A
+ * directory of a thousand rotated files then allocates a few buffers instead of a thousand pairs
+ * (2.5 GB the kernel must zero and the collector must find: measured +40 MB peak RSS and ~15%
+ * slower on 1,004 files). Safe by CaptureRecord's contract: no one holds a view of a record once
+ * the next one is read, and a source is closed only after its last record.
+ */
+const spare = new Map<number, Buffer[]>();
+/** Spare bytes kept per buffer size: a few open files' worth of 1 MiB reads, every probe's small ones. */
+const SPARE_BYTES_PER_SIZE = 8 * 1024 * 1024;
+
+function takeBuffer(size: number): Buffer {
+  return spare.get(size)?.pop() ?? Buffer.allocUnsafe(size);
+}
+
+function giveBack(b: Buffer): void {
+  let list = spare.get(b.length);
+  if (!list) spare.set(b.length, (list = []));
+  if ((list.length + 1) * b.length <= SPARE_BYTES_PER_SIZE) list.push(b);
+}
+
+/**
  * A regular file read with positional reads of 1 MiB (measured 2-3x faster than Node's 64 KiB
  * stream default) into two buffers used in turn, reading ahead: while the reader parses one
  * buffer, the next chunk is already being read into the other, so disk/page-cache copies overlap
@@ -40,13 +61,14 @@ export class FileSource implements ByteSource {
   private turn = 0;
   private ahead: Promise<number> | null = null;
   private eof = false;
+  private closed = false;
 
   private constructor(
     private readonly fh: FileHandle,
     private readonly chunk: number,
   ) {
     this.reserve = Math.min(KEEP_RESERVE, chunk);
-    this.bufs = [Buffer.allocUnsafe(this.reserve + chunk), Buffer.allocUnsafe(this.reserve + chunk)];
+    this.bufs = [takeBuffer(this.reserve + chunk), takeBuffer(this.reserve + chunk)];
   }
 
   static async open(path: string, chunk = READ_CHUNK_BYTES): Promise<FileSource> {
@@ -87,8 +109,13 @@ export class FileSource implements ByteSource {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // The read ahead writes into a buffer: it must be over before the buffer is handed on.
     if (this.ahead) await this.ahead.catch(() => undefined);
+    this.ahead = null;
     await this.fh.close();
+    for (const b of this.bufs) giveBack(b);
   }
 }
 
