@@ -23,6 +23,7 @@ import { constants as zlib, gunzipSync } from 'node:zlib';
 import { pcapMagic } from './pcap.js';
 import { PCAPNG_SHB } from './pcapng.js';
 import { hasGlobMagic, parseGlob, type Segment } from './glob.js';
+import { mapConcurrent } from './concurrent.js';
 
 /** Why a file found in a directory or by a glob was not read (counted in the report by this name). */
 export type SkipReason =
@@ -173,15 +174,7 @@ class Expander {
       if (await this.firstTime(f)) fresh.push(f);
       else captures++;
     }
-    const verdicts: ('capture' | 'not-a-capture' | 'unknown')[] = new Array<'capture'>(fresh.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < fresh.length) {
-        const i = next++;
-        verdicts[i] = await sniffCapture(fresh[i]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(SNIFF_CONCURRENCY, fresh.length) }, worker));
+    const verdicts = await mapConcurrent(fresh, SNIFF_CONCURRENCY, sniffCapture);
     for (let i = 0; i < fresh.length; i++) {
       if (verdicts[i] === 'not-a-capture') this.skip('not-a-capture');
       else {

@@ -20,6 +20,7 @@ import type { Readable } from 'node:stream';
 import { CaptureRecord } from './record.js';
 import { CaptureReader } from './reader.js';
 import { Step } from './window.js';
+import { mapConcurrent } from './concurrent.js';
 
 export interface ReadOptions {
   stdin?: Readable;
@@ -38,7 +39,7 @@ export type RecordSink = (rec: CaptureRecord) => void;
 
 /** Read size of a probe: a pcap header and a full-size first frame, or a pcapng SHB and IDB (a larger first record takes more reads). */
 const PROBE_CHUNK_BYTES = 16 * 1024;
-/** Files probed at once: overlaps the latency of a slow disk or NFS without a burst of fds. */
+/** Files probed at once. */
 const PROBE_CONCURRENCY = 8;
 
 /** A timestamp as one comparable pair; null when the input has no record to probe (stdin, empty, damaged). */
@@ -67,19 +68,6 @@ export async function firstRecordTime(path: string): Promise<Start | null> {
   } finally {
     await r.close();
   }
-}
-
-async function probeAll(paths: readonly string[]): Promise<(Start | null)[]> {
-  const out: (Start | null)[] = paths.map(() => null);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < paths.length) {
-      const i = next++;
-      out[i] = await firstRecordTime(paths[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PROBE_CONCURRENCY, paths.length) }, worker));
-  return out;
 }
 
 /** An open input in the merge: its reader, its current record, its rank (the tie-break). */
@@ -186,7 +174,7 @@ export async function readCaptures(paths: readonly string[], sink: RecordSink, o
       return readers;
     }
 
-    const starts = await probeAll(paths);
+    const starts = await mapConcurrent(paths, PROBE_CONCURRENCY, firstRecordTime);
     // Rank: by first record time, inputs without one first (opened at once), ties by path.
     const order = readers.map((_, i) => i);
     order.sort((a, b) => {
