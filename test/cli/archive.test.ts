@@ -135,6 +135,10 @@ describe('an archive of hundreds of small files', () => {
     expect(r.report.sessions).toEqual(json([SOURCE]).report.sessions);
     const text = cli(['analyze', mixed]);
     expect(text.stdout).toContain('Files skipped in the directories and globs given: 2 not-a-capture, 1 hidden\n');
+    // --jobs: the workers read the expanded list; the main thread's counts reach the merged tail.
+    const jobs = json(['--jobs', '2', mixed]);
+    expect(jobs.code).toBe(0);
+    expect(jobs.report).toEqual(r.report);
     const info = JSON.parse(cli(['info', '--format', 'json', mixed]).stdout) as { skippedFiles: unknown };
     expect(info.skippedFiles).toEqual({ 'not-a-capture': 2, hidden: 1 });
     // A file named on the command line is read whatever it holds: the reader says what is wrong.
