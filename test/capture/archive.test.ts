@@ -190,6 +190,17 @@ describe('expandInputs', () => {
       ...(fifo ? { 'not-a-regular-file': 1 } : {}),
     });
     expect(x.empty).toEqual([]);
+    // Read together (gzip and pcapng probed for their first record too), in time order.
+    const stats: MergeStats = { open: 0, peakOpen: 0 };
+    const times: number[] = [];
+    const readers = await readCaptures(x.paths, (r) => times.push(r.tsSec * 1e9 + r.tsNsec), { stats });
+    expect(readers.map((r) => r.error)).toEqual(x.paths.map(() => null));
+    expect(times.length).toBe(readers.reduce((n, r) => n + r.packets, 0));
+    // The merged stream goes back in time only where a file itself does (14-formats-2if.pcapng once:
+    // dumpcap wrote its two interfaces' packets slightly out of order).
+    const backwards = times.filter((t, i) => i > 0 && t < times[i - 1]).length;
+    expect(backwards).toBeLessThanOrEqual(readers.reduce((n, r) => n + r.outOfOrder, 0));
+    expect(stats.open).toBe(0);
   });
 
   it('expands a glob with **, ? and [...], skipping non-captures it matches and hidden names', async () => {
