@@ -216,9 +216,20 @@ export function skippedText(skipped: Record<string, number>): string {
 
 const n = (v: number): string => v.toLocaleString('en-US');
 
+/** More inputs than this (an archive directory) get one line each in the text, not a block of ten. */
+const FULL_INPUT_BLOCKS = 20;
+
 export function renderInfoText(r: InfoReport, maxPorts = 20): string {
   const out: string[] = [];
-  for (const i of r.inputs) {
+  if (r.inputs.length > FULL_INPUT_BLOCKS) {
+    out.push(`Files:             ${n(r.inputs.length)} (one line each; --format json has every detail)`);
+    for (const i of r.inputs) {
+      const fmt = `${i.format ?? 'unreadable'}${i.gzip ? ' (gzip)' : ''}`;
+      out.push(`  ${termSafe(i.path)}  ${fmt}  ${n(i.packets)} packets  ${i.firstTime ?? '-'} .. ${i.lastTime ?? '-'}${i.complete ? '' : `  NOT READ TO THE END: ${i.errors.map((e) => `${termSafe(e.message)} at byte offset ${e.offset}`).join('; ')}`}`);
+    }
+    out.push('');
+  }
+  for (const i of r.inputs.length > FULL_INPUT_BLOCKS ? [] : r.inputs) {
     const kind = i.format === 'pcap' ? 'pcap (microsecond timestamps)' : i.format === 'pcap-nsec' ? 'pcap (nanosecond timestamps)' : (i.format ?? 'unknown');
     const fmt = [kind, i.gzip ? 'gzip-compressed' : null, i.byteOrder].filter(Boolean).join(', ');
     out.push(`File:              ${termSafe(i.path)}`);

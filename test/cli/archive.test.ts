@@ -102,6 +102,17 @@ describe('an archive of hundreds of small files', () => {
     expect(m.rssMb).toBeLessThan(150);
   });
 
+  it('is summarised by info in one line per file', () => {
+    const r = cli(['info', dir]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const files = readdirSync(dir).length;
+    expect(lines[0]).toBe(`Files:             ${files} (one line each; --format json has every detail)`);
+    expect(lines[1]).toMatch(/^ {2}\S+ring_00000_20261126\.pcap {2}pcap {2}1 packets {2}2026-\S+Z \.\. 2026-\S+Z$/);
+    expect(lines.length).toBeLessThan(files + 40);
+    expect(r.stdout).toContain(`All inputs:        ${files} files, ${pcapRecords(readFileSync(SOURCE)).length} packets`);
+  });
+
   it('reports a damaged file in the middle in one line with its byte offset, and analyses the others', () => {
     const damaged = join(tmp, 'damaged');
     const paths = cutPcap(readFileSync(SOURCE), damaged, { name: (n) => `cap_${String(n).padStart(3, '0')}.pcap`, sizes: [40] });
