@@ -33,7 +33,12 @@ export class Out {
   /** The reader went away (`ftp-pcap ... | head`): further output is dropped. */
   private broken = false;
 
-  constructor(private readonly path?: string) {
+  /** @param durable sync to disk at close (a report); a `--jobs` worker's partial result lives
+   * in a temporary folder for a moment and needs no fsync. */
+  constructor(
+    private readonly path?: string,
+    private readonly durable = true,
+  ) {
     if (!path || path === '-') {
       this.fd = 1;
       this.tmp = null;
@@ -88,12 +93,12 @@ export class Out {
     this.flush();
     const tmp = this.tmp;
     if (!tmp || !this.path) return;
-    fsyncSync(this.fd);
+    if (this.durable) fsyncSync(this.fd);
     closeSync(this.fd);
     renameSync(tmp, this.path);
     this.tmp = null;
     pending.delete(this);
-    syncDir(dirname(this.path));
+    if (this.durable) syncDir(dirname(this.path));
   }
 
   /** Gives up: a file being written is removed, so no partial report is left behind. */

@@ -33,7 +33,7 @@ async function run(job: WorkerJob): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('ftp-pcap: worker.js runs inside a worker thread only');
   let peakHeap = 0;
-  const out = new Out(job.file);
+  const out = new Out(job.file, false);
   const sample = (): void => {
     peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
   };
