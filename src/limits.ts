@@ -246,3 +246,31 @@ export const MAX_FINDINGS_PER_CODE = 100;
 export const MAX_SHARD_FTP_HOSTS = 65_536;
 /** Worker threads `--jobs` accepts. */
 export const MAX_JOBS = 64;
+
+// --- transferred files (issue 8: --hash, --extract, --listings; src/ftp/payload.ts, extract.ts, listing.ts)
+/** Bytes `--extract` writes over the whole run (default; `--extract-max-bytes` changes it). A
+ * capture of a 10 Gbit/s link can carry more than the disk holds; past it a file is cut where the
+ * bound fell and later files are not written, each counted (`limits.extract-files-cut`) and named
+ * in the extract manifest. Hashes go on: the report still has them. */
+export const EXTRACT_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024;
+/** Spool files `--extract` keeps open at once. Every candidate data connection carrying bytes is
+ * spooled until its session says what it was; a capture of many concurrent transfers would
+ * otherwise run out of file descriptors (ulimit -n is often 1024). Past it the least recently
+ * written one is closed and reopened when its next bytes come (not counted: nothing is lost). */
+export const EXTRACT_MAX_OPEN_FILES = 128;
+/** Bytes gathered per open spool file before one write(2): a 1448-byte segment per system call
+ * would cost more than the hash. Bounds the write queue to EXTRACT_MAX_OPEN_FILES x this. */
+export const EXTRACT_WRITE_BYTES = 256 * 1024;
+/** Characters of a name `--extract` derives from an FTP path (most file systems allow 255
+ * bytes; room is left for a collision suffix). Longer names are cut in the middle, keeping the
+ * extension (not counted: the manifest has the full path). */
+export const EXTRACT_MAX_NAME_CHARS = 120;
+/** Attempts at a free name (`name-2.ext`, `name-3.ext`...) before the session and connection ids
+ * make one unique. The file system is the set of names taken: memory stays constant. */
+export const EXTRACT_MAX_SUFFIX = 100;
+/** Entries of one listing kept with `--listings` (a directory of 100,000 files is real). Past it
+ * entries are counted (`limits.listing-entries-dropped`), not kept. */
+export const LISTING_MAX_ENTRIES = 1000;
+/** Bytes of one listing line parsed; past it the line is skipped and counted
+ * (`limits.listing-lines-too-long`). A listing is a server's text: a hostile one is one line. */
+export const LISTING_MAX_LINE_BYTES = 4096;

@@ -45,8 +45,20 @@ export async function analyze(paths: readonly string[], opts: AnalyzeOptions = {
  * follows the sessions open at a time, whatever the size of the capture.
  */
 export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, sink: ReportSink): Promise<ReportTail> {
+  const tool = { name: 'ftp-pcap' as const, version: opts.version ?? '0.0.0' };
+  // --extract: its folder is set up before anything is read, and cleaned if the run fails.
+  opts.extract?.begin(tool);
+  try {
+    return await analyzeWith(paths, opts, sink, tool);
+  } catch (e) {
+    opts.extract?.abort();
+    throw e;
+  }
+}
+
+async function analyzeWith(paths: readonly string[], opts: AnalyzeOptions, sink: ReportSink, tool: AnalysisReport['tool']): Promise<ReportTail> {
   const summary = new SummaryBuilder();
-  sink.begin({ name: 'ftp-pcap', version: opts.version ?? '0.0.0' });
+  sink.begin(tool);
   const accept = opts.filter ?? (() => true);
   const bruteForce = new BruteForce(opts.bruteForce);
   const run = await runStages(paths, opts, (s) => {
@@ -58,12 +70,19 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   const findings = bruteForce.findings();
   summary.addCross(findings);
   const counters = countersOf(run);
+  const limits = limitsOf(counters.tcp, counters.analyzer, counters.control, counters.decode, counters.unlistedInterfaces);
+  // --extract: the manifest into place; files cut or not written at the total size bound
+  // (EXTRACT_MAX_TOTAL_BYTES)
+  if (opts.extract) {
+    opts.extract.finish();
+    if (opts.extract.filesCut > 0) limits['extract-files-cut'] = opts.extract.filesCut;
+  }
   const tail: ReportTail = {
     inputs: counters.inputs,
     complete: counters.inputs.every((i) => i.complete),
     findings,
     summary: summary.summary,
-    limits: limitsOf(counters.tcp, counters.analyzer, counters.control, counters.decode, counters.unlistedInterfaces),
+    limits,
     problems: problemsOf(counters.decode),
     ...skippedOf(opts.skippedFiles),
   };
@@ -198,6 +217,8 @@ export function limitsOf(tc: TcpCounters, ac: AnalyzerCounters, cc: ControlCount
     'data-candidates-dropped': ac.candidatesDropped,
     'correlation-rivals-cut': ac.rivalsCut,
     'findings-folded': ac.findingsFolded,
+    // --listings (LISTING_MAX_ENTRIES)
+    'listing-entries-dropped': ac.listingEntriesDropped,
   })) {
     if (v > 0) limits[k] = v;
   }

@@ -15,6 +15,7 @@ import { registerConnections } from './commands/connections.js';
 import { registerMerge } from './commands/merge.js';
 import { removeJobFolders } from '../scale/jobs.js';
 import { abortOpenOutputs } from '../report/out.js';
+import { abortOpenExtractions } from '../ftp/extract.js';
 import { Exit, UsageError, oneLine } from './errors.js';
 import { clearCurrentProgress } from './progress.js';
 import { VERSION } from './version.js';
@@ -43,6 +44,7 @@ const SIGNAL_EXIT: Record<HandledSignal, number> = { SIGINT: 130, SIGTERM: 143, 
 function onSignal(signal: HandledSignal): void {
   abortOpenOutputs();
   removeJobFolders();
+  abortOpenExtractions();
   clearCurrentProgress();
   process.stderr.write(`ftp-pcap: ${signal === 'SIGINT' ? 'interrupted' : signal === 'SIGHUP' ? 'hung up' : 'terminated'} (${signal})\n`);
   process.exit(SIGNAL_EXIT[signal]);
@@ -52,6 +54,7 @@ function onSignal(signal: HandledSignal): void {
 function onFault(e: unknown): void {
   abortOpenOutputs();
   removeJobFolders();
+  abortOpenExtractions();
   clearCurrentProgress();
   process.stderr.write(`ftp-pcap: ${oneLine(e)}\n`);
   process.exit(Exit.INPUT);

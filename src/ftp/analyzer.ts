@@ -25,6 +25,9 @@ import type { Packet } from '../decode/index.js';
 import { TcpFlag } from '../decode/index.js';
 import { formatIp } from '../decode/address.js';
 import { TimeIndex } from './timeindex.js';
+import { DataPayload, type PayloadOptions, type PayloadResult, type SpoolTarget } from './payload.js';
+import type { Extractor, ManifestEntry } from './extract.js';
+import type { FileReport } from './model.js';
 
 export interface AnalyzerOptions {
   /** Control ports besides 21. */
@@ -37,6 +40,23 @@ export interface AnalyzerOptions {
   timeline?: boolean;
   /** Set when this analyzer sees one shard of the traffic (`--shard`, `--jobs`): see ShardHooks. */
   shard?: ShardHooks;
+  /** Follow every candidate data connection's bytes into a SHA-256 and report each transfer's
+   * `file` (`--hash`; implied by `extract` and `listings`). Off, data bytes are only counted. */
+  hash?: boolean;
+  /** Parse listings into entries (`--listings`). */
+  listings?: boolean;
+  /** Write transferred files out (`--extract DIR`). The caller begins and finishes it. */
+  extract?: Extractor | null;
+}
+
+/** SHA-256 of no bytes: a transfer that carried none (an empty file) has it. */
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** A file transfer waiting for its session id to be written out (flushReady). */
+interface PendingFile {
+  readonly report: FileReport;
+  readonly spool: SpoolTarget | null;
+  readonly entry: Omit<ManifestEntry, 'name' | 'writtenBytes' | 'cut' | 'session'>;
 }
 
 /**
@@ -119,6 +139,8 @@ export interface AnalyzerCounters {
   /** Connections matched (or left unmatched) without weighing every announcement naming their
    * endpoint: the walk stopped at MAX_CORRELATE_RIVALS with more left. */
   rivalsCut: number;
+  /** Listing entries past LISTING_MAX_ENTRIES (`--listings`). */
+  listingEntriesDropped: number;
 }
 
 export type { CrossFinding } from './bruteforce.js';
@@ -147,7 +169,7 @@ interface Candidate {
 
 export class FtpAnalyzer {
   readonly events: TcpEvents;
-  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, findingsFolded: 0, rivalsCut: 0 };
+  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, findingsFolded: 0, rivalsCut: 0, listingEntriesDropped: 0 };
   /** Lines, replies, commands and announcements the control channels dropped at their bounds. */
   readonly control: ControlCounters = newControlCounters();
   private tracker: TcpTracker | null = null;
@@ -173,7 +195,13 @@ export class FtpAnalyzer {
   private clock = -Infinity;
   private nextSweep = -Infinity;
   /** Reports of the sessions finalized while the current packet was processed (flushReady). */
-  private readonly ready: { report: SessionReport; start: number }[] = [];
+  private readonly ready: { report: SessionReport; start: number; files: PendingFile[] }[] = [];
+  /** With --hash: how candidate data connections' bytes are followed (null: only counted). */
+  private readonly payloadOpts: PayloadOptions | null;
+  /** Payloads of candidate connections, by connection id, until their session's report. */
+  private readonly payloads = new Map<number, DataPayload>();
+  /** Files of the session being reported, waiting for its id (finalize → flushReady). */
+  private files: PendingFile[] = [];
   /** The frame number of the packet being processed (END_OF_CAPTURE at the end of the capture). */
   private batch = 0;
   private nextId = 1;
@@ -193,6 +221,8 @@ export class FtpAnalyzer {
     private readonly onSession: (s: SessionReport, start: number, batch: number) => void = () => undefined,
   ) {
     this.ports = new Set([21, ...(opts.ports ?? [])]);
+    const extract = opts.extract ?? null;
+    this.payloadOpts = opts.hash || opts.listings || extract ? { listings: opts.listings === true, spool: extract ? () => extract.spool() : null } : null;
     this.events = {
       opened: (c) => this.opened(c),
       inspect: (c, dir, first) => this.inspect(c, dir, first),
@@ -230,6 +260,9 @@ export class FtpAnalyzer {
     this.sweep(true);
     this.flushReady();
     if (this.opts.shard) for (const c of [...this.candidates.values()]) this.dropCandidate(c, true);
+    // Connections no session claimed: their spools go.
+    for (const p of this.payloads.values()) this.dropPayload(p);
+    this.payloads.clear();
   }
 
   // --- detection
@@ -320,7 +353,19 @@ export class FtpAnalyzer {
       if (cand) this.dropCandidate(cand);
       return this.follow(c, dir === 1 ? 0 : 1, false);
     }
+    // --hash: a candidate data connection's bytes from its first one on (a SYN flood carries none
+    // and costs nothing).
+    if (this.payloadOpts !== null && this.candidates.has(c.id)) {
+      const p = new DataPayload(this.payloadOpts, c.midStream);
+      this.payloads.set(c.id, p);
+      return p;
+    }
     return null;
+  }
+
+  private dropPayload(p: DataPayload): void {
+    const { others } = p.take(null);
+    for (const t of others) this.opts.extract?.discard(t);
   }
 
   /** A new announcement: its target goes into the index, its address into the host filter. */
@@ -386,6 +431,11 @@ export class FtpAnalyzer {
     this.byResp.kill(cand.respKey, cand);
     this.byPair.kill(cand.pair, cand);
     this.used.delete(cand.id);
+    const p = this.payloads.get(cand.id);
+    if (p !== undefined) {
+      this.payloads.delete(cand.id);
+      this.dropPayload(p);
+    }
   }
 
   /** A control connection closed or was reset: its session is finalized FINALIZE_GRACE_SEC later
@@ -537,7 +587,8 @@ export class FtpAnalyzer {
     const report = this.report(s, summary, expectations, matches, leftovers);
     s.sink.dispose();
     s.conn = null;
-    this.ready.push({ report, start: s.start });
+    this.ready.push({ report, start: s.start, files: this.files });
+    this.files = [];
   }
 
   private release(s: Session): void {
@@ -670,8 +721,9 @@ export class FtpAnalyzer {
     if (this.ready.length === 0) return;
     const batch = this.batch;
     this.ready.sort((a, b) => a.start - b.start || a.report.client.port - b.report.client.port);
-    for (const { report, start } of this.ready.splice(0)) {
+    for (const { report, start, files } of this.ready.splice(0)) {
       report.id = this.nextId++;
+      for (const f of files) f.report.extracted = this.opts.extract?.keep(f.spool, { ...f.entry, session: report.id }) ?? null;
       this.onSession(report, start, batch);
     }
   }
@@ -864,7 +916,72 @@ export class FtpAnalyzer {
       outcome,
       firewallRule: firewallRule(facts),
       diagnosis: text,
+      ...(this.payloadOpts !== null ? { file: this.fileOf(id, s, c, transfer, outcome, serverIsOrig, sent?.bytes ?? 0, sent?.missedBytes ?? 0) } : {}),
     };
+  }
+
+  /**
+   * `--hash`: what the transfer's direction carried (null when the connection carried no transfer,
+   * or its bytes were not followed). Complete means: no byte missed, at least the announced size,
+   * and a 2xx final reply. With `--extract` a file transfer waits in `files` for its session id.
+   */
+  private fileOf(id: number, s: Session, c: ConnectionSummary | null, transfer: TransferRec | null, outcome: DataConnectionReport['outcome'], serverIsOrig: boolean, sentBytes: number, sentMissed: number): FileReport | null {
+    const payload = c ? this.payloads.get(c.id) : undefined;
+    if (c && payload) this.payloads.delete(c.id);
+    if (!c || !transfer) {
+      if (payload) this.dropPayload(payload);
+      return null;
+    }
+    const clientIsOrig = !serverIsOrig;
+    const dir = transfer.direction === 'upload' ? (clientIsOrig ? 0 : 1) : serverIsOrig ? 0 : 1;
+    let r: PayloadResult | null = null;
+    if (payload) {
+      const { result, others } = payload.take(dir);
+      for (const t of others) this.opts.extract?.discard(t);
+      r = result;
+    } else if (sentBytes > 0 || sentMissed > 0) {
+      // Bytes nobody followed (the candidate was dropped at MAX_DATA_CANDIDATES): nothing to say.
+      return null;
+    }
+    const size = r?.size ?? 0;
+    const sha256 = r ? r.sha256 : c.midStream ? null : EMPTY_SHA256;
+    const expected = transfer.expectedBytes;
+    const incomplete = sha256 === null ? 'capture-gap' : expected !== null && size < expected ? 'short' : outcome !== 'completed' ? 'not-confirmed' : null;
+    const kind = transfer.direction === 'listing' ? 'listing' : 'file';
+    const file: FileReport = { kind, size, sha256, offset: transfer.restOffset, complete: incomplete === null, incomplete, missedBytes: r?.missedBytes ?? 0 };
+    if (this.opts.listings && kind === 'listing') {
+      file.listing = r?.listing ?? { format: 'names', entries: [], dropped: 0, unparsed: 0 };
+      this.counters.listingEntriesDropped += file.listing.dropped;
+    }
+    const extract = this.opts.extract;
+    if (extract) {
+      // A transfer of which nothing arrived (refused, never answered) writes no empty file that
+      // could pass for the real one; an empty file that completed is written.
+      if (kind === 'file' && (size > 0 || file.complete || (r?.missedBytes ?? 0) > 0)) {
+        file.extracted = null;
+        this.files.push({
+          report: file,
+          spool: r?.spool ?? null,
+          entry: {
+            size,
+            sha256,
+            complete: file.complete,
+            incomplete,
+            missedBytes: file.missedBytes,
+            offset: file.offset,
+            dataConnection: id,
+            command: transfer.verb,
+            ftpPath: transfer.path ?? transfer.arg,
+            direction: transfer.direction,
+            client: endpointText(s.client),
+            server: endpointText(s.server),
+            time: isoTimeNs(c.startSec, c.startNsec),
+          },
+        });
+      } else if (r?.spool) extract.discard(r.spool);
+      if (kind === 'file' && file.extracted === undefined) file.extracted = null;
+    }
+    return file;
   }
 }
 
@@ -955,4 +1072,9 @@ class ReplayedControl implements ControlState {
  */
 function crossShard(e: Expectation, m: Match | undefined): boolean {
   return !m || m.usedFallback || m.conn.orig.ip !== e.initiatorIp;
+}
+
+/** `ip:port`, `[v6]:port`. */
+function endpointText(e: Endpoint): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }

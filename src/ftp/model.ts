@@ -100,6 +100,54 @@ export interface DataConnectionReport {
   outcome: Outcome;
   firewallRule: string;
   diagnosis: string;
+  /** Only with `--hash`, `--extract` or `--listings`: what the transfer carried (null when the
+   * connection carried no transfer, or its bytes were not followed). */
+  file?: FileReport | null;
+}
+
+/** Why a transfer's bytes are not the whole file: the capture missed bytes (a hole, or the
+ * connection was picked up mid-stream: no hash), fewer bytes than announced, or no 2xx final reply
+ * (aborted, reset, failed, the capture ended: the data connection's `outcome` says which). */
+export type FileIncomplete = 'capture-gap' | 'short' | 'not-confirmed';
+
+/** The payload of one transfer (issue 8), in the transfer's direction. */
+export interface FileReport {
+  /** `file` (RETR, STOR, APPE, STOU) or `listing` (LIST, NLST, MLSD). */
+  kind: 'file' | 'listing';
+  /** Bytes that arrived, in order (the bytes the capture missed are not counted). */
+  size: number;
+  /** SHA-256 (hex) of those bytes, as they crossed the network (TYPE A: CRLF line ends); null
+   * when the capture missed bytes inside or before them: no file has that hash. */
+  sha256: string | null;
+  /** Where in the remote file the bytes start (REST). */
+  offset: number;
+  complete: boolean;
+  /** Null when complete. */
+  incomplete: FileIncomplete | null;
+  /** Bytes in holes the capture missed. */
+  missedBytes: number;
+  /** With `--extract`: the name written in the folder (null: not written; see the manifest). */
+  extracted?: string | null;
+  /** With `--listings`, for a listing: the entries parsed (LIST, MLSD) or the names (NLST). */
+  listing?: ListingReport;
+}
+
+export interface ListingEntry {
+  name: string;
+  type: 'file' | 'dir' | 'link' | 'other' | null;
+  size: number | null;
+  /** MLSD `modify` as ISO 8601 UTC; LIST's date text as the server wrote it. */
+  modified: string | null;
+  /** MLSD `perm` or the LIST mode string (`-rw-r--r--`). */
+  perm: string | null;
+}
+
+export interface ListingReport {
+  format: 'mlsd' | 'unix' | 'dos' | 'names';
+  entries: ListingEntry[];
+  /** Entries past LISTING_MAX_ENTRIES, and lines that could not be read (too long, unknown). */
+  dropped: number;
+  unparsed: number;
 }
 
 /** A data connection's TCP event, for ladder diagrams: the first SYN, its retransmissions (listed

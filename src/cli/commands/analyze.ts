@@ -15,6 +15,7 @@ import { FilteredSink, buildFilter, parseSeverity, severityRank } from '../filte
 import type { Progress, ProgressInput } from '../progress.js';
 import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, inputBytes, reportInputErrors, resolveInputs, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
+import { Extractor } from '../../ftp/extract.js';
 
 /** The options of `analyze`, as commander hands them over. */
 interface AnalyzeCliOptions extends ReportCliOptions {
@@ -22,6 +23,32 @@ interface AnalyzeCliOptions extends ReportCliOptions {
   showPasswords?: boolean;
   jobs?: string;
   shard?: string;
+  hash?: boolean;
+  listings?: boolean;
+  extract?: string;
+  extractMaxBytes?: string;
+}
+
+/** `--extract-max-bytes`: a byte count, with an optional k, M, G or T suffix (powers of 1024). */
+function parseBytes(s: string | undefined): number | null {
+  if (s === undefined) return null;
+  const m = /^(\d+)([kKmMgGtT]?)$/.exec(s.trim());
+  const n = m ? Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--extract-max-bytes: "${s}" is not a byte count (e.g. 500M)`);
+  return n;
+}
+
+/** `--hash`, `--listings`, `--extract DIR`: the transferred files (issue 8); null when none is
+ * asked for. They follow every data connection's bytes in one process: not with --jobs or --shard
+ * (a worker has no share of another's bytes to hash, and one extract folder has one writer). */
+function transferOptions(opts: AnalyzeCliOptions): { hash: boolean; listings: boolean; extract: Extractor | null } | null {
+  const maxBytes = parseBytes(opts.extractMaxBytes);
+  if (maxBytes !== null && opts.extract === undefined) throw new UsageError('--extract-max-bytes needs --extract DIR');
+  if (!opts.hash && !opts.listings && opts.extract === undefined) return null;
+  const which = [opts.hash && '--hash', opts.listings && '--listings', opts.extract !== undefined && '--extract'].filter(Boolean).join(', ');
+  if (opts.shard !== undefined) throw new UsageError(`--shard: ${which} follow${which.includes(',') ? '' : 's'} the bytes of data connections in one process; leave --shard out`);
+  if (opts.jobs !== undefined && opts.jobs !== '1') throw new UsageError(`--jobs: ${which} follow${which.includes(',') ? '' : 's'} the bytes of data connections in one thread: use --jobs 1 or leave --jobs out`);
+  return { hash: opts.hash === true, listings: opts.listings === true, extract: opts.extract !== undefined ? new Extractor(opts.extract, maxBytes ?? undefined) : null };
 }
 
 function parsePorts(s: string | undefined): number[] {
@@ -130,14 +157,19 @@ export function registerAnalyze(program: Command): void {
     .option('--show-passwords', 'show passwords in the report (redacted by default, except anonymous ones)')
     .option('-j, --jobs <n>', `worker threads, each analysing the connections of a share of the host pairs (default: the number of cores for inputs over ${JOBS_MIN_BYTES >> 20} MB, else 1; 1 is the plain single-threaded path)`)
     .option('--shard <i/N>', 'analyse only shard i (0-based) of N of these inputs and write a partial result for `ftp-pcap merge` (a Kubernetes Indexed Job: --shard $JOB_COMPLETION_INDEX/N)')
+    .option('--hash', "follow each data connection's bytes: per transfer its size, SHA-256 and whether it is complete (`file` in the report; one thread)")
+    .option('--listings', 'parse LIST/NLST/MLSD listings into entries (implies --hash)')
+    .option('--extract <dir>', 'write transferred files into DIR (created if needed), with safe names and DIR/manifest.json (implies --hash)')
+    .option('--extract-max-bytes <n>', 'bytes --extract writes at most, over all files (default 4G; k, M, G suffixes)')
     .addHelpText('after', exitCodesHelp(true))
     .action(async (args: string[], opts: AnalyzeCliOptions) => {
       const ports = parsePorts(opts.ports);
       const showPasswords = opts.showPasswords === true;
       const { paths, skipped } = await resolveInputs(args);
+      const files = transferOptions(opts);
       // A shard's partial result does not carry skipped-file counts: `merge` reports none.
       if (opts.shard !== undefined) return shardAction(paths, opts, ports);
-      const jobs = parseJobs(opts.jobs, paths);
+      const jobs = files ? 1 : parseJobs(opts.jobs, paths);
       // A live feed (stdin) gets each session out as soon as it is written, not 64 KiB later.
       const live = paths.includes('-');
       const progress = startProgress(paths, opts.quiet);
@@ -152,7 +184,7 @@ export function registerAnalyze(program: Command): void {
                 progress.update(rs);
               }
             : undefined;
-          const common = { ports, showPasswords, version: VERSION, skippedFiles: skipped, ...report };
+          const common = { ports, showPasswords, version: VERSION, skippedFiles: skipped, ...report, ...files };
           const tail = jobs > 1 ? await analyzeJobs(paths, { ...common, ...(onProgress ? { onProgress } : {}) }, jobs, sink) : await analyzeTo(paths, { ...common, ...(onProgress ? { onProgress } : {}) }, sink);
           return { tail, readers };
         },

@@ -1,0 +1,346 @@
+/**
+ * `--extract DIR`: the transferred files written out, with a manifest (issue 8).
+ *
+ * Every candidate data connection that carries bytes is spooled (DataPayload, payload.ts) into
+ * `DIR/.ftp-pcap-spool.PID/` until its session is finalized and says what it was: a file transfer
+ * is then moved to a name derived from its FTP path (`keep`), anything else deleted (`discard`).
+ * Writes are gathered per file (EXTRACT_WRITE_BYTES) and written synchronously at their stream
+ * offset: the pipeline is one synchronous pass per read chunk, so a bounded buffer per open file
+ * (EXTRACT_MAX_OPEN_FILES) is the whole write queue, and a hole the capture missed stays a hole
+ * (zeros, sparse) at its place instead of shifting the rest of the file.
+ *
+ * Names come from the capture and are hostile until proven otherwise (`safeName`): the last path
+ * segment only (no `..`, no absolute path, no drive letter, no directory to create), control and
+ * format characters and the characters Windows forbids replaced, device names (CON, NUL.txt, COM1)
+ * and leading dots defused, length bounded in bytes. A name already taken (in this run or by a file
+ * already in DIR, never overwritten: link(2) fails on an existing name) gets `-2`, `-3`... then the
+ * session and connection ids.
+ *
+ * The total written is bounded (EXTRACT_MAX_TOTAL_BYTES or --extract-max-bytes): a file is cut
+ * where the bound falls, later files are not written; the manifest and the report's `limits` say
+ * so. The manifest (`DIR/manifest.json`) is streamed one entry per file as it is kept (constant
+ * memory) into a temporary file, renamed into place at the end; an interrupted run removes the
+ * spool folder and the temporary manifest (`abortOpenExtractions`).
+ */
+import { closeSync, linkSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXTRACT_MAX_NAME_CHARS, EXTRACT_MAX_OPEN_FILES, EXTRACT_MAX_SUFFIX, EXTRACT_MAX_TOTAL_BYTES, EXTRACT_WRITE_BYTES } from '../limits.js';
+import type { SpoolTarget } from './payload.js';
+import type { FileIncomplete } from './model.js';
+
+export const MANIFEST_NAME = 'manifest.json';
+
+/** One file of the manifest. */
+export interface ManifestEntry {
+  /** The name written in DIR; null when nothing was written (the size bound was reached). */
+  name: string | null;
+  /** Bytes in the file (less than `size` when the size bound cut it). */
+  writtenBytes: number;
+  /** The transfer's bytes that arrived, and their SHA-256 (null when the capture missed some). */
+  size: number;
+  sha256: string | null;
+  complete: boolean;
+  incomplete: FileIncomplete | null;
+  missedBytes: number;
+  /** REST offset: where in the remote file the bytes start. */
+  offset: number;
+  /** The size bound cut the file or kept it from being written. */
+  cut: boolean;
+  session: number;
+  dataConnection: number;
+  command: string;
+  /** The FTP path (or the command's argument when the working directory was unknown), as sent. */
+  ftpPath: string;
+  direction: string;
+  client: string;
+  server: string;
+  time: string | null;
+}
+
+/** Extractions with files still open or a manifest not yet in place (for signal handlers). */
+const open = new Set<Extractor>();
+
+/** Removes the spool folders and temporary manifests of unfinished extractions (SIGINT, a fault). */
+export function abortOpenExtractions(): void {
+  for (const e of [...open]) e.abort();
+}
+
+export class Spool implements SpoolTarget {
+  fd = -1;
+  /** Bytes gathered, to be written at stream offset `at`. */
+  buf: Buffer | null = null;
+  fill = 0;
+  at = 0;
+  /** Bytes accepted within the size bound. */
+  accepted = 0;
+  /** The size bound cut this file. */
+  cut = false;
+  created = false;
+  constructor(
+    private readonly owner: Extractor,
+    readonly path: string,
+  ) {}
+
+  write(offset: number, bytes: Buffer): void {
+    if (this.cut) return;
+    let n = bytes.length;
+    const room = this.owner.room();
+    if (n > room) {
+      n = room;
+      this.cut = true;
+      this.owner.noteCut();
+    }
+    if (n === 0) return;
+    this.owner.use(n);
+    this.accepted += n;
+    if (this.buf === null) this.buf = Buffer.allocUnsafe(EXTRACT_WRITE_BYTES);
+    if (this.fill > 0 && offset !== this.at + this.fill) this.flush();
+    let from = 0;
+    while (from < n) {
+      if (this.fill === 0) this.at = offset + from;
+      const k = Math.min(n - from, this.buf.length - this.fill);
+      bytes.copy(this.buf, this.fill, from, from + k);
+      this.fill += k;
+      from += k;
+      if (this.fill === this.buf.length) this.flush();
+    }
+  }
+
+  flush(): void {
+    if (this.fill === 0 || this.buf === null) return;
+    this.owner.ensureOpen(this);
+    let done = 0;
+    while (done < this.fill) done += writeSync(this.fd, this.buf, done, this.fill - done, this.at + done);
+    this.at += this.fill;
+    this.fill = 0;
+  }
+
+  close(): void {
+    this.flush();
+    this.buf = null;
+    this.owner.closeFd(this);
+  }
+}
+
+export class Extractor {
+  private readonly spoolDir: string;
+  private readonly manifestTmp: string;
+  private manifestFd = -1;
+  private nextSpool = 1;
+  private used = 0;
+  private entries = 0;
+  private written = 0;
+  /** Open spool files, least recently written first. */
+  private readonly lru = new Set<Spool>();
+  /** Files cut by the size bound, and transfers not written at all because of it. */
+  filesCut = 0;
+  finished = false;
+
+  constructor(
+    readonly dir: string,
+    readonly maxBytes: number = EXTRACT_MAX_TOTAL_BYTES,
+  ) {
+    this.spoolDir = join(dir, `.ftp-pcap-spool.${process.pid}`);
+    this.manifestTmp = join(dir, `.${MANIFEST_NAME}.${process.pid}.tmp`);
+  }
+
+  /** Creates DIR (if needed), the spool folder and the temporary manifest. Throws a one-line
+   * Error when DIR cannot be used (it already holds a manifest: an earlier run's files). */
+  begin(tool: { name: string; version: string }): void {
+    mkdirSync(this.dir, { recursive: true });
+    if (existsSync(join(this.dir, MANIFEST_NAME))) throw new Error(`--extract ${this.dir}: the folder already holds a ${MANIFEST_NAME} (an earlier extraction); choose an empty folder`);
+    mkdirSync(this.spoolDir, { recursive: true });
+    this.manifestFd = openSync(this.manifestTmp, 'wx');
+    open.add(this);
+    writeSync(this.manifestFd, `{\n  "tool": ${JSON.stringify(tool)},\n  "maxBytes": ${this.maxBytes},\n  "files": [`);
+  }
+
+  /** A new spool file (created at its first write). */
+  spool(): Spool {
+    return new Spool(this, join(this.spoolDir, String(this.nextSpool++)));
+  }
+
+  room(): number {
+    return Math.max(0, this.maxBytes - this.used);
+  }
+
+  use(n: number): void {
+    this.used += n;
+  }
+
+  noteCut(): void {
+    this.filesCut++;
+  }
+
+  ensureOpen(s: Spool): void {
+    if (s.fd >= 0) {
+      // most recently written last
+      this.lru.delete(s);
+      this.lru.add(s);
+      return;
+    }
+    if (this.lru.size >= EXTRACT_MAX_OPEN_FILES) {
+      const oldest = this.lru.values().next().value;
+      if (oldest !== undefined) {
+        oldest.flush();
+        this.closeFd(oldest);
+      }
+    }
+    // 'r+' after the first time: the file is reopened where it was, never truncated.
+    s.fd = openSync(s.path, s.created ? 'r+' : 'wx');
+    s.created = true;
+    this.lru.add(s);
+  }
+
+  closeFd(s: Spool): void {
+    if (s.fd < 0) return;
+    closeSync(s.fd);
+    s.fd = -1;
+    this.lru.delete(s);
+  }
+
+  /** A spooled connection that was no file transfer: deleted, its bytes back under the bound. */
+  discard(t: SpoolTarget): void {
+    if (!(t instanceof Spool)) return;
+    t.close();
+    this.used -= t.accepted;
+    if (t.created) unlinkSync(t.path);
+  }
+
+  /**
+   * A file transfer: its spool (null when it carried no byte: an empty file) moved to a safe name
+   * derived from `entry.ftpPath`, and an entry added to the manifest. Returns the name written
+   * (null when the size bound left nothing to write).
+   */
+  keep(t: SpoolTarget | null, entry: Omit<ManifestEntry, 'name' | 'writtenBytes' | 'cut'>): string | null {
+    const s = t instanceof Spool ? t : null;
+    s?.close();
+    const cut = s !== null ? s.cut : this.room() === 0 && entry.size > 0;
+    if (s === null && cut) this.filesCut++;
+    let name: string | null = null;
+    if (s === null ? !cut : s.created || !s.cut) {
+      if (s !== null && !s.created) {
+        // Accepted bytes are always written; a spool never created held none: an empty file.
+        s.fd = openSync(s.path, 'wx');
+        s.created = true;
+        closeSync(s.fd);
+        s.fd = -1;
+      }
+      const src = s !== null ? s.path : join(this.spoolDir, `empty.${this.nextSpool++}`);
+      if (s === null) closeSync(openSync(src, 'wx'));
+      name = this.place(src, safeName(entry.ftpPath), entry.session, entry.dataConnection);
+      unlinkSync(src);
+      this.written++;
+    }
+    const full: ManifestEntry = { name, writtenBytes: s?.accepted ?? 0, cut, ...entry };
+    writeSync(this.manifestFd, `${this.entries++ === 0 ? '' : ','}\n    ${JSON.stringify(full)}`);
+    return name;
+  }
+
+  /** Links `src` to the first free variant of `name` in DIR (never over an existing file). */
+  private place(src: string, name: string, session: number, dc: number): string {
+    const dot = name.lastIndexOf('.');
+    const stem = dot > 0 ? name.slice(0, dot) : name;
+    const ext = dot > 0 ? name.slice(dot) : '';
+    for (let i = 1; i <= EXTRACT_MAX_SUFFIX + 1; i++) {
+      const candidate = i === 1 ? name : i <= EXTRACT_MAX_SUFFIX ? `${stem}-${i}${ext}` : `${stem}-s${session}-d${dc}${ext}`;
+      // The manifest takes its name at the end (rename would replace a file of that name).
+      if (candidate.toLowerCase() === MANIFEST_NAME) continue;
+      try {
+        linkSync(src, join(this.dir, candidate));
+        return candidate;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+    // Every variant taken (a hostile run of names in DIR beforehand): a name from the spool's number.
+    const fallback = `file-${process.pid}-${session}-${dc}-${Date.now()}`;
+    linkSync(src, join(this.dir, fallback));
+    return fallback;
+  }
+
+  /** Closes every spool still open (connections nobody claimed by the end), writes the manifest's
+   * tail and moves it into place, removes the spool folder. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const s of [...this.lru]) this.closeFd(s);
+    writeSync(
+      this.manifestFd,
+      `${this.entries === 0 ? '' : '\n  '}],\n  "filesWritten": ${this.written},\n  "totalBytes": ${this.used},\n  "filesCut": ${this.filesCut}\n}\n`,
+    );
+    closeSync(this.manifestFd);
+    this.manifestFd = -1;
+    renameSync(this.manifestTmp, join(this.dir, MANIFEST_NAME));
+    rmSync(this.spoolDir, { recursive: true, force: true });
+    open.delete(this);
+  }
+
+  /** An interrupted run: spool folder and temporary manifest removed (files already kept stay). */
+  abort(): void {
+    for (const s of [...this.lru]) {
+      try {
+        this.closeFd(s);
+      } catch {
+        // closing is best effort on the way out
+      }
+    }
+    if (this.manifestFd >= 0) {
+      try {
+        closeSync(this.manifestFd);
+      } catch {
+        // best effort
+      }
+      this.manifestFd = -1;
+    }
+    rmSync(this.manifestTmp, { force: true });
+    rmSync(this.spoolDir, { recursive: true, force: true });
+    open.delete(this);
+  }
+}
+
+/** Windows device names (any case, with or without an extension: `NUL.txt` is the device too). */
+const DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$|clock\$)$/i;
+/** Characters no extracted name keeps: C0/C1 controls, format characters (bidi overrides),
+ * line/paragraph separators, and what Windows forbids in a name (`<>:"/\|?*`). */
+const BAD_CHARS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}<>:"/\\|?*]/gu;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const MAX_NAME_BYTES = 200;
+
+/**
+ * A file name for DIR from an FTP path (hostile). The last segment (either separator) only: the
+ * manifest keeps the whole path. Control-channel strings are latin1, one character per byte: a
+ * name that is valid UTF-8 as bytes is read as UTF-8 (RFC 2640), as the client meant it.
+ */
+export function safeName(ftpPath: string): string {
+  let s = ftpPath;
+  if (!/[^\x00-\xff]/.test(s)) {
+    try {
+      s = UTF8.decode(Buffer.from(s, 'latin1'));
+    } catch {
+      // not UTF-8: the latin1 reading stands
+    }
+  }
+  const parts = s.split(/[/\\]/).filter((p) => p !== '' && p !== '.' && p !== '..');
+  let name = (parts.length > 0 ? parts[parts.length - 1] : '').replace(BAD_CHARS, '_');
+  // Windows drops trailing dots and spaces (`a.txt.` is `a.txt`); a leading dot hides a file and a
+  // leading dash reads as an option to the next shell command.
+  name = name.replace(/[. ]+$/, '').replace(/^[.-]/, '_');
+  if (name === '') name = 'unnamed';
+  const dot = name.indexOf('.');
+  if (DEVICE.test((dot >= 0 ? name.slice(0, dot) : name).trimEnd())) name = `_${name}`;
+  return bound(name);
+}
+
+/** Cut to EXTRACT_MAX_NAME_CHARS characters and MAX_NAME_BYTES UTF-8 bytes, keeping a short
+ * extension. */
+function bound(name: string): string {
+  const chars = [...name];
+  if (chars.length <= EXTRACT_MAX_NAME_CHARS && Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 && name.length - dot <= 16 ? [...name.slice(dot)] : [];
+  const stem = ext.length > 0 ? [...name.slice(0, dot)] : chars;
+  let n = Math.min(stem.length, EXTRACT_MAX_NAME_CHARS - ext.length - 1);
+  while (n > 1 && Buffer.byteLength(stem.slice(0, n).join('') + '_' + ext.join('')) > MAX_NAME_BYTES) n--;
+  return `${stem.slice(0, n).join('')}_${ext.join('')}`;
+}
