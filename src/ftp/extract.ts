@@ -232,7 +232,8 @@ export class Extractor {
       unlinkSync(src);
       this.written++;
     }
-    const full: ManifestEntry = { name, writtenBytes: s?.accepted ?? 0, cut, ...entry };
+    const { session, dataConnection, ...rest } = entry;
+    const full: ManifestEntry = { name, session, dataConnection, writtenBytes: s?.accepted ?? 0, cut, ...rest };
     writeSync(this.manifestFd, `${this.entries++ === 0 ? '' : ','}\n    ${JSON.stringify(full)}`);
     return name;
   }
