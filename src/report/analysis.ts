@@ -3,7 +3,7 @@
  * text for terminals. Every other format (NDJSON, XML, HTML) is written from this same model.
  */
 import type { InfoInput } from './inputs.js';
-import type { Finding, SessionFacts, SessionReport, Outcome, DataMode } from '../ftp/model.js';
+import type { Finding, SessionFacts, SessionReport, Outcome, DataMode, FileReport } from '../ftp/model.js';
 import { OUTCOMES, DATA_MODES, FAILED_OUTCOMES } from '../ftp/model.js';
 import { termSafe } from './escape.js';
 import type { Out } from './out.js';
@@ -198,6 +198,7 @@ function sessionText(s: SessionReport, p: Paint = NO_PAINT): string {
     const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? `/${d.expectedBytes}` : ''} B` : '';
     out.push(`  [${d.id}] ${d.mode.padEnd(16)} ${paintOutcome(p, d.outcome, d.outcome.toUpperCase().padEnd(13))} ${xfer}  ${bytes}  replies ${d.replies.join(',') || '-'}`);
     out.push(`      ${ann}; ${conn}${d.tcp ? ` [${d.tcp.state} ${d.tcp.history}]` : ''}`);
+    if (d.file) out.push(...fileText(d.file, p));
     if (FAILED.has(d.outcome) || d.outcome === 'incomplete') {
       out.push(...wrap(termSafe(d.diagnosis, 600), 6));
       if (!d.diagnosis.includes(d.firewallRule)) out.push(`      needed: ${d.firewallRule}`);
@@ -212,6 +213,22 @@ function sessionText(s: SessionReport, p: Paint = NO_PAINT): string {
   }
   out.push('');
   return out.join('\n') + '\n';
+}
+
+/** `--hash`/`--extract`/`--listings`: a transfer's payload, and its listing entries (the first
+ * TEXT_LISTING_ENTRIES; the JSON has them all). Names are the server's text: termSafe. */
+const TEXT_LISTING_ENTRIES = 20;
+function fileText(f: FileReport, p: Paint): string[] {
+  const state = f.complete ? p.green('complete') : p.yellow(`INCOMPLETE (${f.incomplete}${f.missedBytes > 0 ? `, ${f.missedBytes} B missed` : ''})`);
+  const out = [`      ${f.kind} ${f.size} B${f.offset > 0 ? ` from offset ${f.offset}` : ''}  sha256 ${f.sha256 ?? '-'}  ${state}${f.extracted !== undefined ? `  -> ${f.extracted === null ? 'not written' : termSafe(f.extracted)}` : ''}`];
+  if (f.listing) {
+    for (const e of f.listing.entries.slice(0, TEXT_LISTING_ENTRIES)) {
+      out.push(`        ${(e.type ?? '?').padEnd(5)} ${String(e.size ?? '-').padStart(12)}  ${e.modified !== null ? termSafe(e.modified, 40).padEnd(20) : '-'.padEnd(20)} ${termSafe(e.name, 120)}`);
+    }
+    const more = f.listing.entries.length - TEXT_LISTING_ENTRIES + f.listing.dropped;
+    if (more > 0) out.push(`        ... ${more} more entries`);
+  }
+  return out;
 }
 
 function tailText(r: ReportTail, p: Paint = NO_PAINT): string {

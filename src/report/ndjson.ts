@@ -41,8 +41,10 @@
  *   spanning that client's sessions.
  * - `observer.*` names the tool (product, version); `ftp.session.password` is the report's, so
  *   redacted unless `--show-passwords`.
- * - `file.size` is not set: the model counts the bytes moved on the connection, which after a REST
- *   is part of the file; those are `ftp.data_connection.bytes` / `expected_bytes`.
+ * - `file.size` and `file.hash.sha256` only with `--hash`, and only for a transfer that carried the
+ *   whole file (complete, from offset 0): after a REST, or with bytes missing, the bytes are not the
+ *   file's, and are `ftp.data_connection.file.*` (size, sha256, complete...) alone. Without
+ *   `--hash` the model counts the bytes moved on the connection: `ftp.data_connection.bytes`.
  * - `network.community_id` (Community ID v1) identifies the TCP connection an event is about, as
  *   Zeek, Suricata and Packetbeat write it; absent when a port is unknown (never attempted).
  * - The capture-incomplete event is an `event` with `event.outcome` failure, `error.type` the error
@@ -57,7 +59,7 @@ import { MAX_EVENT_CLIENT_SPANS } from '../limits.js';
 import type { EcsEvent, Ecs } from '@elastic/ecs';
 import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
 import type { InfoInput } from './inputs.js';
-import type { DataConnectionReport, Endpoint, Finding, FindingCode, Outcome, SessionReport, Severity } from '../ftp/model.js';
+import type { DataConnectionReport, Endpoint, FileReport, Finding, FindingCode, Outcome, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
 import { createHash } from 'node:crypto';
 import { parseIp } from '../decode/address.js';
@@ -250,6 +252,18 @@ export interface FtpFields {
       first_frame: number;
       last_frame: number;
     };
+    /** --hash / --extract / --listings: the transfer's payload (FileReport in snake_case). */
+    file?: {
+      kind: string;
+      size: number;
+      sha256?: string;
+      offset: number;
+      complete: boolean;
+      incomplete?: string;
+      missed_bytes: number;
+      extracted?: string;
+      listing?: { format: string; entries: { name: string; type?: string; size?: number; modified?: string; perm?: string }[]; dropped: number; unparsed: number };
+    };
   };
   finding?: { code: string; severity: string; frames: number[]; client?: string };
   /** An input not read to its end (the capture-incomplete event). */
@@ -388,7 +402,7 @@ export function dataEvent(s: SessionReport, d: DataConnectionReport, tool: Analy
     ...(dst ? { destination: dst, server: { ...dst } } : {}),
     network: netFields(src, dst, 'ftp-data'),
     ...(user !== null ? { user: { name: user } } : {}),
-    ...(file ? { file: { path: file.path, name: file.name } } : {}),
+    ...(file ? { file: { path: file.path, name: file.name, ...wholeFile(d) } } : {}),
     related: { ip: unique([src.ip, dst?.ip, s.client.ip, s.server.ip, d.announced?.ip]), ...(user ? { user: [user] } : {}) },
     observer: observer(tool),
     ftp: {
@@ -425,8 +439,39 @@ export function dataEvent(s: SessionReport, d: DataConnectionReport, tool: Analy
               last_frame: d.tcp.lastFrame,
             }
           : undefined,
+        ...(d.file ? { file: fileFields(d.file) } : {}),
       },
     },
+  };
+}
+
+/** ECS `file.size` and `file.hash.sha256`: for a transfer that carried the whole file only. */
+function wholeFile(d: DataConnectionReport): { size?: number; hash?: { sha256: string } } {
+  const f = d.file;
+  if (!f || !f.complete || f.offset !== 0 || f.sha256 === null) return {};
+  return { size: f.size, hash: { sha256: f.sha256 } };
+}
+
+function fileFields(f: FileReport): NonNullable<NonNullable<FtpFields['data_connection']>['file']> {
+  return {
+    kind: f.kind,
+    size: f.size,
+    sha256: opt(f.sha256),
+    offset: f.offset,
+    complete: f.complete,
+    incomplete: opt(f.incomplete),
+    missed_bytes: f.missedBytes,
+    extracted: opt(f.extracted),
+    ...(f.listing
+      ? {
+          listing: {
+            format: f.listing.format,
+            entries: f.listing.entries.map((e) => ({ name: e.name, type: opt(e.type), size: opt(e.size), modified: opt(e.modified), perm: opt(e.perm) })),
+            dropped: f.listing.dropped,
+            unparsed: f.listing.unparsed,
+          },
+        }
+      : {}),
   };
 }
 

@@ -144,7 +144,7 @@ export interface OcsfEvent {
   codes?: number[];
   command_responses?: string[];
   name?: string;
-  file?: { name: string; path: string; type_id: 1; type: 'Regular File' };
+  file?: { name: string; path: string; type_id: 1; type: 'Regular File'; size?: number; hashes?: { algorithm_id: 3; algorithm: 'SHA-256'; value: string }[] };
   traffic?: { bytes: number; bytes_missed: number };
   // Detection Finding
   finding_info?: {
@@ -318,7 +318,7 @@ function dataEvent(s: SessionReport, d: DataConnectionReport, tool: AnalysisRepo
     codes: [...d.replies],
     ...(d.replyText !== null ? { command_responses: [d.replyText] } : {}),
     ...(d.argument ? { name: d.argument } : {}),
-    ...(file ? { file: { name: file.name, path: file.path, type_id: 1 as const, type: 'Regular File' as const } } : {}),
+    ...(file ? { file: { name: file.name, path: file.path, type_id: 1 as const, type: 'Regular File' as const, ...wholeFile(d) } } : {}),
     ...(d.bytes !== null ? { traffic: { bytes: d.bytes, bytes_missed: d.missedBytes } } : {}),
     unmapped: {
       ftp_pcap: strip({
@@ -332,9 +332,18 @@ function dataEvent(s: SessionReport, d: DataConnectionReport, tool: AnalysisRepo
         firewall_rule: d.firewallRule,
         announcement: d.announced ? snake(d.announced) : null,
         tcp: d.tcp ? snake(d.tcp) : null,
+        ...(d.file ? { file: snake(d.file) } : {}),
       }),
     },
   };
+}
+
+/** `file.size` and `file.hashes` (SHA-256, algorithm_id 3): for a transfer that carried the whole
+ * file only (complete, from offset 0); the rest is `unmapped.ftp_pcap.file`. */
+function wholeFile(d: DataConnectionReport): { size?: number; hashes?: { algorithm_id: 3; algorithm: 'SHA-256'; value: string }[] } {
+  const f = d.file;
+  if (!f || !f.complete || f.offset !== 0 || f.sha256 === null) return {};
+  return { size: f.size, hashes: [{ algorithm_id: 3, algorithm: 'SHA-256', value: f.sha256 }] };
 }
 
 function findingEvent(f: Finding, tool: AnalysisReport['tool'], uid: string, time: string, correlation: string | undefined, user: string | null): OcsfEvent {

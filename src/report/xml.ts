@@ -55,6 +55,7 @@ export const XML_ITEMS: Readonly<Record<string, string>> = {
   interfaces: 'interface',
   linkTypes: 'linkType',
   errors: 'error',
+  entries: 'entry',
 };
 
 // XML 1.0 §2.2 Char, minus CR (normalised away by parsers, §2.11). Lone surrogates: a high one not
