@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { analyze } from '../../src/pipeline.js';
 import { Extractor, type ManifestEntry } from '../../src/ftp/extract.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
@@ -51,6 +52,7 @@ interface ExtractManifest {
 
 const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: TruthCapture[] };
 const captures = manifest.captures.filter((c) => c.transferredFiles.length > 0);
+const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync('src/report/schema/analysis.schema.json', 'utf8')) as object);
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const same = (a: Endpoint | null, b: Endpoint | null): boolean => a !== null && b !== null && a.ip === b.ip && a.port === b.port;
 
@@ -75,7 +77,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'ftp-pcap-files-'));
   for (const c of captures) {
     const dir = join(root, c.file.replace(/\W/g, '_'));
-    const report = await analyze((c.parts ?? [c]).map((p) => join('fixtures', p.file)), { hash: true, extract: new Extractor(dir) });
+    const report = await analyze((c.parts ?? [c]).map((p) => join('fixtures', p.file)), { hash: true, listings: true, extract: new Extractor(dir) });
     runs.set(c.file, { report, dir, extract: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ExtractManifest });
   }
   for (const c of captures) {
@@ -107,6 +109,9 @@ describe('--hash and --extract agree with the files the lab transferred', () => 
     it(c.file, () => {
       const run = runs.get(c.file);
       if (!run) throw new Error(`no run for ${c.file}`);
+      // the report with --hash, --listings and --extract validates against the JSON Schema
+      const ok = validate(JSON.parse(JSON.stringify(run.report)));
+      expect(ok ? [] : validate.errors, c.file).toEqual([]);
       const byName = new Map(run.extract.files.map((e) => [e.name, e]));
       for (const t of c.transferredFiles) {
         const where = `${c.file} ${t.client.ip}:${t.client.port} [${t.dataConnection}] ${t.command} ${t.argument}`;
