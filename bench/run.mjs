@@ -5,12 +5,13 @@
 //   npm run bench -- --runs 5 --cmd info FILE...
 //   npm run bench -- --cmd analyze --jobs 1,2     # analyze once per --jobs value
 //   npm run bench -- --cmd analyze DIR          # a directory of rotated files (ftp-pcap only)
+//   npm run bench -- --cmd hash        # analyze --hash and --extract next to tshark --export-objects
 //
 // Each tool runs as its own process under GNU time (wall time and peak RSS), rounds interleaved
 // (tool A, B, C, then again) so machine noise hits all alike; the median of the runs is printed.
 // Not part of `npm test`: it needs the large captures and minutes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, mkdirSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 
@@ -37,11 +38,22 @@ for (const f of files) {
 }
 /** Bytes of a file, or of every file below a directory. */
 const sizeOf = (p) => (statSync(p).isDirectory() ? readdirSync(p).reduce((a, e) => a + sizeOf(join(p, e)), 0) : statSync(p).size);
+/** Scratch folders of the `hash` mode's extractions (removed at the end). */
+const OUT_DIR = join(BENCH_DIR, `out-${process.pid}`);
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 
 function tools(file) {
   const t = [];
   for (const c of cmds) {
+    if (c === 'hash') {
+      // Transferred files (issue 8): hashes only, then hashes and every file written out. The
+      // extract folder sits beside the captures (same disk as tshark's) and is emptied before each run.
+      const inputs = file.split('+');
+      t.push({ name: 'ftp-pcap analyze --hash', argv: [join(root, 'bin/ftp-pcap'), 'analyze', '--hash', '--format', 'json', ...inputs] });
+      const dir = join(OUT_DIR, 'ftp-pcap-extract');
+      t.push({ name: 'ftp-pcap analyze --extract', argv: [join(root, 'bin/ftp-pcap'), 'analyze', '--extract', dir, '--format', 'json', ...inputs], prep: () => rmSync(dir, { recursive: true, force: true }) });
+      continue;
+    }
     // Several files given as one "+"-joined argument are merged (used to show flat memory on 2x input).
     const inputs = file.split('+');
     const extra = c === 'connections' ? ['--format', 'ndjson'] : ['--format', 'json'];
@@ -57,6 +69,12 @@ function tools(file) {
   if (has('tshark') && (cmds.includes('info') || cmds.includes('connections'))) t.push({ name: 'tshark -z conv,tcp', argv: ['tshark', '-r', one, '-q', '-z', 'conv,tcp'] });
   if (has('tshark') && cmds.includes('analyze')) {
     t.push({ name: 'tshark -2 ftp fields', argv: ['tshark', '-r', one, '-2', '-Y', 'ftp || ftp-data', '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'ftp.request.command', '-e', 'ftp.response.code', '-e', 'ftp-data.setup-frame'] });
+  }
+  if (has('tshark') && cmds.includes('hash')) {
+    // tshark's closest job: every ftp-data object written to a folder (no hash: sha256sum after it
+    // would be extra time, left out in tshark's favour).
+    const dir = join(OUT_DIR, 'tshark-export');
+    t.push({ name: 'tshark --export-objects ftp-data', argv: ['tshark', '-r', one, '-q', '--export-objects', `ftp-data,${dir}`], prep: () => { rmSync(dir, { recursive: true, force: true }); mkdirSync(dir, { recursive: true }); } });
   }
   if (has('capinfos') && cmds.includes('info')) t.push({ name: 'capinfos', argv: ['capinfos', one] });
   if (has('ndpiReader')) t.push({ name: 'ndpiReader', argv: ['ndpiReader', '-q', '-i', one] });
@@ -84,7 +102,12 @@ for (const file of files) {
   const packets = packetsOf(file);
   const ts = tools(file);
   const samples = ts.map(() => []);
-  for (let r = 0; r < runs; r++) ts.forEach((t, i) => samples[i].push(measure(t.argv)));
+  for (let r = 0; r < runs; r++) {
+    ts.forEach((t, i) => {
+      t.prep?.();
+      samples[i].push(measure(t.argv));
+    });
+  }
   for (let i = 0; i < ts.length; i++) {
     const wall = median(samples[i].map((s) => s.wall));
     const rss = Math.max(...samples[i].map((s) => s.rssMB));
@@ -96,5 +119,6 @@ console.log(`|---|---:|---:|---|---:|---:|---:|---:|`);
 for (const r of results) {
   console.log(`| ${r.file} | ${(r.bytes / 1e6).toFixed(0)} MB | ${r.packets.toLocaleString('en-US')} | ${r.tool} | ${r.wallSeconds.toFixed(2)} | ${r.mbPerSecond.toFixed(0)} | ${(r.packetsPerSecond / 1e6).toFixed(2)} M | ${r.peakRssMB.toFixed(0)} |`);
 }
+rmSync(OUT_DIR, { recursive: true, force: true });
 mkdirSync(join(root, 'bench/out'), { recursive: true });
 writeFileSync(join(root, 'bench/out/results.json'), JSON.stringify(results, null, 2));
