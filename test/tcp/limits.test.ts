@@ -65,6 +65,22 @@ describe('TCP bounds', () => {
     }
   });
 
+  it('TCP_MAX_OOO_SEGMENTS_PER_DIRECTION counts holes: contiguous ranges behind one hole merge (a bulk transfer recovering from a loss)', () => {
+    const recs: Recorder[] = [];
+    const t: TcpTracker = new TcpTracker({ limits: { maxSegmentsPerDirection: 8 }, events: { opened: followAll(() => t, recs) } });
+    const w = new Wire(t);
+    w.send(...hs);
+    const body = Array.from({ length: 40 }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(3)).join('');
+    // the first 3 bytes are lost; 39 segments in flight behind the hole, then the retransmission
+    for (let i = 1; i < 40; i++) w.send({ from: 'c', flags: 'PA', seq: 1001 + i * 3, ack: 5001, data: body.slice(i * 3, i * 3 + 3) });
+    expect(t.buffered.segments).toBeLessThanOrEqual(8);
+    w.send({ from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: body.slice(0, 3) });
+    expect([t.counters.gapsSegmentCap, recs[0].gaps, recs[0].text[0]]).toEqual([0, [], body]);
+    expect([t.buffered.segments, t.buffered.bytes]).toEqual([0, 0]);
+    // merged ranges come out in fewer deliveries than the 40 segments
+    expect(recs[0].frames[0].length).toBeLessThan(40);
+  });
+
   it('TCP_MAX_OOO_SEGMENTS_TOTAL: ranges of all connections together', () => {
     const t = new TcpTracker({ limits: { maxSegmentsTotal: 10 } });
     for (let c = 0; c < 6; c++) {
