@@ -279,7 +279,10 @@ function dcRow(s: SessionReport, d: DataConnectionReport): string {
   const ann = a ? `${a.command} ${esc(ep({ ip: a.ip ?? '?', port: a.port }))} <span class="muted">frame ${a.frame}</span>` : '<span class="muted">no announcement</span>';
   const xfer = d.command ? `${esc(d.command)} ${d.argument ? esc(d.argument, 300) : ''}` : '<span class="muted">-</span>';
   const conn = d.from ? `${d.initiator} ${esc(ep(d.from))} → ${esc(ep(d.to))}${d.tcp ? ` <span class="muted">[${esc(d.tcp.state)} ${esc(d.tcp.history, 40)}]</span>` : ''}` : `${d.initiator} expected to connect; no connection seen`;
-  const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? ` / ${d.expectedBytes}` : ''}` : '-';
+  const f = d.file;
+  // --hash: the payload under the byte count (the hash in full: it is what gets compared)
+  const file = f ? `<br /><span class="mono muted">sha256 ${f.sha256 ?? '-'}</span><br />${f.complete ? 'complete' : `<b>incomplete</b> (${esc(f.incomplete ?? '')}${f.missedBytes > 0 ? `, ${f.missedBytes} B missed` : ''})`}${f.extracted ? ` → ${esc(f.extracted, 300)}` : ''}` : '';
+  const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? ` / ${d.expectedBytes}` : ''}${file}` : '-';
   const diag = isFailed(d) || d.outcome === 'incomplete' ? `${esc(d.diagnosis, 1200)}<br /><span class="rule">${esc(d.firewallRule, 300)}</span>` : `<span class="muted">${esc(d.firewallRule, 300)}</span>`;
   return `<tr id="s${s.id}-d${d.id}"><td>${d.id}</td><td>${d.mode}<br />${ann}</td><td>${xfer}</td><td class="mono">${conn}</td><td>${bytes}</td><td>${d.replies.join(', ') || '-'}</td><td><span class="badge b-${d.outcome}">${d.outcome}</span></td><td class="diag">${diag}</td></tr>\n`;
 }
