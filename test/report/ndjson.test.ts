@@ -230,6 +230,22 @@ describe('ndjson: a damaged capture ends with an event saying so', () => {
       expect((end.ftp as FtpFields).capture).toMatchObject({ path: '-', offset: cut.offset, packets: cut.packets });
     } finally {
       cut.cleanup();
+describe('ndjson with --hash', () => {
+  // 01-passive: whole files; 18-resume: REST tails; 08-abort: cut short.
+  it.each(['01-passive.pcap', '18-resume.pcap', '08-abort.pcap'])('%s: file.size and file.hash.sha256 for whole files only, the rest under ftp.data_connection.file', (name) => {
+    const files = LAB.find((c) => c.name === name)?.files ?? [];
+    const r = cli(['analyze', '--hash', '--format', 'ndjson', ...files]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const events = ndjsonLines(r.stdout);
+    expect(events.flatMap((e, i) => check(e).map((p) => `line ${i + 1}: ${p}`))).toEqual([]);
+    const transfers = events.filter((e) => dataset(e) === 'ftp_pcap.data_connection' && (e.ftp as FtpFields).data_connection?.file?.kind === 'file');
+    expect(transfers.length).toBeGreaterThan(0);
+    for (const e of transfers) {
+      const f = (e.ftp as FtpFields).data_connection?.file;
+      const ecs = e.file as { size?: number; hash?: { sha256: string } };
+      const whole = f?.complete === true && f.offset === 0;
+      expect(ecs.hash?.sha256, JSON.stringify(f)).toBe(whole ? f?.sha256 : undefined);
+      expect(ecs.size).toBe(whole ? f?.size : undefined);
     }
   });
 });

@@ -310,6 +310,21 @@ describe('ocsf: a damaged capture ends with an Application Error', () => {
       expect(last.message).toContain(`(byte offset ${cut.offset})`);
     } finally {
       cut.cleanup();
+describe('ocsf with --hash', () => {
+  it.each(['01-passive.pcap', '18-resume.pcap', '08-abort.pcap'])('%s: file.hashes (SHA-256) and file.size for whole files only, valid OCSF', (name) => {
+    const files = LAB.find((c) => c.name === name)?.files ?? [];
+    const r = cli(['analyze', '--hash', '--format', 'ocsf', ...files]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const events = ndjsonLines(r.stdout);
+    expect(events.flatMap((e, i) => check(e).map((p) => `line ${i + 1}: ${p}`))).toEqual([]);
+    const transfers = events.filter((e) => isObject(e.file));
+    expect(transfers.length).toBeGreaterThan(0);
+    for (const e of transfers) {
+      const f = ((e.unmapped as { ftp_pcap: { file?: { complete: boolean; offset: number; sha256?: string; size: number } } }).ftp_pcap).file;
+      const file = e.file as { size?: number; hashes?: { algorithm_id: number; value: string }[] };
+      const whole = f?.complete === true && f.offset === 0;
+      expect(file.hashes, JSON.stringify(f)).toEqual(whole ? [{ algorithm_id: 3, algorithm: 'SHA-256', value: f?.sha256 }] : undefined);
+      expect(file.size).toBe(whole ? f?.size : undefined);
     }
   });
 });
