@@ -82,8 +82,9 @@ beforeAll(async () => {
   }
   for (const c of captures) {
     const run = runs.get(c.file);
+    if (!run) continue;
     for (const t of c.transferredFiles) {
-      const f = run && find(run.report, t)?.file;
+      const f = find(run.report, t)?.file;
       if (t.outcome === 'completed' && t.representation === 'binary' && t.offset === 0 && f?.extracted && f.sha256 === t.sha256) whole.set(t.source, readFileSync(join(run.dir, f.extracted)));
     }
   }
