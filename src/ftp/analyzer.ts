@@ -1003,6 +1003,11 @@ function tcpEvents(c: ConnectionSummary, initiator: 'client' | 'server'): TcpEve
   return out.sort((a, b) => a.t - b.t || a.e.frame - b.e.frame).map((x) => x.e);
 }
 
+/** `ip:port`, `[v6]:port`. */
+function endpointText(e: Endpoint): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
 /** A capture string cut to `max` characters (marked with an ellipsis), copied so that it does not
  * keep a large parent string alive. */
 function clip(s: string, max: number): string {
