@@ -1078,8 +1078,3 @@ class ReplayedControl implements ControlState {
 function crossShard(e: Expectation, m: Match | undefined): boolean {
   return !m || m.usedFallback || m.conn.orig.ip !== e.initiatorIp;
 }
-
-/** `ip:port`, `[v6]:port`. */
-function endpointText(e: Endpoint): string {
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}
