@@ -168,10 +168,16 @@ describe('--extract on hand-built hostile names', () => {
     expect(report.sessions[0].dataConnections.filter((d) => d.file?.sha256).length).toBe(NAMES.length - 1);
   });
 
-  it('the CLI: --extract-max-bytes needs --extract; a DIR holding an earlier manifest is refused; text names the file', () => {
+  it('the CLI: --extract-max-bytes needs --extract; not with --jobs or --shard; a DIR holding an earlier manifest is refused; text names the file', () => {
     const dir = join(root, 'cli');
     const r1 = cli(['analyze', '--extract-max-bytes', '1M', capture]);
     expect([r1.code, r1.stderr.trim()]).toEqual([2, 'ftp-pcap: --extract-max-bytes needs --extract DIR']);
+    // one process, one thread: the bytes of every data connection go through one hash and one folder
+    const r4 = cli(['analyze', '--hash', '--jobs', '2', capture]);
+    expect([r4.code, r4.stderr.trim()]).toEqual([2, 'ftp-pcap: --jobs: --hash follows the bytes of data connections in one thread: use --jobs 1 or leave --jobs out']);
+    const r5 = cli(['analyze', '--extract', dir, '--listings', '--shard', '0/2', capture]);
+    expect([r5.code, r5.stderr.trim()]).toEqual([2, 'ftp-pcap: --shard: --listings, --extract follow the bytes of data connections in one process; leave --shard out']);
+    expect(existsSync(dir)).toBe(false);
     const r2 = cli(['analyze', '--extract', dir, '--extract-max-bytes', '1M', capture]);
     expect(r2.code).toBe(0);
     expect(r2.stdout).toContain('-> passwd');
