@@ -271,6 +271,6 @@ export const EXTRACT_MAX_SUFFIX = 100;
 /** Entries of one listing kept with `--listings` (a directory of 100,000 files is real). Past it
  * entries are counted (`limits.listing-entries-dropped`), not kept. */
 export const LISTING_MAX_ENTRIES = 1000;
-/** Bytes of one listing line parsed; past it the line is skipped and counted
- * (`limits.listing-lines-too-long`). A listing is a server's text: a hostile one is one line. */
+/** Bytes of one listing line parsed; past it the line is skipped and counted in the listing's
+ * `unparsed`. A listing is a server's text: a hostile one is one line. */
 export const LISTING_MAX_LINE_BYTES = 4096;

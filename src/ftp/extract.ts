@@ -245,19 +245,16 @@ export class Extractor {
   keep(t: SpoolTarget | null, entry: Omit<ManifestEntry, 'name' | 'writtenBytes' | 'cut'>): string | null {
     const s = t instanceof Spool ? t : null;
     s?.close();
+    // No spool: the transfer carried no byte (an empty file), unless the bound had no room left.
     const cut = s !== null ? s.cut : this.room() === 0 && entry.size > 0;
     if (s === null && cut) this.filesCut++;
+    // The bound cut it before its first byte: nothing to write.
+    const nothing = s !== null ? s.accepted === 0 && s.cut : cut;
     let name: string | null = null;
-    if (s === null ? !cut : s.created || !s.cut) {
-      if (s !== null && !s.created) {
-        // Accepted bytes are always written; a spool never created held none: an empty file.
-        s.fd = openSync(s.path, 'wx');
-        s.created = true;
-        closeSync(s.fd);
-        s.fd = -1;
-      }
-      const src = s !== null ? s.path : join(this.spoolDir, `empty.${this.nextSpool++}`);
-      if (s === null) closeSync(openSync(src, 'wx'));
+    if (!nothing) {
+      // A spool is created at its first write: one with no byte accepted becomes an empty file.
+      const src = s !== null && s.created ? s.path : join(this.spoolDir, `empty.${this.nextSpool++}`);
+      if (s === null || !s.created) closeSync(openSync(src, 'wx'));
       name = this.place(src, safeName(entry.ftpPath), entry.session, entry.dataConnection);
       unlinkSync(src);
       this.written++;

@@ -25,7 +25,6 @@ export class ListingParser {
   private binary = false;
   dropped = 0;
   unparsed = 0;
-  tooLong = 0;
 
   push(bytes: Buffer): void {
     if (this.binary) return;
@@ -63,7 +62,6 @@ export class ListingParser {
     }
     const have = this.carry === null ? 0 : this.carry.length;
     if (have + (to - from) > LISTING_MAX_LINE_BYTES) {
-      this.tooLong++;
       this.unparsed++;
       this.carry = null;
       this.skipping = !eol;
@@ -81,7 +79,8 @@ export class ListingParser {
   }
 
   private line(buf: Buffer, from: number, to: number): void {
-    if (buf.indexOf(0, from) >= 0 && buf.indexOf(0, from) < to) {
+    const nul = buf.indexOf(0, from);
+    if (nul >= 0 && nul < to) {
       this.binary = true;
       return;
     }

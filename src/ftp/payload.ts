@@ -27,7 +27,7 @@ import type { ListingReport } from './model.js';
 export interface SpoolTarget {
   /** Bytes at stream offset `offset` (valid during the call only). */
   write(offset: number, bytes: Buffer): void;
-  /** Writes what is queued and closes the file; returns false when the size bound cut it. */
+  /** Writes what is queued and closes the file (the extractor then keeps or deletes it). */
   close(): void;
 }
 
@@ -66,8 +66,6 @@ class DirectionPayload {
 export class DataPayload implements StreamSink {
   private readonly dirs: [DirectionPayload | null, DirectionPayload | null] = [null, null];
   private closed = false;
-  /** Both directions finished (FIN, RST, removal or end of capture) before the take. */
-  ended = false;
 
   constructor(
     private readonly opts: PayloadOptions,
@@ -110,7 +108,8 @@ export class DataPayload implements StreamSink {
   }
 
   end(): void {
-    this.ended = true;
+    // Nothing to do: a direction's bytes are final when the session takes them (a data connection
+    // still open then is reported with what it carried so far).
   }
 
   /** The result of direction `d` (null when it carried nothing); the other direction's spool is
