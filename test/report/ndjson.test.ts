@@ -230,6 +230,10 @@ describe('ndjson: a damaged capture ends with an event saying so', () => {
       expect((end.ftp as FtpFields).capture).toMatchObject({ path: '-', offset: cut.offset, packets: cut.packets });
     } finally {
       cut.cleanup();
+    }
+  });
+});
+
 describe('ndjson with --hash', () => {
   // 01-passive: whole files; 18-resume: REST tails; 08-abort: cut short.
   it.each(['01-passive.pcap', '18-resume.pcap', '08-abort.pcap'])('%s: file.size and file.hash.sha256 for whole files only, the rest under ftp.data_connection.file', (name) => {

@@ -310,6 +310,10 @@ describe('ocsf: a damaged capture ends with an Application Error', () => {
       expect(last.message).toContain(`(byte offset ${cut.offset})`);
     } finally {
       cut.cleanup();
+    }
+  });
+});
+
 describe('ocsf with --hash', () => {
   it.each(['01-passive.pcap', '18-resume.pcap', '08-abort.pcap'])('%s: file.hashes (SHA-256) and file.size for whole files only, valid OCSF', (name) => {
     const files = LAB.find((c) => c.name === name)?.files ?? [];
