@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { pcapFile } from '../helpers/build.js';
 import { Clock, TcpConversation, ethIpv4Tcp, TCP, type TcpEnd } from '../helpers/packets.js';
 import { cli } from '../helpers/cli.js';
+import { LiveCli, recordOffsets, waitFor } from '../cli/spawn.js';
 import { analyze } from '../../src/pipeline.js';
 import { Extractor, safeName, type ManifestEntry } from '../../src/ftp/extract.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
@@ -221,5 +222,21 @@ describe('safeName', () => {
     expect(Buffer.byteLength(n)).toBeLessThanOrEqual(200);
     expect(n.endsWith('_.gz')).toBe(true);
     expect(n.startsWith('é')).toBe(true);
+  });
+});
+
+describe('--extract killed mid-way (a real capture fed on stdin, never closed)', () => {
+  it('SIGTERM: exit 143, the spool folder and the temporary manifest removed', async () => {
+    const dir = join(root, 'killed');
+    const cap = readFileSync('fixtures/01-passive.pcap');
+    const run = new LiveCli(['analyze', '--extract', dir, '--format', 'json', '-']);
+    // frame 100 is inside the download of big.bin (frames 47-365): its bytes are being spooled
+    await run.write(cap.subarray(0, recordOffsets(cap)[100]));
+    const spooled = (): boolean => existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('.ftp-pcap-spool.') && readdirSync(join(dir, n)).length > 0);
+    expect(await waitFor(spooled)).toBe(true);
+    expect(readdirSync(dir).some((n) => n.startsWith('.manifest.json.'))).toBe(true);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(143);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
