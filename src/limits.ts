@@ -258,8 +258,9 @@ export const EXTRACT_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024;
  * otherwise run out of file descriptors (ulimit -n is often 1024). Past it the least recently
  * written one is closed and reopened when its next bytes come (not counted: nothing is lost). */
 export const EXTRACT_MAX_OPEN_FILES = 128;
-/** Bytes gathered per open spool file before one write(2): a 1448-byte segment per system call
- * would cost more than the hash. Bounds the write queue to EXTRACT_MAX_OPEN_FILES x this. */
+/** Bytes gathered per open spool file before one write(2) (the buffer starts at 4 KiB and doubles
+ * up to this): a 1448-byte segment per system call would cost more than the hash. The write queue
+ * is at most EXTRACT_MAX_OPEN_FILES x this, plus 4 KiB per spool not open. */
 export const EXTRACT_WRITE_BYTES = 256 * 1024;
 /** Characters of a name `--extract` derives from an FTP path (most file systems allow 255
  * bytes; room is left for a collision suffix). Longer names are cut in the middle, keeping the

@@ -4,10 +4,11 @@
  * Every candidate data connection that carries bytes is spooled (DataPayload, payload.ts) into
  * `DIR/.ftp-pcap-spool.PID/` until its session is finalized and says what it was: a file transfer
  * is then moved to a name derived from its FTP path (`keep`), anything else deleted (`discard`).
- * Writes are gathered per file (EXTRACT_WRITE_BYTES) and written synchronously at their stream
- * offset: the pipeline is one synchronous pass per read chunk, so a bounded buffer per open file
- * (EXTRACT_MAX_OPEN_FILES) is the whole write queue, and a hole the capture missed stays a hole
- * (zeros, sparse) at its place instead of shifting the rest of the file.
+ * Writes are gathered per file (4 KiB at first, doubled at each write(2) up to EXTRACT_WRITE_BYTES)
+ * and written synchronously at their stream offset: the pipeline is one synchronous pass per read
+ * chunk, so these buffers are the whole write queue — at most EXTRACT_MAX_OPEN_FILES large ones
+ * (a spool closed for another gives its buffer back) and 4 KiB per other spool — and a hole the
+ * capture missed stays a hole (zeros, sparse) at its place instead of shifting the rest of the file.
  *
  * Names come from the capture and are hostile until proven otherwise (`safeName`): the last path
  * segment only (no `..`, no absolute path, no drive letter, no directory to create), control and
@@ -142,10 +143,15 @@ export class Spool implements SpoolTarget {
     }
   }
 
-  close(): void {
-    this.flush();
+  /** Gives the (flushed) buffer back. */
+  dropBuffer(): void {
     if (this.buf !== null) giveBuffer(this.buf);
     this.buf = null;
+  }
+
+  close(): void {
+    this.flush();
+    this.dropBuffer();
     this.owner.closeFd(this);
   }
 }
@@ -185,7 +191,7 @@ export class Extractor {
     writeSync(this.manifestFd, `{\n  "tool": ${JSON.stringify(tool)},\n  "maxBytes": ${this.maxBytes},\n  "files": [`);
   }
 
-  /** A new spool file (created at its first write). */
+  /** A new spool (its file is created when its first bytes are written out). */
   spool(): Spool {
     return new Spool(this, join(this.spoolDir, String(this.nextSpool++)));
   }
@@ -213,6 +219,8 @@ export class Extractor {
       const oldest = this.lru.values().next().value;
       if (oldest !== undefined) {
         oldest.flush();
+        // its buffer goes too: only open spools hold large ones (it starts small when it writes again)
+        oldest.dropBuffer();
         this.closeFd(oldest);
       }
     }
@@ -252,7 +260,7 @@ export class Extractor {
     const nothing = s !== null ? s.accepted === 0 && s.cut : cut;
     let name: string | null = null;
     if (!nothing) {
-      // A spool is created at its first write: one with no byte accepted becomes an empty file.
+      // A spool's file exists once bytes were written out: one with no byte becomes an empty file.
       const src = s !== null && s.created ? s.path : join(this.spoolDir, `empty.${this.nextSpool++}`);
       if (s === null || !s.created) closeSync(openSync(src, 'wx'));
       name = this.place(src, safeName(entry.ftpPath), entry.session, entry.dataConnection);
