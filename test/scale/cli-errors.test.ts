@@ -89,6 +89,20 @@ describe.concurrent('merge refuses partial results that do not make one run', ()
     expect(await refused([part(0), sh.path('other-1.ndjson'), part(2)], sh.path('other-1.ndjson'))).toContain('other inputs');
   });
 
+  it('a partial made with other options (--ports)', async () => {
+    const ports = sh.path('ports-1.ndjson');
+    expect(await sh.start(['ftp-pcap', 'analyze', CAPTURE, '--shard', `1/${N}`, '--ports', '2121', '-o', ports])).toMatchObject({ code: 0 });
+    expect(await refused([part(0), ports, part(2)], ports)).toContain('other options');
+  });
+
+  it('a partial made by another ftp-pcap version', async () => {
+    const older = sh.path('older-1.ndjson');
+    const text = readFileSync(part(1), 'utf8');
+    expect(text).toMatch(/^\{"partial":"ftp-pcap","version":1,"tool":"[^"]+"/);
+    writeFileSync(older, text.replace(/"tool":"[^"]+"/, '"tool":"0.0.1"'));
+    expect(await refused([part(0), older, part(2)], older)).toContain('made by ftp-pcap 0.0.1');
+  });
+
   it('a partial of another shard count', async () => {
     const two = sh.path('of-two-1.ndjson');
     expect(await sh.start(['ftp-pcap', 'analyze', CAPTURE, '--shard', '1/2', '-o', two])).toMatchObject({ code: 0 });
