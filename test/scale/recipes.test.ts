@@ -1,7 +1,7 @@
 /**
  * The README's "Large archives" recipes, run as written by the built executable: shards started
  * by GNU parallel and by `xargs -P`, then `ftp-pcap merge`, give byte for byte the report one
- * `ftp-pcap analyze` writes — in every format — and `--jobs 2` the report of `--jobs 1`.
+ * `ftp-pcap analyze` writes, in every format (`--jobs 2` = `--jobs 1` through the CLI: jobs.test.ts).
  *
  * The lab captures: 16-bounce (PORT to a third host) and 06-client-nat-outside (PORT naming the
  * client's private address, the data connection from the NAT's public one) put a data connection
@@ -51,7 +51,7 @@ function onePass(file: string, format: string): string {
   const key = `${file} ${format}`;
   let out = single.get(key);
   if (out === undefined) {
-    // --jobs 1: the plain single-threaded path, whatever the default (the --jobs test compares with it).
+    // --jobs 1: the plain single-threaded path, whatever the default.
     const r = sh.run(`ftp-pcap analyze --jobs 1 ${q(file)} -f ${format}`);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -130,16 +130,4 @@ describe("xargs -P: printf '%s\n' 0 .. N-1 | xargs -P N -I{} ftp-pcap analyze F 
       expect(merged.stdout).toBe(whole.stdout);
     });
   }
-});
-
-describe('--jobs (worker threads in one process)', () => {
-  it('--jobs 2 writes the report --jobs 1 writes, for a capture whose data connection crosses shards', () => {
-    // At 2 shards too its sessions and data connections part (shard-merge.test.ts checks that split).
-    const c = CASES[1];
-    const two = sh.run(`ftp-pcap analyze --jobs 2 ${q(c.file)} -f json`);
-    expect(two.stderr).toBe('');
-    expect(two.code).toBe(0);
-    expect(two.stdout).toBe(onePass(c.file, 'json'));
-    expect(JSON.parse(two.stdout)).toMatchObject({ summary: { sessions: 5 } });
-  });
 });
