@@ -147,8 +147,10 @@ function check(shards: Shard[]): void {
     seen.set(i, s.path);
     if (s.header.tool !== shards[0].header.tool) throw new PartialError(s.path, 0, `made by ftp-pcap ${s.header.tool}, ${shards[0].path} by ${shards[0].header.tool}: shards of one merge come from one version`);
     if (JSON.stringify(s.header.options) !== JSON.stringify(shards[0].header.options)) throw new PartialError(s.path, 0, `made with other options than ${shards[0].path} (${JSON.stringify(s.header.options)})`);
-    const a = s.end.inputs.map((x) => `${x.path}:${x.packets}`).join(',');
-    const b = shards[0].end.inputs.map((x) => `${x.path}:${x.packets}`).join(',');
+    // Path, size, bytes, packets and time span: the same name on two machines may be two files.
+    const id = (x: RunCounters['inputs'][number]): string => JSON.stringify([x.path, x.packets, x.bytes, x.fileSize, x.firstTime, x.lastTime]);
+    const a = s.end.inputs.map(id).join(',');
+    const b = shards[0].end.inputs.map(id).join(',');
     if (a !== b) throw new PartialError(s.path, 0, `made from other inputs than ${shards[0].path}`);
   }
   const missing = [...Array(n).keys()].filter((i) => !seen.has(i));

@@ -101,12 +101,9 @@ describe.concurrent('merge refuses partial results that do not make one run', ()
   });
 });
 
-// KNOWN BUG (src/scale/merge.ts, check()): inputs are compared by path and packet count only, so
-// shards of two different captures given under the same relative path (two pods, two snapshots of
-// an archive) merge without a word into a report of neither. The `.fails` test passes while the
-// bug is there; once check() compares what the partials already hold (file size, bytes, first and
-// last time), it fails and `.fails` must go.
-describe('KNOWN BUG: partials of different captures with the same path and packet count', () => {
+// Shards of two different captures given under the same relative path (two pods, two snapshots of
+// an archive) must not merge into a report of neither: check() compares size, bytes and times too.
+describe('partials of different captures with the same path and packet count', () => {
   const partial = (i: number): string => sh.path(`same-name-${i}.ndjson`);
   interface InputSeen {
     path: string;
@@ -135,7 +132,7 @@ describe('KNOWN BUG: partials of different captures with the same path and packe
     expect(a[0].bytes).not.toBe(b[0].bytes);
   });
 
-  it.fails('merge refuses them (it merges them today)', async () => {
+  it('merge refuses them', async () => {
     await refused([partial(0), partial(1)], partial(1));
   });
 });
