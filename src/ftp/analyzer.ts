@@ -147,6 +147,11 @@ export type { CrossFinding } from './bruteforce.js';
 
 /** The batch of the sessions finalized when the capture ends (after every frame number). */
 export const END_OF_CAPTURE = Number.MAX_SAFE_INTEGER;
+/** The batch of the byte-less sessions the tracker's finish() lets go, before END_OF_CAPTURE: the
+ * tracker removes connections in the order they began, so this batch is written in chunks (a SYN
+ * flood leaves 32,768 of them; held whole they were 50 MB) and still comes out in start order. */
+const CLOSING_BATCH = END_OF_CAPTURE - 1;
+const CLOSING_CHUNK = 512;
 
 /** A connection as the correlator sees it: a final summary, or a live connection summarised on demand. */
 interface Candidate {
@@ -251,7 +256,7 @@ export class FtpAnalyzer {
    * of the end-of-capture batch. */
   closing(): void {
     this.flushReady();
-    this.batch = END_OF_CAPTURE;
+    this.batch = CLOSING_BATCH;
   }
 
   /** End of capture (after the tracker's finish()): every session is finalized. */
@@ -467,6 +472,7 @@ export class FtpAnalyzer {
       // up 100,000s of sessions waiting for their grace.
       if (s.origSent.bytes === 0 && s.respSent.bytes === 0 && !session.finalized) {
         this.finalize(session);
+        if (this.batch === CLOSING_BATCH && this.ready.length >= CLOSING_CHUNK) this.flushReady();
       }
       return;
     }
