@@ -5,6 +5,7 @@
  * in the same shard. Ports stay out of it on purpose: they would split sessions from their data.
  */
 import type { Packet } from '../decode/index.js';
+import { fmix32 } from '../tcp/flow.js';
 
 export interface ShardSpec {
   /** 0-based (a Kubernetes Indexed Job's JOB_COMPLETION_INDEX). */
@@ -22,16 +23,6 @@ export function parseShard(text: string): ShardSpec | null {
   return { index, count };
 }
 
-/** murmur3's 32-bit finalizer: XOR of two addresses differing in a few bits must still spread. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /** The shard of a decoded IP packet (XOR is symmetric: a→b and b→a agree). */
 export function shardOf(p: Packet, count: number): number {
   if (count === 1) return 0;
@@ -43,5 +34,6 @@ export function shardOf(p: Packet, count: number): number {
     h = 0;
     for (let i = 0; i + 3 < a.length && i + 3 < b.length; i += 4) h = (Math.imul(h, 31) + (a.readUInt32BE(i) ^ b.readUInt32BE(i))) >>> 0;
   }
-  return mix(h) % count;
+  // murmur3's finaliser: XOR of two addresses differing in a few bits must still spread.
+  return fmix32(h) % count;
 }
