@@ -1030,7 +1030,8 @@ function unknownOutcome(c: ConnectionSummary | null): DataConnectionReport['outc
   return 'completed';
 }
 
-function isAnonymous(user: string | null): boolean {
+/** An anonymous login: its "password" is an e-mail address by convention (RFC 1635), shown. */
+export function isAnonymous(user: string | null): boolean {
   return user !== null && (user.toLowerCase() === 'anonymous' || user.toLowerCase() === 'ftp');
 }
 

@@ -15,7 +15,7 @@
  * was given, as in a report: a partial result on shared storage holds no more than the report.
  */
 import type { ConnectionSummary } from '../tcp/index.js';
-import type { PendingSession } from '../ftp/analyzer.js';
+import { isAnonymous, type PendingSession } from '../ftp/analyzer.js';
 import { FtpSession, TimelineLog, type AnnouncementRec, type TimelineRec, type TransferRec } from '../ftp/session.js';
 import { redactCommand } from '../ftp/commands.js';
 import type { SessionFacts, SessionReport } from '../ftp/model.js';
@@ -93,7 +93,6 @@ export interface PendingJson {
   };
 }
 
-const isAnonymous = (user: string | null): boolean => user !== null && ['anonymous', 'ftp'].includes(user.toLowerCase());
 
 export function encodePending(p: PendingSession, showPasswords: boolean): PendingJson {
   const f = p.session;
