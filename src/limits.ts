@@ -35,6 +35,13 @@ export const FRAG_TIMEOUT_SEC = 30;
  * dropped, counted as `frag-dropped-limit`. */
 export const MAX_FRAGS_PER_DATAGRAM = 512;
 
+// --- decode: tunnels (src/decode/tunnel.ts)
+/** Encapsulations (VXLAN, Geneve, GRE/ERSPAN, IP-in-IP, MPLS, PPPoE) one packet may nest. Real
+ * mirrored traffic nests two or three (ERSPAN over GRE carrying a VLAN-tagged frame, VXLAN inside
+ * a VLAN, MPLS under GRE); the bound keeps a crafted packet of tunnels inside tunnels from
+ * recursing. Past it the packet is malformed, counted as `tunnel-too-deep`. */
+export const MAX_TUNNEL_DEPTH = 8;
+
 // --- info
 /** Connections `info` follows (from their SYN) to spot FTP banners and count answers (~0.3 KiB of
  * heap each, never released: 65,536 keeps a SYN flood's `info` at ~115 MB peak RSS; 200,000 took

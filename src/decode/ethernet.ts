@@ -39,6 +39,8 @@ export const PPP_IPV6 = 0x0057;
 /** An MPLS label stack entry: label (20 bits), traffic class (3), bottom of stack (1), TTL (8). */
 export const MPLS_LABEL = 4;
 export const MPLS_BOTTOM_OF_STACK = 0x01; // in the entry's third byte
+/** The control word of an Ethernet pseudowire over MPLS (RFC 4448 §3, RFC 4385): first nibble 0. */
+export const MPLS_PW_CONTROL_WORD = 4;
 
 /** Values below this in the EtherType position are 802.3 lengths, not types (IEEE 802.3 §3.2.6). */
 export const MIN_ETHERTYPE = 0x0600;

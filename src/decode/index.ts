@@ -22,6 +22,7 @@ import {
   MIN_ETHERTYPE,
   MPLS_BOTTOM_OF_STACK,
   MPLS_LABEL,
+  MPLS_PW_CONTROL_WORD,
   PPPOE_HEADER,
   PPP_IPV4,
   PPP_IPV6,
@@ -39,12 +40,30 @@ import { DecodeStatus, type Packet } from './packet.js';
 import { REASON_COUNT, REASON_NAMES, Reason } from './reasons.js';
 import { SLL2_HEADER, SLL2_PROTOCOL_OFFSET, SLL_HEADER, SLL_PROTOCOL_OFFSET } from './sll.js';
 import { TCP_MIN_HEADER, TcpView } from './tcp.js';
+import {
+  ENCAP_COUNT,
+  ENCAP_NAMES,
+  Encap,
+  GENEVE_PORT,
+  Inner,
+  NOT_THIS,
+  OK as TUNNEL_OK,
+  TunnelHeader,
+  VXLAN_LINUX_PORT,
+  VXLAN_PORT,
+  parseGeneve,
+  parseGre,
+  parseVxlan,
+  type EncapName,
+} from './tunnel.js';
+import { MAX_TUNNEL_DEPTH } from '../limits.js';
 
 export { DecodeStatus, TcpFlag, newPacket, type Packet } from './packet.js';
 export { Reason, REASON_NAMES, reasonKind, type ReasonKind, type ReasonName } from './reasons.js';
 export { parseTcpOptions, packetTcpOptions, type TcpOptions, type SackBlock } from './tcp.js';
 export { formatIp, formatIpv4, parseIp, addressKey } from './address.js';
 export { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
+export { ENCAP_NAMES, Encap, encapNames, type EncapName } from './tunnel.js';
 
 /** Names of the DecodeStatus values, by value: the keys of `statuses()`. */
 export const STATUS_NAMES = [
@@ -63,6 +82,11 @@ const PROTO_ICMP = 1;
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 const PROTO_ICMPV6 = 58;
+/** IP-in-IP: IPv4 (RFC 2003) and IPv6 (RFC 4213, RFC 2473) as the payload of IPv4 or IPv6. */
+const PROTO_IPV4 = 4;
+const PROTO_IPV6 = 41;
+/** GRE (RFC 2784). */
+const PROTO_GRE = 47;
 const UDP_HEADER = 8;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -86,7 +110,15 @@ export function copyIpv6Addresses(buf: Buffer, off: number, words: Int32Array, l
 export interface DecoderOptions {
   /** Fragment reassembly bounds; defaults from src/limits.ts. */
   fragments?: Partial<FragmentLimits>;
+  /** UDP destination ports decoded as VXLAN: default 4789 (IANA, RFC 7348: AWS VPC Traffic
+   * Mirroring, Azure virtual network TAP, Open vSwitch) and 8472 (the Linux kernel's default for a
+   * `vxlan` device created without `dstport`, and Flannel's: iproute2 warns it is non-standard,
+   * but it is what such hosts send). */
+  vxlanPorts?: readonly number[];
 }
+
+/** See DecoderOptions.vxlanPorts. */
+export const DEFAULT_VXLAN_PORTS: readonly number[] = [VXLAN_PORT, VXLAN_LINUX_PORT];
 
 export class Decoder {
   private readonly counts = new Float64Array(REASON_COUNT);
@@ -96,6 +128,13 @@ export class Decoder {
   private readonly v4 = new Ipv4View();
   private readonly v6 = new Ipv6View();
   private readonly tcpView = new TcpView();
+  private readonly tunnel = new TunnelHeader();
+  /** Packets per encapsulation (a packet nested twice in one kind counts once). */
+  private readonly encapCounts = new Float64Array(ENCAP_COUNT);
+  /** UDP destination ports decoded as VXLAN, as a bitmap over the 65536 ports. */
+  private readonly vxlanPorts = new Uint8Array(65536);
+  /** Encapsulations entered for the current record (bounded by MAX_TUNNEL_DEPTH). */
+  private depth = 0;
   // Address buffers handed out as Packet.src/dst (see the module comment).
   private readonly src4 = Buffer.alloc(4);
   private readonly dst4 = Buffer.alloc(4);
@@ -109,13 +148,28 @@ export class Decoder {
 
   constructor(options: DecoderOptions = {}) {
     this.frags = new FragmentReassembler({ ...DEFAULT_FRAGMENT_LIMITS, ...options.fragments }, this.counts);
+    for (const port of options.vxlanPorts ?? DEFAULT_VXLAN_PORTS) this.vxlanPorts[port & 0xffff] = 1;
   }
 
   /** Decodes one record into `out` (reset first) and counts the outcome. */
   decode(rec: CaptureRecord, out: Packet): DecodeStatus {
     const status = this.decodeRecord(rec, out);
     this.statusCounts[status]++;
+    // Counted once the packet is whole: an outer fragment held for reassembly is not yet one.
+    const t = out.tunnels;
+    if (t !== 0 && status !== DecodeStatus.FRAGMENT_PENDING) this.countTunnels(t);
     return status;
+  }
+
+  /** Encapsulation name → packets that arrived in it (non-zero ones only): what `info` shows. */
+  encapsulations(): Partial<Record<EncapName, number>> {
+    const out: Partial<Record<EncapName, number>> = {};
+    for (let i = 0; i < ENCAP_COUNT; i++) if (this.encapCounts[i] !== 0) out[ENCAP_NAMES[i]] = this.encapCounts[i];
+    return out;
+  }
+
+  private countTunnels(bits: number): void {
+    for (let i = 0; i < ENCAP_COUNT; i++) if (bits & (1 << i)) this.encapCounts[i]++;
   }
 
   /** End of capture: datagrams still waiting for fragments are counted and freed. */
@@ -167,6 +221,8 @@ export class Decoder {
     // Setting an array's length is a slow runtime call (~50 ns, measured); pop() is inlined.
     const ids = out.vlanIds;
     while (ids.length !== 0) ids.pop();
+    out.tunnels = 0;
+    this.depth = 0;
     out.ipVersion = 0;
     out.src = Decoder.EMPTY;
     out.dst = Decoder.EMPTY;
@@ -236,8 +292,27 @@ export class Decoder {
         return DecodeStatus.UNSUPPORTED_LINK;
     }
 
-    // EtherType dispatch, shared by Ethernet and both cooked headers. Tags stack to any depth
-    // (802.1ad S-tag, then C-tags); the loop ends because each tag consumes 4 captured bytes.
+    if (et === EtherType.IPV4) return this.ipv4(buf, off, end, wireEnd, out);
+    return this.etherType(et, buf, off, end, wireEnd, out);
+  }
+
+  /** An Ethernet frame inside a tunnel (VXLAN, Geneve and GRE 0x6558, ERSPAN). */
+  private ethernet(buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
+    if (end - off < ETHERNET_HEADER) return this.bad(Reason['ethernet-truncated']);
+    let et = (buf[off + ETHERTYPE_OFFSET] << 8) | buf[off + ETHERTYPE_OFFSET + 1];
+    off += ETHERNET_HEADER;
+    if (et < MIN_ETHERTYPE) {
+      if (end - off < LLC_SNAP_HEADER || !isRfc1042Snap(buf, off)) return DecodeStatus.NON_IP;
+      et = (buf[off + 6] << 8) | buf[off + 7];
+      off += LLC_SNAP_HEADER;
+    }
+    return this.etherType(et, buf, off, end, wireEnd, out);
+  }
+
+  /** EtherType dispatch, shared by Ethernet, both cooked headers and the tunnels that name their
+   * payload by EtherType (GRE, Geneve). Tags stack to any depth (802.1ad S-tag, then C-tags); the
+   * loop ends because each tag consumes 4 captured bytes. */
+  private etherType(et: number, buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
     for (;;) {
       if (et === EtherType.IPV4) return this.ipv4(buf, off, end, wireEnd, out);
       if (et === EtherType.IPV6) return this.ipv6(buf, off, end, wireEnd, out);
@@ -258,6 +333,7 @@ export class Decoder {
    * protocol says so (RFC 1332 IPv4, RFC 5072 IPv6); LCP, IPCP, ... are not IP. */
   private pppoe(buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
     if (end - off < PPPOE_HEADER + PPP_PROTOCOL) return this.bad(Reason['pppoe-truncated']);
+    if (!this.enter(Encap.pppoe, out)) return this.bad(Reason['tunnel-too-deep']);
     const proto = (buf[off + PPPOE_HEADER] << 8) | buf[off + PPPOE_HEADER + 1];
     off += PPPOE_HEADER + PPP_PROTOCOL;
     if (proto === PPP_IPV4) return this.ipv4(buf, off, end, wireEnd, out);
@@ -266,8 +342,10 @@ export class Decoder {
   }
 
   /** MPLS (RFC 3032): skip the label stack; the payload type is not signalled, so it is told
-   * by the first nibble as routers do (RFC 4928): 4 or 6 is IP, 0 a pseudowire control word. */
+   * by the first nibble as routers do (RFC 4928): 4 or 6 is IP, 0 the control word of an
+   * Ethernet pseudowire (RFC 4448 §3), followed by the frame. */
   private mpls(buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
+    if (!this.enter(Encap.mpls, out)) return this.bad(Reason['tunnel-too-deep']);
     for (;;) {
       if (end - off < MPLS_LABEL) return this.bad(Reason['mpls-truncated']);
       const bottom = (buf[off + 2] & MPLS_BOTTOM_OF_STACK) !== 0;
@@ -277,6 +355,15 @@ export class Decoder {
     const v = end > off ? buf[off] >> 4 : 0;
     if (v === 4) return this.ipv4(buf, off, end, wireEnd, out);
     if (v === 6) return this.ipv6(buf, off, end, wireEnd, out);
+    // A pseudowire without control word would start with the destination MAC, which may have a
+    // 0 nibble too: the control word is taken only when an IP or tagged frame follows it.
+    if (v === 0 && end - off >= MPLS_PW_CONTROL_WORD + ETHERNET_HEADER) {
+      const e = off + MPLS_PW_CONTROL_WORD + ETHERTYPE_OFFSET;
+      const et = (buf[e] << 8) | buf[e + 1];
+      if (et === EtherType.IPV4 || et === EtherType.IPV6 || isVlanTag(et)) {
+        return this.ethernet(buf, off + MPLS_PW_CONTROL_WORD, end, wireEnd, out);
+      }
+    }
     return DecodeStatus.NON_IP;
   }
 
@@ -367,6 +454,9 @@ export class Decoder {
     }
 
     out.ipVersion = 6;
+    // An IPv6 packet inside an IPv4 tunnel: the outer numeric addresses are not this packet's.
+    out.src4 = 0;
+    out.dst4 = 0;
     copyIpv6Addresses(buf, v.srcOffset, this.words6, LITTLE_ENDIAN_HOST);
     out.src = this.src6;
     out.dst = this.dst6;
@@ -387,6 +477,8 @@ export class Decoder {
     out: Packet,
   ): DecodeStatus {
     let first = true;
+    // A second fragment header in the datagram it reassembled (a tunnelled datagram has its own).
+    let reassembled = false;
     for (;;) {
       if (
         nh === Ipv6Next.HOP_BY_HOP ||
@@ -408,7 +500,7 @@ export class Decoder {
         continue;
       }
       if (nh === Ipv6Next.FRAGMENT) {
-        if (wireEnd - off < IPV6_FRAGMENT_HEADER || out.reassembled) {
+        if (wireEnd - off < IPV6_FRAGMENT_HEADER || reassembled) {
           return this.bad(Reason['ipv6-bad-extension-header']);
         }
         if (end - off < IPV6_FRAGMENT_HEADER) return this.bad(Reason['ipv6-extension-header-snap-cut']);
@@ -429,6 +521,7 @@ export class Decoder {
         const whole = this.frags.add(key, this.now(), start, buf, dataOff, wireEnd - dataOff, !more, fragNext);
         if (whole === null) return this.frags.rejected ? DecodeStatus.MALFORMED : DecodeStatus.FRAGMENT_PENDING;
         out.reassembled = true;
+        reassembled = true;
         out.buf = whole;
         buf = whole;
         off = 0;
@@ -457,10 +550,15 @@ export class Decoder {
     out.capEnd = end;
     if (proto === PROTO_TCP) return this.tcp(buf, off, end, wireEnd, out);
     if (proto === PROTO_UDP) {
-      // Ports only, for `info`; nothing downstream reads UDP payloads.
+      // Ports only, for `info`; nothing downstream reads UDP payloads but the tunnels'.
       if (end - off >= UDP_HEADER) {
+        const dport = (buf[off + 2] << 8) | buf[off + 3];
+        if (this.vxlanPorts[dport] === 1 || dport === GENEVE_PORT) {
+          const st = this.udpTunnel(dport, buf, off + UDP_HEADER, end, wireEnd, out);
+          if (st !== -1) return st;
+        }
         out.srcPort = (buf[off] << 8) | buf[off + 1];
-        out.dstPort = (buf[off + 2] << 8) | buf[off + 3];
+        out.dstPort = dport;
         out.payloadOff = off + UDP_HEADER;
         out.payloadLength = end - off - UDP_HEADER;
         out.payloadWireLength = wireEnd - off - UDP_HEADER;
@@ -468,7 +566,68 @@ export class Decoder {
       return DecodeStatus.UDP;
     }
     if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) return DecodeStatus.ICMP;
+    if (proto === PROTO_GRE || proto === PROTO_IPV4 || proto === PROTO_IPV6) {
+      return this.ipTunnel(proto, buf, off, end, wireEnd, out);
+    }
     return DecodeStatus.OTHER_IP;
+  }
+
+  /**
+   * Counts one more encapsulation for this packet and clears what the outer layers left in `out`
+   * (the inner IP layer sets its own). False when MAX_TUNNEL_DEPTH is reached.
+   */
+  private enter(kind: number, out: Packet): boolean {
+    if (++this.depth > MAX_TUNNEL_DEPTH) return false;
+    out.tunnels |= 1 << kind;
+    out.ipVersion = 0;
+    out.src = Decoder.EMPTY;
+    out.dst = Decoder.EMPTY;
+    out.src4 = 0;
+    out.dst4 = 0;
+    out.protocol = 0;
+    return true;
+  }
+
+  /** VXLAN or Geneve at buf[off] (after the UDP header); -1 when the bytes are not that
+   * encapsulation (the caller then reports plain UDP). */
+  private udpTunnel(dport: number, buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus | -1 {
+    const h = this.tunnel;
+    const geneve = dport === GENEVE_PORT;
+    const r = geneve ? parseGeneve(buf, off, end, h) : parseVxlan(buf, off, end, h);
+    if (r === NOT_THIS) return -1;
+    if (r !== TUNNEL_OK) return this.bad(r);
+    if (!this.enter(geneve ? Encap.geneve : Encap.vxlan, out)) return this.bad(Reason['tunnel-too-deep']);
+    return this.inner(buf, end, wireEnd, out);
+  }
+
+  /** GRE (with ERSPAN) and IP-in-IP: the IP payload at buf[off..end). */
+  private ipTunnel(proto: number, buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
+    const outerV6 = out.ipVersion === 6;
+    if (proto === PROTO_GRE) {
+      const h = this.tunnel;
+      const r = parseGre(buf, off, end, h);
+      if (r === NOT_THIS) return DecodeStatus.OTHER_IP;
+      if (r !== TUNNEL_OK) return this.bad(r);
+      if (!this.enter(Encap.gre, out)) return this.bad(Reason['tunnel-too-deep']);
+      if (h.erspan >= 0) out.tunnels |= 1 << h.erspan;
+      return this.inner(buf, end, wireEnd, out);
+    }
+    const kind =
+      proto === PROTO_IPV4 ? (outerV6 ? Encap['4in6'] : Encap.ipip) : outerV6 ? Encap['6in6'] : Encap['6in4'];
+    if (!this.enter(kind, out)) return this.bad(Reason['tunnel-too-deep']);
+    return proto === PROTO_IPV4 ? this.ipv4(buf, off, end, wireEnd, out) : this.ipv6(buf, off, end, wireEnd, out);
+  }
+
+  /** The inner packet a tunnel parser described in `this.tunnel`. */
+  private inner(buf: Buffer, end: number, wireEnd: number, out: Packet): DecodeStatus {
+    const h = this.tunnel;
+    const off = h.off;
+    if (h.inner === Inner.ETHERNET) return this.ethernet(buf, off, end, wireEnd, out);
+    if (h.inner === Inner.ETHERTYPE) return this.etherType(h.etherType, buf, off, end, wireEnd, out);
+    const v = end > off ? buf[off] >> 4 : 0;
+    if (v === 4) return this.ipv4(buf, off, end, wireEnd, out);
+    if (v === 6) return this.ipv6(buf, off, end, wireEnd, out);
+    return DecodeStatus.NON_IP;
   }
 
   private tcp(buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {

@@ -19,6 +19,9 @@ export interface Packet {
   // --- link layer
   /** VLAN ids outermost first (802.1Q / 802.1ad); length 0 when untagged. Reused array. */
   vlanIds: number[];
+  /** Encapsulations the packet arrived in, one bit per Encap value (src/decode/tunnel.ts): 0 for
+   * a plain packet. Everything else in the Packet describes the innermost IP/TCP. */
+  tunnels: number;
 
   // --- network layer (ipVersion 0 = not IP)
   ipVersion: 0 | 4 | 6;
@@ -92,6 +95,7 @@ export function newPacket(): Packet {
     frame: 0,
     linkType: 0,
     vlanIds: [],
+    tunnels: 0,
     ipVersion: 0,
     src: empty,
     dst: empty,

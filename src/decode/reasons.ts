@@ -95,6 +95,21 @@ export const Reason = {
   'pppoe-truncated': 32,
   /** An MPLS label stack that ends before its bottom-of-stack label. */
   'mpls-truncated': 33,
+
+  // --- malformed: tunnels (src/decode/tunnel.ts)
+  /** A VXLAN header (8 bytes) cut short. */
+  'vxlan-truncated': 34,
+  /** A Geneve header or its options cut short. */
+  'geneve-truncated': 35,
+  /** A GRE header with its optional checksum, key and sequence fields cut short. */
+  'gre-truncated': 36,
+  /** An ERSPAN II/III header (or III's platform sub-header) cut short. */
+  'erspan-truncated': 37,
+  /** An ERSPAN header whose version is not the one its GRE protocol type implies (1 for type II,
+   * 2 for type III). */
+  'erspan-bad-version': 38,
+  /** More nested encapsulations than MAX_TUNNEL_DEPTH (src/limits.ts): not decoded further. */
+  'tunnel-too-deep': 39,
 } as const;
 export type ReasonName = keyof typeof Reason;
 
