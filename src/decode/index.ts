@@ -292,8 +292,22 @@ export class Decoder {
         return DecodeStatus.UNSUPPORTED_LINK;
     }
 
-    if (et === EtherType.IPV4) return this.ipv4(buf, off, end, wireEnd, out);
-    return this.etherType(et, buf, off, end, wireEnd, out);
+    // EtherType dispatch, shared by Ethernet and both cooked headers. Tags stack to any depth
+    // (802.1ad S-tag, then C-tags); the loop ends because each tag consumes 4 captured bytes.
+    // The same loop as etherType() below, inline: the call costs the plain packet ~10% (measured
+    // with bench/decode-micro.mjs).
+    for (;;) {
+      if (et === EtherType.IPV4) return this.ipv4(buf, off, end, wireEnd, out);
+      if (et === EtherType.IPV6) return this.ipv6(buf, off, end, wireEnd, out);
+      if (isVlanTag(et)) {
+        if (end - off < VLAN_TAG) return this.bad(Reason['vlan-truncated']);
+        out.vlanIds.push(((buf[off] << 8) | buf[off + 1]) & VLAN_ID_MASK);
+        et = (buf[off + 2] << 8) | buf[off + 3];
+        off += VLAN_TAG;
+        continue;
+      }
+      return this.etherType(et, buf, off, end, wireEnd, out);
+    }
   }
 
   /** An Ethernet frame inside a tunnel (VXLAN, Geneve and GRE 0x6558, ERSPAN). */
@@ -309,8 +323,8 @@ export class Decoder {
     return this.etherType(et, buf, off, end, wireEnd, out);
   }
 
-  /** EtherType dispatch, shared by Ethernet, both cooked headers and the tunnels that name their
-   * payload by EtherType (GRE, Geneve). Tags stack to any depth (802.1ad S-tag, then C-tags); the
+  /** EtherType dispatch for the tunnels that name their payload by EtherType (GRE, Geneve) and
+   * for what the record-level loop above does not handle itself. Tags stack to any depth (802.1ad S-tag, then C-tags); the
    * loop ends because each tag consumes 4 captured bytes. */
   private etherType(et: number, buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
     for (;;) {
@@ -549,6 +563,11 @@ export class Decoder {
     out.protocol = proto;
     out.capEnd = end;
     if (proto === PROTO_TCP) return this.tcp(buf, off, end, wireEnd, out);
+    return this.notTcp(proto, buf, off, end, wireEnd, out);
+  }
+
+  /** Every transport but TCP, out of line so that the TCP path stays small enough to inline. */
+  private notTcp(proto: number, buf: Buffer, off: number, end: number, wireEnd: number, out: Packet): DecodeStatus {
     if (proto === PROTO_UDP) {
       // Ports only, for `info`; nothing downstream reads UDP payloads but the tunnels'.
       if (end - off >= UDP_HEADER) {
