@@ -9,6 +9,7 @@
 import type { CaptureReader } from '../capture/index.js';
 import { isoTime } from '../capture/index.js';
 import { DecodeStatus, TcpFlag, type Packet } from '../decode/packet.js';
+import { ENCAP_COUNT, ENCAP_NAMES, type EncapName } from '../decode/tunnel.js';
 import { formatIp } from '../decode/address.js';
 import { INFO_MAX_FLOWS } from '../limits.js';
 import { inputsOf, type InfoInput } from './inputs.js';
@@ -32,6 +33,8 @@ export class InfoCollector {
   ipv4 = 0;
   ipv6 = 0;
   vlanTagged = 0;
+  /** Packets per encapsulation (Encap order), counted when whole (not per outer fragment). */
+  readonly tunnelled = new Float64Array(ENCAP_COUNT);
   synPackets = 0;
   untrackedSyns = 0;
   private readonly flows = new Map<string, Flow>();
@@ -42,6 +45,10 @@ export class InfoCollector {
     if (p.ipVersion === 4) this.ipv4++;
     else if (p.ipVersion === 6) this.ipv6++;
     if (p.vlanIds.length > 0) this.vlanTagged++;
+    const t = p.tunnels;
+    if (t !== 0 && status !== DecodeStatus.FRAGMENT_PENDING) {
+      for (let i = 0; i < ENCAP_COUNT; i++) if (t & (1 << i)) this.tunnelled[i]++;
+    }
     if (status !== DecodeStatus.TCP) return;
     const flags = p.flags;
     if (flags & TcpFlag.SYN) {
@@ -146,6 +153,12 @@ export interface InfoReport {
     packetsPerSecond: number | null;
   };
   traffic: { ipv4: number; ipv6: number; tcp: number; udp: number; icmp: number; otherIp: number; nonIp: number; vlanTagged: number; fragmentsHeld: number; malformed: number; unsupportedLink: number };
+  /**
+   * Packets that arrived encapsulated, per encapsulation (only those seen; a packet in ERSPAN
+   * counts under `gre` and its ERSPAN type). `traffic` counts what was inside: the innermost IP
+   * and transport.
+   */
+  encapsulations: Partial<Record<EncapName, number>>;
   decodeProblems: Record<string, number>;
   tcp: { connections: number; answered: number; synPackets: number; servers: PortRow[] };
   ftpPorts: number[];
@@ -194,6 +207,7 @@ export function buildInfoReport(version: string, readers: readonly CaptureReader
       malformed: s[DecodeStatus.MALFORMED],
       unsupportedLink: s[DecodeStatus.UNSUPPORTED_LINK],
     },
+    encapsulations: encapsulationsOf(c.tunnelled),
     decodeProblems: problems,
     tcp: {
       connections: servers.reduce((a, p) => a + p.connections, 0),
@@ -206,6 +220,28 @@ export function buildInfoReport(version: string, readers: readonly CaptureReader
     ...(Object.keys(skipped).length > 0 ? { skippedFiles: { ...skipped } } : {}),
   };
 }
+
+function encapsulationsOf(counts: Float64Array): Partial<Record<EncapName, number>> {
+  const out: Partial<Record<EncapName, number>> = {};
+  for (let i = 0; i < ENCAP_COUNT; i++) if (counts[i] !== 0) out[ENCAP_NAMES[i]] = counts[i];
+  return out;
+}
+
+/** How the text report names each encapsulation. */
+const ENCAP_LABELS: Record<EncapName, string> = {
+  vxlan: 'VXLAN',
+  geneve: 'Geneve',
+  gre: 'GRE',
+  'erspan-1': 'ERSPAN I',
+  'erspan-2': 'ERSPAN II',
+  'erspan-3': 'ERSPAN III',
+  ipip: 'IPv4-in-IPv4',
+  '6in4': '6in4',
+  '4in6': '4in6',
+  '6in6': 'IPv6-in-IPv6',
+  mpls: 'MPLS',
+  pppoe: 'PPPoE',
+};
 
 /** `skippedFiles` as one text line: "2 not-a-capture, 1 hidden". */
 export function skippedText(skipped: Record<string, number>): string {
@@ -253,6 +289,8 @@ export function renderInfoText(r: InfoReport, maxPorts = 20): string {
   if (r.inputs.length > 1 || r.skippedFiles) out.push('');
   const t = r.traffic;
   out.push(`Traffic:           IPv4 ${n(t.ipv4)}, IPv6 ${n(t.ipv6)}; TCP ${n(t.tcp)}, UDP ${n(t.udp)}, ICMP ${n(t.icmp)}, other IP ${n(t.otherIp)}, non-IP ${n(t.nonIp)}` + (t.vlanTagged ? `; VLAN-tagged ${n(t.vlanTagged)}` : ''));
+  const tun = Object.entries(r.encapsulations) as [EncapName, number][];
+  if (tun.length) out.push(`Tunnelled packets: ${tun.map(([k, v]) => `${ENCAP_LABELS[k]} ${n(v)}`).join(', ')} (counted above by what they carried)`);
   const probs = Object.entries(r.decodeProblems);
   out.push(`Decode problems:   ${probs.length ? probs.map(([k, v]) => `${k} ${n(v)}`).join(', ') : 'none'}`);
   out.push('');
