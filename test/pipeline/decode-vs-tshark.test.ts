@@ -12,6 +12,7 @@ import { tsharkViews } from '../helpers/tshark.js';
 interface Decoded {
   status: number;
   reassembled: boolean;
+  tunnels: number;
   ipVersion: number;
   src: string;
   dst: string;
@@ -33,6 +34,7 @@ async function decodeAll(path: string): Promise<Decoded[]> {
     out.push({
       status,
       reassembled: p.reassembled,
+      tunnels: p.tunnels,
       ipVersion: p.ipVersion,
       src: p.ipVersion ? formatIp(p.src) : '',
       dst: p.ipVersion ? formatIp(p.dst) : '',
@@ -54,6 +56,8 @@ describe('decode agrees with tshark on real captures', () => {
   for (const v of views) {
     it(v.path, async () => {
       const ours = await decodeAll(v.path);
+      // Recorded with the innermost fields (test/tshark/record.sh).
+      const tunnelled = /vxlan|fixtures\/tunnel\//.test(v.path);
       expect(ours.length).toBe(v.frames.length);
       let tcpFrames = 0;
       let reassembled = 0;
@@ -64,7 +68,22 @@ describe('decode agrees with tshark on real captures', () => {
         if (t.sVlanId !== null) expect(o.vlans.slice(0, 2), where).toEqual([t.sVlanId, t.vlanId]);
         else if (t.vlanId !== null) expect(o.vlans[0], where).toBe(t.vlanId);
         else expect(o.vlans, where).toEqual([]);
-        if (t.ipSrc) {
+        if ((o.reassembled && o.tunnels !== 0) || (tunnelled && o.status === DecodeStatus.FRAGMENT_PENDING)) {
+          // Outer fragments of a tunnelled packet: tshark (defragmentation off) shows the inner
+          // header in the first fragment and the tunnel's in the last; we the tunnel's while
+          // the fragments are held, then the packet it carried once whole. Checked by the TCP
+          // connections they make (test/pipeline/tunnels.test.ts, the golden of 21-vxlan).
+          reassembled++;
+          continue;
+        }
+        // A tunnelled capture's view holds the innermost fields (test/tshark/record.sh), but
+        // an IPv6 packet inside an IPv4 tunnel still has an ip.src: the tunnel's.
+        if (o.tunnels !== 0 && o.ipVersion === 0) {
+          // A tunnel carrying no IP (ARP inside VXLAN): tshark's last ip.src is the tunnel's.
+          expect(o.status, where).toBe(DecodeStatus.NON_IP);
+          continue;
+        }
+        if (t.ipSrc && !(t.ipv6Src && o.ipVersion === 6)) {
           expect([o.ipVersion, o.src, o.dst], where).toEqual([4, t.ipSrc, t.ipDst]);
         } else if (t.ipv6Src) {
           expect([o.ipVersion, o.src, o.dst], where).toEqual([6, t.ipv6Src, t.ipv6Dst]);
