@@ -196,10 +196,10 @@ function outerOf(w: Wrapping, x: Inner, seq: number, t: { sec: number; nsec: num
       return { link: eth(ETH_IPV4), ip: ip4(47), mid: Buffer.concat([Buffer.from([0x10, 0]), u16(0x88be), u32(seq), h]), inner: x.eth };
     }
     case 'erspan3': {
-      // Version 2, session 3 or 4, a timestamp (100 us units), SGT 0, P 0, FT 0 (Ethernet), HW
+      // Version 2, session 3 or 4, a timestamp (100 ns units, granularity 1), SGT 0, P 0, FT 0 (Ethernet), HW
       // id 1, D = direction, granularity 1, O 1: then the 8-byte platform sub-header (platform
       // id 3: port index, upper timestamp word).
-      const ts = Math.floor((t.sec * 1e9 + t.nsec) / 1e5) >>> 0;
+      const ts = Number(((BigInt(t.sec) * 1_000_000_000n + BigInt(t.nsec)) / 100n) & 0xffffffffn);
       const last = 0x10 | (x.dir << 3) | (1 << 1) | 1; // HW id low bits, D, Gra, O
       const h = Buffer.concat([u16(0x2000), u16(3 + x.dir), u32(ts), u16(0), Buffer.from([0x00, last])]);
       const platform = Buffer.concat([u32((3 << 26) | 5), u32(0)]);

@@ -71,6 +71,25 @@ function plan(): [string, Wrapping[]][] {
   });
 }
 
+describe('the wrapped fixtures (fixtures/tunnel/) are what this helper makes of their sources', () => {
+  // fixtures/lab/wrap-tunnel.py made them; this helper wraps the same way in memory: byte for byte.
+  const truth = JSON.parse(readFileSync('fixtures/lab/truth/tunnel-wrapped.json', 'utf8')) as { captures: { file: string; wrapCommand: string }[] };
+  for (const c of truth.captures) {
+    it(c.file, async () => {
+      const m = /^fixtures\/lab\/wrap-tunnel\.py (\S+) (\S+) (\S+)(?: --fragment (\d+))?$/.exec(c.wrapCommand);
+      expect(m, c.wrapCommand).not.toBeNull();
+      const [, w, src, dst, mtu] = m as RegExpExecArray;
+      expect(dst).toBe(`fixtures/${c.file}`);
+      expect(WRAPPINGS).toContain(w);
+      const made = wrapRecords((await readAll([src])).records, w as Wrapping, mtu ? { fragmentMtu: Number(mtu) } : {});
+      const { records } = await readAll([dst]);
+      expect(records.map((r) => ({ t: `${r.tsSec}.${r.tsNsec}`, orig: r.originalLength, data: r.data.toString('hex') }))).toEqual(
+        made.records.map((r) => ({ t: `${r.sec}.${r.frac}`, orig: r.orig, data: r.data.toString('hex') })),
+      );
+    });
+  }
+});
+
 describe('tunnelled captures analyse like the clean ones', () => {
   for (const [file, wrappings] of plan()) {
     it(`${file}: ${wrappings.join(', ')}`, async () => {
