@@ -50,6 +50,15 @@ function frame(kind, i) {
     }
     case 'sll2-ipv4-tcp':
       return Buffer.concat([hex('08000000000000010001000600005e0053010000'), IPV4, tcp, PAYLOAD]);
+    case 'vxlan-eth-ipv4-tcp': {
+      // Ethernet / IPv4 / UDP 4789 / VXLAN VNI 100 around the plain frame (DESIGN.md §2.2).
+      const inner = Buffer.concat([ETH, IPV4, tcp, PAYLOAD]);
+      const outerIp = hex('4500000000014000401100000a6300010a630909');
+      outerIp.writeUInt16BE(20 + 8 + 8 + inner.length, 2);
+      const udp = hex('c000 12b5 0000 0000'.replace(/ /g, ''));
+      udp.writeUInt16BE(8 + 8 + inner.length, 4);
+      return Buffer.concat([ETH, outerIp, udp, hex('0800000000006400'), inner]);
+    }
     default:
       throw new Error(kind);
   }
@@ -70,7 +79,7 @@ function layout(kind) {
   return { chunk, offs, len };
 }
 
-const linkOf = { 'eth-ipv4-tcp': 1, 'eth-vlan-ipv4-tcp': 1, 'eth-ipv6-tcp': 1, 'sll2-ipv4-tcp': 276 };
+const linkOf = { 'eth-ipv4-tcp': 1, 'eth-vlan-ipv4-tcp': 1, 'eth-ipv6-tcp': 1, 'sll2-ipv4-tcp': 276, 'vxlan-eth-ipv4-tcp': 1 };
 
 function run(kind, rounds = 15) {
   const { chunk, offs, len } = layout(kind);
