@@ -282,3 +282,15 @@ export const LISTING_MAX_ENTRIES = 1000;
 /** Bytes of one listing line parsed; past it the line is skipped and counted in the listing's
  * `unparsed`. A listing is a server's text: a hostile one is one line. */
 export const LISTING_MAX_LINE_BYTES = 4096;
+
+// --- output files and stderr (src/report/out.ts, src/ftp/extract.ts, src/cli)
+/** Fresh random names tried for a temporary file (`-o`, the extract manifest) before giving up:
+ * each is 48 random bits, so a second attempt only happens when someone planted a file at a name
+ * we drew; past it the run stops with one error line naming the user's path. */
+export const OUTPUT_TEMP_ATTEMPTS = 8;
+/** Symbolic links followed from `-o PATH` to the file written (Linux's own MAXSYMLINKS): past it
+ * the path is refused as a loop (ELOOP), one error line. */
+export const OUTPUT_MAX_SYMLINK_HOPS = 40;
+/** Characters of one stderr line (an error naming a path from the command line or a capture,
+ * escaped for the terminal): PATH_MAX is 4096 bytes; past it the line is cut with `…`. */
+export const STDERR_LINE_MAX_CHARS = 4096;

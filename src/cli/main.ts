@@ -16,7 +16,7 @@ import { registerMerge } from './commands/merge.js';
 import { removeJobFolders } from '../scale/jobs.js';
 import { abortOpenOutputs } from '../report/out.js';
 import { abortOpenExtractions } from '../ftp/extract.js';
-import { Exit, UsageError, oneLine } from './errors.js';
+import { Exit, UsageError, oneLine, stderrLine } from './errors.js';
 import { clearCurrentProgress } from './progress.js';
 import { VERSION } from './version.js';
 
@@ -28,7 +28,7 @@ export function createProgram(): Command {
     .version(VERSION)
     .configureOutput({
       // commander's own errors ("error: unknown option '--x'") as one line like every other.
-      outputError: (str, write) => write(`ftp-pcap: ${str.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+      outputError: (str) => stderrLine(`${str.replace(/^error: /, '').trimEnd()} (see --help)`),
     })
     .exitOverride();
   registerAnalyze(program);
@@ -56,7 +56,7 @@ function onFault(e: unknown): void {
   removeJobFolders();
   abortOpenExtractions();
   clearCurrentProgress();
-  process.stderr.write(`ftp-pcap: ${oneLine(e)}\n`);
+  stderrLine(oneLine(e));
   process.exit(Exit.INPUT);
 }
 
@@ -78,10 +78,10 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? Exit.OK : Exit.INPUT;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`ftp-pcap: ${e.message}\n`);
+      stderrLine(e.message);
       return Exit.INPUT;
     }
-    process.stderr.write(`ftp-pcap: ${oneLine(e)}\n`);
+    stderrLine(oneLine(e));
     return Exit.INPUT;
   } finally {
     process.off('SIGINT', onSignal);

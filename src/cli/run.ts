@@ -4,8 +4,8 @@
  */
 import { statSync } from 'node:fs';
 import { expandInputs, formatCaptureError, type CaptureError, type ExpandedInputs } from '../capture/index.js';
-import { UsageError } from './errors.js';
-import { Out } from '../report/out.js';
+import { UsageError, stderrLine } from './errors.js';
+import { Out, refuseInputAsOutput } from '../report/out.js';
 import { Progress, setCurrentProgress, wantProgress, type ProgressInput } from './progress.js';
 
 /** `--help` text after the options: the exit codes (DESIGN.md §5). */
@@ -74,10 +74,18 @@ export function endProgress(p: Progress | null, readers: readonly ProgressInput[
 
 /**
  * Runs `write` with the report's Out: the file is moved into place only if `write` returns; an
- * exception removes it (and the progress line) before it propagates.
+ * exception removes it (and the progress line) before it propagates. An output that is one of
+ * `inputs` is refused before anything is read or written.
  */
-export async function withOutput<T>(path: string | undefined, progress: Progress | null, write: (out: Out) => Promise<T>): Promise<T> {
-  const out = new Out(path);
+export async function withOutput<T>(path: string | undefined, progress: Progress | null, write: (out: Out) => Promise<T>, inputs: readonly string[] = []): Promise<T> {
+  let out: Out;
+  try {
+    refuseInputAsOutput(path, inputs);
+    out = new Out(path);
+  } catch (e) {
+    endProgress(progress, null);
+    throw e;
+  }
   let result: T;
   try {
     result = await write(out);
@@ -92,6 +100,6 @@ export async function withOutput<T>(path: string | undefined, progress: Progress
 
 /** One line on stderr per damaged input; true when at least one input was damaged. */
 export function reportInputErrors(errors: readonly CaptureError[]): boolean {
-  for (const e of errors) process.stderr.write(`ftp-pcap: ${formatCaptureError(e)}\n`);
+  for (const e of errors) stderrLine(formatCaptureError(e));
   return errors.length > 0;
 }

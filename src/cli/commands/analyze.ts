@@ -111,6 +111,7 @@ export async function writeReport(
   progress: Progress | null,
   produce: (sink: ReportSink, report: { bruteForce?: number; timeline: boolean; flush?: () => void }, out: Out) => Promise<{ tail: ReportTail; readers: readonly ProgressInput[] }>,
   live = false,
+  inputs: readonly string[] = [],
 ): Promise<void> {
   if (opts.ladder && opts.session === undefined) throw new UsageError('--ladder needs --session ID');
   const makeSink = opts.ladder ? (out: ConstructorParameters<typeof LadderSink>[0]) => new LadderSink(out) : Object.hasOwn(FORMATS, opts.format) ? FORMATS[opts.format] : undefined;
@@ -124,7 +125,7 @@ export async function writeReport(
     const { tail, readers } = await produce(sink, { ...(bruteForce !== null ? { bruteForce } : {}), timeline: opts.ladder === true || opts.format === 'html' }, out);
     endProgress(progress, readers);
     return { tail, worst: sink.worst };
-  });
+  }, inputs);
   exitFor(tail, failOn, worst);
 }
 
@@ -192,6 +193,7 @@ export function registerAnalyze(program: Command): void {
           return { tail, readers };
         },
         live,
+        paths,
       );
     });
 }
@@ -228,6 +230,6 @@ async function shardAction(paths: string[], opts: AnalyzeCliOptions, ports: numb
     );
     endProgress(progress, readers);
     return c;
-  });
+  }, paths);
   exitFor(counters, undefined, -1);
 }

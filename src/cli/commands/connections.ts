@@ -62,7 +62,7 @@ export function registerConnections(program: Command): void {
         tracker.finish();
         if (opts.format === 'json') out.write(first ? ']\n' : '\n]\n');
         return rs;
-      });
+      }, paths);
       const errors = readers.flatMap((r) => (r.error ? [r.error] : []));
       process.exitCode = reportInputErrors(errors) ? Exit.INPUT : Exit.OK;
     });

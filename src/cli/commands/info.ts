@@ -51,7 +51,7 @@ export function registerInfo(program: Command): void {
         const r = await runInfo(paths, progress, skipped);
         out.write(opts.format === 'json' ? JSON.stringify(r, null, 2) + '\n' : renderInfoText(r));
         return r;
-      });
+      }, paths);
       const errors: CaptureError[] = report.inputs.flatMap((i) => i.errors.map((e) => ({ ...e, kind: e.kind as CaptureError['kind'], file: i.path })));
       process.exitCode = reportInputErrors(errors) ? Exit.INPUT : Exit.OK;
     });

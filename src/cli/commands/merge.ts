@@ -16,6 +16,6 @@ export function registerMerge(program: Command): void {
       await writeReport(opts, null, async (sink, report) => {
         const tail = mergePartials(paths, { version: VERSION, ...report }, sink);
         return { tail, readers: [] };
-      });
+      }, false, paths);
     });
 }
