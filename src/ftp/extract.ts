@@ -2,7 +2,7 @@
  * `--extract DIR`: the transferred files written out, with a manifest (issue 8).
  *
  * Every candidate data connection that carries bytes is spooled (DataPayload, payload.ts) into
- * `DIR/.ftp-pcap-spool.PID/` until its session is finalized and says what it was: a file transfer
+ * a spool folder `DIR/.ftp-pcap-spool.XXXXXX/` until its session is finalized and says what it was: a file transfer
  * is then moved to a name derived from its FTP path (`keep`), anything else deleted (`discard`).
  * Writes are gathered per file (4 KiB at first, doubled at each write(2) up to EXTRACT_WRITE_BYTES)
  * and written synchronously at their stream offset: the pipeline is one synchronous pass per read
@@ -22,16 +22,28 @@
  * so. The manifest (`DIR/manifest.json`) is streamed one entry per file as it is kept (constant
  * memory) into a temporary file, renamed into place at the end; an interrupted run removes the
  * spool folder and the temporary manifest (`abortOpenExtractions`).
+ *
+ * Nothing planted in DIR beforehand can redirect a write: the spool folder is made by mkdtemp(3)
+ * (a random name, mkdir(2) fails on anything already there, a link included), mode 0700; the
+ * temporary manifest has a random name and is created O_EXCL|O_NOFOLLOW; spool files are created
+ * O_EXCL|O_NOFOLLOW inside the spool folder; kept files are hard links (link(2) never follows nor
+ * replaces the new name). DIR and its missing parents are made one mkdir(2) at a time, each tried
+ * once: a file system that refuses (/proc) is one error line, not a retry loop.
  */
-import { closeSync, linkSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { EXTRACT_MAX_NAME_CHARS, EXTRACT_MAX_OPEN_FILES, EXTRACT_MAX_SUFFIX, EXTRACT_MAX_TOTAL_BYTES, EXTRACT_WRITE_BYTES } from '../limits.js';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants as fsc, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { EXTRACT_MAX_NAME_CHARS, EXTRACT_MAX_OPEN_FILES, EXTRACT_MAX_SUFFIX, EXTRACT_MAX_TOTAL_BYTES, EXTRACT_WRITE_BYTES, OUTPUT_TEMP_ATTEMPTS } from '../limits.js';
+import { code, describe } from '../errno.js';
 import type { SpoolTarget } from './payload.js';
 import type { FileIncomplete } from './model.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 /** A spool's first write buffer (see Spool.write). */
 const FIRST_WRITE_BYTES = 4 * 1024;
+/** Spool files: created new (never through a link), reopened where they were. */
+const SPOOL_CREATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
+const SPOOL_REOPEN = fsc.O_WRONLY | fsc.O_NOFOLLOW;
 /** Names whose next free suffix is remembered (a capture of 8,000 downloads of the same five
  * names must not try `-2` ... `-100` for each: that was 2.4 million failed link(2) calls). */
 const NAME_HINTS = 4096;
@@ -157,8 +169,9 @@ export class Spool implements SpoolTarget {
 }
 
 export class Extractor {
-  private readonly spoolDir: string;
-  private readonly manifestTmp: string;
+  /** Made by begin() (mkdtemp): empty until then. */
+  private spoolDir = '';
+  private manifestTmp = '';
   private manifestFd = -1;
   private nextSpool = 1;
   private used = 0;
@@ -175,19 +188,36 @@ export class Extractor {
   constructor(
     readonly dir: string,
     readonly maxBytes: number = EXTRACT_MAX_TOTAL_BYTES,
-  ) {
-    this.spoolDir = join(dir, `.ftp-pcap-spool.${process.pid}`);
-    this.manifestTmp = join(dir, `.${MANIFEST_NAME}.${process.pid}.tmp`);
-  }
+  ) {}
 
   /** Creates DIR (if needed), the spool folder and the temporary manifest. Throws a one-line
-   * Error when DIR cannot be used (it already holds a manifest: an earlier run's files). */
+   * Error naming DIR when it cannot be used (not a folder, cannot be made, already holds a
+   * manifest: an earlier run's files). */
   begin(tool: { name: string; version: string }): void {
-    mkdirSync(this.dir, { recursive: true });
-    if (existsSync(join(this.dir, MANIFEST_NAME))) throw new Error(`--extract ${this.dir}: the folder already holds a ${MANIFEST_NAME} (an earlier extraction); choose an empty folder`);
-    mkdirSync(this.spoolDir, { recursive: true });
-    this.manifestFd = openSync(this.manifestTmp, 'wx');
+    const fail = (why: string): Error => new Error(`--extract ${this.dir === '' ? '""' : this.dir}: ${why}`);
+    if (this.dir === '') throw fail('an empty folder name');
+    makeFolder(this.dir, fail);
+    let held = true;
+    try {
+      lstatSync(join(this.dir, MANIFEST_NAME));
+    } catch (e) {
+      if (code(e) !== 'ENOENT') throw fail(`cannot use the folder (${describe(e)})`);
+      held = false;
+    }
+    if (held) throw fail(`the folder already holds a ${MANIFEST_NAME} (an earlier extraction); choose an empty folder`);
+    try {
+      this.spoolDir = mkdtempSync(join(this.dir, '.ftp-pcap-spool.'));
+    } catch (e) {
+      throw fail(`cannot write in the folder (${describe(e)})`);
+    }
     open.add(this);
+    const made = createExclusive(this.dir, () => `.${MANIFEST_NAME}.${randomBytes(6).toString('hex')}.tmp`);
+    if ('error' in made) {
+      this.abort();
+      throw fail(`cannot write in the folder (${made.error})`);
+    }
+    this.manifestFd = made.fd;
+    this.manifestTmp = made.path;
     writeSync(this.manifestFd, `{\n  "tool": ${JSON.stringify(tool)},\n  "maxBytes": ${this.maxBytes},\n  "files": [`);
   }
 
@@ -225,7 +255,7 @@ export class Extractor {
       }
     }
     // 'r+' after the first time: the file is reopened where it was, never truncated.
-    s.fd = openSync(s.path, s.created ? 'r+' : 'wx');
+    s.fd = openSync(s.path, s.created ? SPOOL_REOPEN : SPOOL_CREATE, 0o666);
     s.created = true;
     this.lru.add(s);
   }
@@ -262,7 +292,7 @@ export class Extractor {
     if (!nothing) {
       // A spool's file exists once bytes were written out: one with no byte becomes an empty file.
       const src = s !== null && s.created ? s.path : join(this.spoolDir, `empty.${this.nextSpool++}`);
-      if (s === null || !s.created) closeSync(openSync(src, 'wx'));
+      if (s === null || !s.created) closeSync(openSync(src, SPOOL_CREATE, 0o666));
       name = this.place(src, safeName(entry.ftpPath), entry.session, entry.dataConnection);
       unlinkSync(src);
       this.written++;
@@ -339,10 +369,61 @@ export class Extractor {
       }
       this.manifestFd = -1;
     }
-    rmSync(this.manifestTmp, { force: true });
-    rmSync(this.spoolDir, { recursive: true, force: true });
+    if (this.manifestTmp !== '') rmSync(this.manifestTmp, { force: true });
+    if (this.spoolDir !== '') rmSync(this.spoolDir, { recursive: true, force: true });
     open.delete(this);
   }
+}
+
+/**
+ * Makes `dir` and its missing parents, one mkdir(2) each, each tried once (Node's recursive mkdir
+ * retries for ever where mkdir says ENOENT under a folder that exists, as in /proc). `dir` may be
+ * an existing folder, or a link to one; anything else is refused.
+ */
+function makeFolder(dir: string, fail: (why: string) => Error): void {
+  try {
+    mkdirSync(dir);
+    return;
+  } catch (e) {
+    const c = code(e);
+    if (c === 'EEXIST') {
+      let isDir = false;
+      try {
+        isDir = statSync(dir).isDirectory();
+      } catch {
+        // a dangling link: not a folder
+      }
+      if (!isDir) throw fail('exists and is not a folder');
+      return;
+    }
+    if (c !== 'ENOENT') throw fail(`cannot create the folder (${describe(e)})`);
+  }
+  const parent = dirname(dir);
+  // The root, or `.`: nothing above to make; mkdir said the path cannot be.
+  if (parent === dir) throw fail('cannot create the folder (no such file or folder)');
+  makeFolder(parent, fail);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if (code(e) === 'ENOENT') throw fail('cannot create the folder (this file system takes no new folders here)');
+    throw fail(`cannot create the folder (${describe(e)})`);
+  }
+}
+
+/** A new file in `dir` under a fresh random name (O_EXCL|O_NOFOLLOW: nothing planted there is
+ * followed or reused), OUTPUT_TEMP_ATTEMPTS names at most. */
+function createExclusive(dir: string, name: () => string): { fd: number; path: string } | { error: string } {
+  let last: unknown = null;
+  for (let i = 0; i < OUTPUT_TEMP_ATTEMPTS; i++) {
+    const path = join(dir, name());
+    try {
+      return { fd: openSync(path, SPOOL_CREATE, 0o666), path };
+    } catch (e) {
+      last = e;
+      if (code(e) !== 'EEXIST' && code(e) !== 'ELOOP') break;
+    }
+  }
+  return { error: describe(last) };
 }
 
 /** Windows device names (any case, with or without an extension: `NUL.txt` is the device too). */

@@ -49,6 +49,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OUTPUT_MAX_SYMLINK_HOPS, OUTPUT_TEMP_ATTEMPTS } from '../limits.js';
+import { code, describe } from '../errno.js';
 
 const FLUSH_AT = 64 * 1024;
 /** Characters of the target's name kept in the temporary file's name (NAME_MAX is 255 bytes). */
@@ -374,10 +375,6 @@ function syncDir(dir: string): void {
   }
 }
 
-function code(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | null)?.code;
-}
-
 /** Creating a file in `dir` failed: ENOENT means the folder is missing, or (it exists) that this
  * file system makes no files there (/proc, /sys). */
 function describeFolderError(e: unknown, dir: string): string {
@@ -388,41 +385,4 @@ function describeFolderError(e: unknown, dir: string): string {
     // missing indeed
   }
   return 'no such folder';
-}
-
-/** An errno as words a user reads (the code in brackets for what is not listed). */
-export function describe(e: unknown): string {
-  switch (code(e)) {
-    case 'ENOENT':
-      return 'no such file or folder';
-    case 'ENOTDIR':
-      return 'a part of the path is not a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a folder';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'ENOSPC':
-      return 'no space left on device';
-    case 'EDQUOT':
-      return 'disk quota exceeded';
-    case 'EFBIG':
-      return 'file too large';
-    case 'EIO':
-      return 'input/output error';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    case 'ENAMETOOLONG':
-      return 'name too long';
-    case 'ENXIO':
-      return 'no device behind it';
-    case 'EINVAL':
-      return 'this file does not take writes';
-    default: {
-      const c = code(e);
-      return c ?? (e instanceof Error ? e.message.split('\n')[0] : String(e));
-    }
-  }
 }
