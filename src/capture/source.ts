@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { READ_CHUNK_BYTES } from '../limits.js';
+import { openFifo } from './fifo.js';
 
 export interface ByteSource {
   read(keep: Buffer | null): Promise<Buffer | null>;
@@ -192,6 +193,9 @@ export async function openSource(path: string, stdin: Readable = process.stdin, 
     }
     return { source: new StreamSource(stdin, first), gzip: false };
   }
+  // A FIFO is read as a stream, like stdin, opened without blocking (fifo.ts).
+  const fifo = openFifo(path);
+  if (fifo) return openSource('-', fifo, chunk);
   const fh = await open(path, 'r');
   const head = Buffer.alloc(2);
   const { bytesRead } = await fh.read(head, 0, 2, 0);
