@@ -13,14 +13,14 @@ export function code(e: unknown): string | undefined {
 export function describe(e: unknown): string {
   switch (code(e)) {
     case 'ENOENT':
-      return 'no such file or folder';
+      return 'no such file or directory';
     case 'ENOTDIR':
-      return 'a part of the path is not a folder';
+      return 'a part of the path is not a directory';
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
     case 'EISDIR':
-      return 'it is a folder';
+      return 'is a directory';
     case 'EROFS':
       return 'read-only file system';
     case 'ENOSPC':

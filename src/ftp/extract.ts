@@ -195,26 +195,26 @@ export class Extractor {
    * manifest: an earlier run's files). */
   begin(tool: { name: string; version: string }): void {
     const fail = (why: string): Error => new Error(`--extract ${this.dir === '' ? '""' : this.dir}: ${why}`);
-    if (this.dir === '') throw fail('an empty folder name');
+    if (this.dir === '') throw fail('an empty directory name');
     makeFolder(this.dir, fail);
     let held = true;
     try {
       lstatSync(join(this.dir, MANIFEST_NAME));
     } catch (e) {
-      if (code(e) !== 'ENOENT') throw fail(`cannot use the folder (${describe(e)})`);
+      if (code(e) !== 'ENOENT') throw fail(`cannot use the directory (${describe(e)})`);
       held = false;
     }
     if (held) throw fail(`the folder already holds a ${MANIFEST_NAME} (an earlier extraction); choose an empty folder`);
     try {
       this.spoolDir = mkdtempSync(join(this.dir, '.ftp-pcap-spool.'));
     } catch (e) {
-      throw fail(`cannot write in the folder (${describe(e)})`);
+      throw fail(`cannot write in the directory (${describe(e)})`);
     }
     open.add(this);
     const made = createExclusive(this.dir, () => `.${MANIFEST_NAME}.${randomBytes(6).toString('hex')}.tmp`);
     if ('error' in made) {
       this.abort();
-      throw fail(`cannot write in the folder (${made.error})`);
+      throw fail(`cannot write in the directory (${made.error})`);
     }
     this.manifestFd = made.fd;
     this.manifestTmp = made.path;
@@ -393,20 +393,20 @@ function makeFolder(dir: string, fail: (why: string) => Error): void {
       } catch {
         // a dangling link: not a folder
       }
-      if (!isDir) throw fail('exists and is not a folder');
+      if (!isDir) throw fail('exists and is not a directory');
       return;
     }
-    if (c !== 'ENOENT') throw fail(`cannot create the folder (${describe(e)})`);
+    if (c !== 'ENOENT') throw fail(`cannot create the directory (${describe(e)})`);
   }
   const parent = dirname(dir);
   // The root, or `.`: nothing above to make; mkdir said the path cannot be.
-  if (parent === dir) throw fail('cannot create the folder (no such file or folder)');
+  if (parent === dir) throw fail('cannot create the directory (no such file or directory)');
   makeFolder(parent, fail);
   try {
     mkdirSync(dir);
   } catch (e) {
-    if (code(e) === 'ENOENT') throw fail('cannot create the folder (this file system takes no new folders here)');
-    throw fail(`cannot create the folder (${describe(e)})`);
+    if (code(e) === 'ENOENT') throw fail('cannot create the directory (this file system takes no new directories here)');
+    throw fail(`cannot create the directory (${describe(e)})`);
   }
 }
 

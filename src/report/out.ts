@@ -106,7 +106,7 @@ export function outputTarget(path: string | undefined): OutputTarget {
     if (old === null || !old.isFile() || old.ino !== st.ino || old.dev !== st.dev) return { kind: 'direct', path, type: 'in-place', st };
     return { kind: 'replace', file, old };
   }
-  if (st.isDirectory()) throw fail(path, 'it is a folder');
+  if (st.isDirectory()) throw fail(path, 'is a directory');
   if (st.isFIFO()) return { kind: 'direct', path, type: 'fifo', st };
   if (st.isCharacterDevice() || st.isBlockDevice()) return { kind: 'direct', path, type: 'device', st };
   if (st.isSocket()) throw fail(path, 'it is a socket');
@@ -380,9 +380,9 @@ function syncDir(dir: string): void {
 function describeFolderError(e: unknown, dir: string): string {
   if (code(e) !== 'ENOENT') return describe(e);
   try {
-    if (statSync(dir).isDirectory()) return 'this folder takes no new files';
+    if (statSync(dir).isDirectory()) return 'this directory takes no new files';
   } catch {
     // missing indeed
   }
-  return 'no such folder';
+  return 'no such directory';
 }

@@ -271,11 +271,11 @@ describe('-o naming an input is refused, the input untouched', () => {
 
 describe('paths that cannot take a report: one line naming the path, exit 2', () => {
   it.each([
-    ['a folder', (d: string) => d, 'cannot write (it is a folder)'],
+    ['a folder', (d: string) => d, 'cannot write (is a directory)'],
     ['an empty name', () => '', `-o "": an empty file name ('-o -' is stdout)`],
-    ['/proc/x', () => '/proc/ftp-pcap-test', 'cannot write (this folder takes no new files)'],
-    ['a missing folder', (d: string) => join(d, 'no', 'r.txt'), 'cannot write (no such folder)'],
-    ['below a file', (d: string) => (writeFileSync(join(d, 'f'), ''), join(d, 'f', 'r.txt')), 'cannot write (a part of the path is not a folder)'],
+    ['/proc/x', () => '/proc/ftp-pcap-test', 'cannot write (this directory takes no new files)'],
+    ['a missing folder', (d: string) => join(d, 'no', 'r.txt'), 'cannot write (no such directory)'],
+    ['below a file', (d: string) => (writeFileSync(join(d, 'f'), ''), join(d, 'f', 'r.txt')), 'cannot write (a part of the path is not a directory)'],
   ])('%s', (_, path, why) => {
     const dir = fresh();
     const p = path(dir);
@@ -298,9 +298,9 @@ describe('paths that cannot take a report: one line naming the path, exit 2', ()
   });
 
   it.each([
-    ['an empty name', () => '', '--extract "": an empty folder name'],
-    ['an existing file', (d: string) => (writeFileSync(join(d, 'f'), 'keep'), join(d, 'f')), 'exists and is not a folder'],
-    ['/proc/x (mkdir says ENOENT under a folder that exists)', () => '/proc/ftp-pcap-test', 'cannot create the folder (this file system takes no new folders here)'],
+    ['an empty name', () => '', '--extract "": an empty directory name'],
+    ['an existing file', (d: string) => (writeFileSync(join(d, 'f'), 'keep'), join(d, 'f')), 'exists and is not a directory'],
+    ['/proc/x (mkdir says ENOENT under a folder that exists)', () => '/proc/ftp-pcap-test', 'cannot create the directory (this file system takes no new directories here)'],
   ])('--extract onto %s: one line, at once', (_, path, why) => {
     const dir = fresh();
     const p = path(dir);
@@ -365,7 +365,7 @@ describe('names from the command line are escaped on stderr', () => {
     const dir = fresh();
     const o = join(dir, 'no\u0007such', 'r.txt');
     const r = cli(['analyze', '-o', o, CAPTURE]);
-    expect(r.stderr).toBe(`ftp-pcap: ${join(dir, 'no\\x07such', 'r.txt')}: cannot write (no such folder)\n`);
+    expect(r.stderr).toBe(`ftp-pcap: ${join(dir, 'no\\x07such', 'r.txt')}: cannot write (no such directory)\n`);
     const opt = cli(['analyze', '--x\u001b[31m', CAPTURE]);
     expect(opt.code).toBe(2);
     expect(opt.stderr).not.toContain('\u001b');
