@@ -6,7 +6,7 @@
  * Signals: SIGINT, SIGTERM and SIGHUP (the terminal went away) remove any -o file still being
  * written (so a killed run leaves neither a partial report nor a temporary file), clear the
  * progress line, and exit with 128 + the signal number (130, 143, 129), as shells do. SIGKILL
- * cannot be caught: it leaves the hidden `.NAME.PID.tmp` file, never a partial NAME.
+ * cannot be caught: it leaves the hidden `.NAME.<random>.tmp` file, never a partial NAME.
  */
 import { Command, CommanderError } from 'commander';
 import { registerInfo } from './commands/info.js';

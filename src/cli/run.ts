@@ -20,8 +20,9 @@ export function exitCodesHelp(withFindings: boolean): string {
     '  130  interrupted (SIGINT), 143 terminated (SIGTERM), 129 hung up (SIGHUP):',
     '       no -o file, partial or temporary, is left behind',
     '',
-    "Output: -o FILE goes to a temporary file in the same folder, renamed into place when",
-    "complete; '-o -' is stdout.",
+    "Output: -o FILE goes to a temporary file in the same directory, renamed into place when",
+    "complete (the old file's mode kept); a link is written through to its target, a device",
+    "or FIFO written in place; an input named as -o is refused; '-o -' is stdout.",
     'Progress: on stderr when it is a terminal and the input is 64 MB or more (or stdin),',
     'unless --quiet.',
   ].join('\n');

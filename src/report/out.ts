@@ -109,7 +109,7 @@ export function outputTarget(path: string | undefined): OutputTarget {
   if (st.isDirectory()) throw fail(path, 'is a directory');
   if (st.isFIFO()) return { kind: 'direct', path, type: 'fifo', st };
   if (st.isCharacterDevice() || st.isBlockDevice()) return { kind: 'direct', path, type: 'device', st };
-  if (st.isSocket()) throw fail(path, 'it is a socket');
+  if (st.isSocket()) throw fail(path, 'is a socket');
   throw fail(path, 'not a file, device or FIFO');
 }
 
