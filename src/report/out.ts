@@ -10,9 +10,8 @@
  *   folder is fsync'ed after the rename so the new name survives a crash. The old file's
  *   permission bits are kept (a mode-600 report stays 600: reports hold user names, passwords
  *   with --show-passwords), and its owner when running as root; a new file gets 0666 less the
- *   umask, as `>` would give it. The temporary file is created 0600 and given that mode before the
- *   first byte is written, so the permissions are never looser than the target's, even for a
- *   moment.
+ *   umask, as `>` would give it. A replacement's temporary file is created 0600 and given the old
+ *   mode before its first byte is written: never looser than the target's, even for a moment.
  * - a symbolic link: followed to its final target (at most OUTPUT_MAX_SYMLINK_HOPS links), which is
  *   written as above; the link itself stays (`report.json -> reports/today.json` updates today's
  *   file). A dangling link creates its target.
@@ -189,13 +188,15 @@ export class Out {
       this.fd = openDirect(this.label, target);
       return;
     }
-    const made = createTemp(this.label, target.file, tempName);
+    // A new file is created with the mode a new file gets (0666 less the umask, by the kernel);
+    // a replacement 0600, then given the old file's mode before its first byte.
+    const made = createTemp(this.label, target.file, tempName, target.old === null ? 0o666 : 0o600);
     this.fd = made.fd;
     this.tmp = made.tmp;
     this.file = target.file;
     pending.add(this);
     try {
-      keepAccess(made.fd, target.old);
+      if (target.old !== null) keepAccess(made.fd, target.old);
     } catch (e) {
       this.abort();
       throw fail(this.label, describe(e));
@@ -294,15 +295,15 @@ export class Out {
   }
 }
 
-/** A new temporary file beside `file`, created exclusively (never through a link), mode 0600. */
-function createTemp(label: string, file: string, tempName: TempNamer): { fd: number; tmp: string } {
+/** A new temporary file beside `file`, created exclusively (never through a link). */
+function createTemp(label: string, file: string, tempName: TempNamer, mode: number): { fd: number; tmp: string } {
   const dir = dirname(file);
   const flags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
   let last: unknown = null;
   for (let i = 0; i < OUTPUT_TEMP_ATTEMPTS; i++) {
     const tmp = join(dir, tempName(basename(file)));
     try {
-      return { fd: openSync(tmp, flags, 0o600), tmp };
+      return { fd: openSync(tmp, flags, mode), tmp };
     } catch (e) {
       last = e;
       // EEXIST: a name taken (by chance, or planted): draw another. ELOOP: a link was planted.
@@ -312,23 +313,11 @@ function createTemp(label: string, file: string, tempName: TempNamer): { fd: num
   throw fail(label, `no free temporary name in ${dir} after ${OUTPUT_TEMP_ATTEMPTS} attempts (${describe(last)})`);
 }
 
-/** The old file's permission bits (and owner, as root) on the temporary file; a new file's are
- * 0666 less the umask. chown first: it clears set-id bits, which a report never needs anyway. */
-function keepAccess(fd: number, old: Stats | null): void {
-  if (old === null) {
-    fchmodSync(fd, 0o666 & ~currentUmask());
-    return;
-  }
+/** The old file's permission bits (and owner, as root) on the temporary file. chown first: it
+ * clears set-id bits, which a report never needs anyway (only the 0777 bits are kept). */
+function keepAccess(fd: number, old: Stats): void {
   if (process.getuid?.() === 0) fchownSync(fd, old.uid, old.gid);
   fchmodSync(fd, old.mode & 0o777);
-}
-
-/** The process umask, read without changing it for more than an instant (process.umask() with no
- * argument is deprecated: it is the same two system calls). */
-function currentUmask(): number {
-  const mask = process.umask(0o022);
-  process.umask(mask);
-  return mask;
 }
 
 /**
