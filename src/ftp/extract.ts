@@ -2,8 +2,9 @@
  * `--extract DIR`: the transferred files written out, with a manifest (issue 8).
  *
  * Every candidate data connection that carries bytes is spooled (DataPayload, payload.ts) into
- * a spool folder `DIR/.ftp-pcap-spool.XXXXXX/` until its session is finalized and says what it was: a file transfer
- * is then moved to a name derived from its FTP path (`keep`), anything else deleted (`discard`).
+ * `DIR/.ftp-pcap-spool.XXXXXX/` until its session is finalized and says what it was: a file
+ * transfer is then moved to a name derived from its FTP path (`keep`), anything else deleted
+ * (`discard`).
  * Writes are gathered per file (4 KiB at first, doubled at each write(2) up to EXTRACT_WRITE_BYTES)
  * and written synchronously at their stream offset: the pipeline is one synchronous pass per read
  * chunk, so these buffers are the whole write queue — at most EXTRACT_MAX_OPEN_FILES large ones
