@@ -12,13 +12,13 @@
  */
 import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
+import { ANNOUNCE_SLACK_SEC, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
-import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type DataFacts } from './diagnose.js';
+import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
-import { FtpSession, TimelineLog, type AnnouncementRec, type TransferRec } from './session.js';
+import { FtpSession, TimelineLog, type AnnouncementRec, type HalfAnnouncement, type TransferRec } from './session.js';
 import { detach, redactCommand } from './commands.js';
 import type { CaptureTime } from '../tcp/index.js';
 import type { Packet } from '../decode/index.js';
@@ -115,6 +115,8 @@ interface Session {
   readonly targets: { key: string; entry: TargetEntry }[];
   finalized: boolean;
   capturePoint: CapturePoint;
+  /** The sides of the control connection the capture holds (set at finalization). */
+  controlSeen: ControlSeen;
   /** Expectations as last computed, valid while the announcement count and end are unchanged. */
   cache: { n: number; end: number; map: Map<AnnouncementRec, Expectation> } | null;
 }
@@ -285,7 +287,7 @@ export class FtpAnalyzer {
     const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a), this.control);
     if (this.opts.timeline) sink.session.timeline = new TimelineLog();
     // A Connection's own start is not exposed; the capture clock is when it was seen first.
-    const s: Session = { connId: c.id, sink, client, server, start, conn: 'origIp' in c ? c : null, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', cache: null };
+    const s: Session = { connId: c.id, sink, client, server, start, conn: 'origIp' in c ? c : null, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', controlSeen: 'both', cache: null };
     session = s;
     this.sessions.set(c.id, s);
     const pk = pairKey(client.ip, server.ip);
@@ -498,7 +500,7 @@ export class FtpAnalyzer {
   /** A pending session's control connection starts; `key` names it in the calls that follow. */
   replayStart(key: number, p: PendingSession): void {
     const sink = new ReplayedControl(p.session);
-    const s: Session = { connId: -++this.replayIds, sink, client: p.client, server: p.server, start: p.start, conn: null, summary: p.control, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', cache: null };
+    const s: Session = { connId: -++this.replayIds, sink, client: p.client, server: p.server, start: p.start, conn: null, summary: p.control, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', controlSeen: 'both', cache: null };
     this.replayed.set(key, s);
     this.sessions.set(s.connId, s);
     const pk = pairKey(p.client.ip, p.server.ip);
@@ -577,6 +579,7 @@ export class FtpAnalyzer {
       return;
     }
     s.capturePoint = capturePointOf(summary.handshake);
+    s.controlSeen = controlSeenOf(summary, s.client);
     const end = s.end;
     const expectations = expectationsOf(s.sink.session.announcements, s.client, s.server, end);
     const retries: ConnectionSummary[] = [];
@@ -764,10 +767,18 @@ export class FtpAnalyzer {
       if (a.port < 1024) findings.push(finding('privileged-data-port', 'warning', `${a.command} announced the privileged port ${a.port} (RFC 2577).`, [a.frame], data.length));
     }
 
+    // One side of the control connection captured: the other half of each announcement (the
+    // 227/229 reply, or the PORT/EPRT command) is missing, and with it the endpoint; the half that
+    // was captured still gives the mode and the transfer of the next connection its initiator opens.
+    const halves = s.controlSeen === 'both' ? [] : f.halfAnnouncements.filter((h) => !h.transfer?.announcement);
+    const usedHalves = new Set<HalfAnnouncement>();
     for (const c of leftovers) {
       const initiator = c.orig.ip === s.server.ip ? 'server' : 'client';
-      const d = this.dataReport(data.length + 1, 'unknown', initiator, s, null, { conn: c, usedFallback: false, retries: 0 }, null, null, findings);
+      const half = halfFor(halves, usedHalves, initiator, startOf(c));
+      if (half) usedHalves.add(half);
+      const d = this.dataReport(data.length + 1, half?.kind ?? 'unknown', initiator, s, null, { conn: c, usedFallback: false, retries: 0 }, half?.transfer ?? null, null, findings);
       data.push(d);
+      if (half) continue;
       if (!f.tls) findings.push(finding('unmatched-data-connection', 'warning', `A connection ${c.orig.ip}:${c.orig.port} -> ${c.resp.ip}:${c.resp.port} between the session's hosts is explained by no announcement.`, [c.synFrame ?? c.firstFrame], d.id));
     }
 
@@ -881,8 +892,9 @@ export class FtpAnalyzer {
     const sent = dir === 'upload' ? clientSent : serverSent;
     const bytes = c ? (dir ? (sent?.bytes ?? 0) : (serverSent?.bytes ?? 0) + (clientSent?.bytes ?? 0)) : null;
     const missedBytes = c ? (dir ? (sent?.missedBytes ?? 0) : (serverSent?.missedBytes ?? 0) + (clientSent?.missedBytes ?? 0)) : 0;
-    const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, expectedBytes: transfer?.expectedBytes ?? null };
-    const outcome = mode === 'unknown' && !transfer ? unknownOutcome(c) : outcomeOf(facts);
+    const ackedBytes = c && dir ? (sent?.ackedByPeer ?? null) : null;
+    const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen };
+    const outcome = outcomeOf(facts);
     const text = diagnosis(facts, outcome);
     const f = outcomeFinding(outcome, id, text, [announced?.frame ?? null, c?.synFrame ?? null, ...(c?.synRetransmitFrames.slice(0, 4) ?? []), c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, transfer?.final?.frame ?? null]);
     if (f) findings.push(f);
@@ -908,8 +920,8 @@ export class FtpAnalyzer {
             ...(this.opts.timeline ? { events: tcpEvents(c, initiator) } : {}),
           }
         : null,
-      command: transfer?.verb ?? null,
-      argument: transfer ? transfer.arg : null,
+      command: transfer && !transfer.inferred ? transfer.verb : null,
+      argument: transfer && !transfer.inferred ? transfer.arg : null,
       path: transfer?.path ?? null,
       direction: dir,
       bytes,
@@ -1020,14 +1032,23 @@ function clip(s: string, max: number): string {
   return s.length <= max ? s : `${detach(s, max)}…`;
 }
 
-/** A data connection no announcement explains (after AUTH TLS): judged from TCP alone. */
-function unknownOutcome(c: ConnectionSummary | null): DataConnectionReport['outcome'] {
-  if (!c) return 'not-attempted';
-  if (c.state === 'REJ') return 'refused';
-  if (c.synAckFrame === null && (c.state === 'S0' || c.state === 'RSTOS0' || c.state === 'SH')) return 'no-answer';
-  if (c.open) return 'incomplete';
-  if (c.origSent.rstFrame !== null || c.respSent.rstFrame !== null) return 'reset';
-  return 'completed';
+/** The latest half announcement (HalfAnnouncement) not used yet, made by the connection's
+ * initiator's side of the dialogue before it started (ANNOUNCE_SLACK_SEC of clock skew allowed). */
+function halfFor(halves: readonly HalfAnnouncement[], used: ReadonlySet<HalfAnnouncement>, initiator: 'client' | 'server', start: number): HalfAnnouncement | null {
+  let best: HalfAnnouncement | null = null;
+  for (const h of halves) {
+    if (used.has(h) || isActiveKind(h.kind) !== (initiator === 'server')) continue;
+    if (h.at.sec + h.at.nsec / 1e9 > start + ANNOUNCE_SLACK_SEC) break;
+    best = h;
+  }
+  return best;
+}
+
+/** The sides of a control connection the capture holds. */
+function controlSeenOf(ctl: ConnectionSummary, client: Endpoint): ControlSeen {
+  if (ctl.oneSided === null) return 'both';
+  const clientIsOrig = ctl.orig.ip === client.ip && ctl.orig.port === client.port;
+  return (ctl.oneSided === 'orig') === clientIsOrig ? 'client' : 'server';
 }
 
 /** An anonymous login: its "password" is an e-mail address by convention (RFC 1635), shown. */

@@ -2,19 +2,27 @@
  * Diagnosis (DESIGN.md §3): the outcome of each expected data connection, the firewall rule its
  * traffic needed, a sentence a network engineer can act on, and the session's findings.
  *
- * Outcome rules, in order (the lab's captures of vsftpd, pyftpdlib and curl are the evidence):
- *   no TCP connection                        → not-attempted
- *   SYNs, no SYN-ACK (S0, RSTOS0, SH)        → no-answer
- *   SYN answered by RST (REJ)                → refused
+ * Outcome rules (`outcomeOf`, one function for every data connection, announced or not; each
+ * failure needs frames that show it, DESIGN.md §3; the lab's captures of vsftpd, pyftpdlib and
+ * curl are the evidence, test/ftp/diagnose.test.ts the table):
+ *   no TCP connection: the initiator's side was captured → not-attempted; else → incomplete
+ *   SYN answered by RST (REJ), or only the responder's RST captured → refused
+ *   SYNs retried, no SYN-ACK and no ACK of one, no payload: the responder's side was captured
+ *     (its absence means something) → no-answer; else → incomplete
  *   ABOR sent for the transfer               → aborted  (vsftpd: 426 then 226/225)
+ *   no transfer command used it: still open → incomplete; reset → reset (no announcement) ;
+ *     closed → completed (no announcement: judged from TCP alone) or unused
  *   final reply 4xx/5xx other than 426       → failed   (550 after the client connected, 451 ...)
  *   connected, then a RST, final reply not 2xx → reset (curl killed mid-RETR: RST, then 426)
  *   final reply 426                          → aborted
- *   no transfer command used it              → unused or incomplete (still open at the end)
+ *   no final reply, the replies not captured (client side only): the data connection closed, the
+ *     receiver acknowledged the announced size (when one was announced) and the client sent its
+ *     next command → completed; else incomplete
  *   no final reply, connection still open    → incomplete
- *   no final reply: fewer bytes than announced or missed by the capture → truncated (a killed
- *     server's FIN); otherwise incomplete
- *   final reply 2xx, fewer bytes than announced → truncated
+ *   no final reply, fewer bytes than announced by the sender's FIN or the receiver's ACKs
+ *     → truncated (a killed server's FIN); else incomplete
+ *   final reply 2xx, fewer bytes than announced and the receiver did not acknowledge them all
+ *     → truncated
  *   final reply 2xx                          → completed (bytes the capture missed: capture-gap)
  */
 import type { ConnectionSummary } from '../tcp/index.js';
@@ -49,10 +57,23 @@ export interface DataFacts {
   /** Payload bytes in the transfer's direction, and bytes the capture missed there. */
   readonly bytes: number | null;
   readonly missedBytes: number;
+  /** Sequence numbers of the transfer's direction the receiver acknowledged (a FIN counts one);
+   * null when the receiver's ACKs were not captured. */
+  readonly ackedBytes: number | null;
   readonly expectedBytes: number | null;
+  /** Which side of the control connection the capture holds: its replies prove a transfer's end,
+   * and the absence of a side's packets means something only where that side was captured. */
+  readonly controlSeen: ControlSeen;
 }
 
-const NO_SYNACK = new Set(['S0', 'RSTOS0', 'SH', 'OTH']);
+/** The sides of a session's control connection the capture holds. */
+export type ControlSeen = 'both' | 'client' | 'server';
+
+/** The data connection's responder's packets can be in this capture: the control connection
+ * shows that side (the data connection runs between the same hosts, or the capture saw it). */
+function responderCaptured(f: DataFacts): boolean {
+  return f.controlSeen === 'both' || f.controlSeen !== f.initiator;
+}
 
 function hadReset(c: ConnectionSummary): boolean {
   return c.origSent.rstFrame !== null || c.respSent.rstFrame !== null;
@@ -60,28 +81,55 @@ function hadReset(c: ConnectionSummary): boolean {
 
 export function outcomeOf(f: DataFacts): Outcome {
   const c = f.match?.conn ?? null;
-  if (!c) return 'not-attempted';
+  if (!c) return f.controlSeen === 'both' || f.controlSeen === f.initiator ? 'not-attempted' : 'incomplete';
   if (c.state === 'REJ') return 'refused';
-  if (c.synAckFrame === null && NO_SYNACK.has(c.state) && !c.midStream) return 'no-answer';
+  // The responder's RST alone, before any byte: the answer to a SYN the capture lacks.
+  if (c.midStream && c.oneSided === 'resp' && c.respSent.rstFrame !== null && c.respSent.finFrame === null && c.respSent.bytes === 0) return 'refused';
+  if (c.synFrame !== null && c.synAckFrame === null && c.synAckProofFrame === null && c.origSent.bytes === 0 && c.respSent.bytes === 0 && !c.respSent.seen) {
+    // Only the initiator's SYNs: a drop is shown when they were retried and the responder's side
+    // of the network is in the capture; otherwise the capture cannot tell.
+    return c.synRetransmits > 0 && responderCaptured(f) ? 'no-answer' : 'incomplete';
+  }
   const t = f.transfer;
   const final = t?.final ?? null;
   if (t && t.abortFrame !== null) return 'aborted';
-  if (!t) return c.open ? 'incomplete' : 'unused';
+  const ended = c.origSent.finFrame !== null || c.respSent.finFrame !== null;
+  const open = c.oneSided === null ? c.open : !ended && !hadReset(c);
+  if (!t) {
+    if (open) return 'incomplete';
+    // No announcement could be read (after AUTH TLS): the connection is all there is to judge.
+    if (f.mode === 'unknown') return hadReset(c) ? 'reset' : 'completed';
+    return 'unused';
+  }
   // A refusal by the server (550 missing file, 552, 451...) explains the transfer whatever the
   // data connection did afterwards (ftplib connected before RETR, then both sides closed).
   if (final && final.code >= 400 && final.code !== 426) return 'failed';
   if (hadReset(c) && (!final || final.code >= 300)) return 'reset';
   if (final && final.code === 426) return 'aborted';
-  const short = f.expectedBytes !== null && f.bytes !== null && f.bytes < f.expectedBytes;
+  const exp = f.expectedBytes;
+  // Delivered, by the receiver's own word: its ACKs cover the announced size.
+  const ackedAll = exp !== null && f.ackedBytes !== null && f.ackedBytes >= exp;
+  // Short by evidence: the sender's stream (sequence space, capture gaps included) ends before the
+  // announced size, or the receiver's ACKs stop short of it, and nothing shows the rest arrived.
+  const sentShort = exp !== null && f.bytes !== null && f.bytes < exp && (c.oneSided === null || c.oneSided === senderSide(f));
+  const ackShort = exp !== null && f.ackedBytes !== null && f.ackedBytes < exp && ended;
+  const short = !ackedAll && (sentShort || ackShort);
   if (!final) {
-    if (c.open) return 'incomplete';
-    return short || f.missedBytes > 0 ? 'truncated' : 'incomplete';
+    if (f.controlSeen === 'client') return ended && (exp === null || ackedAll) && t.nextCommandFrame !== null ? 'completed' : 'incomplete';
+    if (open) return 'incomplete';
+    return short ? 'truncated' : 'incomplete';
   }
   // The final 2xx says the transfer completed; byte counts are in sequence space, so bytes the
   // capture missed (a snap length, a lossy tap) still count as sent: that is a capture-gap finding,
-  // not a truncated transfer. Fewer bytes than announced is truncated whatever the reply says.
+  // not a truncated transfer. Fewer bytes than announced is truncated when the ends show it.
   if (short) return 'truncated';
   return 'completed';
+}
+
+/** The TCP direction (orig or resp) that carries the transfer's bytes. */
+function senderSide(f: DataFacts): 'orig' | 'resp' {
+  const serverSends = f.transfer?.direction !== 'upload';
+  return (f.initiator === 'server') === serverSends ? 'orig' : 'resp';
 }
 
 /** "server 198.51.100.5:20 -> client 192.0.2.10:50123 (inbound to client)": what a firewall rule
@@ -113,7 +161,7 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
   const target = c ? c.resp : f.target;
   const tgt = target ? `${fmt(target.ip)}:${target.port}` : 'the announced port';
   const t = f.transfer;
-  const what = t ? `${t.verb}${t.arg ? ` ${t.arg}` : ''}` : 'no transfer command';
+  const what = t ? (t.inferred ? 'a transfer whose command was not captured' : `${t.verb}${t.arg ? ` ${t.arg}` : ''}`) : 'no transfer command';
   const final = t?.final ? ` The server replied ${t.final.code}.` : '';
   const fallback = f.match?.usedFallback ? ` The client ignored the announced address and connected to the control connection's server address instead.` : '';
   switch (outcome) {
@@ -143,14 +191,15 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
     case 'aborted':
       return `The transfer (${what}) was aborted${t?.abortFrame !== null && t?.abortFrame !== undefined ? ' by the client (ABOR)' : ' as the server reported (426)'}${f.bytes !== null ? ` after ${f.bytes}${f.expectedBytes !== null ? ` of ${f.expectedBytes}` : ''} bytes` : ''}.${final}`;
     case 'truncated':
-      return f.missedBytes > 0
-        ? `The capture missed ${f.missedBytes} bytes of the data connection for ${what}: the transfer may be complete, but this capture cannot show it.`
+      return f.ackedBytes !== null && f.expectedBytes !== null && f.ackedBytes < f.expectedBytes
+        ? `The receiver acknowledged ${f.ackedBytes} bytes of the data connection for ${what}, fewer than the ${f.expectedBytes} announced: the transfer stopped early.${final}`
         : `The data connection for ${what} closed normally after ${f.bytes} bytes, fewer than the ${f.expectedBytes} announced: the sender stopped early (a killed or failing server or client).${final}`;
     case 'failed':
       return `The server refused or failed the transfer (${what}): ${t?.final ? `${t.final.code} ${firstLine(t.final.text)}` : 'no final reply'}. The data connection itself was not the problem.`;
     case 'unused':
       return `The ${who} opened the data connection to ${tgt} but no transfer used it (the client gave up after a reply to another command).`;
     case 'incomplete':
+      if (f.controlSeen !== 'both') return `The capture holds only the ${f.controlSeen}'s side of this session and it does not show how the data connection for ${what} ended.`;
       return `The capture ends while the data connection or its transfer (${what}) is still open.`;
   }
 }

@@ -58,6 +58,12 @@ export interface TransferRec {
   /** The client sent ABOR while this transfer was pending. */
   abortFrame: number | null;
   final: ReplyRec | null;
+  /** Started from a 150/125 reply whose command the capture lacks (only the server's side of the
+   * control connection captured): verb and path unknown, direction guessed from the reply text. */
+  readonly inferred: boolean;
+  /** Frame of the client's next command after it (not ABOR): with the replies not captured, the
+   * client going on is what shows the transfer ended. */
+  nextCommandFrame: number | null;
 }
 
 interface Pending {
@@ -72,6 +78,20 @@ interface Pending {
   /** For PASV/EPSV/LPSV: a transfer command pipelined before the reply came (lftp sends PASV and
    * RETR in one segment); the announcement in the reply is that transfer's. */
   waiting: TransferRec | null;
+}
+
+/**
+ * A data connection announced where the capture holds only one half of the announcement: a
+ * PASV/EPSV/LPSV command (its 227/229/228 reply would carry the port), or a server's 200 reply to
+ * a PORT/EPRT/LPRT it names (the command carries the address). Its mode is known, its endpoint is
+ * not: the analyzer uses these only when one side of the control connection was captured.
+ */
+export interface HalfAnnouncement {
+  readonly kind: Exclude<DataMode, 'unknown'>;
+  readonly frame: number;
+  readonly at: Instant;
+  /** The next transfer started after it. */
+  transfer: TransferRec | null;
 }
 
 export interface LoginAttempt {
@@ -129,6 +149,15 @@ export class TimelineLog {
   }
 }
 
+/** What a 150/125 reply says is coming, when its command was not captured (vsftpd: "Here comes
+ * the directory listing.", "Ok to send data.", "Opening BINARY mode data connection for f (n
+ * bytes)."); a download when the text does not tell. */
+function directionOf150(text: string): TransferDirection {
+  if (/director|listing|file list/i.test(text)) return 'listing';
+  if (/ok to send|send data|upload|STOR/i.test(text)) return 'upload';
+  return 'download';
+}
+
 const cut = (s: string): string => (s.length > MAX_TIMELINE_TEXT_CHARS ? s.slice(0, MAX_TIMELINE_TEXT_CHARS) : s);
 
 export class FtpSession {
@@ -152,6 +181,8 @@ export class FtpSession {
   commands = 0;
   cwd: string | null = null;
   readonly announcements: AnnouncementRec[] = [];
+  /** Bounded like the announcements (MAX_SESSION_ANNOUNCEMENTS). */
+  readonly halfAnnouncements: HalfAnnouncement[] = [];
   readonly transfers: TransferRec[] = [];
   readonly unmatchedReplies: ReplyRec[] = [];
   droppedCommands = 0;
@@ -180,6 +211,7 @@ export class FtpSession {
     this.commands++;
     this.timeline?.add({ at, frame, client: true, head: verb, text: cut(arg), code: null });
     const p: Pending = { verb, arg, frame, at, transfer: null, announcement: null, aborts: null, waiting: null };
+    if (this.active && this.active.nextCommandFrame === null && verb !== 'ABOR') this.active.nextCommandFrame = frame;
     switch (verb) {
       case 'USER':
         this.pendingUser = arg;
@@ -197,8 +229,13 @@ export class FtpSession {
         else p.announcement = this.announce(a, verb, frame, at, null);
         break;
       }
+      case 'PASV':
+      case 'LPSV':
+        this.halfAnnounce(verb === 'PASV' ? 'passive' : 'long-passive', frame, at);
+        break;
       case 'EPSV':
         if (arg.toUpperCase() === 'ALL') this.epsvAll = true;
+        else this.halfAnnounce('extended-passive', frame, at);
         break;
       case 'REST': {
         const n = Number(arg.trim());
@@ -271,6 +308,21 @@ export class FtpSession {
     }
     if (this.active && !this.active.final && (r.code === 226 || r.code === 250 || r.code === 426 || r.code === 451 || r.code === 425)) {
       this.transferReply(this.active, r);
+      return;
+    }
+    // The server's side alone: a 200 naming PORT/EPRT/LPRT answers an active announcement (vsftpd
+    // "200 PORT command successful. Consider using PASV.", pyftpdlib "200 Active data connection
+    // established."), a 150/125 opens a transfer whose command was not captured.
+    if (r.code === 200) {
+      const kind = /\bEPRT\b/i.test(r.text) ? 'extended-active' : /\bLPRT\b/i.test(r.text) ? 'long-active' : /\bPORT\b|active data connection/i.test(r.text) ? 'active' : null;
+      if (kind !== null) {
+        this.halfAnnounce(kind, r.frame, r.at);
+        return;
+      }
+    }
+    if ((r.code === 150 || r.code === 125) && this.pending.length === 0) {
+      const t = this.startTransfer('', '', directionOf150(r.text), r.frame, r.at, false, true);
+      this.transferReply(t, r);
       return;
     }
     if (this.unmatchedReplies.length < MAX_TRANSFER_REPLIES) this.unmatchedReplies.push(r);
@@ -417,8 +469,12 @@ export class FtpSession {
     return null;
   }
 
-  private startTransfer(verb: string, arg: string, direction: TransferDirection, frame: number, at: Instant, deferred = false): TransferRec {
-    const path = this.resolve(arg);
+  private halfAnnounce(kind: HalfAnnouncement['kind'], frame: number, at: Instant): void {
+    if (this.halfAnnouncements.length < MAX_SESSION_ANNOUNCEMENTS) this.halfAnnouncements.push({ kind, frame, at, transfer: null });
+  }
+
+  private startTransfer(verb: string, arg: string, direction: TransferDirection, frame: number, at: Instant, deferred = false, inferred = false): TransferRec {
+    const path = inferred ? null : this.resolve(arg);
     const known = direction === 'download' ? (this.sizes.get(path ?? arg) ?? null) : null;
     const t: TransferRec = {
       verb,
@@ -433,7 +489,11 @@ export class FtpSession {
       restOffset: this.restOffset,
       abortFrame: null,
       final: null,
+      inferred,
+      nextCommandFrame: null,
     };
+    const half = this.halfAnnouncements[this.halfAnnouncements.length - 1];
+    if (half && half.transfer === null) half.transfer = t;
     if (!deferred) {
       if (this.open) this.open.transfer = t;
       // One announcement serves one transfer (RFC 959 §3.2: the data connection closes after it).

@@ -16,6 +16,7 @@
 import { formatIp, formatIpv4 } from '../decode/address.js';
 import { TCP_MAX_SYN_RETRANSMIT_FRAMES } from '../limits.js';
 import { wordsToBytes } from './flow.js';
+import { seqDiff } from './sequence.js';
 import { Half, HALF_FIRST_FREE_BIT, type Direction, type ReassemblyBudget, type StreamOwner, type StreamSink } from './reassembly.js';
 import {
   connState,
@@ -61,6 +62,17 @@ export interface DirectionSummary {
   /** Capture time of its first FIN and first RST; null when none. */
   readonly finTime: CaptureTime | null;
   readonly rstTime: CaptureTime | null;
+  /** The capture holds at least one segment of this direction. */
+  readonly seen: boolean;
+  /** The highest acknowledgement number this direction's sender sent (unsigned); null when it
+   * sent no ACK. */
+  readonly highestAck: number | null;
+  /** Sequence numbers of this direction the peer acknowledged: its highest ACK less this
+   * direction's first sequence number (ISN + 1, or the peer's first ACK when the SYN was not
+   * seen). A FIN the peer acknowledged counts one. Evidence of delivery that holds when the
+   * capture missed this direction's segments (Zeek's missed_bytes reasoning); null when the peer
+   * sent no ACK. */
+  readonly ackedByPeer: number | null;
 }
 
 /** A capture timestamp, exact (seconds and nanoseconds since the epoch). */
@@ -108,6 +120,13 @@ export interface ConnectionSummary {
   readonly respSent: DirectionSummary;
   /** Still open when it left the tracker (neither closed both ways nor reset). */
   readonly open: boolean;
+  /** Frame of the originator's ACK that proves a SYN-ACK reached it (its first non-SYN, non-RST
+   * segment after its SYN: RFC 9293 §3.10.7.3, a SYN-SENT endpoint acknowledges nothing else),
+   * also when the capture lacks the SYN-ACK; null when none. */
+  readonly synAckProofFrame: number | null;
+  /** Only one direction was captured: `orig` (the originator's segments alone) or `resp`; null
+   * when both were (or none). */
+  readonly oneSided: 'orig' | 'resp' | null;
   readonly removal: RemovalReason;
   /** Someone followed its byte stream. */
   readonly followed: boolean;
@@ -145,6 +164,7 @@ export function isPow10(n: number): boolean {
 const EP_SENT_SYN = HALF_FIRST_FREE_BIT;
 const EP_SENT_SYN_ACK = HALF_FIRST_FREE_BIT << 1;
 const EP_INSPECTED = HALF_FIRST_FREE_BIT << 2;
+const EP_ACK_SENT = HALF_FIRST_FREE_BIT << 3;
 
 const C_FOLLOWED = 1;
 const C_SINK_ENDED = 2;
@@ -177,6 +197,32 @@ export class Endpoint extends Half implements EndpointFacts {
   onceBits = 0;
   lastH = 0;
   lastF = 0;
+  /** First and highest acknowledgement number it sent (int32, valid when ackSent). */
+  firstAck = 0;
+  highAck = 0;
+
+  /** It sent a segment with ACK (not a RST): firstAck and highAck hold. */
+  get ackSent(): boolean {
+    return (this.bits & EP_ACK_SENT) !== 0;
+  }
+
+  /** An acknowledgement number this endpoint sent. */
+  noteAck(ack: number): void {
+    if ((this.bits & EP_ACK_SENT) === 0) {
+      this.bits |= EP_ACK_SENT;
+      this.firstAck = ack;
+      this.highAck = ack;
+    } else if (seqDiff(ack, this.highAck) > 0) this.highAck = ack;
+  }
+
+  /** Sequence numbers of this direction its peer acknowledged (see DirectionSummary.ackedByPeer). */
+  ackedByPeer(): number | null {
+    const p = this.peer;
+    if (!p.ackSent) return null;
+    const base = this.sentSyn || this.sentSynAck ? (this.isn + 1) | 0 : p.firstAck;
+    const d = seqDiff(p.highAck, base);
+    return d > 0 ? d : 0;
+  }
 
   get sentSyn(): boolean {
     return (this.bits & EP_SENT_SYN) !== 0;
@@ -213,6 +259,8 @@ export class Endpoint extends Half implements EndpointFacts {
     this.onceBits = 0;
     this.lastH = 0;
     this.lastF = 0;
+    this.firstAck = 0;
+    this.highAck = 0;
   }
 
   summary(): DirectionSummary {
@@ -231,6 +279,9 @@ export class Endpoint extends Half implements EndpointFacts {
       rstFrame: this.rstFrame || null,
       finTime: this.finFrame ? { sec: this.finSec, nsec: this.finNsec } : null,
       rstTime: this.rstFrame ? { sec: this.rstSec, nsec: this.rstNsec } : null,
+      seen: this.packets > 0,
+      highestAck: this.ackSent ? this.highAck >>> 0 : null,
+      ackedByPeer: this.ackedByPeer(),
     };
   }
 }
@@ -262,6 +313,8 @@ export class Conn implements StreamOwner, Connection {
   synRetransmitTimes: number[] | null = null;
   establishedFrame = 0;
   synAckFrame = 0;
+  /** See ConnectionSummary.synAckProofFrame (0: none). */
+  synAckProofFrame = 0;
   /** Capture time (seconds) of the first SYN, the SYN+ACK and the completing ACK; 0 when not seen. */
   synAt = 0;
   synAckAt = 0;
@@ -329,6 +382,7 @@ export class Conn implements StreamOwner, Connection {
     this.synRetransmitTimes = null;
     this.establishedFrame = 0;
     this.synAckFrame = 0;
+    this.synAckProofFrame = 0;
     this.synAt = 0;
     this.synAckAt = 0;
     this.establishedAt = 0;
@@ -494,6 +548,8 @@ export class Conn implements StreamOwner, Connection {
       origSent: this.orig.summary(),
       respSent: this.resp.summary(),
       open: !this.finished,
+      synAckProofFrame: this.synAckProofFrame || null,
+      oneSided: this.orig.packets > 0 && this.resp.packets === 0 ? 'orig' : this.resp.packets > 0 && this.orig.packets === 0 ? 'resp' : null,
       removal,
       followed: this.followed,
     };

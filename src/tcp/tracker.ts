@@ -27,7 +27,8 @@
  * that appears), `attach(c, sink)` (from `opened`), or the `inspect` hook (by first bytes).
  * Connections nobody follows are counted, never buffered.
  *
- * Originator when no SYN was seen: the receiver of a SYN+ACK; otherwise, for mid-stream traffic,
+ * Originator when no SYN was seen: the receiver of a SYN+ACK or of a first RST+ACK (the answer to a
+ * SYN the capture lacks); otherwise, for mid-stream traffic,
  * the sender of the first packet, unless it sends from a port below 1024 other than 20 to a port
  * at or above 1024 (a server answering; port 20 is active-mode FTP data, which the server opens).
  *
@@ -253,6 +254,9 @@ export class TcpTracker {
     if (c === null) {
       let flipped: boolean;
       if ((flags & SYN) !== 0) flipped = (flags & ACK) !== 0;
+      // A RST+ACK before anything else answers a SYN the capture lacks (RFC 9293 §3.10.7.1: a
+      // closed port, or a firewall rejecting with a reset): its sender is the responder.
+      else if ((flags & (RST | ACK)) === (RST | ACK)) flipped = true;
       else flipped = sp < 1024 && sp !== 20 && dp >= 1024;
       if (this.count >= this.limits.maxConnections) this.evictOne();
       c = this.pool;
@@ -485,7 +489,14 @@ export class TcpTracker {
     // from a segment outside the window, nor from an endpoint's first packet after a SYN (it
     // must be the SYN-ACK; anything else is likely a late packet of the previous connection on
     // a reused 4-tuple).
-    if ((flags & (ACK | RST)) === ACK && retrans !== -1 && (me.packets > 1 || c.midStream || syn) && me.plausible(seq)) peer.acked(p.ack | 0);
+    if ((flags & (ACK | RST)) === ACK && retrans !== -1 && (me.packets > 1 || c.midStream || syn) && me.plausible(seq)) {
+      const ack = p.ack | 0;
+      peer.acked(ack);
+      me.noteAck(ack);
+      // The originator acknowledges after its SYN only a SYN-ACK it received (RFC 9293 §3.10.7.3):
+      // proof of the handshake's second step, also when the capture lacks it (one-way capture).
+      if (dir === 0 && !syn && me.sentSyn && c.synAckProofFrame === 0) c.synAckProofFrame = frame;
+    }
     if (p.window === 0 && !rst && !syn && isPow10(++me.wCount)) {
       c.letter(dir, 'W', 'w');
     }
