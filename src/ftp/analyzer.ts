@@ -10,9 +10,9 @@
  * a.events }); a.bind(t)`; for each TCP packet `a.advance(p.tsSec)` then `t.packet(p)`; at the end
  * `t.finish()` then `a.finish()`. Reports come out in session start order (a bounded reorder buffer).
  */
-import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
+import type { Connection, ConnectionSummary, Direction, DirectionSummary, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { ANNOUNCE_SLACK_SEC, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
+import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
 import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
@@ -890,7 +890,9 @@ export class FtpAnalyzer {
     const clientSent = c ? (serverIsOrig ? c.respSent : c.origSent) : null;
     const dir = transfer?.direction ?? null;
     const sent = dir === 'upload' ? clientSent : serverSent;
-    const bytes = c ? (dir ? (sent?.bytes ?? 0) : (serverSent?.bytes ?? 0) + (clientSent?.bytes ?? 0)) : null;
+    // A direction the capture lacks: what its receiver acknowledged (a FIN it sent counts one).
+    const carried = (d: DirectionSummary | null): number => (d === null ? 0 : !d.seen && d.ackedByPeer !== null ? d.ackedByPeer : d.bytes);
+    const bytes = c ? (dir ? carried(sent) : carried(serverSent) + carried(clientSent)) : null;
     const missedBytes = c ? (dir ? (sent?.missedBytes ?? 0) : (serverSent?.missedBytes ?? 0) + (clientSent?.missedBytes ?? 0)) : 0;
     const ackedBytes = c && dir ? (sent?.ackedByPeer ?? null) : null;
     const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen };
@@ -1032,16 +1034,19 @@ function clip(s: string, max: number): string {
   return s.length <= max ? s : `${detach(s, max)}…`;
 }
 
-/** The latest half announcement (HalfAnnouncement) not used yet, made by the connection's
- * initiator's side of the dialogue before it started (ANNOUNCE_SLACK_SEC of clock skew allowed). */
+/** The half announcement (HalfAnnouncement) for a connection its initiator opened at `start`:
+ * the latest unused one of the initiator's kind made before it; for active modes else the first
+ * made up to CORRELATE_BEFORE_SEC after it (pyftpdlib connects on PORT and answers 200 once
+ * connected). A passive client connects only after its PASV. */
 function halfFor(halves: readonly HalfAnnouncement[], used: ReadonlySet<HalfAnnouncement>, initiator: 'client' | 'server', start: number): HalfAnnouncement | null {
-  let best: HalfAnnouncement | null = null;
+  let before: HalfAnnouncement | null = null;
   for (const h of halves) {
     if (used.has(h) || isActiveKind(h.kind) !== (initiator === 'server')) continue;
-    if (h.at.sec + h.at.nsec / 1e9 > start + ANNOUNCE_SLACK_SEC) break;
-    best = h;
+    const d = h.at.sec + h.at.nsec / 1e9 - start;
+    if (d <= 0) before = h;
+    else return before ?? (initiator === 'server' && d <= CORRELATE_BEFORE_SEC ? h : null);
   }
-  return best;
+  return before;
 }
 
 /** The sides of a control connection the capture holds. */

@@ -115,7 +115,10 @@ export function outcomeOf(f: DataFacts): Outcome {
   const ackShort = exp !== null && f.ackedBytes !== null && f.ackedBytes < exp && ended;
   const short = !ackedAll && (sentShort || ackShort);
   if (!final) {
-    if (f.controlSeen === 'client') return ended && (exp === null || ackedAll) && t.nextCommandFrame !== null ? 'completed' : 'incomplete';
+    // The replies were not captured: the client's own packets must show the transfer through, and
+    // at least one byte beyond the FIN its ACKs also count (a 550 after an empty connection is not
+    // a completed transfer).
+    if (f.controlSeen === 'client') return ended && (exp === null ? (f.ackedBytes ?? f.bytes ?? 0) > 1 : ackedAll) && t.nextCommandFrame !== null ? 'completed' : 'incomplete';
     if (open) return 'incomplete';
     return short ? 'truncated' : 'incomplete';
   }

@@ -320,6 +320,20 @@ export class FtpSession {
         return;
       }
     }
+    // REST's reply names the offset (vsftpd "350 Restart position accepted (1000).", pyftpdlib
+    // "350 Restarting at position 1000."): the next transfer starts there.
+    if (r.code === 350) {
+      const m = /(\d+)\D*$/.exec(r.text);
+      const n = m ? Number(m[1]) : NaN;
+      if (Number.isSafeInteger(n)) this.restOffset = n;
+      return;
+    }
+    // The server acknowledging an ABOR after a transfer's 426 (vsftpd "226 ABOR successful.").
+    if ((r.code === 225 || r.code === 226) && /\bABOR\b/i.test(r.text) && this.active && this.active.final?.code === 426) {
+      if (this.active.abortFrame === null) this.active.abortFrame = r.frame;
+      this.keepReply(this.active, r);
+      return;
+    }
     if ((r.code === 150 || r.code === 125) && this.pending.length === 0) {
       const t = this.startTransfer('', '', directionOf150(r.text), r.frame, r.at, false, true);
       this.transferReply(t, r);
