@@ -93,8 +93,10 @@ export function outcomeOf(f: DataFacts): Outcome {
   const t = f.transfer;
   const final = t?.final ?? null;
   if (t && t.abortFrame !== null) return 'aborted';
+  // A FIN shows the transfer's end (FTP data connections close once, after the transfer): the
+  // other side's FIN may be one the capture missed (its peer's ACK covering it is then all there is).
   const ended = c.origSent.finFrame !== null || c.respSent.finFrame !== null;
-  const open = c.oneSided === null ? c.open : !ended && !hadReset(c);
+  const open = !ended && !hadReset(c);
   if (!t) {
     if (open) return 'incomplete';
     // No announcement could be read (after AUTH TLS): the connection is all there is to judge.
@@ -194,8 +196,8 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
     case 'aborted':
       return `The transfer (${what}) was aborted${t?.abortFrame !== null && t?.abortFrame !== undefined ? ' by the client (ABOR)' : ' as the server reported (426)'}${f.bytes !== null ? ` after ${f.bytes}${f.expectedBytes !== null ? ` of ${f.expectedBytes}` : ''} bytes` : ''}.${final}`;
     case 'truncated':
-      return f.ackedBytes !== null && f.expectedBytes !== null && f.ackedBytes < f.expectedBytes
-        ? `The receiver acknowledged ${f.ackedBytes} bytes of the data connection for ${what}, fewer than the ${f.expectedBytes} announced: the transfer stopped early.${final}`
+      return c && c.oneSided !== null && c.oneSided !== senderSide(f) && f.ackedBytes !== null && f.expectedBytes !== null
+        ? `The receiver acknowledged ${f.ackedBytes} bytes of the data connection for ${what} (a FIN counts one), fewer than the ${f.expectedBytes} announced: the transfer stopped early (the capture holds only the receiver's side).${final}`
         : `The data connection for ${what} closed normally after ${f.bytes} bytes, fewer than the ${f.expectedBytes} announced: the sender stopped early (a killed or failing server or client).${final}`;
     case 'failed':
       return `The server refused or failed the transfer (${what}): ${t?.final ? `${t.final.code} ${firstLine(t.final.text)}` : 'no final reply'}. The data connection itself was not the problem.`;
