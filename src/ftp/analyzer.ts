@@ -802,6 +802,9 @@ export class FtpAnalyzer {
       if (d.missedBytes > 0) findings.push(finding('capture-gap', 'warning', `The capture missed ${d.missedBytes} bytes of data connection ${d.id}.`, [d.tcp?.firstFrame ?? null], d.id));
     }
 
+    const oneSided = oneSidedFinding(s.controlSeen, [...[...matches.values()].map((m) => m.conn), ...leftovers], ctl.firstFrame);
+    if (oneSided) findings.push(oneSided);
+
     const modes = new Set(data.filter((d) => d.mode !== 'unknown').map((d) => d.mode));
     const mode: SessionMode = f.tls && modes.size === 0 ? 'unknown' : modes.size === 0 ? (data.length ? 'unknown' : 'none') : modes.size === 1 ? ([...modes][0] as SessionMode) : 'mixed';
     const order: Record<string, number> = { error: 0, warning: 1, info: 2 };
@@ -816,7 +819,7 @@ export class FtpAnalyzer {
       banner: f.banner === null ? null : clip(f.banner, MAX_REPORT_FIELD_CHARS),
       user: f.user === null ? null : clip(f.user, MAX_REPORT_FIELD_CHARS),
       password: f.password === null ? null : this.opts.showPasswords || isAnonymous(f.user) ? f.password : '********',
-      login: f.login,
+      login: loginOf(f),
       loginAttempts: f.loginAttemptCount,
       tls: f.tls,
       mode,
@@ -1047,6 +1050,30 @@ function halfFor(halves: readonly HalfAnnouncement[], used: ReadonlySet<HalfAnno
     else return before ?? (initiator === 'server' && d <= CORRELATE_BEFORE_SEC ? h : null);
   }
   return before;
+}
+
+/**
+ * `login`: `unknown` where an attempt is there but its reply is not (USER/PASS or a 331 without a
+ * 230/530 after it: the other side not captured, or the capture ended) and under an encrypted
+ * control connection (RFC 4217: USER and PASS follow AUTH TLS, unreadable).
+ */
+function loginOf(f: FtpSession): SessionReport['login'] {
+  if (f.login !== 'none') return f.login;
+  return f.tls || f.user !== null || f.password !== null || f.loginAsked ? 'unknown' : 'none';
+}
+
+/** The `one-sided-capture` finding: which side of the session was captured, and what the report
+ * infers of the other; null when both sides of the control and of every data connection were. */
+function oneSidedFinding(seen: ControlSeen, conns: readonly ConnectionSummary[], frame: number): Finding | null {
+  // One direction shown talking to the other: a SYN that got nothing is not a one-sided capture.
+  const half = conns.filter((c) => c.oneSided !== null && (c.synAckFrame !== null || c.synAckProofFrame !== null || c.origSent.highestAck !== null || c.respSent.highestAck !== null));
+  const n = half.length;
+  if (seen === 'client')
+    return finding('one-sided-capture', 'info', `Only the client's side of this session was captured (a one-way SPAN or tap, asymmetric routing): the server's replies are not in the capture, so modes are inferred from the client's PASV/EPSV/PORT/EPRT commands, deliveries from its ACKs, transfers' ends from its FINs and its next commands; what its side cannot show is incomplete, not a failure.`, [frame]);
+  if (seen === 'server')
+    return finding('one-sided-capture', 'info', `Only the server's side of this session was captured (a one-way SPAN or tap, asymmetric routing): the client's commands are not in the capture, so modes are inferred from the server's 227/229 replies and its 200 replies to PORT/EPRT, transfers from its 150/226 replies, deliveries from its ACKs; what its side cannot show is incomplete, not a failure.`, [frame]);
+  if (n === 0) return null;
+  return finding('one-sided-capture', 'info', `${n} data connection${n === 1 ? ' was' : 's were'} captured in one direction only: ${n === 1 ? 'its' : 'their'} outcome is read from the acknowledgements, FINs and resets of the side that was seen.`, half.map((c) => c.firstFrame).slice(0, 8));
 }
 
 /** The sides of a control connection the capture holds. */

@@ -16,7 +16,7 @@ export type Initiator = 'client' | 'server';
 export type Outcome = 'completed' | 'no-answer' | 'refused' | 'not-attempted' | 'reset' | 'aborted' | 'truncated' | 'failed' | 'unused' | 'incomplete';
 export type TransferDirection = 'download' | 'upload' | 'listing';
 export type Severity = 'info' | 'warning' | 'error';
-export type LoginOutcome = 'success' | 'failed' | 'none';
+export type LoginOutcome = 'success' | 'failed' | 'none' | 'unknown';
 export type CapturePoint = 'near-client' | 'near-server' | 'unknown';
 
 export const OUTCOMES: readonly Outcome[] = ['completed', 'no-answer', 'refused', 'not-attempted', 'reset', 'aborted', 'truncated', 'failed', 'unused', 'incomplete'];
@@ -43,7 +43,8 @@ export type FindingCode =
   | 'anonymous-login'
   | 'control-encrypted'
   | 'capture-gap'
-  | 'unmatched-data-connection';
+  | 'unmatched-data-connection'
+  | 'one-sided-capture';
 
 export interface Finding {
   readonly code: FindingCode;

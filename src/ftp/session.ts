@@ -169,6 +169,9 @@ export class FtpSession {
   password: string | null = null;
   passwordFrame: number | null = null;
   login: 'success' | 'failed' | 'none' = 'none';
+  /** A 331/332 asked for a password: a login was attempted, also when its commands were not
+   * captured. */
+  loginAsked = false;
   loginFrame: number | null = null;
   /** The first MAX_TRANSFER_REPLIES login replies (their frames go into the login-failed finding). */
   readonly loginAttempts: LoginAttempt[] = [];
@@ -319,6 +322,19 @@ export class FtpSession {
         this.halfAnnounce(kind, r.frame, r.at);
         return;
       }
+    }
+    // The server's side alone (no command captured): its login replies still say how it went.
+    if (this.commands === 0 && (r.code === 331 || r.code === 332)) {
+      this.loginAsked = true;
+      return;
+    }
+    if (this.commands === 0 && r.code === 230) {
+      this.loggedIn(r);
+      return;
+    }
+    if (this.commands === 0 && r.code === 530 && this.loginAsked && this.login !== 'success') {
+      this.loginFailed(r);
+      return;
     }
     // REST's reply names the offset (vsftpd "350 Restart position accepted (1000).", pyftpdlib
     // "350 Restarting at position 1000."): the next transfer starts there.
