@@ -760,7 +760,7 @@ export class FtpAnalyzer {
       if (isActiveKind(a.kind) && ip !== s.client.ip) {
         const bounce = ip !== s.server.ip && !isPrivateAddress(ip);
         findings.push(
-          finding('port-address-mismatch', 'warning', `${a.command} announced ${ip}:${a.port}, but the control connection comes from ${s.client.ip}: ${bounce ? 'a third host' : 'the client is behind NAT without an FTP-aware gateway'}.`, [a.frame], data.length),
+          finding('port-address-mismatch', 'warning', `${a.command} announced ${ip}:${a.port}, but the control connection comes from ${s.client.ip}: ${bounce ? 'a third host' : 'the client is behind NAT without an FTP-aware gateway'}${m?.usedFallback ? `; the server connected to ${s.client.ip}:${a.port}, the control connection's client address` : ''}.`, [a.frame, m?.usedFallback ? m.conn.synFrame : null], data.length),
         );
         if (bounce) findings.push(finding('ftp-bounce', 'error', `${a.command} asked the server to connect to ${ip}:${a.port}, a host that is neither end of the control connection (RFC 2577 bounce)${a.replyCode !== null && a.replyCode >= 500 ? `; the server refused it (${a.replyCode})` : ''}.`, [a.frame], data.length));
       }

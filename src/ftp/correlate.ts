@@ -23,7 +23,8 @@ export interface Expectation {
   readonly initiator: Initiator;
   /** Endpoint that should be connected to (announced, or server address for EPSV). */
   readonly target: Endpoint;
-  /** For passive modes whose announced address differs from the control server's. */
+  /** The control connection's peer address at the announced port, when the announced address
+   * differs from it (targetsOf). */
   readonly fallback: Endpoint | null;
   /** Address the initiator is expected to connect from. */
   readonly initiatorIp: string;
@@ -57,9 +58,18 @@ export function isActiveKind(kind: string): boolean {
 export const endpointKey = (ip: string, port: number): string => `${ip}|${port}`;
 export const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
-/** Where an announcement's data connection should go: the target, and the passive fallback. */
+/**
+ * Where an announcement's data connection should go: the target, and the fallback when the
+ * announced address is not the peer's. Passive: the control connection's server address (a client
+ * that ignores a 227 address behind NAT). Active: the control connection's client address (a
+ * client behind NAT without an FTP-aware gateway, whose server connects back to the address it
+ * sees; a replay rewritten by `tcpreplay --unique-ip`, headers changed and PORT payloads not).
+ */
 export function targetsOf(a: AnnouncementRec, client: Endpoint, server: Endpoint): { target: Endpoint; fallback: Endpoint | null } {
-  if (isActiveKind(a.kind)) return { target: { ip: a.ip ?? client.ip, port: a.port }, fallback: null };
+  if (isActiveKind(a.kind)) {
+    const ip = a.ip ?? client.ip;
+    return { target: { ip, port: a.port }, fallback: ip !== client.ip ? { ip: client.ip, port: a.port } : null };
+  }
   const ip = meantAddress(a.ip, server.ip);
   return { target: { ip, port: a.port }, fallback: ip !== server.ip ? { ip: server.ip, port: a.port } : null };
 }

@@ -168,7 +168,11 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
   const t = f.transfer;
   const what = t ? (t.inferred ? 'a transfer whose command was not captured' : `${t.verb}${t.arg ? ` ${t.arg}` : ''}`) : 'no transfer command';
   const final = t?.final ? ` The server replied ${t.final.code}.` : '';
-  const fallback = f.match?.usedFallback ? ` The client ignored the announced address and connected to the control connection's server address instead.` : '';
+  const fallback = !f.match?.usedFallback
+    ? ''
+    : who === 'server'
+      ? ` The server connected to the control connection's client address at the announced port, not to the announced address (a NAT rewrote the addresses but not the ${f.mode === 'active' ? 'PORT' : 'EPRT'} payload).`
+      : ` The client ignored the announced address and connected to the control connection's server address instead.`;
   switch (outcome) {
     case 'completed':
       return `The ${who} connected to ${tgt} and the ${t?.direction ?? 'transfer'} (${what}) completed${f.bytes !== null ? ` with ${f.bytes} bytes` : ''}.${fallback}`;
