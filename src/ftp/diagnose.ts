@@ -112,10 +112,10 @@ export function outcomeOf(f: DataFacts): Outcome {
   // Delivered, by the receiver's own word: its ACKs cover the announced size.
   const ackedAll = exp !== null && f.ackedBytes !== null && f.ackedBytes >= exp;
   // Short by evidence: the sender's stream (sequence space, capture gaps included) ends before the
-  // announced size, or the receiver's ACKs stop short of it, and nothing shows the rest arrived.
-  const sentShort = exp !== null && f.bytes !== null && f.bytes < exp && (c.oneSided === null || c.oneSided === senderSide(f));
-  const ackShort = exp !== null && f.ackedBytes !== null && f.ackedBytes < exp && ended;
-  const short = !ackedAll && (sentShort || ackShort);
+  // announced size, or (the sender's side not captured) the receiver's ACKs stop short of it once
+  // the connection ended. A receiver's missing ACK where the sender was captured is capture loss.
+  const senderSeen = c.oneSided === null || c.oneSided === senderSide(f);
+  const short = !ackedAll && exp !== null && (senderSeen ? f.bytes !== null && f.bytes < exp : f.ackedBytes !== null && f.ackedBytes < exp && ended);
   if (!final) {
     // The replies were not captured: the client's own packets must show the transfer through, and
     // at least one byte beyond the FIN its ACKs also count (a 550 after an empty connection is not
