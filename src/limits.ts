@@ -117,7 +117,9 @@ export const MAX_PENDING_COMMANDS = 64;
  * report shows, are kept to the same number, uncounted. */
 export const MAX_TRANSFER_REPLIES = 16;
 /** Announcements (PORT/PASV...) kept per session: 100,000 PASV replies must not exhaust memory;
- * past it further announcements are counted, not correlated. */
+ * past it further announcements are counted, not correlated. Half announcements (a PASV command
+ * or a 200 reply to PORT, for one-sided captures: session.ts) are kept to the same number, past it
+ * dropped uncounted (their connections are then reported with mode `unknown`). */
 export const MAX_SESSION_ANNOUNCEMENTS = 10_000;
 /** SIZE replies remembered per session (to know the expected bytes of a later RETR). Past it a new
  * file's size is not remembered (`limits.ftp-sizes-dropped`): its RETR has no expected size from

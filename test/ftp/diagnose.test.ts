@@ -1,0 +1,103 @@
+/**
+ * The one outcome function (src/ftp/diagnose.ts `outcomeOf`) as a table of {in, want} rows, named
+ * by scenario: every failure needs evidence the capture holds (DESIGN.md §3), one-sided captures
+ * decide from the side that was seen or say `incomplete`. The connection summaries are built here
+ * with the fields the rules read; the field-conditions test runs the same rules on real captures.
+ */
+import { describe, expect, it } from 'vitest';
+import { outcomeOf, type ControlSeen, type DataFacts } from '../../src/ftp/diagnose.js';
+import type { ConnectionSummary, DirectionSummary } from '../../src/tcp/index.js';
+import type { Outcome } from '../../src/ftp/model.js';
+import type { ReplyRec, TransferRec } from '../../src/ftp/session.js';
+
+const at = { sec: 1, nsec: 0 };
+
+function dir(o: Partial<DirectionSummary> = {}): DirectionSummary {
+  return {
+    state: 'established', packets: 1, bytes: 0, missedBytes: 0, unseenBytes: 0, snapCutBytes: 0, retransmittedBytes: 0, conflictingBytes: 0, outOfWindowSegments: 0,
+    synFrame: null, finFrame: null, rstFrame: null, finTime: null, rstTime: null, seen: true, highestAck: null, ackedByPeer: null, ...o,
+  };
+}
+
+/** A passive data connection client 192.0.2.10:40010 -> server 198.51.100.20:30000. */
+function conn(o: Partial<ConnectionSummary> & { orig?: Partial<DirectionSummary>; resp?: Partial<DirectionSummary> } = {}): ConnectionSummary {
+  const { orig, resp, ...rest } = o;
+  return {
+    id: 1, ipVersion: 4, orig: { ip: '192.0.2.10', port: 40010 }, resp: { ip: '198.51.100.20', port: 30000 },
+    startSec: 1, startNsec: 0, endSec: 2, endNsec: 0, state: 'SF', history: '', midStream: false, firstFrame: 10, lastFrame: 20,
+    synFrame: 10, synRetransmits: 0, synRetransmitFrames: [], synAckFrame: 11, establishedFrame: 12, synTime: at, synRetransmitTimes: [], synAckTime: at, handshake: null,
+    origSent: dir({ finFrame: 19, ...orig }), respSent: dir({ finFrame: 18, bytes: 3000, ...resp }), open: false, synAckProofFrame: 12, oneSided: null, removal: 'end-of-capture', followed: false,
+    ...rest,
+  };
+}
+
+const reply = (code: number): ReplyRec => ({ code, text: `${code} x`, frame: 30, at });
+
+function retr(o: Partial<TransferRec> = {}): TransferRec {
+  return { verb: 'RETR', arg: 'f', path: '/f', direction: 'download', frame: 9, at, announcement: null, replies: [], expectedBytes: 3000, restOffset: 0, abortFrame: null, final: reply(226), inferred: false, nextCommandFrame: null, ...o };
+}
+
+interface Row {
+  name: string;
+  in: { conn: ConnectionSummary | null; transfer?: TransferRec | null; bytes?: number | null; ackedBytes?: number | null; controlSeen?: ControlSeen; mode?: DataFacts['mode']; initiator?: DataFacts['initiator'] };
+  want: Outcome;
+}
+
+function facts(r: Row['in']): DataFacts {
+  const c = r.conn;
+  const t = r.transfer === undefined ? retr() : r.transfer;
+  return {
+    capturePoint: 'unknown', mode: r.mode ?? 'passive', initiator: r.initiator ?? 'client', client: { ip: '192.0.2.10', port: 40001 }, server: { ip: '198.51.100.20', port: 21 },
+    target: { ip: '198.51.100.20', port: 30000 }, match: c ? { conn: c, usedFallback: false, retries: 0 } : null, transfer: t,
+    bytes: r.bytes === undefined ? (c ? c.respSent.bytes : null) : r.bytes, missedBytes: 0, ackedBytes: r.ackedBytes === undefined ? null : r.ackedBytes,
+    expectedBytes: t?.expectedBytes ?? null, controlSeen: r.controlSeen ?? 'both',
+  };
+}
+
+const synOnly = (retries: number, o: Partial<ConnectionSummary> = {}): ConnectionSummary =>
+  conn({ state: 'S0', synAckFrame: null, synAckProofFrame: null, synRetransmits: retries, oneSided: 'orig', open: true, orig: { finFrame: null, highestAck: null }, resp: { seen: false, packets: 0, bytes: 0, finFrame: null }, ...o });
+
+const rows: Row[] = [
+  // --- both sides captured
+  { name: 'clean download: final 226, all bytes', in: { conn: conn() }, want: 'completed' },
+  { name: 'no connection, both sides captured', in: { conn: null }, want: 'not-attempted' },
+  { name: 'SYN answered by RST', in: { conn: conn({ state: 'REJ', synAckFrame: null, synAckProofFrame: null, resp: { rstFrame: 11, bytes: 0, finFrame: null } }) }, want: 'refused' },
+  { name: 'SYNs retried, nothing back, the server side captured elsewhere', in: { conn: synOnly(2) }, want: 'no-answer' },
+  { name: 'a single SYN, nothing back: the capture cannot tell a drop', in: { conn: synOnly(0) }, want: 'incomplete' },
+  { name: 'SYN retried, but the SYN-ACK proven by the ACK after it', in: { conn: synOnly(2, { synAckProofFrame: 13, open: false, orig: { finFrame: 19 } }), controlSeen: 'client', ackedBytes: 3001, transfer: retr({ final: null, nextCommandFrame: 40 }) }, want: 'completed' },
+  { name: 'ABOR sent', in: { conn: conn(), transfer: retr({ abortFrame: 25, final: reply(426) }) }, want: 'aborted' },
+  { name: '550 after connecting', in: { conn: conn({ resp: { bytes: 0 } }), transfer: retr({ final: reply(550), expectedBytes: null }) }, want: 'failed' },
+  { name: 'RST, then 426', in: { conn: conn({ orig: { rstFrame: 15 } }), transfer: retr({ final: reply(426) }) }, want: 'reset' },
+  { name: '426 without a RST', in: { conn: conn(), transfer: retr({ final: reply(426) }) }, want: 'aborted' },
+  { name: 'no transfer, closed, announced', in: { conn: conn({ resp: { bytes: 0 } }), transfer: null }, want: 'unused' },
+  { name: 'no transfer, no announcement (after AUTH TLS), closed', in: { conn: conn(), transfer: null, mode: 'unknown' }, want: 'completed' },
+  { name: 'no transfer, no announcement, reset', in: { conn: conn({ resp: { rstFrame: 15 } }), transfer: null, mode: 'unknown' }, want: 'reset' },
+  { name: 'no transfer, no announcement, mid-stream and open', in: { conn: conn({ state: 'OTH', midStream: true, synFrame: null, synAckFrame: null, synAckProofFrame: null, open: true, orig: { finFrame: null }, resp: { finFrame: null } }), transfer: null, mode: 'unknown' }, want: 'incomplete' },
+  { name: 'no transfer, no announcement, mid-stream and closed', in: { conn: conn({ state: 'OTH', midStream: true, synFrame: null, synAckFrame: null, synAckProofFrame: null }), transfer: null, mode: 'unknown' }, want: 'completed' },
+  { name: 'killed server: FIN after fewer bytes, no final reply', in: { conn: conn({ resp: { bytes: 1000 } }), transfer: retr({ final: null }) }, want: 'truncated' },
+  { name: '226 but the sender stopped short', in: { conn: conn({ resp: { bytes: 1000 } }) }, want: 'truncated' },
+  { name: 'capture loss at the tail: 226, sequence space short, the receiver acknowledged it all', in: { conn: conn({ resp: { bytes: 2000 } }), ackedBytes: 3001 }, want: 'completed' },
+  { name: "capture loss of the receiver's last ACKs: the sender's stream is whole", in: { conn: conn(), ackedBytes: 2000 }, want: 'completed' },
+  { name: 'no final reply, still open', in: { conn: conn({ open: true, orig: { finFrame: null }, resp: { finFrame: null } }), transfer: retr({ final: null }) }, want: 'incomplete' },
+  { name: 'no final reply, closed, all bytes', in: { conn: conn(), transfer: retr({ final: null }) }, want: 'incomplete' },
+  // --- only the client's side captured (client-side tap, one-way SPAN)
+  { name: 'client side: no connection for a PORT (the server side would show it)', in: { conn: null, controlSeen: 'client', mode: 'active', initiator: 'server' }, want: 'incomplete' },
+  { name: "client side: no connection for a PASV (the client's own SYN would show)", in: { conn: null, controlSeen: 'client' }, want: 'not-attempted' },
+  { name: "client side: SYNs retried, the server's side not captured", in: { conn: synOnly(2), controlSeen: 'client' }, want: 'incomplete' },
+  { name: 'client side: acknowledged all, closed, next command', in: { conn: conn({ oneSided: 'orig', synAckFrame: null, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 3001, bytes: 3001, transfer: retr({ final: null, nextCommandFrame: 40 }) }, want: 'completed' },
+  { name: 'client side: acknowledged all, closed, no next command', in: { conn: conn({ oneSided: 'orig', synAckFrame: null, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 3001, transfer: retr({ final: null }) }, want: 'incomplete' },
+  { name: 'client side: only a FIN acknowledged (a 550 after an empty connection)', in: { conn: conn({ oneSided: 'orig', synAckFrame: null, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 1, bytes: 1, transfer: retr({ final: null, expectedBytes: null, nextCommandFrame: 40 }) }, want: 'incomplete' },
+  { name: 'server side: the server acknowledged fewer bytes of an upload than announced', in: { conn: conn({ oneSided: 'resp', resp: { bytes: 0 }, orig: { seen: false, finFrame: null } }), controlSeen: 'server', ackedBytes: 1000, transfer: retr({ direction: 'upload' }) }, want: 'truncated' },
+  // --- only the server's side captured
+  { name: "server side: the responder's RST alone", in: { conn: conn({ state: 'RSTRH', midStream: true, synFrame: null, synAckFrame: null, synAckProofFrame: null, oneSided: 'resp', orig: { seen: false, packets: 0, finFrame: null }, resp: { rstFrame: 5, bytes: 0, finFrame: null } }) }, want: 'refused' },
+  { name: "server side: the server's active SYNs retried, the client's side not captured", in: { conn: synOnly(3), controlSeen: 'server', mode: 'active', initiator: 'server' }, want: 'incomplete' },
+  { name: 'server side: 226 and its own bytes', in: { conn: conn({ oneSided: 'resp', orig: { seen: false, finFrame: null } }), controlSeen: 'server' }, want: 'completed' },
+];
+
+describe('outcomeOf: one function, evidence for every failure', () => {
+  for (const r of rows) {
+    it(r.name, () => {
+      expect({ name: r.name, outcome: outcomeOf(facts(r.in)) }).toEqual({ name: r.name, outcome: r.want });
+    });
+  }
+});
