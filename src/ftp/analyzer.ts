@@ -893,11 +893,13 @@ export class FtpAnalyzer {
     const clientSent = c ? (serverIsOrig ? c.respSent : c.origSent) : null;
     const dir = transfer?.direction ?? null;
     const sent = dir === 'upload' ? clientSent : serverSent;
-    // A direction the capture lacks: what its receiver acknowledged (a FIN it sent counts one).
-    const carried = (d: DirectionSummary | null): number => (d === null ? 0 : !d.seen && d.ackedByPeer !== null ? d.ackedByPeer : d.bytes);
-    const bytes = c ? (dir ? carried(sent) : carried(serverSent) + carried(clientSent)) : null;
+    const ackedData = (d: DirectionSummary | null, receiver: DirectionSummary | null): number | null => (d === null || receiver === null ? null : ackedDataOf(d, receiver));
+    // A direction the capture lacks: what its receiver acknowledged.
+    const carried = (d: DirectionSummary | null, receiver: DirectionSummary | null): number => (d === null ? 0 : !d.seen ? (ackedData(d, receiver) ?? 0) : d.bytes);
+    const received = (d: DirectionSummary | null): DirectionSummary | null => (d === serverSent ? clientSent : serverSent);
+    const bytes = c ? (dir ? carried(sent, received(sent)) : carried(serverSent, clientSent) + carried(clientSent, serverSent)) : null;
     const missedBytes = c ? (dir ? (sent?.missedBytes ?? 0) : (serverSent?.missedBytes ?? 0) + (clientSent?.missedBytes ?? 0)) : 0;
-    const ackedBytes = c && dir ? (sent?.ackedByPeer ?? null) : null;
+    const ackedBytes = c && dir ? ackedData(sent, received(sent)) : null;
     const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen };
     const outcome = outcomeOf(facts);
     const text = diagnosis(facts, outcome);
@@ -1074,6 +1076,18 @@ function oneSidedFinding(seen: ControlSeen, conns: readonly ConnectionSummary[],
     return finding('one-sided-capture', 'info', `Only the server's side of this session was captured (a one-way SPAN or tap, asymmetric routing): the client's commands are not in the capture, so modes are inferred from the server's 227/229 replies and its 200 replies to PORT/EPRT, transfers from its 150/226 replies, deliveries from its ACKs; what its side cannot show is incomplete, not a failure.`, [frame]);
   if (n === 0) return null;
   return finding('one-sided-capture', 'info', `${n} data connection${n === 1 ? ' was' : 's were'} captured in one direction only: ${n === 1 ? 'its' : 'their'} outcome is read from the acknowledgements, FINs and resets of the side that was seen.`, half.map((c) => c.firstFrame).slice(0, 8));
+}
+
+/**
+ * Data bytes of a direction its receiver acknowledged, without the FIN's sequence number: where the
+ * sender's FIN was captured its place is known; where the sender's side was not captured, a
+ * receiver that closed too had acknowledged the sender's FIN (stream mode marks the end of a file
+ * by closing the connection, RFC 959 §3.4.1). Null when the receiver's ACKs were not captured.
+ */
+function ackedDataOf(d: DirectionSummary, receiver: DirectionSummary): number | null {
+  if (d.ackedByPeer === null) return null;
+  if (d.seen) return d.finFrame !== null ? Math.min(d.ackedByPeer, d.bytes) : d.ackedByPeer;
+  return Math.max(0, d.ackedByPeer - (receiver.finFrame !== null ? 1 : 0));
 }
 
 /** The sides of a control connection the capture holds. */

@@ -57,8 +57,8 @@ export interface DataFacts {
   /** Payload bytes in the transfer's direction, and bytes the capture missed there. */
   readonly bytes: number | null;
   readonly missedBytes: number;
-  /** Sequence numbers of the transfer's direction the receiver acknowledged (a FIN counts one);
-   * null when the receiver's ACKs were not captured. */
+  /** Data bytes of the transfer's direction the receiver acknowledged (its FIN left out); null
+   * when the receiver's ACKs were not captured. */
   readonly ackedBytes: number | null;
   readonly expectedBytes: number | null;
   /** Which side of the control connection the capture holds: its replies prove a transfer's end,
@@ -117,10 +117,9 @@ export function outcomeOf(f: DataFacts): Outcome {
   const senderSeen = c.oneSided === null || c.oneSided === senderSide(f);
   const short = !ackedAll && exp !== null && (senderSeen ? f.bytes !== null && f.bytes < exp : f.ackedBytes !== null && f.ackedBytes < exp && ended);
   if (!final) {
-    // The replies were not captured: the client's own packets must show the transfer through, and
-    // at least one byte beyond the FIN its ACKs also count (a 550 after an empty connection is not
-    // a completed transfer).
-    if (f.controlSeen === 'client') return ended && (exp === null ? (f.ackedBytes ?? f.bytes ?? 0) > 1 : ackedAll) && t.nextCommandFrame !== null ? 'completed' : 'incomplete';
+    // The replies were not captured: the client's own packets must show the transfer through, with
+    // at least one byte (a 550 after an empty connection is not a completed transfer).
+    if (f.controlSeen === 'client') return ended && (exp === null ? (f.ackedBytes ?? f.bytes ?? 0) > 0 : ackedAll) && t.nextCommandFrame !== null ? 'completed' : 'incomplete';
     if (open) return 'incomplete';
     return short ? 'truncated' : 'incomplete';
   }
@@ -201,7 +200,7 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       return `The transfer (${what}) was aborted${t?.abortFrame !== null && t?.abortFrame !== undefined ? ' by the client (ABOR)' : ' as the server reported (426)'}${f.bytes !== null ? ` after ${f.bytes}${f.expectedBytes !== null ? ` of ${f.expectedBytes}` : ''} bytes` : ''}.${final}`;
     case 'truncated':
       return c && c.oneSided !== null && c.oneSided !== senderSide(f) && f.ackedBytes !== null && f.expectedBytes !== null
-        ? `The receiver acknowledged ${f.ackedBytes} bytes of the data connection for ${what} (a FIN counts one), fewer than the ${f.expectedBytes} announced: the transfer stopped early (the capture holds only the receiver's side).${final}`
+        ? `The receiver acknowledged ${f.ackedBytes} bytes of the data connection for ${what}, fewer than the ${f.expectedBytes} announced: the transfer stopped early (the capture holds only the receiver's side).${final}`
         : `The data connection for ${what} closed normally after ${f.bytes} bytes, fewer than the ${f.expectedBytes} announced: the sender stopped early (a killed or failing server or client).${final}`;
     case 'failed':
       return `The server refused or failed the transfer (${what}): ${t?.final ? `${t.final.code} ${firstLine(t.final.text)}` : 'no final reply'}. The data connection itself was not the problem.`;

@@ -188,7 +188,7 @@ function sessionText(s: SessionReport, p: Paint = NO_PAINT): string {
   const out: string[] = [];
   const bad = s.dataConnections.filter((d) => FAILED.has(d.outcome)).length;
   out.push(p.bold(`Session ${s.id}  ${ep(s.client)} -> ${ep(s.server)}  mode ${s.mode}${s.tls ? '  TLS' : ''}`) + (bad ? p.red(`  ${bad} failed data connection${bad === 1 ? '' : 's'}`) : ''));
-  const who = s.user === null ? (s.login === 'unknown' ? 'login unknown' : 'no login seen') : `user "${termSafe(s.user, 40)}" login ${s.login}`;
+  const who = s.user === null ? (s.login === 'none' ? 'no login seen' : `login ${s.login}`) : `user "${termSafe(s.user, 40)}" login ${s.login}`;
   out.push(`  ${s.start}  ${who}${s.midStream ? '  (picked up mid-session)' : ''}${s.capturePoint !== 'unknown' ? `  captured ${s.capturePoint}` : ''}`);
   if (s.banner) out.push(`  banner "${termSafe(s.banner.split('\n')[0], 80)}"`);
   for (const d of s.dataConnections) {

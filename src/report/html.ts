@@ -244,7 +244,7 @@ function sessionSection(s: SessionReport, bad: boolean): string {
   const nBad = s.dataConnections.filter(isFailed).length;
   o.push(`<section class="session ${bad ? 'failing' : 'ok'}" id="s${s.id}">\n`);
   o.push(`<h2>Session ${s.id} <span class="mono">${esc(ep(s.client))} → ${esc(ep(s.server))}</span> <span class="badge">${s.mode}</span>${s.tls ? ' <span class="badge">TLS</span>' : ''}${nBad ? ` <span class="badge b-error">${plural(nBad, 'failed data connection')}</span>` : ''}</h2>\n`);
-  const who = s.user === null ? (s.login === 'unknown' ? 'login unknown' : 'no login seen') : `user <b>${esc(s.user, 120)}</b> login ${s.login}`;
+  const who = s.user === null ? (s.login === 'none' ? 'no login seen' : `login ${s.login}`) : `user <b>${esc(s.user, 120)}</b> login ${s.login}`;
   o.push(`<p class="meta">${esc(s.start)} · ${who} · ${plural(s.commands, 'command')} · ${plural(s.dataConnections.length, 'data connection')} · captured ${s.capturePoint}${s.midStream ? ' · picked up mid-session' : ''}${s.banner ? ` · banner <code>${esc(s.banner.split('\n')[0], 160)}</code>` : ''}</p>\n`);
   o.push(ladderSvg(ladderOf(s)));
   o.push(dcTable(s));

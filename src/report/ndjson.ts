@@ -321,7 +321,7 @@ export function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): Ft
   const counts = new Map<string, number>();
   for (const d of s.dataConnections) counts.set(d.outcome, (counts.get(d.outcome) ?? 0) + 1);
   const dcText = s.dataConnections.length === 0 ? 'no data connection' : `${s.dataConnections.length} data connection${s.dataConnections.length === 1 ? '' : 's'} (${[...counts].map(([o, n]) => `${o} ${n}`).join(', ')})`;
-  const who = s.user === null ? (s.login === 'unknown' ? 'login unknown' : 'no login seen') : `user ${JSON.stringify(s.user)} login ${s.login}`;
+  const who = s.user === null ? (s.login === 'none' ? 'no login seen' : `login ${s.login}`) : `user ${JSON.stringify(s.user)} login ${s.login}`;
   return {
     '@timestamp': s.start,
     ecs: { version: ECS_VERSION },

@@ -257,7 +257,7 @@ function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): OcsfEvent
     time_dt: s.start,
     ...severity(s.findings),
     ...status,
-    message: `FTP session ${s.client.ip}:${s.client.port} -> ${s.server.ip}:${s.server.port}, ${s.user === null ? (s.login === 'unknown' ? 'login unknown' : 'no login seen') : `user ${JSON.stringify(s.user)} login ${s.login}`}, mode ${s.mode}, ${s.dataConnections.length} data connection(s).`,
+    message: `FTP session ${s.client.ip}:${s.client.port} -> ${s.server.ip}:${s.server.port}, ${s.user === null ? (s.login === 'none' ? 'no login seen' : `login ${s.login}`) : `user ${JSON.stringify(s.user)} login ${s.login}`}, mode ${s.mode}, ${s.dataConnections.length} data connection(s).`,
     metadata: metadata(tool, 'session', correlationUid(s), s.user !== null),
     ...(s.user !== null ? { actor: { user: { name: s.user } } } : {}),
     src_endpoint: { ...s.client },
