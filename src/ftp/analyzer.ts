@@ -924,6 +924,7 @@ export class FtpAnalyzer {
             lastFrame: c.lastFrame,
             start: isoTimeNs(c.startSec, c.startNsec),
             end: isoTimeNs(c.endSec, c.endNsec),
+            ...(halfCaptured(c) ? { capturedSide: (c.oneSided === 'orig') === (c.orig.ip !== s.server.ip) ? ('client' as const) : ('server' as const) } : {}),
             ...(this.opts.timeline ? { events: tcpEvents(c, initiator) } : {}),
           }
         : null,
@@ -1064,11 +1065,16 @@ function loginOf(f: FtpSession): SessionReport['login'] {
   return f.tls || f.user !== null || f.password !== null || f.loginAsked ? 'unknown' : 'none';
 }
 
+/** One direction of the connection captured alone, and shown talking to the other (a SYN-ACK, an
+ * ACK): a SYN that got nothing, or a lone RST, is a whole story, not half of one. */
+function halfCaptured(c: ConnectionSummary): boolean {
+  return c.oneSided !== null && (c.synAckFrame !== null || c.synAckProofFrame !== null || c.origSent.highestAck !== null || c.respSent.highestAck !== null);
+}
+
 /** The `one-sided-capture` finding: which side of the session was captured, and what the report
  * infers of the other; null when both sides of the control and of every data connection were. */
 function oneSidedFinding(seen: ControlSeen, conns: readonly ConnectionSummary[], frame: number): Finding | null {
-  // One direction shown talking to the other: a SYN that got nothing is not a one-sided capture.
-  const half = conns.filter((c) => c.oneSided !== null && (c.synAckFrame !== null || c.synAckProofFrame !== null || c.origSent.highestAck !== null || c.respSent.highestAck !== null));
+  const half = conns.filter(halfCaptured);
   const n = half.length;
   if (seen === 'client')
     return finding('one-sided-capture', 'info', `Only the client's side of this session was captured (a one-way SPAN or tap, asymmetric routing): the server's replies are not in the capture, so modes are inferred from the client's PASV/EPSV/PORT/EPRT commands, deliveries from its ACKs, transfers' ends from its FINs and its next commands; what its side cannot show is incomplete, not a failure.`, [frame]);

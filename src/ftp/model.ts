@@ -85,6 +85,9 @@ export interface DataConnectionReport {
     lastFrame: number;
     start: string;
     end: string;
+    /** Only when the capture holds one direction of this connection alone: the side (of the
+     * control session) whose segments it holds; the outcome is read from what that side proves. */
+    capturedSide?: 'client' | 'server';
     /** Only with a timeline (`--format html`, `--ladder`): the handshake and teardown packets in
      * time order, each from the side (of the control session) that sent it. */
     events?: TcpEvent[];

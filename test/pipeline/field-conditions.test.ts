@@ -166,6 +166,7 @@ describe('field conditions: the cases of the issue', () => {
     for (const s of sessionsOf(r)) {
       expect(s).toMatchObject({ login: 'unknown' });
       expect(s.findings.find((f) => f.code === 'one-sided-capture')).toMatchObject({ severity: 'info', message: expect.stringContaining("Only the client's side") });
+      for (const d of s.dataConnections) expect(d).toMatchObject({ initiator: 'client', mode: expect.stringMatching(/passive/), tcp: { capturedSide: 'client' } });
     }
   });
 
@@ -176,7 +177,7 @@ describe('field conditions: the cases of the issue', () => {
     for (const s of sessionsOf(r)) {
       expect(s).toMatchObject({ login: 'success' });
       expect(s.findings.find((f) => f.code === 'one-sided-capture')).toMatchObject({ severity: 'info', message: expect.stringContaining("Only the server's side") });
-      for (const d of s.dataConnections) expect(d).toMatchObject({ initiator: 'server', from: { port: expect.any(Number) } });
+      for (const d of s.dataConnections) expect(d).toMatchObject({ initiator: 'server', mode: expect.stringMatching(/active/), from: { port: 20 }, tcp: { capturedSide: 'server' } });
     }
   });
 
