@@ -170,7 +170,7 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
   const fallback = !f.match?.usedFallback
     ? ''
     : who === 'server'
-      ? ` The server connected to the control connection's client address at the announced port, not to the announced address (a NAT rewrote the addresses but not the ${f.mode === 'active' ? 'PORT' : 'EPRT'} payload).`
+      ? ` The server connected to the control connection's client address at the announced port, not to the announced address (a NAT rewrote the addresses but not the ${f.mode === 'extended-active' ? 'EPRT' : f.mode === 'long-active' ? 'LPRT' : 'PORT'} payload).`
       : ` The client ignored the announced address and connected to the control connection's server address instead.`;
   switch (outcome) {
     case 'completed':
@@ -207,6 +207,8 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
     case 'unused':
       return `The ${who} opened the data connection to ${tgt} but no transfer used it (the client gave up after a reply to another command).`;
     case 'incomplete':
+      if (c && c.synFrame !== null && c.synAckFrame === null && c.synAckProofFrame === null && !c.respSent.seen)
+        return `The ${who}'s SYN${c.synRetransmits > 0 ? 's' : ''} to ${tgt} got no answer in this capture, but it cannot show a drop: ${c.synRetransmits === 0 ? 'a single SYN, with nothing after it' : `the ${other}'s side of the network is not in the capture`}.`;
       if (f.controlSeen !== 'both') return `The capture holds only the ${f.controlSeen}'s side of this session and it does not show how the data connection for ${what} ended.`;
       return `The capture ends while the data connection or its transfer (${what}) is still open.`;
   }
