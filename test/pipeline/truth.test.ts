@@ -62,9 +62,10 @@ const ep = (e: TruthEndpoint | null | undefined) => (e ? `${e.ip}:${e.port}` : n
 function normTruth(s: TruthSession) {
   return {
     session: `${ep(s.client)} -> ${ep(s.server)}`,
-    // USER/PASS after AUTH TLS are encrypted: the lab knows them, the capture cannot show them.
+    // USER/PASS after AUTH TLS are encrypted: the lab knows them, the capture cannot show them
+    // (DESIGN.md §3: login `unknown` under an encrypted control connection).
     user: s.tls ? null : (s.user ?? null),
-    login: s.tls ? 'none' : s.login,
+    login: s.tls ? 'unknown' : s.login,
     tls: s.tls,
     mode: s.mode,
     findings: [...new Set(s.findings)].sort(),
