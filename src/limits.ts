@@ -296,3 +296,44 @@ export const OUTPUT_MAX_SYMLINK_HOPS = 40;
 /** Characters of one stderr line (an error naming a path from the command line or a capture,
  * escaped for the terminal): PATH_MAX is 4096 bytes; past it the line is cut with `…`. */
 export const STDERR_LINE_MAX_CHARS = 4096;
+
+// --- the overview of a busy capture (src/report/overview.ts): fixed-size aggregates fed one
+// session at a time. Past a bound what does not fit is counted in the overview's `dropped` (the
+// overview is then a lower bound); the sessions themselves are reported whole.
+/** Failure groups (outcome, finding, server, client /24 or /64). A scan of a whole address space
+ * could make one per client network; past it new groups are counted (`overview-groups-dropped`). */
+export const OVERVIEW_MAX_GROUPS = 1000;
+/** Firewall rule keys (direction, server, client network), each with its merged port ranges; past
+ * it new keys are counted (`overview-rules-dropped`). */
+export const OVERVIEW_MAX_RULES = 1000;
+/** Servers and clients counted per address (busiest hosts, mismatches, failed logins), each; a
+ * flood from a million sources would otherwise hold a million rows. Past it, new addresses are
+ * counted (`overview-servers-dropped`, `overview-clients-dropped`). */
+export const OVERVIEW_MAX_HOSTS = 10_000;
+/** Rows of the busiest servers and clients (and of mismatches, failed logins) shown. */
+export const OVERVIEW_TOP_HOSTS = 10;
+/** Example sessions kept per failure group (the earliest), and frames of the first one. */
+export const OVERVIEW_EXAMPLES = 5;
+export const OVERVIEW_EXAMPLE_FRAMES = 16;
+/** Distinct client addresses listed in a group or rule; past it the smallest covering prefix (kept
+ * exactly from the lowest and highest address) stands alone. Also announced addresses per host. */
+export const OVERVIEW_GROUP_CLIENTS = 8;
+/** Announced ports closer than this join one firewall rule's port range: a server's passive range
+ * (vsftpd pasv_min_port..pasv_max_port) shows as the ports it handed out, with holes. */
+export const OVERVIEW_RULE_PORT_GAP = 64;
+/** Buckets of the timeline at most (their width is the smallest power of two seconds that fits). */
+export const OVERVIEW_TIME_BUCKETS = 120;
+
+/** Counters of the report's `limits` that lose nothing the analysis needs: the ordinary expiry of
+ * idle state and details left unlisted. The text report shows them as statistics, apart from the
+ * counters that did lose something. The JSON keeps them all in `limits` (a stable contract). */
+export const LIMITS_NOT_LOSS: Readonly<Record<string, string>> = {
+  // A connection idle past TCP_IDLE_TIMEOUT_SEC is finished as it stands: its summary is already
+  // made, and traffic after the pause starts a new (mid-stream) connection.
+  'tcp-evicted-idle': 'idle connections expired',
+  // Every SYN retransmission is counted in synRetransmits; only the frame numbers past
+  // TCP_MAX_SYN_RETRANSMIT_FRAMES are not listed.
+  'tcp-syn-retransmit-frames-unlisted': 'SYN retransmission frames counted, not listed',
+  // One finding per MAX_FINDINGS_PER_CODE says how many were folded into it.
+  'findings-folded': 'repeated findings folded into a count',
+};

@@ -7,6 +7,7 @@ import type { Finding, SessionFacts, SessionReport, Outcome, DataMode, FileRepor
 import { OUTCOMES, DATA_MODES, FAILED_OUTCOMES } from '../ftp/model.js';
 import { termSafe } from './escape.js';
 import type { Out } from './out.js';
+import { LIMITS_NOT_LOSS } from '../limits.js';
 import pc from 'picocolors';
 
 /** Colours for a terminal (picocolors: off when the output is not a TTY, NO_COLOR honoured). */
@@ -140,6 +141,9 @@ function ep(e: { ip: string; port: number } | null): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
+/** What the text report says when it holds no session. */
+export const NO_SESSIONS_TEXT = 'No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).\n\n';
+
 /** A terminal report, streamed: per session a header, one block per data connection, findings;
  * then the inputs and the summary. */
 export class TextSink implements ReportSink {
@@ -154,7 +158,7 @@ export class TextSink implements ReportSink {
     this.out.write(sessionText(s, this.paint));
   }
   end(tail: ReportTail): void {
-    if (!this.any) this.out.write('No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).\n\n');
+    if (!this.any) this.out.write(NO_SESSIONS_TEXT);
     this.out.write(tailText(tail, this.paint));
   }
 }
@@ -240,8 +244,22 @@ function tailText(r: ReportTail, p: Paint = NO_PAINT): string {
   const sm = r.summary;
   const outcomes = Object.entries(sm.byOutcome).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
   out.push(`Summary: ${sm.sessions} session${sm.sessions === 1 ? '' : 's'}, ${sm.dataConnections} data connection${sm.dataConnections === 1 ? '' : 's'}${outcomes ? ` (${outcomes})` : ''}`);
-  const lim = Object.entries(r.limits).filter(([, n]) => n > 0);
-  if (lim.length) out.push(`Limits reached: ${lim.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  out.push(...limitsText(r.limits));
   if (r.skippedFiles) out.push(`Files skipped in the directories and globs given: ${Object.entries(r.skippedFiles).map(([k, n]) => `${n} ${k}`).join(', ')}`);
   return out.join('\n') + '\n';
+}
+
+/**
+ * The `limits` counters in words: those that lost something (a packet, bytes, a line, a candidate
+ * connection left out of the analysis) apart from the ones that only count ordinary expiry or
+ * details not listed (LIMITS_NOT_LOSS), which read as statistics.
+ */
+export function limitsText(limits: Record<string, number>): string[] {
+  const lim = Object.entries(limits).filter(([, n]) => n > 0);
+  const lost = lim.filter(([k]) => !Object.hasOwn(LIMITS_NOT_LOSS, k));
+  const stats = lim.filter(([k]) => Object.hasOwn(LIMITS_NOT_LOSS, k));
+  const out: string[] = [];
+  if (lost.length) out.push(`Limits reached, something was left out of the analysis: ${lost.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (stats.length) out.push(`Statistics (nothing lost): ${stats.map(([k, n]) => `${k} ${n} (${LIMITS_NOT_LOSS[k]})`).join(', ')}`);
+  return out;
 }

@@ -66,6 +66,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin:
 #report { display: flex; flex-direction: column; max-width: 1240px; margin: 0 auto; padding: 0 16px 40px; }
 #top { order: -2; }
 #overview { order: -1; }
+#ftp-overview { order: -1; }
 h1 { font-size: 22px; margin: 18px 0 4px; }
 h2 { font-size: 17px; margin: 0 0 6px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 12px 0; }

@@ -16,6 +16,8 @@ import type { Progress, ProgressInput } from '../progress.js';
 import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, inputBytes, reportInputErrors, resolveInputs, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 import { Extractor } from '../../ftp/extract.js';
+import { OverviewSink, type OverviewMode } from '../../report/overview-sink.js';
+import { OVERVIEW_AUTO_SESSIONS, RULE_SYNTAXES, type RuleSyntax } from '../../report/overview.js';
 
 /** The options of `analyze`, as commander hands them over. */
 interface AnalyzeCliOptions extends ReportCliOptions {
@@ -100,6 +102,10 @@ export interface ReportCliOptions {
   bruteForce?: string;
   quiet?: boolean;
   ladder?: boolean;
+  overview?: boolean;
+  overviewOnly?: boolean;
+  sessions?: string;
+  rules?: string;
 }
 
 /**
@@ -120,13 +126,41 @@ export async function writeReport(
   const filter = buildFilter(opts);
   const bruteForce = parseCount(opts.bruteForce);
   const { tail, worst } = await withOutput(opts.output, progress, async (out) => {
-    const sink = new FilteredSink(makeSink(out, { tty: out.toStdout && Boolean(process.stdout.isTTY) }), filter, live ? () => out.flush() : undefined);
+    const ctx = { tty: out.toStdout && Boolean(process.stdout.isTTY) };
+    const mode = overviewMode(opts, live);
+    const sink = new FilteredSink(mode ? new OverviewSink(out, opts.format, (o) => makeSink(o, ctx), mode, parseRules(opts.rules)) : makeSink(out, ctx), filter, live && !mode ? () => out.flush() : undefined);
     // Commands, replies and TCP event times, for ladder diagrams only (the fast path keeps none).
     const { tail, readers } = await produce(sink, { ...(bruteForce !== null ? { bruteForce } : {}), timeline: opts.ladder === true || opts.format === 'html' }, out);
     endProgress(progress, readers);
     return { tail, worst: sink.worst };
   }, inputs);
   exitFor(tail, failOn, worst);
+}
+
+/** `--overview`, `--no-overview`, `--overview-only`, `--sessions none`: whether the overview comes
+ * first (null: never). Without them it comes when the report holds more than
+ * OVERVIEW_AUTO_SESSIONS sessions, except for a live feed (stdin: each session is written as it
+ * ends, and the overview would hold them back) and --ladder (one session). */
+function overviewMode(opts: ReportCliOptions, live: boolean): OverviewMode | null {
+  if (opts.sessions !== undefined && opts.sessions !== 'all' && opts.sessions !== 'none') throw new UsageError(`--sessions must be all or none, not "${opts.sessions}"`);
+  const only = opts.overviewOnly === true || opts.sessions === 'none';
+  if (opts.ladder) {
+    if (only || opts.overview === true) throw new UsageError('--ladder draws one session: leave out --overview, --overview-only and --sessions none');
+    return null;
+  }
+  if (only) {
+    if (opts.overview === false) throw new UsageError('--no-overview with --overview-only or --sessions none leaves nothing to write');
+    return 'only';
+  }
+  if (opts.overview === true || opts.rules !== undefined) return 'on';
+  if (opts.overview === false || live) return null;
+  return 'auto';
+}
+
+function parseRules(s: string | undefined): RuleSyntax | null {
+  if (s === undefined) return null;
+  if (!(RULE_SYNTAXES as readonly string[]).includes(s)) throw new UsageError(`--rules must be one of ${RULE_SYNTAXES.join(', ')}, not "${s}"`);
+  return s as RuleSyntax;
 }
 
 function exitFor(tail: Pick<ReportTail, 'inputs'>, failOn: ReturnType<typeof parseSeverity>, worst: number): void {
@@ -147,6 +181,11 @@ export function reportOptions(cmd: Command): Command {
     .option('--min-severity <severity>', 'leave out findings below this severity (info, warning, error); the summary counts what is shown')
     .option('--brute-force <n>', 'failed logins from one client that make a brute-force finding (default 5)')
     .option('-q, --quiet', 'no progress display on stderr')
+    .option('--overview', `the overview first: failures grouped by cause, the firewall rules needed, the mix of modes, logins, hosts and a timeline (default: when more than ${OVERVIEW_AUTO_SESSIONS} sessions are reported, not for stdin)`)
+    .option('--no-overview', 'never the overview')
+    .option('--overview-only', 'the overview and the summary, without the sessions (text: the same as --sessions none)')
+    .option('--sessions <all|none>', 'none: the overview alone, no session blocks')
+    .option('--rules <syntax>', `also write each firewall rule of the overview in this syntax: ${RULE_SYNTAXES.join(', ')} (text to review, never applied; implies --overview)`)
     .option('--ladder', 'with --session ID: draw that session as a text ladder diagram (commands, replies, data connections\' SYN/RST/FIN) within 100 columns');
 }
 
@@ -203,7 +242,7 @@ async function shardAction(paths: string[], opts: AnalyzeCliOptions, ports: numb
   const shard = parseShard(opts.shard ?? '');
   if (!shard) throw new UsageError(`--shard: "${opts.shard}" is not i/N with 0 <= i < N (0-based: a Kubernetes Indexed Job's $JOB_COMPLETION_INDEX/N)`);
   if (opts.jobs) throw new UsageError('--shard and --jobs: a shard is one process of its own; run the shards side by side (GNU parallel, xargs -P, an Indexed Job) and merge them');
-  const reportOnly = [opts.format !== 'text' && '--format', opts.session && '--session', opts.onlyFailed && '--only-failed', opts.host && '--host', opts.minSeverity && '--min-severity', opts.failOn && '--fail-on', opts.ladder && '--ladder', opts.bruteForce && '--brute-force'].filter(Boolean);
+  const reportOnly = [opts.format !== 'text' && '--format', opts.session && '--session', opts.onlyFailed && '--only-failed', opts.host && '--host', opts.minSeverity && '--min-severity', opts.failOn && '--fail-on', opts.ladder && '--ladder', opts.bruteForce && '--brute-force', opts.overview !== undefined && (opts.overview ? '--overview' : '--no-overview'), opts.overviewOnly && '--overview-only', opts.sessions && '--sessions', opts.rules && '--rules'].filter(Boolean);
   if (reportOnly.length) throw new UsageError(`--shard writes a partial result: ${reportOnly.join(', ')} belong${reportOnly.length === 1 ? 's' : ''} to \`ftp-pcap merge\``);
   const progress = startProgress(paths, opts.quiet);
   let readers: readonly ProgressInput[] = [];

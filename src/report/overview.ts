@@ -1,0 +1,667 @@
+/**
+ * The overview of a busy capture: what is broken, for whom, and which firewall rule fixes it.
+ *
+ * Built from fixed-size aggregates fed one session report at a time (`add`), never from the list
+ * of sessions: memory is bounded by the OVERVIEW_* limits of src/limits.ts whatever the capture's
+ * size, and each bound that is hit is counted in `dropped`. Two overviews of disjoint session sets
+ * `merge` into the overview of their union, exactly (every aggregate is a sum, a min/max, a set
+ * union or a first-K by (time, id)), as long as no bound was hit.
+ *
+ * - failure groups: failed data connections (FAILED_OUTCOMES) with the same outcome, the same
+ *   finding code, the same server address and the same client network (the client's /24 for IPv4,
+ *   /64 for IPv6); the group shows the announced ports' range, the smallest prefix covering its
+ *   clients (or the short list of them), first/last time, counts, example sessions and the frames
+ *   of the first example.
+ * - firewall rules: connections that were blocked at their setup (`no-answer`, `refused`: a SYN
+ *   the capture shows unanswered or rejected) need a rule; one per (direction, server, client
+ *   network, port range), the announced ports merged into ranges when they lie within
+ *   OVERVIEW_RULE_PORT_GAP of each other (a server's passive range shows as the ports it handed
+ *   out). The ranges depend only on the set of ports, so the merge is order-independent.
+ * - the mix: data connection modes, session logins, encrypted sessions, bytes per direction, per
+ *   server (outcomes, address mismatches) and per client (failed logins, brute force), and a
+ *   timeline whose buckets are powers of two seconds aligned on the epoch, the smallest that holds
+ *   the capture's span in OVERVIEW_TIME_BUCKETS buckets (a function of the first and last times
+ *   only: shards agree).
+ */
+import { parseIp, formatIp } from '../decode/address.js';
+import type { DataConnectionReport, DataMode, Finding, FindingCode, Outcome, SessionReport, TransferDirection } from '../ftp/model.js';
+import { DATA_MODES, FAILED_OUTCOMES, OUTCOMES } from '../ftp/model.js';
+import {
+  OVERVIEW_EXAMPLES,
+  OVERVIEW_EXAMPLE_FRAMES,
+  OVERVIEW_GROUP_CLIENTS,
+  OVERVIEW_MAX_GROUPS,
+  OVERVIEW_MAX_HOSTS,
+  OVERVIEW_MAX_RULES,
+  OVERVIEW_RULE_PORT_GAP,
+  OVERVIEW_TIME_BUCKETS,
+  OVERVIEW_TOP_HOSTS,
+} from '../limits.js';
+
+/** Sessions from which the overview comes first without being asked for (`--overview` forces it,
+ * `--no-overview` leaves it out): more than a screenful of session blocks. */
+export const OVERVIEW_AUTO_SESSIONS = 20;
+
+/** Outcomes that show a connection blocked at its setup: what a firewall rule lets through. */
+const BLOCKED: ReadonlySet<Outcome> = new Set<Outcome>(['no-answer', 'refused']);
+
+export type RuleDirection = 'inbound-to-server' | 'inbound-to-client';
+
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+export interface ExampleSession {
+  session: number;
+  dataConnection: number;
+  time: string;
+}
+
+export interface FailureGroup {
+  outcome: Outcome;
+  code: FindingCode | null;
+  /** Who was expected to open the data connection (client: passive modes; server: active). */
+  initiator: 'client' | 'server';
+  server: string;
+  /** Announced ports of the group's connections (null when none was announced). */
+  ports: PortRange | null;
+  /** Smallest prefix covering the clients (`192.0.2.0/28`), or the one address. */
+  clientNetwork: string;
+  /** The clients, when there are at most OVERVIEW_GROUP_CLIENTS of them (else null: see clientNetwork). */
+  clients: string[] | null;
+  dataConnections: number;
+  sessions: number;
+  firstTime: string;
+  lastTime: string;
+  examples: ExampleSession[];
+  /** Frames that show the first example's failure (its finding's frames). */
+  exampleFrames: number[];
+}
+
+export interface FirewallRule {
+  direction: RuleDirection;
+  /** Who opens the connection: the client network (inbound to server) or the server (inbound to client). */
+  source: string;
+  /** Who receives it: the server (inbound to server) or the client network (inbound to client). */
+  destination: string;
+  ports: PortRange;
+  /** Blocked connections the rule would have let through. */
+  connections: number;
+  /** `allow 198.51.100.0/24 -> 203.0.113.10:40000-40009 (inbound to server)` */
+  text: string;
+}
+
+export interface HostRow {
+  ip: string;
+  sessions: number;
+  dataConnections: number;
+  failed: number;
+  bytes: number;
+  byOutcome: Partial<Record<Outcome, number>>;
+  /** Servers: `pasv-address-mismatch` findings; clients: `port-address-mismatch` findings. */
+  addressMismatches: number;
+  /** Addresses announced instead of the host's own (first OVERVIEW_GROUP_CLIENTS). */
+  announcedAddresses: string[];
+  failedLogins: number;
+  bruteForce: boolean;
+}
+
+export interface TimeBucket {
+  start: string;
+  sessions: number;
+  dataConnections: number;
+  failed: number;
+}
+
+export interface OverviewReport {
+  sessions: number;
+  dataConnections: number;
+  firstTime: string | null;
+  lastTime: string | null;
+  failedDataConnections: number;
+  failureGroups: FailureGroup[];
+  firewallRules: FirewallRule[];
+  byMode: Record<DataMode, number>;
+  logins: { success: number; failed: number; none: number };
+  encryptedSessions: number;
+  bytes: Record<TransferDirection, number>;
+  /** Busiest first (by sessions, then data connections, then address), OVERVIEW_TOP_HOSTS each. */
+  servers: HostRow[];
+  clients: HostRow[];
+  /** Servers with an address mismatch, and clients with failed logins, beyond the busiest. */
+  serversWithMismatches: HostRow[];
+  clientsWithFailedLogins: HostRow[];
+  timeline: { bucketSeconds: number; buckets: TimeBucket[] };
+  /** Counted when a bound of src/limits.ts was hit (the overview is then a lower bound). */
+  dropped: Record<string, number>;
+}
+
+// --- addresses ---------------------------------------------------------------------------------
+
+/** Network key of a client: its /24 (IPv4) or /64 (IPv6), as text. */
+function networkKey(ip: string): string {
+  const b = parseIp(ip);
+  if (!b) return ip;
+  return b.length === 4 ? `${b[0]}.${b[1]}.${b[2]}` : b.subarray(0, 8).toString('hex');
+}
+
+function compareIp(a: string, b: string): number {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  if (!x || !y) return a < b ? -1 : a > b ? 1 : 0;
+  return x.length !== y.length ? x.length - y.length : Buffer.compare(x, y);
+}
+
+/** The smallest prefix covering every address between lo and hi (the same family). */
+export function coveringPrefix(lo: string, hi: string): string {
+  if (lo === hi) return lo;
+  const a = parseIp(lo);
+  const b = parseIp(hi);
+  if (!a || !b || a.length !== b.length) return `${lo}..${hi}`;
+  let bits = 0;
+  while (bits < a.length * 8) {
+    const i = bits >> 3;
+    const m = 0x80 >> (bits & 7);
+    if ((a[i] & m) !== (b[i] & m)) break;
+    bits++;
+  }
+  const net = Buffer.from(a);
+  for (let i = 0; i < net.length * 8; i++) if (i >= bits) net[i >> 3] &= ~(0x80 >> (i & 7));
+  return `${formatIp(net)}/${bits}`;
+}
+
+/** A set of addresses in bounded space: the lowest and highest (exact covering prefix) and the
+ * first OVERVIEW_GROUP_CLIENTS distinct ones (null once there are more). */
+class AddressSet {
+  lo = '';
+  hi = '';
+  list: string[] | null = [];
+  add(ip: string): void {
+    if (this.lo === '' || compareIp(ip, this.lo) < 0) this.lo = ip;
+    if (this.hi === '' || compareIp(ip, this.hi) > 0) this.hi = ip;
+    if (this.list && !this.list.includes(ip)) {
+      if (this.list.length < OVERVIEW_GROUP_CLIENTS) this.list.push(ip);
+      else this.list = null;
+    }
+  }
+  merge(o: AddressSet): void {
+    if (o.lo === '') return;
+    this.add(o.lo);
+    this.add(o.hi);
+    if (o.list === null) this.list = null;
+    else for (const ip of o.list) this.add(ip);
+  }
+  get network(): string {
+    return coveringPrefix(this.lo, this.hi);
+  }
+  get clients(): string[] | null {
+    return this.list ? [...this.list].sort(compareIp) : null;
+  }
+}
+
+// --- times ------------------------------------------------------------------------------------
+
+/** ISO 8601 times of one capture compare as text only at the same precision: compare as numbers. */
+function timeValue(iso: string): number {
+  const m = /\.(\d+)Z$/.exec(iso);
+  const whole = Date.parse(iso.replace(/\.\d+Z$/, 'Z')) / 1000;
+  return m ? whole + Number(`0.${m[1]}`) : whole;
+}
+
+interface Example extends ExampleSession {
+  t: number;
+  frames: number[];
+}
+
+/** Keeps the OVERVIEW_EXAMPLES earliest examples by (time, session, connection): merge-exact. */
+function addExample(list: Example[], e: Example): void {
+  const before = (a: Example, b: Example): boolean => a.t < b.t || (a.t === b.t && (a.session < b.session || (a.session === b.session && a.dataConnection < b.dataConnection)));
+  let i = list.length;
+  while (i > 0 && before(e, list[i - 1])) i--;
+  if (i >= OVERVIEW_EXAMPLES) return;
+  list.splice(i, 0, e);
+  if (list.length > OVERVIEW_EXAMPLES) list.pop();
+}
+
+// --- aggregates --------------------------------------------------------------------------------
+
+interface Group {
+  outcome: Outcome;
+  code: FindingCode | null;
+  initiator: 'client' | 'server';
+  server: string;
+  portLo: number;
+  portHi: number;
+  clients: AddressSet;
+  dataConnections: number;
+  sessions: number;
+  first: number;
+  firstIso: string;
+  last: number;
+  lastIso: string;
+  examples: Example[];
+}
+
+interface Range {
+  lo: number;
+  hi: number;
+  n: number;
+}
+
+interface RuleKey {
+  direction: RuleDirection;
+  server: string;
+  clients: AddressSet;
+  /** Sorted, disjoint, more than OVERVIEW_RULE_PORT_GAP apart. */
+  ranges: Range[];
+}
+
+/** Adds a range of ports to sorted ranges, joining every range within OVERVIEW_RULE_PORT_GAP. */
+export function addRange(ranges: Range[], r: Range): void {
+  let lo = r.lo;
+  let hi = r.hi;
+  let n = r.n;
+  const keep: Range[] = [];
+  for (const x of ranges) {
+    if (x.hi + OVERVIEW_RULE_PORT_GAP >= lo && hi + OVERVIEW_RULE_PORT_GAP >= x.lo) {
+      lo = Math.min(lo, x.lo);
+      hi = Math.max(hi, x.hi);
+      n += x.n;
+    } else keep.push(x);
+  }
+  keep.push({ lo, hi, n });
+  keep.sort((a, b) => a.lo - b.lo);
+  ranges.length = 0;
+  ranges.push(...keep);
+}
+
+interface Host {
+  sessions: number;
+  dataConnections: number;
+  failed: number;
+  bytes: number;
+  byOutcome: Partial<Record<Outcome, number>>;
+  mismatches: number;
+  announced: string[];
+  failedLogins: number;
+  bruteForce: boolean;
+}
+
+const newHost = (): Host => ({ sessions: 0, dataConnections: 0, failed: 0, bytes: 0, byOutcome: {}, mismatches: 0, announced: [], failedLogins: 0, bruteForce: false });
+
+function mergeHost(a: Host, b: Host): void {
+  a.sessions += b.sessions;
+  a.dataConnections += b.dataConnections;
+  a.failed += b.failed;
+  a.bytes += b.bytes;
+  for (const [k, v] of Object.entries(b.byOutcome) as [Outcome, number][]) a.byOutcome[k] = (a.byOutcome[k] ?? 0) + v;
+  a.mismatches += b.mismatches;
+  for (const ip of b.announced) noteAnnounced(a, ip);
+  a.failedLogins += b.failedLogins;
+  a.bruteForce ||= b.bruteForce;
+}
+
+function noteAnnounced(h: Host, ip: string): void {
+  if (h.announced.includes(ip)) return;
+  h.announced.push(ip);
+  h.announced.sort(compareIp);
+  if (h.announced.length > OVERVIEW_GROUP_CLIENTS) h.announced.pop();
+}
+
+/** The finding that names a failed connection's cause: an address mismatch or bounce on the same
+ * connection says more than the outcome's own code. */
+const CAUSE_RANK: Partial<Record<FindingCode, number>> = { 'pasv-address-mismatch': 3, 'port-address-mismatch': 3, 'ftp-bounce': 3, 'privileged-data-port': 2 };
+
+function causeOf(s: SessionReport, d: DataConnectionReport): Finding | null {
+  let best: Finding | null = null;
+  let rank = -1;
+  for (const f of s.findings) {
+    if (f.dataConnection !== d.id) continue;
+    const r = CAUSE_RANK[f.code] ?? 0;
+    if (r > rank) {
+      best = f;
+      rank = r;
+    }
+  }
+  return best;
+}
+
+export class Overview {
+  sessions = 0;
+  dataConnections = 0;
+  failed = 0;
+  private first = Infinity;
+  private firstIso: string | null = null;
+  private last = -Infinity;
+  private lastIso: string | null = null;
+  private readonly groups = new Map<string, Group>();
+  private readonly rules = new Map<string, RuleKey>();
+  readonly byMode = Object.fromEntries(DATA_MODES.map((m) => [m, 0])) as Record<DataMode, number>;
+  readonly logins = { success: 0, failed: 0, none: 0 };
+  encrypted = 0;
+  readonly bytes: Record<TransferDirection, number> = { download: 0, upload: 0, listing: 0 };
+  private readonly servers = new Map<string, Host>();
+  private readonly clients = new Map<string, Host>();
+  /** Timeline: bucket index (floor(t / width)) -> counts; width = 2^shift seconds. */
+  private shift = 0;
+  private readonly buckets = new Map<number, [number, number, number]>();
+  readonly dropped: Record<string, number> = {};
+
+  private drop(name: string, n = 1): void {
+    this.dropped[name] = (this.dropped[name] ?? 0) + n;
+  }
+
+  /** One session report, as it is finalized. */
+  add(s: SessionReport): void {
+    this.sessions++;
+    const t = timeValue(s.start);
+    this.span(t, s.start);
+    this.span(timeValue(s.end), s.end);
+    this.bucket(t, 0);
+    if (s.login === 'success' || s.login === 'failed' || s.login === 'none') this.logins[s.login]++;
+    if (s.tls) this.encrypted++;
+    const server = this.host(this.servers, s.server.ip);
+    const client = this.host(this.clients, s.client.ip);
+    for (const h of [server, client]) if (h) h.sessions++;
+    // Counted as the brute-force finding counts them (src/ftp/bruteforce.ts): a login-failed
+    // finding's frames are the failed attempts.
+    const loginFailed = s.findings.find((f) => f.code === 'login-failed');
+    if (loginFailed && client) client.failedLogins += loginFailed.frames.length || 1;
+    for (const f of s.findings) {
+      if (f.code === 'pasv-address-mismatch' && server) server.mismatches++;
+      if (f.code === 'port-address-mismatch' && client) client.mismatches++;
+    }
+    const seenGroups = new Set<string>();
+    for (const d of s.dataConnections) {
+      this.dataConnections++;
+      this.byMode[d.mode]++;
+      if (d.direction && d.bytes) this.bytes[d.direction] += d.bytes;
+      const dt = d.tcp ? timeValue(d.tcp.start) : t;
+      this.bucket(dt, 1);
+      for (const h of [server, client]) {
+        if (!h) continue;
+        h.dataConnections++;
+        h.bytes += d.bytes ?? 0;
+        h.byOutcome[d.outcome] = (h.byOutcome[d.outcome] ?? 0) + 1;
+        if (FAILED_OUTCOMES.has(d.outcome)) h.failed++;
+      }
+      // An announced address that is not the announcer's own (NAT, bounce).
+      const ann = d.announced?.ip;
+      if (ann && d.initiator === 'client' && ann !== s.server.ip && server) noteAnnounced(server, ann);
+      if (ann && d.initiator === 'server' && ann !== s.client.ip && client) noteAnnounced(client, ann);
+      if (!FAILED_OUTCOMES.has(d.outcome)) continue;
+      this.failed++;
+      this.bucket(dt, 2);
+      const key = this.failure(s, d, dt);
+      if (key !== null && !seenGroups.has(key)) {
+        seenGroups.add(key);
+        const g = this.groups.get(key);
+        if (g) g.sessions++;
+      }
+      if (BLOCKED.has(d.outcome)) this.rule(s, d);
+    }
+  }
+
+  /** Cross-session findings (brute force, known at the end): marks the clients. */
+  addCross(findings: readonly (Finding & { client: string })[]): void {
+    for (const f of findings) {
+      if (f.code !== 'brute-force') continue;
+      const h = this.host(this.clients, f.client);
+      if (h) h.bruteForce = true;
+    }
+  }
+
+  private span(t: number, iso: string): void {
+    if (t < this.first) {
+      this.first = t;
+      this.firstIso = iso;
+    }
+    if (t > this.last) {
+      this.last = t;
+      this.lastIso = iso;
+    }
+  }
+
+  private host(map: Map<string, Host>, ip: string): Host | null {
+    let h = map.get(ip);
+    if (!h) {
+      if (map.size >= OVERVIEW_MAX_HOSTS) {
+        this.drop(map === this.servers ? 'overview-servers-dropped' : 'overview-clients-dropped');
+        return null;
+      }
+      h = newHost();
+      map.set(ip, h);
+    }
+    return h;
+  }
+
+  private bucket(t: number, which: 0 | 1 | 2, n = 1): void {
+    const i = Math.floor(t / 2 ** this.shift);
+    const b = this.buckets.get(i);
+    if (b) b[which] += n;
+    else this.buckets.set(i, which === 0 ? [n, 0, 0] : which === 1 ? [0, n, 0] : [0, 0, n]);
+    this.fit();
+  }
+
+  /** Doubles the bucket width until the span of the capture fits in OVERVIEW_TIME_BUCKETS. */
+  private fit(): void {
+    while (Number.isFinite(this.first) && Math.floor(this.last / 2 ** this.shift) - Math.floor(this.first / 2 ** this.shift) + 1 > OVERVIEW_TIME_BUCKETS) this.widen();
+  }
+
+  private widen(): void {
+    const old = [...this.buckets];
+    this.buckets.clear();
+    this.shift++;
+    for (const [i, b] of old) {
+      const j = Math.floor(i / 2);
+      const c = this.buckets.get(j);
+      if (c) for (let k = 0; k < 3; k++) c[k] += b[k];
+      else this.buckets.set(j, [...b]);
+    }
+  }
+
+  private failure(s: SessionReport, d: DataConnectionReport, t: number): string | null {
+    const cause = causeOf(s, d);
+    const code = cause?.code ?? null;
+    const serverIp = s.server.ip;
+    const key = `${d.outcome}|${code ?? ''}|${d.initiator}|${serverIp}|${networkKey(s.client.ip)}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      if (this.groups.size >= OVERVIEW_MAX_GROUPS) {
+        this.drop('overview-groups-dropped');
+        return null;
+      }
+      g = { outcome: d.outcome, code, initiator: d.initiator, server: serverIp, portLo: Infinity, portHi: -Infinity, clients: new AddressSet(), dataConnections: 0, sessions: 0, first: Infinity, firstIso: '', last: -Infinity, lastIso: '', examples: [] };
+      this.groups.set(key, g);
+    }
+    g.dataConnections++;
+    g.clients.add(s.client.ip);
+    const port = d.announced?.port ?? d.to?.port;
+    if (port !== undefined) {
+      g.portLo = Math.min(g.portLo, port);
+      g.portHi = Math.max(g.portHi, port);
+    }
+    const iso = d.tcp?.start ?? s.start;
+    if (t < g.first) [g.first, g.firstIso] = [t, iso];
+    if (t > g.last) [g.last, g.lastIso] = [t, iso];
+    addExample(g.examples, { session: s.id, dataConnection: d.id, time: iso, t, frames: (cause?.frames ?? []).slice(0, OVERVIEW_EXAMPLE_FRAMES) });
+    return key;
+  }
+
+  private rule(s: SessionReport, d: DataConnectionReport): void {
+    const port = d.announced?.port ?? d.to?.port;
+    if (port === undefined) return;
+    // Passive: the client opens a connection to the server's announced port. Active: the server
+    // opens one to the client's announced port.
+    const direction: RuleDirection = d.initiator === 'client' ? 'inbound-to-server' : 'inbound-to-client';
+    const server = s.server.ip;
+    const key = `${direction}|${server}|${networkKey(s.client.ip)}`;
+    let r = this.rules.get(key);
+    if (!r) {
+      if (this.rules.size >= OVERVIEW_MAX_RULES) {
+        this.drop('overview-rules-dropped');
+        return;
+      }
+      r = { direction, server, clients: new AddressSet(), ranges: [] };
+      this.rules.set(key, r);
+    }
+    r.clients.add(s.client.ip);
+    addRange(r.ranges, { lo: port, hi: port, n: 1 });
+  }
+
+  /** Adds another overview of other sessions (a shard's): the result is the overview of both. */
+  merge(o: Overview): void {
+    this.sessions += o.sessions;
+    this.dataConnections += o.dataConnections;
+    this.failed += o.failed;
+    if (o.firstIso !== null) this.span(o.first, o.firstIso);
+    if (o.lastIso !== null) this.span(o.last, o.lastIso);
+    for (const [k, g] of o.groups) {
+      const h = this.groups.get(k);
+      if (!h) {
+        if (this.groups.size >= OVERVIEW_MAX_GROUPS) this.drop('overview-groups-dropped', g.dataConnections);
+        else this.groups.set(k, { ...g, clients: copySet(g.clients), examples: [...g.examples] });
+        continue;
+      }
+      h.dataConnections += g.dataConnections;
+      h.sessions += g.sessions;
+      h.portLo = Math.min(h.portLo, g.portLo);
+      h.portHi = Math.max(h.portHi, g.portHi);
+      h.clients.merge(g.clients);
+      if (g.first < h.first) [h.first, h.firstIso] = [g.first, g.firstIso];
+      if (g.last > h.last) [h.last, h.lastIso] = [g.last, g.lastIso];
+      for (const e of g.examples) addExample(h.examples, e);
+    }
+    for (const [k, r] of o.rules) {
+      const q = this.rules.get(k);
+      if (!q) {
+        if (this.rules.size >= OVERVIEW_MAX_RULES) this.drop('overview-rules-dropped', r.ranges.reduce((n, x) => n + x.n, 0));
+        else this.rules.set(k, { ...r, clients: copySet(r.clients), ranges: r.ranges.map((x) => ({ ...x })) });
+        continue;
+      }
+      q.clients.merge(r.clients);
+      for (const x of r.ranges) addRange(q.ranges, { ...x });
+    }
+    for (const m of DATA_MODES) this.byMode[m] += o.byMode[m];
+    this.logins.success += o.logins.success;
+    this.logins.failed += o.logins.failed;
+    this.logins.none += o.logins.none;
+    this.encrypted += o.encrypted;
+    for (const k of Object.keys(this.bytes) as TransferDirection[]) this.bytes[k] += o.bytes[k];
+    for (const [mine, theirs] of [[this.servers, o.servers], [this.clients, o.clients]] as const) {
+      for (const [ip, h] of theirs) {
+        const x = this.host(mine, ip);
+        if (x) mergeHost(x, h);
+      }
+    }
+    while (this.shift < o.shift) this.widen();
+    for (const [i, b] of o.buckets) {
+      const j = Math.floor(i / 2 ** (this.shift - o.shift));
+      for (let k = 0; k < 3; k++) if (b[k]) this.bucket(j * 2 ** this.shift, k as 0 | 1 | 2, b[k]);
+    }
+    this.fit();
+    for (const [k, v] of Object.entries(o.dropped)) this.drop(k, v);
+  }
+
+  /** The overview as the report shows it. */
+  report(): OverviewReport {
+    const groups = [...this.groups.values()].sort((a, b) => b.dataConnections - a.dataConnections || a.first - b.first || (a.server < b.server ? -1 : 1));
+    const rules: FirewallRule[] = [];
+    for (const r of [...this.rules.values()].sort((a, b) => compareIp(a.server, b.server) || (a.direction < b.direction ? -1 : a.direction > b.direction ? 1 : 0) || compareIp(a.clients.lo, b.clients.lo))) {
+      for (const x of r.ranges) rules.push(ruleOf(r, x));
+    }
+    const rows = (map: Map<string, Host>): HostRow[] => [...map].map(([ip, h]) => hostRow(ip, h));
+    const busiest = (a: HostRow, b: HostRow): number => b.sessions - a.sessions || b.dataConnections - a.dataConnections || compareIp(a.ip, b.ip);
+    const servers = rows(this.servers).sort(busiest);
+    const clients = rows(this.clients).sort(busiest);
+    const width = 2 ** this.shift;
+    const buckets: TimeBucket[] = [];
+    if (Number.isFinite(this.first)) {
+      const lo = Math.floor(this.first / width);
+      const hi = Math.floor(this.last / width);
+      for (let i = lo; i <= hi; i++) {
+        const b = this.buckets.get(i) ?? [0, 0, 0];
+        buckets.push({ start: new Date(i * width * 1000).toISOString(), sessions: b[0], dataConnections: b[1], failed: b[2] });
+      }
+    }
+    return {
+      sessions: this.sessions,
+      dataConnections: this.dataConnections,
+      firstTime: this.firstIso,
+      lastTime: this.lastIso,
+      failedDataConnections: this.failed,
+      failureGroups: groups.map(groupOf),
+      firewallRules: rules,
+      byMode: { ...this.byMode },
+      logins: { ...this.logins },
+      encryptedSessions: this.encrypted,
+      bytes: { ...this.bytes },
+      servers: servers.slice(0, OVERVIEW_TOP_HOSTS),
+      clients: clients.slice(0, OVERVIEW_TOP_HOSTS),
+      serversWithMismatches: servers.filter((h) => h.addressMismatches > 0 || h.announcedAddresses.length > 0).slice(0, OVERVIEW_TOP_HOSTS),
+      clientsWithFailedLogins: clients.filter((h) => h.failedLogins > 0).sort((a, b) => Number(b.bruteForce) - Number(a.bruteForce) || b.failedLogins - a.failedLogins || compareIp(a.ip, b.ip)).slice(0, OVERVIEW_TOP_HOSTS),
+      timeline: { bucketSeconds: width, buckets },
+      dropped: { ...this.dropped },
+    };
+  }
+}
+
+function copySet(s: AddressSet): AddressSet {
+  const c = new AddressSet();
+  c.merge(s);
+  return c;
+}
+
+function hostRow(ip: string, h: Host): HostRow {
+  return { ip, sessions: h.sessions, dataConnections: h.dataConnections, failed: h.failed, bytes: h.bytes, byOutcome: Object.fromEntries(OUTCOMES.filter((o) => h.byOutcome[o]).map((o) => [o, h.byOutcome[o]])), addressMismatches: h.mismatches, announcedAddresses: [...h.announced], failedLogins: h.failedLogins, bruteForce: h.bruteForce };
+}
+
+function groupOf(g: Group): FailureGroup {
+  return {
+    outcome: g.outcome,
+    code: g.code,
+    initiator: g.initiator,
+    server: g.server,
+    ports: Number.isFinite(g.portLo) ? { from: g.portLo, to: g.portHi } : null,
+    clientNetwork: g.clients.network,
+    clients: g.clients.clients,
+    dataConnections: g.dataConnections,
+    sessions: g.sessions,
+    firstTime: g.firstIso,
+    lastTime: g.lastIso,
+    examples: g.examples.map((e) => ({ session: e.session, dataConnection: e.dataConnection, time: e.time })),
+    exampleFrames: g.examples[0]?.frames ?? [],
+  };
+}
+
+const hostText = (ip: string): string => (ip.includes(':') && !ip.includes('/') ? `[${ip}]` : ip);
+const portsText = (p: PortRange): string => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`);
+
+function ruleOf(r: RuleKey, x: Range): FirewallRule {
+  const net = r.clients.network;
+  const [source, destination] = r.direction === 'inbound-to-server' ? [net, r.server] : [r.server, net];
+  const ports = { from: x.lo, to: x.hi };
+  const text = `allow ${source} -> ${hostText(destination)}:${portsText(ports)} (${r.direction.replace(/-/g, ' ')})`;
+  return { direction: r.direction, source, destination, ports, connections: x.n, text };
+}
+
+// --- firewall syntaxes (text to review; never applied) -----------------------------------------
+
+export type RuleSyntax = 'nft' | 'iptables';
+export const RULE_SYNTAXES: readonly RuleSyntax[] = ['nft', 'iptables'];
+
+/** A rule in nftables or iptables syntax, for the filter table's forward/input chain. The addresses
+ * and ports come from the capture: they were parsed as addresses and numbers, so they can hold no
+ * shell or nft syntax. */
+export function ruleSyntax(r: FirewallRule, syntax: RuleSyntax): string {
+  const v6 = r.source.includes(':') || r.destination.includes(':');
+  const dport = r.ports.from === r.ports.to ? `${r.ports.from}` : `${r.ports.from}${syntax === 'nft' ? '-' : ':'}${r.ports.to}`;
+  const note = `ftp-pcap: ${r.connections} blocked connection${r.connections === 1 ? '' : 's'}, ${r.direction.replace(/-/g, ' ')}`;
+  if (syntax === 'nft') {
+    const fam = v6 ? 'ip6' : 'ip';
+    return `add rule inet filter forward ${fam} saddr ${r.source} ${fam} daddr ${r.destination} tcp dport ${dport} ct state new accept comment "${note}"`;
+  }
+  const cmd = v6 ? 'ip6tables' : 'iptables';
+  return `${cmd} -A FORWARD -p tcp -s ${r.source} -d ${r.destination} --dport ${dport} -m conntrack --ctstate NEW -j ACCEPT -m comment --comment "${note}"`;
+}
