@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import type { DataConnectionReport, Finding, Outcome, SessionReport } from '../ftp/model.js';
 import { OUTCOMES } from '../ftp/model.js';
 import { HTML_MAX_LADDERS_FAILING, HTML_MAX_LADDERS_OTHER, HTML_MAX_TABLE_ROWS } from '../limits.js';
-import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
+import { limitsText, type AnalysisReport, type ReportSink, type ReportTail } from './analysis.js';
 import { FAILED_OUTCOMES, dcHeadline, isFailed, ladderOf, rel, tcpLabel, type Ladder, type LadderRow } from './ladder.js';
 import type { Out } from './out.js';
 
@@ -214,8 +214,7 @@ export class HtmlSink implements ReportSink {
     const codes = Object.entries(sm.findings);
     if (codes.length) o.push(`<p>Findings: ${codes.map(([k, n]) => `<code>${esc(k)}</code> ${n}`).join(', ')}</p>\n`);
     for (const f of tail.findings) o.push(`<p><span class="badge b-${f.severity}">${f.severity}</span> <code>${f.code}</code> ${esc(f.message, 600)}</p>\n`);
-    const lim = Object.entries(tail.limits).filter(([, n]) => n > 0);
-    if (lim.length) o.push(`<p class="muted">Limits reached: ${lim.map(([k, n]) => `${esc(k)} ${n}`).join(', ')}</p>\n`);
+    for (const line of limitsText(tail.limits)) o.push(`<p class="muted">${esc(line)}</p>\n`);
     const probs = Object.entries(tail.problems).filter(([, n]) => n > 0);
     if (probs.length) o.push(`<p class="muted">Decode problems: ${probs.map(([k, n]) => `${esc(k)} ${n}`).join(', ')}</p>\n`);
     o.push('<h2>Sessions</h2>\n');

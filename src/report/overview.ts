@@ -13,7 +13,8 @@
  *   clients (or the short list of them), first/last time, counts, example sessions and the frames
  *   of the first example.
  * - firewall rules: connections that were blocked at their setup (`no-answer`, `refused`: a SYN
- *   the capture shows unanswered or rejected) need a rule; one per (direction, server, client
+ *   the capture shows unanswered or rejected) need a rule, unless they went to a wrong announced
+ *   address (an address mismatch or bounce on the connection: the announcement needs fixing); one per (direction, server, client
  *   network, port range), the announced ports merged into ranges when they lie within
  *   OVERVIEW_RULE_PORT_GAP of each other (a server's passive range shows as the ports it handed
  *   out). The ranges depend only on the set of ports, so the merge is order-independent.
@@ -313,6 +314,9 @@ function noteAnnounced(h: Host, ip: string): void {
  * connection says more than the outcome's own code. */
 const CAUSE_RANK: Partial<Record<FindingCode, number>> = { 'pasv-address-mismatch': 3, 'port-address-mismatch': 3, 'ftp-bounce': 3, 'privileged-data-port': 2 };
 
+/** Causes a firewall rule does not fix. */
+const NOT_A_RULE: ReadonlySet<FindingCode> = new Set<FindingCode>(['pasv-address-mismatch', 'port-address-mismatch', 'ftp-bounce']);
+
 function causeOf(s: SessionReport, d: DataConnectionReport): Finding | null {
   let best: Finding | null = null;
   let rank = -1;
@@ -393,13 +397,16 @@ export class Overview {
       if (!FAILED_OUTCOMES.has(d.outcome)) continue;
       this.failed++;
       this.bucket(dt, 2);
-      const key = this.failure(s, d, dt);
+      const cause = causeOf(s, d);
+      const key = this.failure(s, d, dt, cause);
       if (key !== null && !seenGroups.has(key)) {
         seenGroups.add(key);
         const g = this.groups.get(key);
         if (g) g.sessions++;
       }
-      if (BLOCKED.has(d.outcome)) this.rule(s, d);
+      // A connection sent to a wrong announced address (NAT without the masquerade address, a
+      // bounce) needs the announcement fixed, not a rule: it shows under the address mismatches.
+      if (BLOCKED.has(d.outcome) && !(cause && NOT_A_RULE.has(cause.code))) this.rule(s, d);
     }
   }
 
@@ -461,8 +468,7 @@ export class Overview {
     }
   }
 
-  private failure(s: SessionReport, d: DataConnectionReport, t: number): string | null {
-    const cause = causeOf(s, d);
+  private failure(s: SessionReport, d: DataConnectionReport, t: number, cause: Finding | null): string | null {
     const code = cause?.code ?? null;
     const serverIp = s.server.ip;
     const key = `${d.outcome}|${code ?? ''}|${d.initiator}|${serverIp}|${networkKey(s.client.ip)}`;
@@ -582,7 +588,7 @@ export class Overview {
       const hi = Math.floor(this.last / width);
       for (let i = lo; i <= hi; i++) {
         const b = this.buckets.get(i) ?? [0, 0, 0];
-        buckets.push({ start: new Date(i * width * 1000).toISOString(), sessions: b[0], dataConnections: b[1], failed: b[2] });
+        buckets.push({ start: new Date(i * width * 1000).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z'), sessions: b[0], dataConnections: b[1], failed: b[2] });
       }
     }
     return {

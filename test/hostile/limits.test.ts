@@ -245,7 +245,9 @@ describe('limits that drop a detail (hand-built captures crossing each bound)', 
       await analyzeTo(['-'], { stdin: Readable.from([capture]), timeline: format === 'html' }, sink);
       shown[format] = out.text;
     }
-    expect(shown.text).toContain('Limits reached: tcp-syn-retransmit-frames-unlisted 4');
+    // Frames counted but not listed lose nothing: a statistic, apart from the limits that lost something.
+    expect(shown.text).toContain('Statistics (nothing lost): tcp-syn-retransmit-frames-unlisted 4 (SYN retransmission frames counted, not listed)');
+    expect(shown.text).not.toContain('Limits reached');
     const json = JSON.parse(shown.json) as AnalysisReport;
     expect(json.limits).toEqual({ 'tcp-syn-retransmit-frames-unlisted': 4 });
     expect(validateReport(json) ? [] : validateReport.errors).toEqual([]);
@@ -253,7 +255,7 @@ describe('limits that drop a detail (hand-built captures crossing each bound)', 
     expect(validateReport({ ...json, limits: { tcp_syn_frames: 4 } })).toBe(false);
     expect(validateReport({ ...json, limits: { 'tcp-syn-retransmit-frames-unlisted': 0 } })).toBe(false);
     expect(shown.xml).toMatch(/<limits>\s*<tcp-syn-retransmit-frames-unlisted>4<\/tcp-syn-retransmit-frames-unlisted>\s*<\/limits>/);
-    expect(shown.html).toContain('Limits reached: tcp-syn-retransmit-frames-unlisted 4');
+    expect(shown.html).toContain('Statistics (nothing lost): tcp-syn-retransmit-frames-unlisted 4');
     expect(shown.ndjson).not.toContain('tcp-syn-retransmit-frames-unlisted');
     expect(shown.ocsf).not.toContain('tcp-syn-retransmit-frames-unlisted');
   });
