@@ -214,11 +214,22 @@ export class Out {
     if (this.size >= FLUSH_AT) this.flush();
   }
 
+  /** Bytes as they are (a spooled report copied in place): after the text written so far, with
+   * no string made of them. */
+  writeBytes(data: Uint8Array): void {
+    this.flush();
+    this.push(data);
+  }
+
   flush(): void {
     if (this.size === 0) return;
     const data = Buffer.from(this.buf.join(''), 'utf8');
     this.buf = [];
     this.size = 0;
+    this.push(data);
+  }
+
+  private push(data: Uint8Array): void {
     if (this.broken) return;
     let off = 0;
     while (off < data.length) {

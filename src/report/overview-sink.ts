@@ -3,7 +3,7 @@
  * into a spool (a temporary file, one 64 KiB buffer in memory) while the overview's aggregates are
  * fed; at the end the overview is written to the real output, spliced where the format's document
  * opens (text, NDJSON, OCSF: the first line; JSON: the first key; XML: the root element's first
- * child; HTML: the first section of <main>), then the spool is copied after it in 1 MiB reads.
+ * child; HTML: the first section of <main>), then the spool is copied after it, as bytes, in 64 KiB reads.
  * Memory stays that of the sink plus the overview's bounded aggregates; the disk holds the report
  * once more for as long as it is written.
  *
@@ -14,7 +14,6 @@
 import { closeSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import { NO_SESSIONS_TEXT, type AnalysisReport, type ReportSink, type ReportTail } from './analysis.js';
 import { Out } from './out.js';
@@ -99,36 +98,29 @@ export class OverviewSink implements ReportSink {
     }
   }
 
-  /** Writes the spool to the output with `text` after the first `after` (or first). */
+  /** Writes the spool to the output with `text` after the first `after` (or first), as bytes: the
+   * report is copied without a string made of it (strings of a large report are garbage no
+   * collection is asked for while copying). `after` is ASCII and lies in the first read. */
   private copy(after: string | null, text: string): void {
     const fd = openSync(this.spool.file, 'r');
     try {
-      const buf = Buffer.allocUnsafe(1 << 20);
-      const dec = new StringDecoder('utf8');
-      let pending = after === null ? null : '';
-      if (after === null) this.out.write(text);
+      const buf = Buffer.allocUnsafe(64 * 1024);
+      let first = true;
       for (;;) {
         const n = readSync(fd, buf, 0, buf.length, null);
+        let chunk = buf.subarray(0, n);
+        if (first) {
+          first = false;
+          if (this.skip !== null && chunk.subarray(0, this.skip.length).toString('latin1') === this.skip) chunk = chunk.subarray(this.skip.length);
+          const at = after === null ? 0 : chunk.indexOf(after);
+          const cut = at < 0 ? chunk.length : at + (after?.length ?? 0);
+          this.out.writeBytes(chunk.subarray(0, cut));
+          this.out.write(text);
+          chunk = chunk.subarray(cut);
+        }
         if (n === 0) break;
-        let s = dec.write(buf.subarray(0, n));
-        if (this.skip !== null) {
-          if (s.startsWith(this.skip)) s = s.slice(this.skip.length);
-          this.skip = null;
-        }
-        if (pending === null || after === null) {
-          this.out.write(s);
-          continue;
-        }
-        pending += s;
-        const at = pending.indexOf(after);
-        if (at >= 0) {
-          this.out.write(pending.slice(0, at + after.length) + text + pending.slice(at + after.length));
-          pending = null;
-        }
+        this.out.writeBytes(chunk);
       }
-      const rest = dec.end();
-      if (pending !== null) this.out.write(pending + rest + text);
-      else this.out.write(rest);
     } finally {
       closeSync(fd);
     }

@@ -188,7 +188,10 @@ function timelineSvg(o: OverviewReport): string {
       const sx = (i * w).toFixed(1);
       const bw = Math.max(1, w * 0.8).toFixed(1);
       const t = `${x.start} (+${o.timeline.bucketSeconds} s): ${plural(x.sessions, 'session')} started, ${plural(x.dataConnections, 'data connection')}, ${x.failed} failed`;
-      return `<g><title>${esc(t)}</title><rect x="${sx}" y="${(base - y(x.dataConnections)).toFixed(1)}" width="${bw}" height="${y(x.dataConnections).toFixed(1)}" fill="#9fc5e8" /><rect x="${sx}" y="${(base - y(x.sessions)).toFixed(1)}" width="${(Number(bw) / 2).toFixed(1)}" height="${y(x.sessions).toFixed(1)}" fill="#0969da" />${x.failed ? `<rect x="${sx}" y="${(base - y(x.failed)).toFixed(1)}" width="${bw}" height="${Math.max(2, y(x.failed)).toFixed(1)}" fill="#cf222e" />` : ''}</g>`;
+      // Per bucket: sessions started (left third), data connections (middle), failed ones (right).
+      const third = Number(bw) / 3;
+      const bar = (n: number, k: number, fill: string): string => (n ? `<rect x="${(i * w + k * third).toFixed(1)}" y="${(base - Math.max(2, y(n))).toFixed(1)}" width="${Math.max(1, third).toFixed(1)}" height="${Math.max(2, y(n)).toFixed(1)}" fill="${fill}" />` : '');
+      return `<g><title>${esc(t)}</title><rect x="${sx}" y="${top}" width="${bw}" height="${base - top}" fill="#ffffff" fill-opacity="0" />${bar(x.sessions, 0, '#0969da')}${bar(x.dataConnections, 1, '#9fc5e8')}${bar(x.failed, 2, '#cf222e')}</g>`;
     })
     .join('');
   const axis = `<line x1="0" y1="${base}" x2="${W}" y2="${base}" stroke="#8c959f" /><text x="0" y="${base + 16}" font-size="12" fill="#57606a">${esc(b[0].start)}</text><text x="${W}" y="${base + 16}" font-size="12" fill="#57606a" text-anchor="end">${esc(o.lastTime ?? '')}</text><text x="${W}" y="${top + 2}" font-size="12" fill="#57606a" text-anchor="end">max ${max} per ${o.timeline.bucketSeconds} s</text>`;
@@ -209,7 +212,7 @@ function serverBars(o: OverviewReport): string {
     let x = label;
     const segs = OUTCOMES.filter((k) => h.byOutcome[k]).map((k) => {
       const n = h.byOutcome[k] ?? 0;
-      const w = ((W - label - 10) * n) / max;
+      const w = ((W - label - 120) * n) / max;
       const seg = `<rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(1, w).toFixed(1)}" height="${rowH - 6}" fill="${OUTCOME_COLOUR[k]}"><title>${esc(`${h.ip}: ${k} ${n}`)}</title></rect>`;
       x += w;
       return seg;
@@ -222,6 +225,9 @@ function serverBars(o: OverviewReport): string {
   return `<svg class="ladder" viewBox="0 0 ${W} ${ly + 8}" role="img" aria-label="data connection outcomes per server">${parts.join('')}${legend}</svg>\n`;
 }
 
+/** A time as its clock reading to the millisecond, the full ISO time as its hover text. */
+const clock = (iso: string): string => `<span title="${esc(iso)}">${esc(iso.slice(11, 23))}</span>`;
+
 export function overviewHtml(o: OverviewReport): string {
   const h: string[] = [];
   h.push(`<section id="ftp-overview">\n<h2>Overview</h2>\n<p>${plural(o.sessions, 'session')}, ${plural(o.dataConnections, 'data connection')}, <strong>${o.failedDataConnections} failed</strong> · modes ${DATA_MODES.filter((m) => o.byMode[m] > 0).map((m) => `${m} ${o.byMode[m]}`).join(', ') || 'none'} · logins ok ${o.logins.success}, failed ${o.logins.failed} · encrypted ${o.encryptedSessions} · down ${mib(o.bytes.download)}, up ${mib(o.bytes.upload)}, listings ${mib(o.bytes.listing)}</p>\n`);
@@ -231,7 +237,7 @@ export function overviewHtml(o: OverviewReport): string {
     h.push('<h2>Failures by cause</h2>\n<table class="groups"><tr><th>#</th><th>outcome</th><th>server</th><th>clients</th><th>connections</th><th>first .. last</th><th>sessions</th></tr>\n');
     o.failureGroups.forEach((g, i) => {
       const ex = g.examples.map((e) => `<a href="#s${e.session}">${e.session}</a>`).join(', ');
-      h.push(`<tr><td>${i + 1}</td><td><span class="badge b-${g.outcome}">${g.outcome}</span>${g.code ? ` <code>${esc(g.code)}</code>` : ''}</td><td class="mono">${esc(g.server)} ${esc(portsOf(g))}</td><td class="mono">${esc(g.clients ? g.clients.join(', ') : g.clientNetwork, 400)}</td><td>${g.dataConnections} in ${plural(g.sessions, 'session')}</td><td class="mono">${esc(g.firstTime)}<br />${esc(g.lastTime)}</td><td>${ex}${g.sessions > g.examples.length ? ' …' : ''}${g.exampleFrames.length ? `<br /><span class="muted">frames ${g.exampleFrames.join(', ')}</span>` : ''}</td></tr>\n`);
+      h.push(`<tr><td>${i + 1}</td><td><span class="badge b-${g.outcome}">${g.outcome}</span>${g.code ? ` <code>${esc(g.code)}</code>` : ''}</td><td class="mono">${esc(g.server)} ${esc(portsOf(g))}</td><td class="mono">${esc(g.clients ? g.clients.join(', ') : g.clientNetwork, 400)}</td><td>${g.dataConnections} in ${plural(g.sessions, 'session')}</td><td class="mono">${clock(g.firstTime)} .. ${clock(g.lastTime)}</td><td>${ex}${g.sessions > g.examples.length ? ' …' : ''}${g.exampleFrames.length ? `<br /><span class="muted">frames ${g.exampleFrames.join(', ')}</span>` : ''}</td></tr>\n`);
     });
     h.push('</table>\n');
   }

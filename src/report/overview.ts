@@ -14,7 +14,7 @@
  *   of the first example.
  * - firewall rules: connections that were blocked at their setup (`no-answer`, `refused`: a SYN
  *   the capture shows unanswered or rejected) need a rule, unless they went to a wrong announced
- *   address (an address mismatch or bounce on the connection: the announcement needs fixing); one per (direction, server, client
+ *   address or a privileged port (NOT_A_RULE: the announcement is what needs fixing); one per (direction, server, client
  *   network, port range), the announced ports merged into ranges when they lie within
  *   OVERVIEW_RULE_PORT_GAP of each other (a server's passive range shows as the ports it handed
  *   out). The ranges depend only on the set of ports, so the merge is order-independent.
@@ -140,18 +140,42 @@ export interface OverviewReport {
 
 // --- addresses ---------------------------------------------------------------------------------
 
+/** An IPv4 address in dotted-quad text as a number, without allocating (-1 if it is not one):
+ * the overview compares addresses once per session, and a Buffer per comparison is garbage the
+ * memory governor would have to collect. */
+function ipv4Number(ip: string): number {
+  let n = 0;
+  let part = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      n = n * 256 + part;
+      part = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) part = part * 10 + (c - 48);
+    else return -1;
+  }
+  return dots === 3 ? n * 256 + part : -1;
+}
+
 /** Network key of a client: its /24 (IPv4) or /64 (IPv6), as text. */
 function networkKey(ip: string): string {
+  if (ipv4Number(ip) >= 0) return ip.slice(0, ip.lastIndexOf('.'));
   const b = parseIp(ip);
-  if (!b) return ip;
-  return b.length === 4 ? `${b[0]}.${b[1]}.${b[2]}` : b.subarray(0, 8).toString('hex');
+  return b ? b.subarray(0, 8).toString('hex') : ip;
 }
 
 function compareIp(a: string, b: string): number {
+  if (a === b) return 0;
+  const x4 = ipv4Number(a);
+  const y4 = ipv4Number(b);
+  if (x4 >= 0 && y4 >= 0) return x4 - y4;
+  if (x4 >= 0 || y4 >= 0) return x4 >= 0 ? -1 : 1;
   const x = parseIp(a);
   const y = parseIp(b);
   if (!x || !y) return a < b ? -1 : a > b ? 1 : 0;
-  return x.length !== y.length ? x.length - y.length : Buffer.compare(x, y);
+  return Buffer.compare(x, y);
 }
 
 /** The smallest prefix covering every address between lo and hi (the same family). */
@@ -179,6 +203,7 @@ class AddressSet {
   hi = '';
   list: string[] | null = [];
   add(ip: string): void {
+    if (ip === this.lo || ip === this.hi) return;
     if (this.lo === '' || compareIp(ip, this.lo) < 0) this.lo = ip;
     if (this.hi === '' || compareIp(ip, this.hi) > 0) this.hi = ip;
     if (this.list && !this.list.includes(ip)) {
@@ -203,11 +228,28 @@ class AddressSet {
 
 // --- times ------------------------------------------------------------------------------------
 
-/** ISO 8601 times of one capture compare as text only at the same precision: compare as numbers. */
+/** ISO 8601 times of one capture compare as text only at the same precision: compare as numbers.
+ * The whole seconds are parsed once per distinct second (consecutive times share it), the fraction
+ * digit by digit: no garbage per call. */
+let lastHead = '';
+let lastWhole = 0;
 function timeValue(iso: string): number {
-  const m = /\.(\d+)Z$/.exec(iso);
-  const whole = Date.parse(iso.replace(/\.\d+Z$/, 'Z')) / 1000;
-  return m ? whole + Number(`0.${m[1]}`) : whole;
+  const dot = iso.indexOf('.', 19);
+  const head = iso.slice(0, 19);
+  if (head !== lastHead) {
+    lastHead = head;
+    lastWhole = Date.parse(`${head}Z`) / 1000;
+  }
+  if (dot < 0) return lastWhole;
+  let frac = 0;
+  let scale = 1;
+  for (let i = dot + 1; i < iso.length; i++) {
+    const c = iso.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    frac = frac * 10 + (c - 48);
+    scale *= 10;
+  }
+  return lastWhole + frac / scale;
 }
 
 interface Example extends ExampleSession {
@@ -215,9 +257,15 @@ interface Example extends ExampleSession {
   frames: number[];
 }
 
-/** Keeps the OVERVIEW_EXAMPLES earliest examples by (time, session, connection): merge-exact. */
+/** Keeps the OVERVIEW_EXAMPLES earliest sessions by (time, session, connection), each with its
+ * earliest connection: merge-exact (a session's connections all come in one `add`). */
 function addExample(list: Example[], e: Example): void {
   const before = (a: Example, b: Example): boolean => a.t < b.t || (a.t === b.t && (a.session < b.session || (a.session === b.session && a.dataConnection < b.dataConnection)));
+  const same = list.findIndex((x) => x.session === e.session);
+  if (same >= 0) {
+    if (!before(e, list[same])) return;
+    list.splice(same, 1);
+  }
   let i = list.length;
   while (i > 0 && before(e, list[i - 1])) i--;
   if (i >= OVERVIEW_EXAMPLES) return;
@@ -291,6 +339,13 @@ interface Host {
 
 const newHost = (): Host => ({ sessions: 0, dataConnections: 0, failed: 0, bytes: 0, byOutcome: {}, mismatches: 0, announced: [], failedLogins: 0, bruteForce: false });
 
+function countData(h: Host, d: DataConnectionReport): void {
+  h.dataConnections++;
+  h.bytes += d.bytes ?? 0;
+  h.byOutcome[d.outcome] = (h.byOutcome[d.outcome] ?? 0) + 1;
+  if (FAILED_OUTCOMES.has(d.outcome)) h.failed++;
+}
+
 function mergeHost(a: Host, b: Host): void {
   a.sessions += b.sessions;
   a.dataConnections += b.dataConnections;
@@ -314,8 +369,10 @@ function noteAnnounced(h: Host, ip: string): void {
  * connection says more than the outcome's own code. */
 const CAUSE_RANK: Partial<Record<FindingCode, number>> = { 'pasv-address-mismatch': 3, 'port-address-mismatch': 3, 'ftp-bounce': 3, 'privileged-data-port': 2 };
 
-/** Causes a firewall rule does not fix. */
-const NOT_A_RULE: ReadonlySet<FindingCode> = new Set<FindingCode>(['pasv-address-mismatch', 'port-address-mismatch', 'ftp-bounce']);
+/** Causes a firewall rule does not fix, or must not: a wrong announced address (NAT, bounce) needs
+ * the announcement fixed, and a data port below 1024 is what RFC 2577 §3 says a server should
+ * refuse to connect to, not a port to open. */
+const NOT_A_RULE: ReadonlySet<FindingCode> = new Set<FindingCode>(['pasv-address-mismatch', 'port-address-mismatch', 'ftp-bounce', 'privileged-data-port']);
 
 function causeOf(s: SessionReport, d: DataConnectionReport): Finding | null {
   let best: Finding | null = null;
@@ -367,7 +424,8 @@ export class Overview {
     if (s.tls) this.encrypted++;
     const server = this.host(this.servers, s.server.ip);
     const client = this.host(this.clients, s.client.ip);
-    for (const h of [server, client]) if (h) h.sessions++;
+    if (server) server.sessions++;
+    if (client) client.sessions++;
     // Counted as the brute-force finding counts them (src/ftp/bruteforce.ts): a login-failed
     // finding's frames are the failed attempts.
     const loginFailed = s.findings.find((f) => f.code === 'login-failed');
@@ -376,20 +434,15 @@ export class Overview {
       if (f.code === 'pasv-address-mismatch' && server) server.mismatches++;
       if (f.code === 'port-address-mismatch' && client) client.mismatches++;
     }
-    const seenGroups = new Set<string>();
+    let seenGroups: Set<string> | null = null;
     for (const d of s.dataConnections) {
       this.dataConnections++;
       this.byMode[d.mode]++;
       if (d.direction && d.bytes) this.bytes[d.direction] += d.bytes;
       const dt = d.tcp ? timeValue(d.tcp.start) : t;
       this.bucket(dt, 1);
-      for (const h of [server, client]) {
-        if (!h) continue;
-        h.dataConnections++;
-        h.bytes += d.bytes ?? 0;
-        h.byOutcome[d.outcome] = (h.byOutcome[d.outcome] ?? 0) + 1;
-        if (FAILED_OUTCOMES.has(d.outcome)) h.failed++;
-      }
+      if (server) countData(server, d);
+      if (client) countData(client, d);
       // An announced address that is not the announcer's own (NAT, bounce).
       const ann = d.announced?.ip;
       if (ann && d.initiator === 'client' && ann !== s.server.ip && server) noteAnnounced(server, ann);
@@ -399,6 +452,7 @@ export class Overview {
       this.bucket(dt, 2);
       const cause = causeOf(s, d);
       const key = this.failure(s, d, dt, cause);
+      seenGroups ??= new Set<string>();
       if (key !== null && !seenGroups.has(key)) {
         seenGroups.add(key);
         const g = this.groups.get(key);

@@ -22,7 +22,7 @@ import { Overview, addRange, coveringPrefix, ruleSyntax, type OverviewReport } f
 import { OVERVIEW_RULE_PORT_GAP } from '../../src/limits.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
 
-const FIXTURES = ['03-active-blocked', '04-passive-blocked', '05-pasv-nat-client', '08-abort', '08-missing-file', '08-server-killed', '10-logins'];
+const FIXTURES = ['03-active-blocked', '04-passive-blocked', '05-pasv-nat-client', '08-abort', '08-missing-file', '08-server-killed', '10-logins', '16-bounce'];
 const COPIES = 3;
 
 /** A classic pcap with `sec` seconds added to every record's timestamp. */
@@ -86,7 +86,8 @@ describe('failure groups', () => {
     // The oracle: the whole list grouped at once. Every client of these labs is 192.0.2.10.
     const cause = (s: SessionReport, id: number): string | null => {
       const fs = s.findings.filter((f) => f.dataConnection === id);
-      return (fs.find((f) => f.code === 'pasv-address-mismatch' || f.code === 'port-address-mismatch') ?? fs[0])?.code ?? null;
+      // The most telling finding on the connection: a wrong address or bounce, then a privileged port, then its outcome's.
+      return (fs.find((f) => f.code === 'pasv-address-mismatch' || f.code === 'port-address-mismatch' || f.code === 'ftp-bounce') ?? fs.find((f) => f.code === 'privileged-data-port') ?? fs[0])?.code ?? null;
     };
     const expected = new Map<string, { n: number; sessions: Set<number>; ports: number[] }>();
     for (const { s, d } of all) {
@@ -124,6 +125,10 @@ describe('failure groups', () => {
     expect(find('refused', '198.51.100.21', 'server')).toMatchObject([{ dataConnections: 1 * COPIES }]);
     // 05-pasv-nat-client: the 227 names the server's inside address.
     expect(find('no-answer', '198.51.100.20', 'client', 'pasv-address-mismatch')).toMatchObject([{ dataConnections: 2 * COPIES }]);
+    // 16-bounce: PORT to a third host's port 25 and to the server's own port 79 (RFC 2577): groups,
+    // but no firewall rule opens a privileged port or a bounce.
+    expect(ov.failureGroups.filter((g) => g.code === 'ftp-bounce' || g.code === 'privileged-data-port').length).toBeGreaterThan(0);
+    expect(ov.firewallRules.filter((r) => r.ports.from < 1024)).toEqual([]);
     // 08-*: the transfers that failed once connected.
     for (const o of ['aborted', 'failed']) expect(find(o, '198.51.100.20', 'client').length, o).toBe(1);
   });
@@ -140,7 +145,8 @@ describe('firewall rules', () => {
   it('one rule per (direction, server, port range, client network) among the blocked connections, with the connections it lets through', () => {
     const ov = overviewOf(report.sessions);
     // The oracle: the blocked connections not sent to a wrong address, ports merged from the list.
-    const blocked = failed(report.sessions).filter(({ s, d }) => (d.outcome === 'no-answer' || d.outcome === 'refused') && !s.findings.some((f) => f.dataConnection === d.id && f.code === 'pasv-address-mismatch'));
+    const notRule = new Set(['pasv-address-mismatch', 'port-address-mismatch', 'ftp-bounce', 'privileged-data-port']);
+    const blocked = failed(report.sessions).filter(({ s, d }) => (d.outcome === 'no-answer' || d.outcome === 'refused') && !s.findings.some((f) => f.dataConnection === d.id && notRule.has(f.code)));
     const keys = new Map<string, number[]>();
     for (const { s, d } of blocked) {
       const k = `${d.initiator === 'client' ? 'inbound-to-server' : 'inbound-to-client'}|${s.server.ip}|${s.client.ip}`;
