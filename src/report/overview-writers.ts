@@ -10,6 +10,7 @@ import type { AnalysisReport } from './analysis.js';
 import { termSafe } from './escape.js';
 import { esc } from './html.js';
 import { ECS_VERSION } from './ndjson.js';
+import { OCSF_VERSION } from './ocsf.js';
 import { ruleSyntax, type FailureGroup, type FirewallRule, type HostRow, type OverviewReport, type RuleSyntax } from './overview.js';
 import { xmlBuilder, xmlElement } from './xml.js';
 
@@ -129,26 +130,35 @@ export function overviewNdjson(o: OverviewReport, tool: AnalysisReport['tool']):
   return events.map((e) => JSON.stringify(e) + '\n').join('');
 }
 
-/** OCSF 1.x: each failure group and rule as a Detection Finding (class 2004) whose
- * `unmapped.ftp_overview` holds the record; time in epoch milliseconds. */
+/** OCSF (the version of src/report/ocsf.ts): each failure group and each firewall rule as a
+ * Detection Finding (class 2004), the record itself in `unmapped.ftp_overview`; epoch milliseconds
+ * with their `_dt` siblings, as the session events. */
 export function overviewOcsf(o: OverviewReport, tool: AnalysisReport['tool']): string {
   const ms = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
-  const finding = (title: string, uid: string, first: string | null, last: string | null, record: unknown, severity: number): Record<string, unknown> => ({
-    class_uid: 2004,
+  const finding = (kind: string, title: string, uid: string, first: string | null, last: string | null, record: unknown, severity: 1 | 4): Record<string, unknown> => ({
     category_uid: 2,
+    category_name: 'Findings',
+    class_uid: 2004,
+    class_name: 'Detection Finding',
     activity_id: 1,
+    activity_name: 'Create',
     type_uid: 200401,
-    severity_id: severity,
-    status_id: 1,
+    type_name: 'Detection Finding: Create',
     time: ms(first),
+    ...(first !== null ? { time_dt: first } : {}),
+    severity_id: severity,
+    severity: severity === 4 ? 'High' : 'Informational',
+    status_id: 1,
+    status: 'New',
     message: title,
-    metadata: { version: '1.5.0', product: { name: tool.name, version: tool.version, vendor_name: 'ftp-pcap' }, log_name: 'ftp-overview' },
-    finding_info: { title, uid, first_seen_time: ms(first), last_seen_time: ms(last), types: ['ftp-overview'] },
+    metadata: { product: { name: tool.name, vendor_name: tool.name, version: tool.version }, version: OCSF_VERSION, profiles: ['datetime'], event_code: `ftp-overview-${kind}`, log_name: 'ftp-pcap analyze' },
+    finding_info: { uid, title, desc: title, types: [`ftp-overview-${kind}`], first_seen_time: ms(first), last_seen_time: ms(last), analytic: { uid: `ftp-overview-${kind}`, name: `ftp-overview-${kind}`, type_id: 1, type: 'Rule' }, data_sources: ['packet capture'] },
+    is_alert: severity === 4,
     unmapped: { ftp_overview: record },
   });
   const lines = [
-    ...o.failureGroups.map((g, i) => finding(groupHeadline(g), `ftp-overview-group-${i + 1}`, g.firstTime, g.lastTime, g, 4)),
-    ...o.firewallRules.map((r, i) => finding(r.text, `ftp-overview-rule-${i + 1}`, o.firstTime, o.lastTime, { ...r, nft: ruleSyntax(r, 'nft'), iptables: ruleSyntax(r, 'iptables') }, 2)),
+    ...o.failureGroups.map((g, i) => finding('failure-group', groupHeadline(g), `ftp-overview-group-${i + 1}`, g.firstTime, g.lastTime, g, 4)),
+    ...o.firewallRules.map((r, i) => finding('firewall-rule', r.text, `ftp-overview-rule-${i + 1}`, o.firstTime, o.lastTime, { ...r, nft: ruleSyntax(r, 'nft'), iptables: ruleSyntax(r, 'iptables') }, 1)),
   ];
   return lines.map((e) => JSON.stringify(e) + '\n').join('');
 }

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, analyzeTo } from '../../src/pipeline.js';
@@ -254,6 +254,15 @@ describe('formats', () => {
     expect(events.filter((e) => e.ftp.overview?.kind === 'firewall-rule')).toHaveLength(ov.firewallRules.length);
     expect(events.filter((e) => e.ftp.overview?.kind === 'summary')).toHaveLength(1);
     expect(lines.slice(first).some((e) => e.event.action === 'ftp-overview')).toBe(false);
+  });
+
+  it('OCSF: one Detection Finding per group and per rule, before the sessions’ events', async () => {
+    const lines = (await written('ocsf')).trim().split('\n').map((l) => JSON.parse(l) as { class_uid: number; metadata: { event_code: string }; unmapped?: { ftp_overview?: { text?: string } } });
+    const ov = overviewOf(report.sessions);
+    const n = ov.failureGroups.length + ov.firewallRules.length;
+    expect(lines.slice(0, n).every((e) => e.class_uid === 2004 && e.metadata.event_code.startsWith('ftp-overview-'))).toBe(true);
+    expect(lines.slice(0, n).filter((e) => e.metadata.event_code === 'ftp-overview-firewall-rule').map((e) => e.unmapped?.ftp_overview?.text)).toEqual(ov.firewallRules.map((r) => r.text));
+    expect(lines.slice(n).some((e) => e.metadata.event_code.startsWith('ftp-overview'))).toBe(false);
   });
 
   it('XML: <overview> is the root element’s first child', async () => {
