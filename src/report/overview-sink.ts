@@ -91,10 +91,21 @@ export class OverviewSink implements ReportSink {
     const text = want ? splice.text(this.overview.report(), this.tool, this.rules) : '';
     // The sessions were left out on purpose, not absent: the text report must not say none was found.
     this.skip = this.mode === 'only' && this.format === 'text' && this.overview.sessions > 0 ? NO_SESSIONS_TEXT : null;
+    // Until now the spool was an Out like any other (removed on a signal by abortOpenOutputs); now
+    // it is a closed file, removed when the copy ends or the process does (SIGINT mid-copy).
+    const remove = (): void => {
+      try {
+        unlinkSync(this.spool.file);
+      } catch {
+        // already removed
+      }
+    };
+    process.once('exit', remove);
     try {
       this.copy(want ? splice.after : null, text);
     } finally {
-      unlinkSync(this.spool.file);
+      remove();
+      process.removeListener('exit', remove);
     }
   }
 
