@@ -43,8 +43,8 @@ export const OVERVIEW_FORMATS = (): string[] => Object.keys(SPLICES);
 
 /** A temporary file to hold the format's output until the overview is known. */
 class Spool extends Out {
-  constructor(readonly file: string) {
-    super(file, false);
+  constructor(readonly spoolPath: string) {
+    super(spoolPath, false);
   }
 }
 
@@ -95,7 +95,7 @@ export class OverviewSink implements ReportSink {
     // it is a closed file, removed when the copy ends or the process does (SIGINT mid-copy).
     const remove = (): void => {
       try {
-        unlinkSync(this.spool.file);
+        unlinkSync(this.spool.spoolPath);
       } catch {
         // already removed
       }
@@ -113,7 +113,7 @@ export class OverviewSink implements ReportSink {
    * report is copied without a string made of it (strings of a large report are garbage no
    * collection is asked for while copying). `after` is ASCII and lies in the first read. */
   private copy(after: string | null, text: string): void {
-    const fd = openSync(this.spool.file, 'r');
+    const fd = openSync(this.spool.spoolPath, 'r');
     try {
       const buf = Buffer.allocUnsafe(64 * 1024);
       let first = true;

@@ -38,7 +38,7 @@ export function overviewText(o: OverviewReport, rules: RuleSyntax | null): strin
   const out: string[] = [];
   out.push(`Overview: ${plural(o.sessions, 'session')}, ${plural(o.dataConnections, 'data connection')} (${o.failedDataConnections} failed), ${o.firstTime ?? '-'} .. ${o.lastTime ?? '-'}`);
   out.push(`  modes: ${DATA_MODES.filter((m) => o.byMode[m] > 0).map((m) => `${m} ${o.byMode[m]}`).join(', ') || 'no data connection'}`);
-  out.push(`  logins: success ${o.logins.success}, failed ${o.logins.failed}, none ${o.logins.none}; encrypted sessions ${o.encryptedSessions}`);
+  out.push(`  logins: success ${o.logins.success}, failed ${o.logins.failed}, none ${o.logins.none}, unknown ${o.logins.unknown}; encrypted sessions ${o.encryptedSessions}`);
   out.push(`  bytes: download ${mib(o.bytes.download)}, upload ${mib(o.bytes.upload)}, listing ${mib(o.bytes.listing)}`);
   if (o.failureGroups.length) {
     out.push(`Failures by cause (${o.failureGroups.length} group${o.failureGroups.length === 1 ? '' : 's'}):`);

@@ -124,7 +124,7 @@ export interface OverviewReport {
   failureGroups: FailureGroup[];
   firewallRules: FirewallRule[];
   byMode: Record<DataMode, number>;
-  logins: { success: number; failed: number; none: number };
+  logins: { success: number; failed: number; none: number; unknown: number };
   encryptedSessions: number;
   bytes: Record<TransferDirection, number>;
   /** Busiest first (by sessions, then data connections, then address), OVERVIEW_TOP_HOSTS each. */
@@ -399,7 +399,7 @@ export class Overview {
   private readonly groups = new Map<string, Group>();
   private readonly rules = new Map<string, RuleKey>();
   readonly byMode = Object.fromEntries(DATA_MODES.map((m) => [m, 0])) as Record<DataMode, number>;
-  readonly logins = { success: 0, failed: 0, none: 0 };
+  readonly logins = { success: 0, failed: 0, none: 0, unknown: 0 };
   encrypted = 0;
   readonly bytes: Record<TransferDirection, number> = { download: 0, upload: 0, listing: 0 };
   private readonly servers = new Map<string, Host>();
@@ -420,7 +420,7 @@ export class Overview {
     this.span(t, s.start);
     this.span(timeValue(s.end), s.end);
     this.bucket(t, 0);
-    if (s.login === 'success' || s.login === 'failed' || s.login === 'none') this.logins[s.login]++;
+    this.logins[s.login]++;
     if (s.tls) this.encrypted++;
     const server = this.host(this.servers, s.server.ip);
     const client = this.host(this.clients, s.client.ip);
@@ -607,6 +607,7 @@ export class Overview {
     this.logins.success += o.logins.success;
     this.logins.failed += o.logins.failed;
     this.logins.none += o.logins.none;
+    this.logins.unknown += o.logins.unknown;
     this.encrypted += o.encrypted;
     for (const k of Object.keys(this.bytes) as TransferDirection[]) this.bytes[k] += o.bytes[k];
     for (const [mine, theirs] of [[this.servers, o.servers], [this.clients, o.clients]] as const) {
