@@ -20,7 +20,10 @@ function dir(o: Partial<DirectionSummary> = {}): DirectionSummary {
 }
 
 /** A passive data connection client 192.0.2.10:40010 -> server 198.51.100.20:30000. */
-function conn(o: Partial<ConnectionSummary> & { orig?: Partial<DirectionSummary>; resp?: Partial<DirectionSummary> } = {}): ConnectionSummary {
+/** Overrides of a connection summary; `orig`/`resp` here override what each side sent. */
+type ConnOverrides = Omit<Partial<ConnectionSummary>, 'orig' | 'resp'> & { orig?: Partial<DirectionSummary>; resp?: Partial<DirectionSummary> };
+
+function conn(o: ConnOverrides = {}): ConnectionSummary {
   const { orig, resp, ...rest } = o;
   return {
     id: 1, ipVersion: 4, orig: { ip: '192.0.2.10', port: 40010 }, resp: { ip: '198.51.100.20', port: 30000 },
@@ -54,7 +57,7 @@ function facts(r: Row['in']): DataFacts {
   };
 }
 
-const synOnly = (retries: number, o: Partial<ConnectionSummary> = {}): ConnectionSummary =>
+const synOnly = (retries: number, o: ConnOverrides = {}): ConnectionSummary =>
   conn({ state: 'S0', synAckFrame: null, synAckProofFrame: null, synRetransmits: retries, oneSided: 'orig', open: true, orig: { finFrame: null, highestAck: null }, resp: { seen: false, packets: 0, bytes: 0, finFrame: null }, ...o });
 
 const rows: Row[] = [
