@@ -19,11 +19,34 @@ export type CaptureErrorKind =
 export interface CaptureError {
   readonly kind: CaptureErrorKind;
   readonly file: string;
-  /** Byte offset in the (decompressed) file where the damage starts. */
+  /** Byte offset where the damage starts, in the stream `stream` names. */
   readonly offset: number;
+  /** For a gzip input: whether `offset` counts compressed bytes (the file's) or decompressed
+   * bytes (the capture's). Absent for an uncompressed input, where the two are one. */
+  readonly stream?: OffsetStream;
   readonly message: string;
 }
 
+export type OffsetStream = 'compressed' | 'decompressed';
+
+/** "byte offset N", or "compressed byte offset N" / "decompressed byte offset N" in a gzip input. */
+export function offsetText(e: { readonly offset: number; readonly stream?: OffsetStream }): string {
+  return `${e.stream ? `${e.stream} ` : ''}byte offset ${e.offset}`;
+}
+
 export function formatCaptureError(e: CaptureError): string {
-  return `${e.file}: ${e.message} (byte offset ${e.offset})`;
+  return `${e.file}: ${e.message} (${offsetText(e)})`;
+}
+
+/** Something skipped in an input that was still read: gzip trailing garbage. */
+export interface CaptureWarning {
+  readonly kind: 'trailing-garbage';
+  readonly file: string;
+  readonly offset: number;
+  readonly stream?: OffsetStream;
+  readonly message: string;
+}
+
+export function formatCaptureWarning(w: CaptureWarning): string {
+  return `${w.file}: warning: ${w.message} (${offsetText(w)})`;
 }

@@ -2,7 +2,7 @@
 export { CaptureRecord, LinkType } from './record.js';
 export { CaptureReader, type CaptureFormat, type InterfaceInfo } from './reader.js';
 export { readCaptures, firstRecordTime, type ReadOptions, type RecordSink, type MergeStats } from './merge.js';
-export { formatCaptureError, type CaptureError, type CaptureErrorKind } from './errors.js';
+export { formatCaptureError, formatCaptureWarning, offsetText, type CaptureError, type CaptureErrorKind, type CaptureWarning, type OffsetStream } from './errors.js';
 export { isoTime, isoSeconds, ticksToSecNsec, ticksPerSecond } from './timestamp.js';
 export { Step } from './window.js';
 export { expandInputs, sniffCapture, type ExpandedInputs, type SkipReason } from './expand.js';

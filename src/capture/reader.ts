@@ -10,8 +10,9 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { CaptureRecord } from './record.js';
-import type { CaptureError } from './errors.js';
+import type { CaptureError, CaptureWarning, OffsetStream } from './errors.js';
 import { openSource, type ByteSource } from './source.js';
+import { GzipError } from './gunzip.js';
 import { READ_CHUNK_BYTES } from '../limits.js';
 import { Window, Step } from './window.js';
 import { PcapParser, pcapMagic } from './pcap.js';
@@ -43,6 +44,8 @@ export class CaptureReader {
   /** Records whose timestamp is earlier than their predecessor's in this file. */
   outOfOrder = 0;
   error: CaptureError | null = null;
+  /** What was skipped in an input still read to its end (gzip trailing garbage). */
+  warnings: CaptureWarning[] = [];
   format: CaptureFormat | null = null;
   gzip = false;
   byteOrder: 'little-endian' | 'big-endian' | null = null;
@@ -69,7 +72,11 @@ export class CaptureReader {
   async open(): Promise<void> {
     let source: ByteSource;
     try {
-      if (this.path !== '-') this.fileSize = (await stat(this.path)).size;
+      if (this.path !== '-') {
+        // A FIFO or device has no size to count progress against.
+        const st = await stat(this.path);
+        this.fileSize = st.isFile() ? st.size : null;
+      }
       const opened = await openSource(this.path, this.stdin, this.chunk);
       source = opened.source;
       this.gzip = opened.gzip;
@@ -82,7 +89,7 @@ export class CaptureReader {
     try {
       while (w.available < 4 && !w.eof) await w.refill();
     } catch (e) {
-      this.setError('gzip', w.offset, `compressed stream is corrupt or cut short: ${describeIoError(e)}`);
+      this.readFailed(w, e);
       return;
     }
     if (w.available === 0) {
@@ -140,7 +147,8 @@ export class CaptureReader {
       return s;
     }
     if (s === Step.ERROR) {
-      this.error = parser.error;
+      const e = parser.error;
+      this.error = e && this.gzip ? { ...e, stream: 'decompressed' } : e;
       this.done = true;
     } else if (s === Step.END) {
       this.done = true;
@@ -161,9 +169,19 @@ export class CaptureReader {
     try {
       await w.refill();
     } catch (e) {
-      // zlib reports a cut or corrupt gzip stream as a thrown error mid-read.
-      this.setError('gzip', w.offset, `compressed stream is corrupt or cut short: ${describeIoError(e)}`);
+      this.readFailed(w, e);
+      return;
     }
+    const warning = w.source.warning;
+    if (w.eof && warning && this.warnings.length === 0) {
+      this.warnings.push({ kind: 'trailing-garbage', file: this.path, offset: warning.offset, stream: 'compressed', message: warning.message });
+    }
+  }
+
+  /** A read that threw: a corrupt or cut gzip member (with its compressed offset), or an I/O error. */
+  private readFailed(w: Window, e: unknown): void {
+    if (e instanceof GzipError) this.setError('gzip', e.compressedOffset, e.message, 'compressed');
+    else this.setError('open-failed', w.offset, `read failed: ${describeIoError(e)}`, this.gzip ? 'decompressed' : undefined);
   }
 
   /**
@@ -185,8 +203,8 @@ export class CaptureReader {
     return this.parser instanceof PcapngParser ? this.parser : null;
   }
 
-  private setError(kind: CaptureError['kind'], offset: number, message: string): void {
-    this.error = { kind, file: this.path, offset, message };
+  private setError(kind: CaptureError['kind'], offset: number, message: string, stream: OffsetStream | undefined = this.gzip ? 'decompressed' : undefined): void {
+    this.error = { kind, file: this.path, offset, message, ...(stream ? { stream } : {}) };
     this.done = true;
   }
 }

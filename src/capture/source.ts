@@ -7,8 +7,7 @@
  * chunks is the only copy the reader makes (DESIGN.md §2).
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { GunzipSource, type SourceWarning } from './gunzip.js';
 import type { Readable } from 'node:stream';
 import { READ_CHUNK_BYTES } from '../limits.js';
 import { openFifo } from './fifo.js';
@@ -18,6 +17,8 @@ export interface ByteSource {
   close(): Promise<void>;
   /** Bytes consumed from the underlying file (compressed bytes for gzip input). */
   readonly rawBytes: number;
+  /** Set once the source ended with something skipped (gzip: trailing garbage). */
+  readonly warning?: SourceWarning | null;
 }
 
 /** Space kept free at the head of each read buffer for the previous chunk's unconsumed tail (at
@@ -74,6 +75,11 @@ export class FileSource implements ByteSource {
 
   static async open(path: string, chunk = READ_CHUNK_BYTES): Promise<FileSource> {
     return new FileSource(await open(path, 'r'), chunk);
+  }
+
+  /** Reads an already opened regular file (the handle is the source's to close). */
+  static of(fh: FileHandle, chunk = READ_CHUNK_BYTES): FileSource {
+    return new FileSource(fh, chunk);
   }
 
   private readInto(i: number): Promise<number> {
@@ -175,39 +181,51 @@ export interface OpenedSource {
   gzip: boolean;
 }
 
+function isGzip(first: Buffer | null): boolean {
+  return first !== null && first.length >= 2 && first[0] === GZIP_MAGIC0 && first[1] === GZIP_MAGIC1;
+}
+
+/**
+ * A stream (stdin, a pipe, a FIFO, a character device) as a source: gzip detected by its first
+ * bytes and decompressed member by member (gunzip.ts), anything else handed on as it comes.
+ */
+async function streamSource(stream: Readable): Promise<OpenedSource> {
+  const { first } = await peekStream(stream);
+  if (isGzip(first)) {
+    const it = stream.iterator({ destroyOnReturn: true }) as AsyncIterator<Buffer>;
+    return { source: new GunzipSource(it, first, () => stream.destroy()), gzip: true };
+  }
+  return { source: new StreamSource(stream, first), gzip: false };
+}
+
 /**
  * Opens a path (or '-' for stdin), detecting gzip by its magic bytes and decompressing it as a
- * stream: a compressed capture is never inflated to disk or memory whole.
+ * stream: a compressed capture is never inflated to disk or memory whole. A path that is not a
+ * regular file (a FIFO, /dev/stdin, a process substitution's /dev/fd/N, a character device) cannot
+ * be read at positions: it is read as a stream, as stdin is. `fstat` on the opened descriptor
+ * decides, not the name.
  */
 export async function openSource(path: string, stdin: Readable = process.stdin, chunk = READ_CHUNK_BYTES): Promise<OpenedSource> {
-  if (path === '-') {
-    const { first } = await peekStream(stdin);
-    if (first && first.length >= 2 && first[0] === GZIP_MAGIC0 && first[1] === GZIP_MAGIC1) {
-      const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-      let raw = 0;
-      gunzip.write(first);
-      raw += first.length;
-      stdin.on('data', (b: Buffer) => (raw += b.length));
-      stdin.pipe(gunzip);
-      return { source: new StreamSource(gunzip, null, () => raw), gzip: true };
-    }
-    return { source: new StreamSource(stdin, first), gzip: false };
-  }
+  if (path === '-') return streamSource(stdin);
   // A FIFO is read as a stream, like stdin, opened without blocking (fifo.ts).
   const fifo = openFifo(path);
-  if (fifo) return openSource('-', fifo, chunk);
+  if (fifo) return streamSource(fifo);
   const fh = await open(path, 'r');
+  let regular: boolean;
+  try {
+    regular = (await fh.stat()).isFile();
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  if (!regular) {
+    // The handle is the stream's: a FIFO opened twice could meet two different writers.
+    return streamSource(fh.createReadStream({ highWaterMark: chunk }));
+  }
   const head = Buffer.alloc(2);
   const { bytesRead } = await fh.read(head, 0, 2, 0);
-  await fh.close();
-  if (bytesRead === 2 && head[0] === GZIP_MAGIC0 && head[1] === GZIP_MAGIC1) {
-    const file = createReadStream(path, { highWaterMark: chunk });
-    let raw = 0;
-    file.on('data', (b: Buffer | string) => (raw += b.length));
-    const gunzip = createGunzip({ chunkSize: Math.min(256 * 1024, chunk) });
-    file.on('error', (e) => gunzip.destroy(e));
-    file.pipe(gunzip);
-    return { source: new StreamSource(gunzip, null, () => raw), gzip: true };
+  if (bytesRead === 2 && isGzip(head)) {
+    return streamSource(fh.createReadStream({ highWaterMark: chunk, start: 0 }));
   }
-  return { source: await FileSource.open(path, chunk), gzip: false };
+  return { source: FileSource.of(fh, chunk), gzip: false };
 }

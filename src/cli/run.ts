@@ -3,7 +3,7 @@
  * display, and the one-line reports of damaged inputs.
  */
 import { statSync } from 'node:fs';
-import { expandInputs, formatCaptureError, type CaptureError, type ExpandedInputs } from '../capture/index.js';
+import { expandInputs, formatCaptureError, formatCaptureWarning, type CaptureError, type ExpandedInputs, type OffsetStream } from '../capture/index.js';
 import { UsageError, stderrLine } from './errors.js';
 import { Out, refuseInputAsOutput } from '../report/out.js';
 import { Progress, setCurrentProgress, wantProgress, type ProgressInput } from './progress.js';
@@ -103,4 +103,9 @@ export async function withOutput<T>(path: string | undefined, progress: Progress
 export function reportInputErrors(errors: readonly CaptureError[]): boolean {
   for (const e of errors) stderrLine(formatCaptureError(e));
   return errors.length > 0;
+}
+
+/** One line on stderr per thing skipped in an input still read (gzip trailing garbage); not an error. */
+export function reportInputWarnings(inputs: readonly { path: string; warnings?: readonly { offset: number; stream?: OffsetStream; message: string }[] }[]): void {
+  for (const i of inputs) for (const w of i.warnings ?? []) stderrLine(formatCaptureWarning({ ...w, kind: 'trailing-garbage', file: i.path }));
 }

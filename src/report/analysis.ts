@@ -6,6 +6,7 @@ import type { InfoInput } from './inputs.js';
 import type { Finding, SessionFacts, SessionReport, Outcome, DataMode, FileReport } from '../ftp/model.js';
 import { OUTCOMES, DATA_MODES, FAILED_OUTCOMES } from '../ftp/model.js';
 import { termSafe } from './escape.js';
+import { offsetText } from '../capture/index.js';
 import type { Out } from './out.js';
 import { LIMITS_NOT_LOSS } from '../limits.js';
 import pc from 'picocolors';
@@ -239,7 +240,7 @@ function tailText(r: ReportTail, p: Paint = NO_PAINT): string {
   const out: string[] = [];
   for (const f of r.findings) out.push(`${paintSeverity(p, f.severity, `${SEV_MARK[f.severity]} ${f.code}`)}: ${termSafe(f.message, 400)}`);
   for (const i of r.inputs) {
-    out.push(`${termSafe(i.path)}: ${i.format ?? 'unreadable'}${i.gzip ? ' (gzip)' : ''}, ${i.packets.toLocaleString('en-US')} packets, ${i.firstTime ?? '-'} .. ${i.lastTime ?? '-'}${i.complete ? '' : `  [INCOMPLETE: ${i.errors.map((e) => `${termSafe(e.message)} at byte offset ${e.offset}`).join('; ')}]`}`);
+    out.push(`${termSafe(i.path)}: ${i.format ?? 'unreadable'}${i.gzip ? ' (gzip)' : ''}, ${i.packets.toLocaleString('en-US')} packets, ${i.firstTime ?? '-'} .. ${i.lastTime ?? '-'}${i.complete ? '' : `  [INCOMPLETE: ${i.errors.map((e) => `${termSafe(e.message)} at ${offsetText(e)}`).join('; ')}]`}${(i.warnings ?? []).map((w) => `  [warning: ${termSafe(w.message)} at ${offsetText(w)}]`).join('')}`);
   }
   const sm = r.summary;
   const outcomes = Object.entries(sm.byOutcome).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');

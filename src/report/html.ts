@@ -22,6 +22,7 @@ import { HTML_MAX_LADDERS_FAILING, HTML_MAX_LADDERS_OTHER, HTML_MAX_TABLE_ROWS }
 import { limitsText, type AnalysisReport, type ReportSink, type ReportTail } from './analysis.js';
 import { FAILED_OUTCOMES, dcHeadline, isFailed, ladderOf, rel, tcpLabel, type Ladder, type LadderRow } from './ladder.js';
 import type { Out } from './out.js';
+import { offsetText } from '../capture/index.js';
 
 /** Text or attribute value from the capture, made safe for HTML and XML: bounded, control
  * characters (C0 but \n and \t, DEL, C1, U+2028/9, noncharacters) as \xNN, markup escaped. */
@@ -205,7 +206,7 @@ export class HtmlSink implements ReportSink {
     o.push(`<header id="top"><h1>FTP postmortem</h1><p class="muted">${esc(this.tool.name)} ${esc(this.tool.version)} · client lane left, server lane right · times relative to each session's start · <label class="filter"><input type="checkbox" id="only-failing" /> only failing sessions</label></p></header>\n`);
     o.push('<section id="overview">\n<h2>Capture</h2>\n<table class="inputs"><tr><th>input</th><th>format</th><th>packets</th><th>first</th><th>last</th><th>read</th></tr>\n');
     for (const i of tail.inputs) {
-      const errs = i.errors.map((e) => `${esc(e.message, 200)} at byte offset ${e.offset}`).join('; ');
+      const errs = i.errors.map((e) => `${esc(e.message, 200)} at ${offsetText(e)}`).join('; ');
       o.push(`<tr><td class="mono">${esc(i.path, 300)}</td><td>${esc(i.format ?? 'unreadable')}${i.gzip ? ' (gzip)' : ''}</td><td>${i.packets.toLocaleString('en-US')}</td><td class="mono">${esc(i.firstTime ?? '-')}</td><td class="mono">${esc(i.lastTime ?? '-')}</td><td>${i.complete ? 'complete' : `<span class="badge b-error">incomplete</span> ${errs}`}</td></tr>\n`);
     }
     o.push('</table>\n');

@@ -7,7 +7,7 @@
  * start with "220": a full flow table is the TCP stage's job, and `info` must stay at capture speed.
  */
 import type { CaptureReader } from '../capture/index.js';
-import { isoTime } from '../capture/index.js';
+import { isoTime, offsetText } from '../capture/index.js';
 import { DecodeStatus, TcpFlag, type Packet } from '../decode/packet.js';
 import { ENCAP_COUNT, ENCAP_NAMES, type EncapName } from '../decode/tunnel.js';
 import { formatIp } from '../decode/address.js';
@@ -261,7 +261,7 @@ export function renderInfoText(r: InfoReport, maxPorts = 20): string {
     out.push(`Files:             ${n(r.inputs.length)} (one line each; --format json has every detail)`);
     for (const i of r.inputs) {
       const fmt = `${i.format ?? 'unreadable'}${i.gzip ? ' (gzip)' : ''}`;
-      out.push(`  ${termSafe(i.path)}  ${fmt}  ${n(i.packets)} packets  ${i.firstTime ?? '-'} .. ${i.lastTime ?? '-'}${i.complete ? '' : `  NOT READ TO THE END: ${i.errors.map((e) => `${termSafe(e.message)} at byte offset ${e.offset}`).join('; ')}`}`);
+      out.push(`  ${termSafe(i.path)}  ${fmt}  ${n(i.packets)} packets  ${i.firstTime ?? '-'} .. ${i.lastTime ?? '-'}${i.complete ? '' : `  NOT READ TO THE END: ${i.errors.map((e) => `${termSafe(e.message)} at ${offsetText(e)}`).join('; ')}`}`);
     }
     out.push('');
   }
@@ -279,7 +279,8 @@ export function renderInfoText(r: InfoReport, maxPorts = 20): string {
     if (i.lastTime) out.push(`Last packet:       ${i.lastTime}`);
     if (i.durationSeconds !== null) out.push(`Duration:          ${i.durationSeconds.toFixed(6)} s`);
     if (i.outOfOrderTimestamps) out.push(`Out of order:      ${n(i.outOfOrderTimestamps)} timestamps earlier than the one before`);
-    out.push(`Read to the end:   ${i.complete ? 'yes' : `NO — ${i.errors.map((e) => `${termSafe(e.message)} at byte offset ${e.offset}`).join('; ')}`}`);
+    out.push(`Read to the end:   ${i.complete ? 'yes' : `NO — ${i.errors.map((e) => `${termSafe(e.message)} at ${offsetText(e)}`).join('; ')}`}`);
+    for (const w of i.warnings ?? []) out.push(`Warning:           ${termSafe(w.message)} at ${offsetText(w)}`);
     out.push('');
   }
   if (r.inputs.length > 1) {

@@ -1,5 +1,5 @@
 /** The `inputs[]` section shared by every report (DESIGN.md §4): one entry per capture file. */
-import type { CaptureReader } from '../capture/index.js';
+import type { CaptureReader, OffsetStream } from '../capture/index.js';
 import { isoTime } from '../capture/index.js';
 import { linkTypeName } from './linktypes.js';
 
@@ -19,8 +19,20 @@ export interface InfoInput {
   outOfOrderTimestamps: number;
   /** Read to its end; false after damage (the error, with its byte offset, is in `errors`). */
   complete: boolean;
-  errors: { kind: string; offset: number; message: string }[];
+  errors: InputProblem[];
+  /** Present when something was skipped in an input still read to its end (gzip trailing garbage). */
+  warnings?: InputProblem[];
 }
+
+/** `stream` only for a gzip input: which stream `offset` counts in (compressed or decompressed). */
+export interface InputProblem {
+  kind: string;
+  offset: number;
+  stream?: OffsetStream;
+  message: string;
+}
+
+const problem = (e: { kind: string; offset: number; stream?: OffsetStream; message: string }): InputProblem => ({ kind: e.kind, offset: e.offset, ...(e.stream ? { stream: e.stream } : {}), message: e.message });
 
 function span(r: { firstSec: number; firstNsec: number; lastSec: number; lastNsec: number }): number | null {
   if (r.firstSec < 0) return null;
@@ -46,7 +58,8 @@ export function inputsOf(readers: readonly CaptureReader[]): InfoInput[] {
       durationSeconds: span(r),
       outOfOrderTimestamps: r.outOfOrder,
       complete: r.error === null,
-      errors: r.error ? [{ kind: r.error.kind, offset: r.error.offset, message: r.error.message }] : [],
+      errors: r.error ? [problem(r.error)] : [],
+      ...(r.warnings.length > 0 ? { warnings: r.warnings.map(problem) } : {}),
     };
   });
 }

@@ -13,7 +13,7 @@ import { MAX_JOBS } from '../../limits.js';
 import { Exit, UsageError } from '../errors.js';
 import { FilteredSink, buildFilter, parseSeverity, severityRank } from '../filters.js';
 import type { Progress, ProgressInput } from '../progress.js';
-import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, inputBytes, reportInputErrors, resolveInputs, startProgress, withOutput } from '../run.js';
+import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, inputBytes, reportInputErrors, reportInputWarnings, resolveInputs, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 import { Extractor } from '../../ftp/extract.js';
 import { OverviewSink, type OverviewMode } from '../../report/overview-sink.js';
@@ -165,6 +165,7 @@ function parseRules(s: string | undefined): RuleSyntax | null {
 
 function exitFor(tail: Pick<ReportTail, 'inputs'>, failOn: ReturnType<typeof parseSeverity>, worst: number): void {
   const errors: CaptureError[] = tail.inputs.flatMap((i) => i.errors.map((e) => ({ ...e, kind: e.kind as CaptureError['kind'], file: i.path })));
+  reportInputWarnings(tail.inputs);
   if (reportInputErrors(errors)) process.exitCode = Exit.INPUT;
   else if (failOn !== undefined && worst >= severityRank(failOn)) process.exitCode = Exit.FINDINGS;
   else process.exitCode = Exit.OK;

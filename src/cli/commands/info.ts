@@ -6,7 +6,7 @@ import { newPacket } from '../../decode/packet.js';
 import { InfoCollector, buildInfoReport, renderInfoText, type InfoReport } from '../../report/info.js';
 import { Exit, UsageError } from '../errors.js';
 import type { Progress } from '../progress.js';
-import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, reportInputErrors, resolveInputs, startProgress, withOutput } from '../run.js';
+import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, reportInputErrors, reportInputWarnings, resolveInputs, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 
 export interface InfoOptions {
@@ -53,6 +53,7 @@ export function registerInfo(program: Command): void {
         return r;
       }, paths);
       const errors: CaptureError[] = report.inputs.flatMap((i) => i.errors.map((e) => ({ ...e, kind: e.kind as CaptureError['kind'], file: i.path })));
+      reportInputWarnings(report.inputs);
       process.exitCode = reportInputErrors(errors) ? Exit.INPUT : Exit.OK;
     });
 }
