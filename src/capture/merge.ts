@@ -16,6 +16,7 @@
  * fails stops at its damage (its error kept on its reader); the others go on. The returned readers
  * are in the order of `paths` (`inputs[]`, `rec.input`), each closed, its summary kept.
  */
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { CaptureRecord } from './record.js';
 import { CaptureReader } from './reader.js';
@@ -50,11 +51,17 @@ interface Start {
 
 /**
  * The time of an input's first record, read through a throwaway reader with a small read size.
- * Null for stdin (it cannot be read twice), and for an input with no record or damaged before its
- * first: those are opened at once, and the real reader reports the damage.
+ * Null for stdin and any other stream (a FIFO, /dev/stdin, a process substitution: none can be
+ * read twice), and for an input with no record or damaged before its first: those are opened at
+ * once, and the real reader reports the damage.
  */
 export async function firstRecordTime(path: string): Promise<Start | null> {
   if (path === '-') return null;
+  try {
+    if (!(await stat(path)).isFile()) return null;
+  } catch {
+    return null;
+  }
   const r = new CaptureReader(path, -1, undefined, PROBE_CHUNK_BYTES);
   try {
     await r.open();
