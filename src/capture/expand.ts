@@ -14,7 +14,8 @@
  * just created. Hidden names (a leading dot) are skipped like `ls` and the shell's `*` do, which
  * also keeps our own `-o` temporary files (`.NAME.PID.tmp`) out. Symbolic links are followed; a
  * directory reached twice (a link loop, or a link to a folder already walked) is walked once, and
- * a file reached twice (same real path) is read once. Entries come in name order, directory by
+ * a file reached twice (same device and inode: a link, symbolic or hard, or the same path given
+ * twice) is read once. Entries come in name order, directory by
  * directory; the merge reorders by time anyway (merge.ts).
  */
 import { open, readdir, realpath, stat } from 'node:fs/promises';
@@ -122,11 +123,15 @@ class Expander {
     this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
   }
 
-  /** Whether a path's real file was not met before (and now is). A missing path counts as itself. */
+  /**
+   * Whether a path's file was not met before (and now is), by device and inode: hard links and
+   * symbolic links to one file are one file. A path that cannot be stat'ed counts as itself.
+   */
   async firstTime(path: string): Promise<boolean> {
-    let real = path;
+    let real = `path:${path}`;
     try {
-      real = await realpath(path);
+      const st = await stat(path, { bigint: true });
+      real = `${st.dev}:${st.ino}`;
     } catch {
       // missing: the reader says so, with the path as given
     }
