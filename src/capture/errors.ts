@@ -7,9 +7,9 @@ export type CaptureErrorKind =
   | 'empty-file'
   | 'unknown-format' // first bytes are no pcap, pcapng or gzip magic
   | 'truncated-file-header'
-  | 'bad-file-header' // unsupported version, ...
+  | 'bad-file-header' // unsupported version (pcap, or a pcapng section's major version), ...
   | 'truncated-record' // a trailing partial record (file cut short)
-  | 'record-too-long' // record length beyond the snap length or the record limit
+  | 'record-too-long' // record length beyond the record limit (not the snap length: tshark reads those)
   | 'bad-block-length' // pcapng block length < 12, not a multiple of 4, or beyond the limit
   | 'block-length-mismatch' // pcapng trailing length differs from the leading one
   | 'bad-block' // a pcapng block whose contents contradict its length

@@ -41,7 +41,6 @@ export class PcapParser {
   error: CaptureError | null = null;
   private le = true;
   private nsMul = 1000;
-  private maxRecord = MAX_RECORD_BYTES;
 
   constructor(private readonly file: string) {}
 
@@ -73,9 +72,6 @@ export class PcapParser {
       this.header = h;
       this.le = le;
       this.nsMul = m.nanosecond ? 1 : 1000;
-      // A record may exceed the announced snap length only in a corrupt file; tools that write
-      // snaplen 0 or a tiny one mean "unknown", so the record limit applies alone there.
-      this.maxRecord = h.snapLength >= 64 && h.snapLength < MAX_RECORD_BYTES ? h.snapLength : MAX_RECORD_BYTES;
       w.pos += FILE_HEADER;
     }
     const avail = w.end - w.pos;
@@ -88,8 +84,11 @@ export class PcapParser {
     const p = w.pos;
     const le = this.le;
     const caplen = dv.getUint32(p + 8, le);
-    if (caplen > this.maxRecord) {
-      return this.fail(w, 'record-too-long', `record length ${caplen} exceeds the ${this.maxRecord === MAX_RECORD_BYTES ? 'record limit' : 'snap length'} ${this.maxRecord}`);
+    // Only the record limit bounds a record, not the header's snap length: some capture tools
+    // write a small or stale snap length and longer records, and libpcap and Wireshark read them
+    // (wiretap's libpcap.c checks the packet size against the link type's maximum only).
+    if (caplen > MAX_RECORD_BYTES) {
+      return this.fail(w, 'record-too-long', `record length ${caplen} exceeds the record limit ${MAX_RECORD_BYTES}`);
     }
     if (avail < RECORD_HEADER + caplen) {
       if (!w.eof) return Step.NEED_MORE;

@@ -91,6 +91,11 @@ export class PcapngParser {
       switch (type) {
         case PCAPNG_SHB: {
           if (len < 28) return this.fail(w, 'bad-block', 'section header block too short');
+          // Another major version is another format: "a tool that can read files with the previous
+          // major version number will not be able to read" it (draft-ietf-opsawg-pcapng §4.1);
+          // Wireshark refuses it too ("unknown SHB version"). The minor version is not checked.
+          const major = dv.getUint16(p + 12, le);
+          if (major !== 1) return this.fail(w, 'bad-file-header', `unsupported pcapng version ${major}.${dv.getUint16(p + 14, le)}`);
           this.sections++;
           this.ifaces = [];
           this.countComments(w, p + 24, p + len - 4);
