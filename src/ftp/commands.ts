@@ -164,8 +164,10 @@ export function redactCommand(verb: string, arg: string): string {
 /**
  * A copy of `s` (at most `max` characters) that keeps nothing else alive: V8 makes `slice` of a
  * long string a view into it, so keeping 256 characters of a 4 KiB user name would keep all 4 KiB.
+ * Copied through UTF-16 code units, which keeps the escaped bytes of text.ts (lone surrogates)
+ * that a UTF-8 round trip would turn into U+FFFD.
  */
 export function detach(s: string, max: number): string {
   const cut = s.length > max ? s.slice(0, max) : s;
-  return cut.length < 13 ? cut : Buffer.from(cut, 'utf8').toString('utf8');
+  return cut.length < 13 ? cut : Buffer.from(cut, 'utf16le').toString('utf16le');
 }

@@ -38,6 +38,7 @@ import { EXTRACT_MAX_NAME_CHARS, EXTRACT_MAX_OPEN_FILES, EXTRACT_MAX_SUFFIX, EXT
 import { code, describe } from '../errno.js';
 import type { SpoolTarget } from './payload.js';
 import type { FileIncomplete } from './model.js';
+import { showBytes } from './text.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 /** A spool's first write buffer (see Spool.write). */
@@ -432,25 +433,17 @@ const DEVICE = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$
 /** Characters no extracted name keeps: C0/C1 controls, format characters (bidi overrides),
  * line/paragraph separators, and what Windows forbids in a name (`<>:"/\|?*`). */
 const BAD_CHARS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}<>:"/\\|?*]/gu;
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const MAX_NAME_BYTES = 200;
 
 /**
  * A file name for DIR from an FTP path (hostile). The last segment (either separator) only: the
- * manifest keeps the whole path. Control-channel strings are latin1, one character per byte: a
- * name that is valid UTF-8 as bytes is read as UTF-8 (RFC 2640), as the client meant it.
+ * manifest keeps the whole path. The path is wire text (text.ts): UTF-8 as the client sent it
+ * (RFC 2640); a byte that was not UTF-8 is shown as the reports show it, `\xNN`, whose backslash
+ * a name cannot keep: `caf\xe9.txt` in a report is the file `caf_xe9.txt`.
  */
 export function safeName(ftpPath: string): string {
-  let s = ftpPath;
-  if (!/[^\x00-\xff]/.test(s)) {
-    try {
-      s = UTF8.decode(Buffer.from(s, 'latin1'));
-    } catch {
-      // not UTF-8: the latin1 reading stands
-    }
-  }
-  const parts = s.split(/[/\\]/).filter((p) => p !== '' && p !== '.' && p !== '..');
-  let name = (parts.length > 0 ? parts[parts.length - 1] : '').replace(BAD_CHARS, '_');
+  const parts = ftpPath.split(/[/\\]/).filter((p) => p !== '' && p !== '.' && p !== '..');
+  let name = showBytes(parts.length > 0 ? parts[parts.length - 1] : '').replace(BAD_CHARS, '_');
   // Windows drops trailing dots and spaces (`a.txt.` is `a.txt`); a leading dot hides a file and a
   // leading dash reads as an option to the next shell command.
   name = name.replace(/[. ]+$/, '').replace(/^[.-]/, '_');

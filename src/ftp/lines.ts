@@ -28,10 +28,11 @@
  *   whole segments usually end at a line boundary, so it is delivered and the consumer decides).
  * - `end()`: a final line without LF is delivered with `unterminated: true`.
  *
- * Lines are latin1 strings, one char per byte: FTP predates UTF-8 (RFC 2640 adds it as an
- * option) and the report layer escapes what it prints.
+ * Lines are text as text.ts reads the wire: UTF-8 where valid (RFC 2640), every other byte kept as
+ * an escaped byte (U+DC00+b), which the report layer shows as `\xNN`.
  */
 import { MAX_CONTROL_LINE_BYTES } from '../limits.js';
+import { wireString } from './text.js';
 
 export interface LineInfo {
   /** Frame number of the segment holding the line's first data byte. */
@@ -306,7 +307,7 @@ export class LineSplitter {
   }
 
   private emit(truncated: boolean, unterminated: boolean): void {
-    const line = this.buf.toString('latin1', 0, this.len);
+    const line = wireString(this.buf, 0, this.len);
     const info: LineInfo = {
       frame: this.lineFrame,
       offset: this.lineOffset,

@@ -12,6 +12,7 @@
  */
 import { LISTING_MAX_ENTRIES, LISTING_MAX_LINE_BYTES, MAX_REPORT_FIELD_CHARS } from '../limits.js';
 import type { ListingEntry, ListingReport } from './model.js';
+import { wireString } from './text.js';
 
 const UNIX = /^([-dlbcpsD])([-rwxsStTlL]{9})[+@.]?\s+\d+\s+(?:\S+\s+){1,2}(\d+)\s+([A-Za-z]{3}\s+\d{1,2}\s+(?:\d{1,2}:\d{2}|\d{4}))\s(.*)$/;
 const DOS = /^(\d{2}-\d{2}-\d{2,4}\s+\d{1,2}:\d{2}(?:[AP]M)?)\s+(<DIR>|\d+)\s+(.+)$/i;
@@ -90,7 +91,7 @@ export class ListingParser {
       this.dropped++;
       return;
     }
-    const text = buf.toString('latin1', from, to);
+    const text = wireString(buf, from, to);
     const e = parseListingLine(text);
     if (e === null) {
       this.unparsed++;

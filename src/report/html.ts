@@ -23,6 +23,7 @@ import { limitsText, type AnalysisReport, type ReportSink, type ReportTail } fro
 import { FAILED_OUTCOMES, dcHeadline, isFailed, ladderOf, rel, tcpLabel, type Ladder, type LadderRow } from './ladder.js';
 import type { Out } from './out.js';
 import { offsetText } from '../capture/index.js';
+import { escapedByte } from '../ftp/text.js';
 
 /** Text or attribute value from the capture, made safe for HTML and XML: bounded, control
  * characters (C0 but \n and \t, DEL, C1, U+2028/9, noncharacters) as \xNN, markup escaped. */
@@ -33,7 +34,8 @@ export function esc(s: string, max = 2000): string {
     if (n++ >= max) return `${out}…`;
     const c = ch.codePointAt(0) ?? 0;
     if ((c < 0x20 && c !== 0x0a && c !== 0x09) || c === 0x7f || (c >= 0x80 && c < 0xa0) || c === 0x2028 || c === 0x2029 || c === 0xfffe || c === 0xffff || (c >= 0xd800 && c <= 0xdfff)) {
-      out += `\\x${c.toString(16).padStart(2, '0')}`;
+      // A byte wire text could not read as UTF-8 (src/ftp/text.ts) is shown as that byte.
+      out += `\\x${(escapedByte(c) >= 0 ? escapedByte(c) : c).toString(16).padStart(2, '0')}`;
       continue;
     }
     switch (ch) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LineSplitter, type LineInfo } from '../../src/ftp/lines.js';
 import { MAX_CONTROL_LINE_BYTES } from '../../src/limits.js';
+import { naiveWireText } from '../helpers/wire-text.js';
 
 interface Got {
   line: string;
@@ -51,7 +52,8 @@ describe('LineSplitter: line ends', () => {
       input: ['230-Welcome\r\n230-in', 'ner\r\n230 Login successful.\r', '\n'],
       expect: ['230-Welcome', '230-inner', '230 Login successful.'],
     },
-    { name: 'latin1 bytes stay one char each', input: ['RETR caf\xe9.txt\r\n'], expect: ['RETR caf\xe9.txt'] },
+    { name: 'UTF-8 is read as UTF-8 (RFC 2640)', input: [Buffer.from('RETR café/josé ✓ 𝄞.txt\r\n', 'utf8')], expect: ['RETR café/josé ✓ 𝄞.txt'] },
+    { name: 'a byte that is not UTF-8 is kept as an escaped byte (U+DC00 + byte)', input: ['RETR caf\xe9.txt\r\n'], expect: ['RETR caf\udce9.txt'] },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -106,8 +108,8 @@ describe('LineSplitter: Telnet IAC (RFC 854)', () => {
       commands: 2,
     },
     { name: 'IAC IP IAC DM ABOR in one chunk', input: [hex('fff4fff2'), Buffer.from('ABOR\r\n')], expect: ['ABOR'], commands: 2 },
-    { name: 'IAC IAC is one 0xff byte', input: [Buffer.from('RETR a\xff\xffb\r\n', 'latin1')], expect: ['RETR a\xffb'], commands: 0 },
-    { name: 'IAC IAC split across chunks', input: [Buffer.from('RETR a\xff', 'latin1'), Buffer.from('\xffb\r\n', 'latin1')], expect: ['RETR a\xffb'], commands: 0 },
+    { name: 'IAC IAC is one 0xff byte', input: [Buffer.from('RETR a\xff\xffb\r\n', 'latin1')], expect: ['RETR a\udcffb'], commands: 0 },
+    { name: 'IAC IAC split across chunks', input: [Buffer.from('RETR a\xff', 'latin1'), Buffer.from('\xffb\r\n', 'latin1')], expect: ['RETR a\udcffb'], commands: 0 },
     { name: 'IAC DO x dropped', input: [hex('fffd01'), Buffer.from('NOOP\r\n')], expect: ['NOOP'], commands: 1 },
     { name: 'IAC WILL x split after IAC', input: [hex('ff'), hex('fb03'), Buffer.from('NOOP\r\n')], expect: ['NOOP'], commands: 1 },
     { name: 'IAC WONT x split before option', input: [hex('fffc'), hex('18'), Buffer.from('NOOP\r\n')], expect: ['NOOP'], commands: 1 },
@@ -133,7 +135,7 @@ describe('LineSplitter: Telnet IAC (RFC 854)', () => {
 
   it('an escaped 0xff starting a line is dated by its first IAC', () => {
     const { got } = split([Buffer.from('\xff', 'latin1'), Buffer.from('\xffX\r\n', 'latin1')]);
-    expect(got[0]).toMatchObject({ line: '\xffX', info: { frame: 1, offset: 0 } });
+    expect(got[0]).toMatchObject({ line: '\udcffX', info: { frame: 1, offset: 0 } });
   });
 });
 
@@ -300,7 +302,7 @@ function reference(bytes: Uint8Array, max: number): [string, boolean, boolean, n
   const out: [string, boolean, boolean, number][] = [];
   let cur: [number, number][] = [];
   const put = (content: number[], start: number, terminated: boolean): void => {
-    const text = (xs: number[]): string => Buffer.from(xs.map((x) => x & 0xff)).toString('latin1');
+    const text = (xs: number[]): string => naiveWireText(xs.map((x) => x & 0xff));
     if (content.length > max) out.push([text(content.slice(0, max)), true, false, start]);
     else out.push([text(content), false, !terminated, start]);
   };
