@@ -13,6 +13,10 @@ import { cli } from '../helpers/cli.js';
 import { pcapFile } from '../helpers/build.js';
 import { Clock, TcpConversation } from '../helpers/packets.js';
 import { FORMAT_NAMES } from '../../src/report/formats.js';
+import { naiveWireText } from '../helpers/wire-text.js';
+
+/** The text a string of latin1-written wire bytes reads as. */
+const wire = (s: string): string => naiveWireText(Buffer.from(s, 'latin1'));
 
 const CSI_RED = '\x1b[31m';
 const OSC_TITLE = '\x1b]0;title\x07';
@@ -88,12 +92,14 @@ describe('injection test (hand-built capture with hostile FTP strings)', () => {
     const j = JSON.parse(r.stdout) as { sessions: Session[] };
     expect(j.sessions).toHaveLength(1);
     const s = j.sessions[0];
-    expect(s.user).toBe(USER);
+    // Byte for byte: UTF-8 where valid, each other byte as U+DC00+b (src/ftp/text.ts).
+    expect(s.user).toBe(wire(USER));
     expect(s.banner).toContain(EVIL);
-    expect(s.banner).toContain(NOT_UTF8);
+    expect(s.banner).toContain(wire(NOT_UTF8));
+    expect(wire(NOT_UTF8)).toBe('\udcc3(\udc9b\udca0\udce2\udc82');
     expect(s.dataConnections.map((d) => d.outcome)).toEqual(['completed', 'refused']);
-    expect(s.dataConnections[0].argument).toContain(`${OSC_TITLE}<x y="1">&lt;${NOT_UTF8}`);
-    expect(s.dataConnections[1].argument).toBe(FILE2);
+    expect(s.dataConnections[0].argument).toContain(wire(`${OSC_TITLE}<x y="1">&lt;${NOT_UTF8}`));
+    expect(s.dataConnections[1].argument).toBe(wire(FILE2));
   });
 
   it('text: no raw ESC or other control character reaches the terminal, the strings are shown escaped', () => {
@@ -104,6 +110,8 @@ describe('injection test (hand-built capture with hostile FTP strings)', () => {
       for (const line of lines) expect(line).not.toMatch(TERMINAL_CONTROL);
       expect(r.stdout).toContain('\\x1b[31m');
       expect(r.stdout).toContain('\\x1b]0;title\\x07');
+      // The bytes that are not UTF-8, each shown as the byte it is.
+      expect(r.stdout).toContain('\\xc3(\\x9b\\xa0\\xe2\\x82');
     }
   });
 
