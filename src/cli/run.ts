@@ -44,6 +44,21 @@ export async function resolveInputs(args: readonly string[]): Promise<ExpandedIn
   return x;
 }
 
+/** The first input that can be read only once: stdin, or a FIFO, /dev/stdin, a process
+ * substitution, a device (the reader reads those as streams); null if none. A path that cannot be
+ * stat'ed is not one. */
+export function streamInput(paths: readonly string[]): string | null {
+  for (const p of paths) {
+    if (p === '-') return p;
+    try {
+      if (!statSync(p).isFile()) return p;
+    } catch {
+      // missing: the reader reports it
+    }
+  }
+  return null;
+}
+
 /** Bytes of the input files (stdin and unreadable paths count 0: the reader reports those). */
 export function inputBytes(paths: readonly string[]): number {
   let n = 0;

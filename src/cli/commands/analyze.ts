@@ -13,11 +13,12 @@ import { MAX_JOBS } from '../../limits.js';
 import { Exit, UsageError } from '../errors.js';
 import { FilteredSink, buildFilter, parseSeverity, severityRank } from '../filters.js';
 import type { Progress, ProgressInput } from '../progress.js';
-import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, inputBytes, reportInputErrors, reportInputWarnings, resolveInputs, startProgress, withOutput } from '../run.js';
+import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, inputBytes, streamInput, reportInputErrors, reportInputWarnings, resolveInputs, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 import { Extractor } from '../../ftp/extract.js';
 import { OverviewSink, type OverviewMode } from '../../report/overview-sink.js';
 import { OVERVIEW_AUTO_SESSIONS, RULE_SYNTAXES, type RuleSyntax } from '../../report/overview.js';
+import { termSafe } from '../../report/escape.js';
 
 /** The options of `analyze`, as commander hands them over. */
 interface AnalyzeCliOptions extends ReportCliOptions {
@@ -78,7 +79,7 @@ const JOBS_MIN_BYTES = 64 * 1024 * 1024;
 function parseJobs(s: string | undefined, paths: readonly string[]): number {
   if (s === undefined) {
     // Default: every core, for inputs big enough to gain from them; stdin is read once.
-    if (paths.includes('-') || inputBytes(paths) < JOBS_MIN_BYTES) return 1;
+    if (streamInput(paths) !== null || inputBytes(paths) < JOBS_MIN_BYTES) return 1;
     // One core is left to V8's collector threads and the read-ahead, which one thread already keeps
     // busy (measured on many.pcap: 3.0 s of CPU in 2.1 s); on this project's 2-core machine
     // --jobs 2 was slower than one thread on both benchmark captures, so the default there is 1.
@@ -86,7 +87,9 @@ function parseJobs(s: string | undefined, paths: readonly string[]): number {
   }
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) throw new UsageError(`--jobs: "${s}" is not a count of worker threads from 1 to ${MAX_JOBS}`);
-  if (n > 1 && paths.includes('-')) throw new UsageError('--jobs: stdin (-) is read once, by one thread: use --jobs 1, or save the capture to a file');
+  const once = n > 1 ? streamInput(paths) : null;
+  if (once === '-') throw new UsageError('--jobs: stdin (-) is read once, by one thread: use --jobs 1, or save the capture to a file');
+  if (once !== null) throw new UsageError(`--jobs: ${termSafe(once)} is a pipe or device, read once, by one thread: use --jobs 1, or save the capture to a file`);
   return n;
 }
 
