@@ -30,7 +30,7 @@ const lines = (g: Got[]): string[] => g.map((x) => x.line);
 const hex = (h: string): Buffer => Buffer.from(h.replace(/\s+/g, ''), 'hex');
 
 describe('LineSplitter: line ends', () => {
-  const cases: { name: string; input: string[]; expect: string[] }[] = [
+  const cases: { name: string; input: (string | Buffer)[]; expect: string[] }[] = [
     { name: 'CRLF', input: ['USER ftplab\r\nPASS labpass\r\n'], expect: ['USER ftplab', 'PASS labpass'] },
     { name: 'bare LF', input: ['USER a\nPASS b\n'], expect: ['USER a', 'PASS b'] },
     { name: 'mixed CRLF and LF', input: ['USER a\r\nPASS b\nSYST\r\n'], expect: ['USER a', 'PASS b', 'SYST'] },
