@@ -344,3 +344,30 @@ export const LIMITS_NOT_LOSS: Readonly<Record<string, string>> = {
   // One finding per MAX_FINDINGS_PER_CODE says how many were folded into it.
   'findings-folded': 'repeated findings folded into a count',
 };
+// --- evidence captures (`--evidence DIR`; src/evidence/)
+/** Frame bytes `--evidence` holds in memory over all connections. Every TCP connection's frames
+ * are spooled from its first frame until the session that owns it is finalized (or until no
+ * session can claim it any more); past this bound the oldest connections' frames move to the spool
+ * files on disk (not counted: nothing is lost). */
+export const EVIDENCE_MEMORY_BYTES = 16 * 1024 * 1024;
+/** Frame bytes held in memory per connection before they move to disk (a transfer's bulk goes to
+ * disk at once; a SYN and its retransmissions stay in memory). */
+export const EVIDENCE_CONNECTION_MEMORY_BYTES = 64 * 1024;
+/** Size of one spool file on disk: frames are appended to the current one, and a file none of
+ * whose frames are still wanted is deleted, so disk use follows the connections still open. */
+export const EVIDENCE_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** Bytes the spool files may hold at once. Past it frames are not spooled, counted
+ * (`limits.evidence-frames-dropped`), and an evidence file that misses some says so in the index
+ * (`complete: false`). */
+export const EVIDENCE_MAX_SPOOL_BYTES = 4 * 1024 * 1024 * 1024;
+/** Connections spooled at once (~0.2 KiB each besides their frames: a SYN flood must not hold a
+ * million). Past it the oldest one's frames are dropped, counted
+ * (`limits.evidence-connections-dropped`); a session that claims it has an incomplete file. */
+export const EVIDENCE_MAX_CONNECTIONS = 100_000;
+/** Seconds before a session's start that its control connection's first frames may lie (a banner
+ * long after the SYN: a server's reverse DNS lookup): frames older than the oldest open session's
+ * start by this, plus CORRELATE_BEFORE_SEC, can belong to no session and are dropped. */
+export const EVIDENCE_LEAD_SEC = 60;
+/** Bytes `--evidence` writes over the whole run. Past it a session's file is not written,
+ * counted (`limits.evidence-files-skipped`) and marked in the index (`written: false`). */
+export const EVIDENCE_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024;

@@ -14,6 +14,7 @@ import { shardOf, type ShardSpec } from './scale/shard.js';
 import { CollectSink, SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from './report/analysis.js';
 import type { SessionReport } from './ftp/model.js';
 import { MemoryGovernor } from './memory.js';
+import type { EvidenceWriter } from './evidence/index.js';
 
 /** Packets' worth of garbage one session report makes, for the memory governor. */
 const SESSION_GARBAGE_PACKETS = 64;
@@ -31,6 +32,8 @@ export interface AnalyzeOptions extends AnalyzerOptions {
   mergeStats?: ReadOptions['stats'];
   /** Files the input expansion skipped (src/capture/expand.ts), for the report's `skippedFiles`. */
   skippedFiles?: Record<string, number>;
+  /** `--evidence DIR`: every decoded record and every finalized session go to it. */
+  evidence?: EvidenceWriter;
 }
 
 /** The whole analysis, collected into one report (tests, small captures). */
@@ -49,9 +52,11 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   // --extract: its folder is set up before anything is read, and cleaned if the run fails.
   opts.extract?.begin(tool);
   try {
+    opts.evidence?.begin(tool);
     return await analyzeWith(paths, opts, sink, tool);
   } catch (e) {
     opts.extract?.abort();
+    opts.evidence?.abort();
     throw e;
   }
 }
@@ -62,6 +67,8 @@ async function analyzeWith(paths: readonly string[], opts: AnalyzeOptions, sink:
   const accept = opts.filter ?? (() => true);
   const bruteForce = new BruteForce(opts.bruteForce);
   const run = await runStages(paths, opts, (s) => {
+    // --evidence: its file written (s.evidence) before the session is reported
+    opts.evidence?.session(s);
     bruteForce.note(s);
     if (!accept(s)) return;
     summary.add(s);
@@ -76,6 +83,11 @@ async function analyzeWith(paths: readonly string[], opts: AnalyzeOptions, sink:
   if (opts.extract) {
     opts.extract.finish();
     if (opts.extract.filesCut > 0) limits['extract-files-cut'] = opts.extract.filesCut;
+  }
+  // --evidence: the index into place; frames, connections and files past its bounds
+  if (opts.evidence) {
+    opts.evidence.finish();
+    Object.assign(limits, opts.evidence.limits());
   }
   const tail: ReportTail = {
     inputs: counters.inputs,
@@ -124,13 +136,18 @@ export async function runStages(paths: readonly string[], opts: AnalyzeOptions, 
   });
   const tracker = new TcpTracker({ events: ftp.events });
   ftp.bind(tracker);
+  const evidence = opts.evidence;
+  evidence?.bind(ftp);
   const index = opts.shardOf?.index ?? 0;
   const count = opts.shardOf?.count ?? 1;
   const readers = await readCaptures(
     paths,
     (rec: CaptureRecord) => {
       governor.tick();
-      if (decoder.decode(rec, pkt) === DecodeStatus.TCP) {
+      const status = decoder.decode(rec, pkt);
+      // --evidence: spooled before the analyzer's clock moves (a session it finalizes now is whole)
+      evidence?.record(rec, pkt, status);
+      if (status === DecodeStatus.TCP) {
         ftp.advance(pkt.tsSec + pkt.tsNsec / 1e9, pkt.frame);
         if (count === 1 || shardOf(pkt, count) === index) tracker.packet(pkt);
         else {

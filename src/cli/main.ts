@@ -16,6 +16,7 @@ import { registerMerge } from './commands/merge.js';
 import { removeJobFolders } from '../scale/jobs.js';
 import { abortOpenOutputs } from '../report/out.js';
 import { abortOpenExtractions } from '../ftp/extract.js';
+import { abortOpenEvidence } from '../evidence/index.js';
 import { Exit, UsageError, oneLine, stderrLine } from './errors.js';
 import { clearCurrentProgress } from './progress.js';
 import { VERSION } from './version.js';
@@ -45,6 +46,7 @@ function onSignal(signal: HandledSignal): void {
   abortOpenOutputs();
   removeJobFolders();
   abortOpenExtractions();
+  abortOpenEvidence();
   clearCurrentProgress();
   process.stderr.write(`ftp-pcap: ${signal === 'SIGINT' ? 'interrupted' : signal === 'SIGHUP' ? 'hung up' : 'terminated'} (${signal})\n`);
   process.exit(SIGNAL_EXIT[signal]);
@@ -55,6 +57,7 @@ function onFault(e: unknown): void {
   abortOpenOutputs();
   removeJobFolders();
   abortOpenExtractions();
+  abortOpenEvidence();
   clearCurrentProgress();
   stderrLine(oneLine(e));
   process.exit(Exit.INPUT);

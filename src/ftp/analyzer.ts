@@ -554,6 +554,14 @@ export class FtpAnalyzer {
     this.prune();
   }
 
+  /** The start (capture seconds) of the oldest session not finalized yet, Infinity when none: a
+   * connection that began CORRELATE_BEFORE_SEC before it can be claimed by no session (`prune`). */
+  oldestOpen(): number {
+    let oldest = Infinity;
+    for (const s of this.sessions.values()) if (!s.finalized && s.start < oldest) oldest = s.start;
+    return oldest;
+  }
+
   /** Candidates no open session can claim any more leave memory. */
   private prune(): void {
     let oldest = Infinity;

@@ -232,4 +232,6 @@ export interface SessionReport {
   findings: Finding[];
   /** Only when asked for (`--format html`, `--ladder`): the control channel's commands and replies. */
   timeline?: SessionTimeline;
+  /** Only with `--evidence DIR`: the name (in DIR) of the capture file holding this session's frames. */
+  evidence?: string;
 }

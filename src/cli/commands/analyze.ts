@@ -19,6 +19,7 @@ import { Extractor } from '../../ftp/extract.js';
 import { OverviewSink, type OverviewMode } from '../../report/overview-sink.js';
 import { OVERVIEW_AUTO_SESSIONS, RULE_SYNTAXES, type RuleSyntax } from '../../report/overview.js';
 import { termSafe } from '../../report/escape.js';
+import { EvidenceWriter } from '../../evidence/index.js';
 
 /** The options of `analyze`, as commander hands them over. */
 interface AnalyzeCliOptions extends ReportCliOptions {
@@ -30,6 +31,8 @@ interface AnalyzeCliOptions extends ReportCliOptions {
   listings?: boolean;
   extract?: string;
   extractMaxBytes?: string;
+  evidence?: string;
+  evidenceAll?: boolean;
 }
 
 /** `--extract-max-bytes`: a byte count, with an optional k, M, G or T suffix (powers of 1024). */
@@ -52,6 +55,17 @@ function transferOptions(opts: AnalyzeCliOptions): { hash: boolean; listings: bo
   if (opts.shard !== undefined) throw new UsageError(`--shard: ${which} follow${which.includes(',') ? '' : 's'} the bytes of data connections in one process; leave --shard out`);
   if (opts.jobs !== undefined && opts.jobs !== '1') throw new UsageError(`--jobs: ${which} follow${which.includes(',') ? '' : 's'} the bytes of data connections in one thread: use --jobs 1 or leave --jobs out`);
   return { hash: opts.hash === true, listings: opts.listings === true, extract: opts.extract !== undefined ? new Extractor(opts.extract, maxBytes ?? undefined) : null };
+}
+
+/** `--evidence DIR` (`--evidence-all`): a capture file per session kept, written by one process
+ * that saw every frame (not with --jobs or --shard: a worker sees a share of the connections). */
+function evidenceOptions(opts: AnalyzeCliOptions): EvidenceWriter | null {
+  if (opts.evidenceAll && opts.evidence === undefined) throw new UsageError('--evidence-all needs --evidence DIR');
+  if (opts.evidence === undefined) return null;
+  if (opts.shard !== undefined) throw new UsageError('--shard: --evidence writes each session\'s frames from one process that reads them all; leave --shard out');
+  if (opts.jobs !== undefined && opts.jobs !== '1') throw new UsageError('--jobs: --evidence writes each session\'s frames from one thread that reads them all: use --jobs 1 or leave --jobs out');
+  const filter = buildFilter(opts);
+  return new EvidenceWriter(opts.evidence, { all: opts.evidenceAll === true, keep: (s) => filter.session(s) !== null });
 }
 
 function parsePorts(s: string | undefined): number[] {
@@ -208,15 +222,18 @@ export function registerAnalyze(program: Command): void {
     .option('--listings', 'parse LIST/NLST/MLSD listings into entries (implies --hash)')
     .option('--extract <dir>', 'write transferred files into DIR (created if needed), with safe names and DIR/manifest.json (implies --hash)')
     .option('--extract-max-bytes <n>', 'bytes --extract writes at most, over all files (default 4G; k, M, G suffixes)')
+    .option('--evidence <dir>', "write a capture file per failed session into DIR (created if needed): its control and data connections' frames, as captured, with DIR/index.json (one thread)")
+    .option('--evidence-all', 'with --evidence: a file for every session the filters keep, not only failed ones')
     .addHelpText('after', exitCodesHelp(true))
     .action(async (args: string[], opts: AnalyzeCliOptions) => {
       const ports = parsePorts(opts.ports);
       const showPasswords = opts.showPasswords === true;
       const { paths, skipped } = await resolveInputs(args);
       const files = transferOptions(opts);
+      const evidence = evidenceOptions(opts);
       // A shard's partial result does not carry skipped-file counts: `merge` reports none.
       if (opts.shard !== undefined) return shardAction(paths, opts, ports);
-      const jobs = files ? 1 : parseJobs(opts.jobs, paths);
+      const jobs = files || evidence ? 1 : parseJobs(opts.jobs, paths);
       // A live feed (stdin) gets each session out as soon as it is written, not 64 KiB later.
       const live = paths.includes('-');
       const progress = startProgress(paths, opts.quiet);
@@ -231,7 +248,7 @@ export function registerAnalyze(program: Command): void {
                 progress.update(rs);
               }
             : undefined;
-          const common = { ports, showPasswords, version: VERSION, skippedFiles: skipped, ...report, ...files };
+          const common = { ports, showPasswords, version: VERSION, skippedFiles: skipped, ...report, ...files, ...(evidence ? { evidence } : {}) };
           const tail = jobs > 1 ? await analyzeJobs(paths, { ...common, ...(onProgress ? { onProgress } : {}) }, jobs, sink) : await analyzeTo(paths, { ...common, ...(onProgress ? { onProgress } : {}) }, sink);
           return { tail, readers };
         },

@@ -1,0 +1,320 @@
+/**
+ * Frames kept per connection until a session claims them or no session can (`--evidence`).
+ *
+ * Lifecycle: `add()` once per frame attributed to a connection, in capture order; the bytes are
+ * the capture record's view, copied at once (they are valid only during the call). `claim()`
+ * reads a connection's frames back in order; `drop()` forgets a connection and releases its bytes.
+ *
+ * Each frame is a 28-byte header (FRAME_HEADER) followed by its captured bytes. A connection keeps
+ * its newest frames in one growing buffer (at most EVIDENCE_CONNECTION_MEMORY_BYTES, and
+ * EVIDENCE_MEMORY_BYTES over all); older ones move to disk as one extent appended to the current
+ * segment file (EVIDENCE_SEGMENT_BYTES). A segment counts the extents still wanted and is deleted
+ * when none is: disk use follows the connections still spooled, not the length of the capture.
+ * Files are created with O_EXCL|O_NOFOLLOW inside a private folder (mode 0700): never through a
+ * symlink, never over an existing file.
+ */
+import { closeSync, constants, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVIDENCE_CONNECTION_MEMORY_BYTES, EVIDENCE_MAX_CONNECTIONS, EVIDENCE_MAX_SPOOL_BYTES, EVIDENCE_MEMORY_BYTES, EVIDENCE_SEGMENT_BYTES } from '../limits.js';
+
+/** frame (f64), tsSec (f64), tsNsec, interface, captured length, original length (u32 each). */
+export const FRAME_HEADER = 32;
+/** A segment's write buffer: appends are gathered into one write(2). */
+const SEGMENT_WRITE_BYTES = 1024 * 1024;
+/** A new connection's first buffer (a SYN with its header fits). */
+const FIRST_BYTES = 256;
+
+/** O_EXCL|O_NOFOLLOW: a new file, never an existing one nor through a symlink. */
+export const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** One frame as stored: its header fields, and its bytes at `buf[at, at + capLen)`. */
+export interface SpooledFrame {
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  iface: number;
+  capLen: number;
+  origLen: number;
+  buf: Buffer;
+  at: number;
+}
+
+class Segment {
+  fd: number;
+  /** Bytes appended (logical size); `written` of them are on disk, the rest in `buf`. */
+  size = 0;
+  written = 0;
+  buf: Buffer | null = Buffer.allocUnsafe(SEGMENT_WRITE_BYTES);
+  /** Extents still wanted. */
+  refs = 0;
+  constructor(readonly path: string) {
+    this.fd = openSync(path, CREATE_FLAGS, 0o600);
+  }
+
+  flush(): void {
+    if (this.buf === null || this.size === this.written) return;
+    const n = this.size - this.written;
+    let done = 0;
+    while (done < n) done += writeSync(this.fd, this.buf, done, n - done, this.written + done);
+    this.written = this.size;
+  }
+
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    this.buf = null;
+  }
+}
+
+/** The frames of one connection (canonical key, both directions). */
+export class ConnSpool {
+  firstFrame = 0;
+  firstSec = 0;
+  firstNsec = 0;
+  lastFrame = 0;
+  lastSec = 0;
+  lastNsec = 0;
+  /** Interfaces its frames came from (one, nearly always). */
+  readonly ifaces: number[] = [];
+  /** Frames not kept (the disk bound): an evidence file claiming this connection is incomplete. */
+  lost = 0;
+  mem: Buffer | null = null;
+  fill = 0;
+  /** On disk: segment, offset, length, per extent, oldest first. */
+  readonly extents: (Segment | number)[] = [];
+  constructor(readonly key: string) {}
+}
+
+export class FrameSpool {
+  private readonly spools = new Map<string, ConnSpool>();
+  private readonly segments: Segment[] = [];
+  private current: Segment | null = null;
+  private nextSegment = 1;
+  private memBytes = 0;
+  private diskBytes = 0;
+  framesDropped = 0;
+  connectionsDropped = 0;
+
+  constructor(private readonly dir: string) {}
+
+  get size(): number {
+    return this.spools.size;
+  }
+
+  get(key: string): ConnSpool | undefined {
+    return this.spools.get(key);
+  }
+
+  /** Spools one frame of connection `key` (bytes copied from `buf[off, off + capLen)`). */
+  add(key: string, frame: number, tsSec: number, tsNsec: number, iface: number, origLen: number, buf: Buffer, off: number, capLen: number): void {
+    let s = this.spools.get(key);
+    if (s === undefined) {
+      if (this.spools.size >= EVIDENCE_MAX_CONNECTIONS) {
+        const oldest = this.spools.values().next().value;
+        if (oldest !== undefined) {
+          this.drop(oldest);
+          this.connectionsDropped++;
+        }
+      }
+      s = new ConnSpool(key);
+      s.firstFrame = frame;
+      s.firstSec = tsSec;
+      s.firstNsec = tsNsec;
+      this.spools.set(key, s);
+    }
+    s.lastFrame = frame;
+    s.lastSec = tsSec;
+    s.lastNsec = tsNsec;
+    if (s.ifaces[s.ifaces.length - 1] !== iface && !s.ifaces.includes(iface)) s.ifaces.push(iface);
+    const need = FRAME_HEADER + capLen;
+    // Full: grow (doubling up to the per-connection bound), or move what it holds to disk.
+    if (s.mem !== null && s.fill + need > s.mem.length && s.fill + need > Math.min(s.mem.length * 2, EVIDENCE_CONNECTION_MEMORY_BYTES) && !this.spill(s)) {
+      s.lost++;
+      this.framesDropped++;
+      return;
+    }
+    if (s.mem === null || s.fill + need > s.mem.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need + s.fill, s.mem === null ? FIRST_BYTES : Math.min(s.mem.length * 2, EVIDENCE_CONNECTION_MEMORY_BYTES)));
+      if (s.mem !== null) {
+        s.mem.copy(bigger, 0, 0, s.fill);
+        this.memBytes -= s.mem.length;
+      }
+      s.mem = bigger;
+      this.memBytes += bigger.length;
+    }
+    const m = s.mem;
+    let o = s.fill;
+    m.writeDoubleLE(frame, o);
+    m.writeDoubleLE(tsSec, o + 8);
+    m.writeUInt32LE(tsNsec, o + 16);
+    m.writeUInt32LE(iface, o + 20);
+    m.writeUInt32LE(capLen, o + 24);
+    m.writeUInt32LE(origLen, o + 28);
+    o += FRAME_HEADER;
+    buf.copy(m, o, off, off + capLen);
+    s.fill = o + capLen;
+    if (this.memBytes > EVIDENCE_MEMORY_BYTES) this.relieve();
+  }
+
+  /** Moves the oldest connections' in-memory frames to disk until half the memory bound is used;
+   * a connection whose frames cannot go to disk (the disk bound) is dropped whole. */
+  private relieve(): void {
+    for (const s of this.spools.values()) {
+      if (this.memBytes <= EVIDENCE_MEMORY_BYTES / 2) return;
+      if (s.mem === null) continue;
+      if (!this.spill(s)) {
+        this.drop(s);
+        this.connectionsDropped++;
+        continue;
+      }
+      this.memBytes -= s.mem.length;
+      s.mem = null;
+    }
+  }
+
+  /** Appends `s`'s in-memory frames to the current segment; false when the disk bound is reached. */
+  private spill(s: ConnSpool): boolean {
+    if (s.mem === null || s.fill === 0) return true;
+    if (this.diskBytes + s.fill > EVIDENCE_MAX_SPOOL_BYTES) return false;
+    let seg = this.current;
+    if (seg === null || (seg.size > 0 && seg.size + s.fill > EVIDENCE_SEGMENT_BYTES)) {
+      if (seg !== null) {
+        seg.flush();
+        seg.buf = null;
+        if (seg.refs === 0) this.remove(seg);
+      }
+      seg = this.current = new Segment(join(this.dir, `seg${this.nextSegment++}`));
+      this.segments.push(seg);
+    }
+    const off = seg.size;
+    let from = 0;
+    while (from < s.fill) {
+      const b = seg.buf as Buffer;
+      const used = seg.size - seg.written;
+      if (used === b.length) {
+        seg.flush();
+        continue;
+      }
+      const k = Math.min(s.fill - from, b.length - used);
+      s.mem.copy(b, used, from, from + k);
+      seg.size += k;
+      from += k;
+    }
+    seg.refs++;
+    this.diskBytes += s.fill;
+    s.extents.push(seg, off, s.fill);
+    s.fill = 0;
+    return true;
+  }
+
+  private remove(seg: Segment): void {
+    seg.close();
+    unlinkSync(seg.path);
+    const i = this.segments.indexOf(seg);
+    if (i >= 0) this.segments.splice(i, 1);
+  }
+
+  /** Forgets a connection: its memory back, its extents released (a segment nobody wants is deleted). */
+  drop(s: ConnSpool): void {
+    if (this.spools.get(s.key) === s) this.spools.delete(s.key);
+    if (s.mem !== null) this.memBytes -= s.mem.length;
+    s.mem = null;
+    s.fill = 0;
+    for (let i = 0; i < s.extents.length; i += 3) {
+      const seg = s.extents[i] as Segment;
+      this.diskBytes -= s.extents[i + 2] as number;
+      if (--seg.refs === 0 && seg !== this.current) this.remove(seg);
+    }
+    s.extents.length = 0;
+  }
+
+  /** Drops connections that began before (sec) — in first-frame order, which is the map's. */
+  dropBefore(sec: number): void {
+    for (const s of this.spools.values()) {
+      if (s.firstSec >= sec) return;
+      this.drop(s);
+    }
+  }
+
+  /** A cursor over `s`'s frames, oldest first (disk extents, then memory). */
+  cursor(s: ConnSpool): SpoolCursor {
+    return new SpoolCursor(s);
+  }
+
+  /** Removes every segment file (end of run, or an interrupted one). */
+  close(): void {
+    for (const seg of [...this.segments]) {
+      try {
+        this.remove(seg);
+      } catch {
+        // best effort on the way out
+      }
+    }
+    this.current = null;
+    this.spools.clear();
+    this.memBytes = 0;
+    this.diskBytes = 0;
+  }
+}
+
+/** Reads a connection's frames back in order, one extent at a time (memory: one extent). */
+export class SpoolCursor {
+  private ext = 0;
+  private chunk: Buffer | null = null;
+  private pos = 0;
+  private end = 0;
+  private inMem = false;
+  readonly cur: SpooledFrame = { frame: 0, tsSec: 0, tsNsec: 0, iface: 0, capLen: 0, origLen: 0, buf: Buffer.alloc(0), at: 0 };
+
+  constructor(private readonly s: ConnSpool) {}
+
+  /** Moves to the next frame (`cur`); false at the end. */
+  next(): boolean {
+    while (this.chunk === null || this.pos >= this.end) {
+      if (!this.load()) return false;
+    }
+    const b = this.chunk;
+    const o = this.pos;
+    const c = this.cur;
+    c.frame = b.readDoubleLE(o);
+    c.tsSec = b.readDoubleLE(o + 8);
+    c.tsNsec = b.readUInt32LE(o + 16);
+    c.iface = b.readUInt32LE(o + 20);
+    c.capLen = b.readUInt32LE(o + 24);
+    c.origLen = b.readUInt32LE(o + 28);
+    c.buf = b;
+    c.at = o + FRAME_HEADER;
+    this.pos = c.at + c.capLen;
+    return true;
+  }
+
+  private load(): boolean {
+    const s = this.s;
+    if (this.ext < s.extents.length) {
+      const seg = s.extents[this.ext] as Segment;
+      const off = s.extents[this.ext + 1] as number;
+      const len = s.extents[this.ext + 2] as number;
+      this.ext += 3;
+      seg.flush();
+      const b = Buffer.allocUnsafe(len);
+      let done = 0;
+      while (done < len) {
+        const n = readSync(seg.fd, b, done, len - done, off + done);
+        if (n === 0) throw new Error(`evidence spool ${seg.path}: short read`);
+        done += n;
+      }
+      this.chunk = b;
+      this.pos = 0;
+      this.end = len;
+      return true;
+    }
+    if (!this.inMem && s.mem !== null && s.fill > 0) {
+      this.inMem = true;
+      this.chunk = s.mem;
+      this.pos = 0;
+      this.end = s.fill;
+      return true;
+    }
+    return false;
+  }
+}
