@@ -25,6 +25,7 @@ import type { Packet } from '../decode/index.js';
 import { TcpFlag } from '../decode/index.js';
 import { formatIp } from '../decode/address.js';
 import { TimeIndex } from './timeindex.js';
+import { dataFilter, sessionFilter } from './wireshark.js';
 import { DataPayload, type PayloadOptions, type PayloadResult, type SpoolTarget } from './payload.js';
 import type { Extractor, ManifestEntry } from './extract.js';
 import type { FileReport } from './model.js';
@@ -837,6 +838,7 @@ export class FtpAnalyzer {
       controlState: ctl.state,
       dataConnections: data,
       findings,
+      wiresharkFilter: sessionFilter(s.client, s.server, data),
       ...(f.timeline ? { timeline: this.timelineOf(f.timeline, isAnonymous(f.user)) } : {}),
     };
   }
@@ -950,6 +952,7 @@ export class FtpAnalyzer {
       outcome,
       firewallRule: firewallRule(facts),
       diagnosis: text,
+      wiresharkFilter: dataFilter(c ? { from: c.orig, to: c.resp } : null, target),
       ...(this.payloadOpts !== null ? { file: this.fileOf(id, s, c, transfer, outcome, serverIsOrig, sent?.bytes ?? 0, sent?.missedBytes ?? 0) } : {}),
     };
   }

@@ -104,6 +104,9 @@ export interface DataConnectionReport {
   outcome: Outcome;
   firewallRule: string;
   diagnosis: string;
+  /** A Wireshark display filter selecting this connection's packets (src/ftp/wireshark.ts); null
+   * when neither a connection nor an endpoint to expect one at is known. */
+  wiresharkFilter: string | null;
   /** Only with `--hash`, `--extract` or `--listings`: what the transfer carried (null when the
    * connection carried no transfer, or its bytes were not followed). */
   file?: FileReport | null;
@@ -230,6 +233,8 @@ export interface SessionReport {
   controlState: string;
   dataConnections: DataConnectionReport[];
   findings: Finding[];
+  /** A Wireshark display filter selecting the session's packets: control and data connections. */
+  wiresharkFilter: string;
   /** Only when asked for (`--format html`, `--ladder`): the control channel's commands and replies. */
   timeline?: SessionTimeline;
   /** Only with `--evidence DIR`: the name (in DIR) of the capture file holding this session's frames. */

@@ -102,6 +102,7 @@ export function handBuiltHostileSession(): SessionReport {
     command: 'RETR', argument: EVIL.file, path: null, direction: 'download', bytes: 10, expectedBytes: 10, missedBytes: 0, replies: [150, 226], replyText: 'Transfer complete', outcome: 'completed',
     firewallRule: 'client 10.1.2.3:50001 -> server 203.0.113.7:30000 (inbound to server)',
     diagnosis: `The download of ${EVIL.file} completed.`,
+    wiresharkFilter: 'ip.addr == 10.1.2.3 && ip.addr == 203.0.113.7 && tcp.port == 50001 && tcp.port == 30000',
   };
   const blocked: DataConnectionReport = {
     id: 2,
@@ -121,6 +122,7 @@ export function handBuiltHostileSession(): SessionReport {
     command: 'RETR', argument: EVIL.file2, path: null, direction: 'download', bytes: 0, expectedBytes: null, missedBytes: 0, replies: [550], replyText: EVIL.reply, outcome: 'no-answer',
     firewallRule: 'client 10.1.2.3:50002 -> server 203.0.113.7:30001 (inbound to server)',
     diagnosis: `The client's 3 SYNs to 203.0.113.7:30001 for ${EVIL.file2} got no answer over 3.0 s: a firewall in front of the server drops them.`,
+    wiresharkFilter: 'ip.addr == 10.1.2.3 && ip.addr == 203.0.113.7 && tcp.port == 50002 && tcp.port == 30001',
   };
   return {
     id: 1,
@@ -140,6 +142,7 @@ export function handBuiltHostileSession(): SessionReport {
     commands: 7,
     controlState: 'SF',
     dataConnections: [ok, blocked],
+    wiresharkFilter: `(ip.addr == 10.1.2.3 && ip.addr == 203.0.113.7 && tcp.port == 50000 && tcp.port == 21) || (${ok.wiresharkFilter}) || (${blocked.wiresharkFilter})`,
     findings: [
       { code: 'data-no-answer', severity: 'error', message: blocked.diagnosis, frames: [22, 24, 27, 30], dataConnection: 2 },
       { code: 'cleartext-credentials', severity: 'warning', message: `The password of ${JSON.stringify(EVIL.user)} crossed the network in clear text (no AUTH TLS).`, frames: [7] },
@@ -210,6 +213,7 @@ export function handBuiltLongSession(commands = 10_000, failEvery = 1000): Sessi
       outcome: failed ? 'no-answer' : 'completed',
       firewallRule: `client 10.1.2.3:${40000 + (id % 20000)} -> server 203.0.113.7:${port} (inbound to server)`,
       diagnosis: `The client's 3 SYNs to 203.0.113.7:${port} got no answer over 3.0 s: a firewall in front of the server drops inbound connections to its passive ports.`,
+      wiresharkFilter: `ip.addr == 10.1.2.3 && ip.addr == 203.0.113.7 && tcp.port == ${40000 + (id % 20000)} && tcp.port == ${port}`,
     });
   }
   push('client', 'QUIT');
@@ -232,6 +236,7 @@ export function handBuiltLongSession(commands = 10_000, failEvery = 1000): Sessi
     commands: n + 1,
     controlState: 'SF',
     dataConnections: dcs,
+    wiresharkFilter: [`ip.addr == 10.1.2.3 && ip.addr == 203.0.113.7 && tcp.port == 39999 && tcp.port == 21`, ...dcs.map((d) => d.wiresharkFilter)].map((f) => `(${f})`).join(' || '),
     findings: dcs.filter((d) => d.outcome !== 'completed').map((d) => ({ code: 'data-no-answer' as const, severity: 'error' as const, message: d.diagnosis, frames: [d.announced?.frame ?? 1], dataConnection: d.id })),
     timeline: { entries: tl, dropped: 0, droppedAfter: tl.length },
   };

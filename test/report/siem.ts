@@ -155,6 +155,7 @@ export function handBuiltSession(): SessionReport {
         outcome: 'completed',
         firewallRule: 'client 10.1.2.3:50001 -> server 203.0.113.7:30000 (inbound to server)',
         diagnosis: `The client connected and the download (RETR ${NASTY.argument}) completed with 10 bytes.`,
+        wiresharkFilter: 'ip.addr == 10.1.2.3 && ip.addr == 203.0.113.7 && tcp.port == 50001 && tcp.port == 30000',
       },
       {
         id: 2,
@@ -176,12 +177,14 @@ export function handBuiltSession(): SessionReport {
         outcome: 'not-attempted',
         firewallRule: 'client 10.1.2.3:* -> server 203.0.113.7:30001 (inbound to server)',
         diagnosis: 'The server announced 203.0.113.7:30001 but no connection to it appears in the capture.',
+        wiresharkFilter: 'ip.addr == 203.0.113.7 && tcp.port == 30001 && tcp.flags.syn == 1 && tcp.flags.ack == 0',
       },
     ],
     findings: [
       { code: 'cleartext-credentials', severity: 'warning', message: `The password of ${JSON.stringify(NASTY.user)} crossed the network in clear text.`, frames: [5] },
       { code: 'data-not-attempted', severity: 'warning', message: 'The server announced 203.0.113.7:30001 but no connection to it appears in the capture.', frames: [30], dataConnection: 2 },
     ],
+    wiresharkFilter: '(ip.addr == 10.1.2.3 && ip.addr == 203.0.113.7 && tcp.port == 50000 && tcp.port == 21) || (ip.addr == 10.1.2.3 && ip.addr == 203.0.113.7 && tcp.port == 50001 && tcp.port == 30000)',
   };
 }
 
