@@ -152,11 +152,13 @@ export class TextSink implements ReportSink {
   constructor(
     private readonly out: Out,
     private readonly paint: Paint = NO_PAINT,
+    /** `--verbose`: each session's and data connection's Wireshark display filter too. */
+    private readonly verbose = false,
   ) {}
   begin(): void {}
   session(s: SessionReport): void {
     this.any = true;
-    this.out.write(sessionText(s, this.paint));
+    this.out.write(sessionText(s, this.paint, this.verbose));
   }
   end(tail: ReportTail): void {
     if (!this.any) this.out.write(NO_SESSIONS_TEXT);
@@ -189,13 +191,15 @@ const visible = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 const paintOutcome = (p: Paint, o: Outcome, text: string): string => (FAILED.has(o) ? p.bold(p.red(text)) : o === 'completed' ? p.green(text) : p.yellow(text));
 const paintSeverity = (p: Paint, sev: string, text: string): string => (sev === 'error' ? p.bold(p.red(text)) : sev === 'warning' ? p.yellow(text) : p.dim(text));
 
-function sessionText(s: SessionReport, p: Paint = NO_PAINT): string {
+function sessionText(s: SessionReport, p: Paint = NO_PAINT, verbose = false): string {
   const out: string[] = [];
   const bad = s.dataConnections.filter((d) => FAILED.has(d.outcome)).length;
   out.push(p.bold(`Session ${s.id}  ${ep(s.client)} -> ${ep(s.server)}  mode ${s.mode}${s.tls ? '  TLS' : ''}`) + (bad ? p.red(`  ${bad} failed data connection${bad === 1 ? '' : 's'}`) : ''));
   const who = s.user === null ? (s.login === 'none' ? 'no login seen' : `login ${s.login}`) : `user "${termSafe(s.user, 40)}" login ${s.login}`;
   out.push(`  ${s.start}  ${who}${s.midStream ? '  (picked up mid-session)' : ''}${s.capturePoint !== 'unknown' ? `  captured ${s.capturePoint}` : ''}`);
   if (s.banner) out.push(`  banner "${termSafe(s.banner.split('\n')[0], 80)}"`);
+  if (s.evidence !== undefined) out.push(`  evidence ${termSafe(s.evidence, 300)}`);
+  if (verbose) out.push(`  wireshark: ${termSafe(s.wiresharkFilter, 4000)}`);
   for (const d of s.dataConnections) {
     const ann = d.announced ? `${d.announced.command} ${ep({ ip: d.announced.ip ?? '?', port: d.announced.port })} (frame ${d.announced.frame})` : 'no announcement';
     const conn = d.from ? `${d.initiator} ${ep(d.from)} -> ${ep(d.to)}` : `${d.initiator} expected to connect, no connection seen`;
@@ -203,6 +207,7 @@ function sessionText(s: SessionReport, p: Paint = NO_PAINT): string {
     const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? `/${d.expectedBytes}` : ''} B` : '';
     out.push(`  [${d.id}] ${d.mode.padEnd(16)} ${paintOutcome(p, d.outcome, d.outcome.toUpperCase().padEnd(13))} ${xfer}  ${bytes}  replies ${d.replies.join(',') || '-'}`);
     out.push(`      ${ann}; ${conn}${d.tcp ? ` [${d.tcp.state} ${d.tcp.history}]` : ''}`);
+    if (verbose && d.wiresharkFilter !== null) out.push(`      wireshark: ${termSafe(d.wiresharkFilter, 4000)}`);
     if (d.file) out.push(...fileText(d.file, p));
     if (FAILED.has(d.outcome) || d.outcome === 'incomplete') {
       out.push(...wrap(termSafe(d.diagnosis, 600), 6));

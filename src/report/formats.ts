@@ -13,10 +13,12 @@ import { HtmlSink } from './html.js';
 export interface FormatContext {
   /** Writing to a terminal (stdout is a TTY and no -o): text may use colour. */
   readonly tty: boolean;
+  /** `--verbose`: the text report adds each session's and data connection's Wireshark filter. */
+  readonly verbose?: boolean;
 }
 
 export const FORMATS: Record<string, (out: Out, ctx: FormatContext) => ReportSink> = {
-  text: (out, ctx) => new TextSink(out, ctx.tty ? paintFor(process.stdout) : NO_PAINT),
+  text: (out, ctx) => new TextSink(out, ctx.tty ? paintFor(process.stdout) : NO_PAINT, ctx.verbose === true),
   json: (out) => new JsonSink(out),
   /** Elastic Common Schema events, one per line (src/report/ndjson.ts). */
   ndjson: (out) => new NdjsonSink(out),

@@ -115,11 +115,19 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .ladder a text { text-decoration: underline; }
 #report.only-failing .ok { display: none; }
 label.filter { font-size: 13px; color: var(--muted); }
+.wsf { font-size: 12px; color: var(--muted); margin: 4px 0; overflow-wrap: anywhere; }
+.wsf code { color: #1f2328; }
+button.copy { font-size: 11px; padding: 0 6px; cursor: pointer; }
 `;
 
 const JS = `
 document.getElementById('only-failing').addEventListener('change', function (e) {
   document.getElementById('report').classList.toggle('only-failing', e.target.checked);
+});
+document.addEventListener('click', function (e) {
+  var b = e.target.closest ? e.target.closest('button.copy') : null;
+  var t = b ? document.getElementById(b.getAttribute('data-copy')) : null;
+  if (t && navigator.clipboard) navigator.clipboard.writeText(t.textContent).then(function () { b.textContent = 'copied'; });
 });
 `;
 
@@ -250,6 +258,7 @@ function sessionSection(s: SessionReport, bad: boolean): string {
   const who = s.user === null ? (s.login === 'none' ? 'no login seen' : `login ${s.login}`) : `user <b>${esc(s.user, 120)}</b> login ${s.login}`;
   o.push(`<p class="meta">${esc(s.start)} · ${who} · ${plural(s.commands, 'command')} · ${plural(s.dataConnections.length, 'data connection')} · captured ${s.capturePoint}${s.midStream ? ' · picked up mid-session' : ''}${s.banner ? ` · banner <code>${esc(s.banner.split('\n')[0], 160)}</code>` : ''}</p>\n`);
   o.push(ladderSvg(ladderOf(s)));
+  o.push(filterLine(`wsf-s${s.id}`, 'Wireshark filter', s.wiresharkFilter, s.evidence ?? null));
   o.push(dcTable(s));
   if (s.findings.length) {
     o.push('<ul class="findings">\n');
@@ -262,6 +271,15 @@ function sessionSection(s: SessionReport, bad: boolean): string {
   }
   o.push('</section>\n');
   return o.join('');
+}
+
+/** A display filter with a copy button, and the session's evidence capture (`--evidence`) linked
+ * by its name: the page and the capture files are meant to sit in one folder. */
+function filterLine(id: string, label: string, filter: string | null, evidence: string | null, inline = false): string {
+  if (filter === null) return '';
+  const file = evidence !== null ? ` · evidence <a href="${esc(encodeURIComponent(evidence))}">${esc(evidence, 300)}</a>` : '';
+  const body = `${label} <code id="${id}">${esc(filter, 4000)}</code> <button type="button" class="copy" data-copy="${id}" title="copy the filter">copy</button>${file}`;
+  return inline ? `<br /><span class="wsf">${body}</span>` : `<p class="wsf">${body}</p>\n`;
 }
 
 function dcTable(s: SessionReport): string {
@@ -286,7 +304,8 @@ function dcRow(s: SessionReport, d: DataConnectionReport): string {
   // --hash: the payload under the byte count (the hash in full: it is what gets compared)
   const file = f ? `<br /><span class="mono muted">sha256 ${f.sha256 ?? '-'}</span><br />${f.complete ? 'complete' : `<b>incomplete</b> (${esc(f.incomplete ?? '')}${f.missedBytes > 0 ? `, ${f.missedBytes} B missed` : ''})`}${f.extracted ? ` → ${esc(f.extracted, 300)}` : ''}` : '';
   const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? ` / ${d.expectedBytes}` : ''}${file}` : '-';
-  const diag = isFailed(d) || d.outcome === 'incomplete' ? `${esc(d.diagnosis, 1200)}<br /><span class="rule">${esc(d.firewallRule, 300)}</span>` : `<span class="muted">${esc(d.firewallRule, 300)}</span>`;
+  const rule = isFailed(d) || d.outcome === 'incomplete' ? `${esc(d.diagnosis, 1200)}<br /><span class="rule">${esc(d.firewallRule, 300)}</span>` : `<span class="muted">${esc(d.firewallRule, 300)}</span>`;
+  const diag = `${rule}${filterLine(`wsf-s${s.id}-d${d.id}`, 'filter', d.wiresharkFilter, null, true)}`;
   return `<tr id="s${s.id}-d${d.id}"><td>${d.id}</td><td>${d.mode}<br />${ann}</td><td>${xfer}</td><td class="mono">${conn}</td><td>${bytes}</td><td>${d.replies.join(', ') || '-'}</td><td><span class="badge b-${d.outcome}">${d.outcome}</span></td><td class="diag">${diag}</td></tr>\n`;
 }
 

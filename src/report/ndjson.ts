@@ -223,6 +223,8 @@ export interface FtpFields {
     password?: string;
     data_connections?: number;
     failed_data_connections?: number;
+    wireshark_filter?: string;
+    evidence?: string;
   };
   control?: { client: EcsEndpoint; server: EcsEndpoint };
   data_connection?: {
@@ -241,6 +243,7 @@ export interface FtpFields {
     reply_text?: string;
     firewall_rule: string;
     diagnosis: string;
+    wireshark_filter?: string;
     announcement?: { command: string; ip?: string; port: number; frame: number; reply_code?: number };
     tcp?: {
       state: string;
@@ -294,6 +297,8 @@ export function sessionFacts(s: SessionReport) {
     control_state: s.controlState,
     banner: opt(s.banner),
     password: opt(s.password),
+    wireshark_filter: s.wiresharkFilter,
+    evidence: s.evidence,
   };
 }
 
@@ -424,6 +429,7 @@ export function dataEvent(s: SessionReport, d: DataConnectionReport, tool: Analy
         reply_text: opt(d.replyText),
         firewall_rule: d.firewallRule,
         diagnosis: d.diagnosis,
+        wireshark_filter: opt(d.wiresharkFilter),
         announcement: d.announced
           ? { command: d.announced.command, ip: opt(d.announced.ip), port: d.announced.port, frame: d.announced.frame, reply_code: opt(d.announced.replyCode) }
           : undefined,

@@ -331,6 +331,7 @@ function dataEvent(s: SessionReport, d: DataConnectionReport, tool: AnalysisRepo
         path: d.path,
         expected_bytes: d.expectedBytes,
         firewall_rule: d.firewallRule,
+        wireshark_filter: d.wiresharkFilter,
         announcement: d.announced ? snake(d.announced) : null,
         tcp: d.tcp ? snake(d.tcp) : null,
         ...(d.file ? { file: snake(d.file) } : {}),

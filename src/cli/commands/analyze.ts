@@ -123,6 +123,7 @@ export interface ReportCliOptions {
   overviewOnly?: boolean;
   sessions?: string;
   rules?: string;
+  verbose?: boolean;
 }
 
 /**
@@ -143,7 +144,7 @@ export async function writeReport(
   const filter = buildFilter(opts);
   const bruteForce = parseCount(opts.bruteForce);
   const { tail, worst } = await withOutput(opts.output, progress, async (out) => {
-    const ctx = { tty: out.toStdout && Boolean(process.stdout.isTTY) };
+    const ctx = { tty: out.toStdout && Boolean(process.stdout.isTTY), verbose: opts.verbose === true };
     const mode = overviewMode(opts, live);
     const sink = new FilteredSink(mode ? new OverviewSink(out, opts.format, (o) => makeSink(o, ctx), mode, parseRules(opts.rules)) : makeSink(out, ctx), filter, live && !mode ? () => out.flush() : undefined);
     // Commands, replies and TCP event times, for ladder diagrams only (the fast path keeps none).
@@ -204,6 +205,7 @@ export function reportOptions(cmd: Command): Command {
     .option('--overview-only', 'the overview and the summary, without the sessions (text: the same as --sessions none)')
     .option('--sessions <all|none>', 'none: the overview alone, no session blocks')
     .option('--rules <syntax>', `also write each firewall rule of the overview in this syntax: ${RULE_SYNTAXES.join(', ')} (text to review, never applied; implies --overview)`)
+    .option('--verbose', 'text report: each session\'s and data connection\'s Wireshark display filter too')
     .option('--ladder', 'with --session ID: draw that session as a text ladder diagram (commands, replies, data connections\' SYN/RST/FIN) within 100 columns');
 }
 
