@@ -124,10 +124,12 @@ const JS = `
 document.getElementById('only-failing').addEventListener('change', function (e) {
   document.getElementById('report').classList.toggle('only-failing', e.target.checked);
 });
+// the copy buttons (no ampersand: the page stays well-formed XML)
 document.addEventListener('click', function (e) {
   var b = e.target.closest ? e.target.closest('button.copy') : null;
   var t = b ? document.getElementById(b.getAttribute('data-copy')) : null;
-  if (t && navigator.clipboard) navigator.clipboard.writeText(t.textContent).then(function () { b.textContent = 'copied'; });
+  if (!t || !navigator.clipboard) return;
+  navigator.clipboard.writeText(t.textContent).then(function () { b.textContent = 'copied'; });
 });
 `;
 

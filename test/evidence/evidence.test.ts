@@ -16,13 +16,16 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../src/pipeline.js';
-import { EvidenceWriter, type EvidenceEntry } from '../../src/evidence/index.js';
+import { EvidenceWriter, isFailedSession, type EvidenceEntry } from '../../src/evidence/index.js';
 import { readCaptures, type CaptureRecord } from '../../src/capture/index.js';
 import { Decoder, DecodeStatus, newPacket } from '../../src/decode/index.js';
 import { formatIp } from '../../src/decode/address.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
 import type { SessionReport } from '../../src/ftp/model.js';
 import { cli } from '../helpers/cli.js';
+import { analyzeTo } from '../../src/pipeline.js';
+import { FORMATS } from '../../src/report/formats.js';
+import { MemoryOut } from '../report/siem.js';
 
 const FAILED = ['03-active-blocked.pcap', '04-passive-blocked.pcap', '05-pasv-nat-client.pcap', '06-client-nat-inside.pcap', '07-ipv6.pcap', '08-abort.pcap', '08-client-killed.pcap', '08-lftp-abort.pcap', '08-missing-file.pcap', '08-server-killed.pcap', '15-long-modes.pcap', '16-bounce.pcap'];
 /** Every session (not only failed ones): the VLAN-tagged capture and the pcapng of two interfaces with two link types. */
@@ -144,6 +147,29 @@ describe('--evidence on the lab captures', () => {
       expect(tsharkCounts(checks[0].evidence, checks[0].filters)).toEqual(checks[0].counts);
     });
   }
+});
+
+describe('the reports show the filters and link the files', () => {
+  it('HTML: beside the ladder, with a copy button and the evidence link; text: under --verbose only', async () => {
+    const dir = join(root, 'pages');
+    const html = new MemoryOut();
+    const report = await analyze(['fixtures/07-ipv6.pcap']);
+    await analyzeTo(['fixtures/07-ipv6.pcap'], { timeline: true, evidence: new EvidenceWriter(dir) }, FORMATS.html(html.asOut(), { tty: false }));
+    const failed = report.sessions.filter(isFailedSession);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const s of failed) {
+      const esc = s.wiresharkFilter.replace(/&/g, '&amp;');
+      expect(html.text).toContain(`<code id="wsf-s${s.id}">${esc}</code> <button type="button" class="copy" data-copy="wsf-s${s.id}"`);
+      expect(html.text).toMatch(new RegExp(`data-copy="wsf-s${s.id}"[^>]*>copy</button> · evidence <a href="s${String(s.id).padStart(4, '0')}-2001_db8_`));
+      expect(s.wiresharkFilter).toMatch(/^\(ipv6\.addr == 2001:db8:/);
+    }
+    for (const verbose of [false, true]) {
+      const text = new MemoryOut();
+      await analyzeTo(['fixtures/07-ipv6.pcap'], {}, FORMATS.text(text.asOut(), { tty: false, verbose }));
+      expect(text.text.includes(`  wireshark: ${report.sessions[0].wiresharkFilter}\n`)).toBe(verbose);
+      expect(text.text.includes(`      wireshark: ${report.sessions[0].dataConnections[0].wiresharkFilter}\n`)).toBe(verbose);
+    }
+  });
 });
 
 describe('--evidence: the command line', () => {
