@@ -85,6 +85,23 @@ export class ConnSpool {
   constructor(readonly key: string) {}
 }
 
+/** The spool's bounds (src/limits.ts; tests cross them with small ones). */
+export interface SpoolLimits {
+  memoryBytes: number;
+  connectionMemoryBytes: number;
+  segmentBytes: number;
+  maxSpoolBytes: number;
+  maxConnections: number;
+}
+
+export const SPOOL_LIMITS: SpoolLimits = {
+  memoryBytes: EVIDENCE_MEMORY_BYTES,
+  connectionMemoryBytes: EVIDENCE_CONNECTION_MEMORY_BYTES,
+  segmentBytes: EVIDENCE_SEGMENT_BYTES,
+  maxSpoolBytes: EVIDENCE_MAX_SPOOL_BYTES,
+  maxConnections: EVIDENCE_MAX_CONNECTIONS,
+};
+
 export class FrameSpool {
   private readonly spools = new Map<string, ConnSpool>();
   private readonly segments: Segment[] = [];
@@ -95,7 +112,15 @@ export class FrameSpool {
   framesDropped = 0;
   connectionsDropped = 0;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly limits: SpoolLimits = SPOOL_LIMITS,
+  ) {}
+
+  /** Bytes held in memory and in the spool files (tests). */
+  get usage(): { memory: number; disk: number; segments: number } {
+    return { memory: this.memBytes, disk: this.diskBytes, segments: this.segments.length };
+  }
 
   get size(): number {
     return this.spools.size;
@@ -109,7 +134,7 @@ export class FrameSpool {
   add(key: string, frame: number, tsSec: number, tsNsec: number, iface: number, origLen: number, buf: Buffer, off: number, capLen: number): void {
     let s = this.spools.get(key);
     if (s === undefined) {
-      if (this.spools.size >= EVIDENCE_MAX_CONNECTIONS) {
+      if (this.spools.size >= this.limits.maxConnections) {
         const oldest = this.spools.values().next().value;
         if (oldest !== undefined) {
           this.drop(oldest);
@@ -128,13 +153,13 @@ export class FrameSpool {
     if (s.ifaces[s.ifaces.length - 1] !== iface && !s.ifaces.includes(iface)) s.ifaces.push(iface);
     const need = FRAME_HEADER + capLen;
     // Full: grow (doubling up to the per-connection bound), or move what it holds to disk.
-    if (s.mem !== null && s.fill + need > s.mem.length && s.fill + need > Math.min(s.mem.length * 2, EVIDENCE_CONNECTION_MEMORY_BYTES) && !this.spill(s)) {
+    if (s.mem !== null && s.fill + need > s.mem.length && s.fill + need > Math.min(s.mem.length * 2, this.limits.connectionMemoryBytes) && !this.spill(s)) {
       s.lost++;
       this.framesDropped++;
       return;
     }
     if (s.mem === null || s.fill + need > s.mem.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need + s.fill, s.mem === null ? FIRST_BYTES : Math.min(s.mem.length * 2, EVIDENCE_CONNECTION_MEMORY_BYTES)));
+      const bigger = Buffer.allocUnsafe(Math.max(need + s.fill, s.mem === null ? FIRST_BYTES : Math.min(s.mem.length * 2, this.limits.connectionMemoryBytes)));
       if (s.mem !== null) {
         s.mem.copy(bigger, 0, 0, s.fill);
         this.memBytes -= s.mem.length;
@@ -153,14 +178,14 @@ export class FrameSpool {
     o += FRAME_HEADER;
     buf.copy(m, o, off, off + capLen);
     s.fill = o + capLen;
-    if (this.memBytes > EVIDENCE_MEMORY_BYTES) this.relieve();
+    if (this.memBytes > this.limits.memoryBytes) this.relieve();
   }
 
   /** Moves the oldest connections' in-memory frames to disk until half the memory bound is used;
    * a connection whose frames cannot go to disk (the disk bound) is dropped whole. */
   private relieve(): void {
     for (const s of this.spools.values()) {
-      if (this.memBytes <= EVIDENCE_MEMORY_BYTES / 2) return;
+      if (this.memBytes <= this.limits.memoryBytes / 2) return;
       if (s.mem === null) continue;
       if (!this.spill(s)) {
         this.drop(s);
@@ -175,9 +200,9 @@ export class FrameSpool {
   /** Appends `s`'s in-memory frames to the current segment; false when the disk bound is reached. */
   private spill(s: ConnSpool): boolean {
     if (s.mem === null || s.fill === 0) return true;
-    if (this.diskBytes + s.fill > EVIDENCE_MAX_SPOOL_BYTES) return false;
+    if (this.diskBytes + s.fill > this.limits.maxSpoolBytes) return false;
     let seg = this.current;
-    if (seg === null || (seg.size > 0 && seg.size + s.fill > EVIDENCE_SEGMENT_BYTES)) {
+    if (seg === null || (seg.size > 0 && seg.size + s.fill > this.limits.segmentBytes)) {
       if (seg !== null) {
         seg.flush();
         seg.buf = null;
