@@ -33,7 +33,7 @@ import { CORRELATE_BEFORE_SEC, EVIDENCE_LEAD_SEC, EVIDENCE_MAX_TOTAL_BYTES } fro
 import type { SessionReport } from '../ftp/model.js';
 import { FAILED_OUTCOMES } from '../ftp/model.js';
 import { endpointsKey, packetKey } from './key.js';
-import { FrameSpool, type ConnSpool, type SpoolCursor } from './spool.js';
+import { FrameSpool, SPOOL_LIMITS, type ConnSpool, type SpoolCursor, type SpoolLimits } from './spool.js';
 import { BlockWriter, pcapHeader, pcapRecord, pcapngHeader, pcapngRecord } from './pcap.js';
 
 export const INDEX_NAME = 'index.json';
@@ -77,6 +77,8 @@ export interface EvidenceOptions {
   all?: boolean;
   /** The report's filters (--session, --host, --only-failed): a session they leave out gets no file. */
   keep?: (s: SessionReport) => boolean;
+  /** The spool's bounds (default: src/limits.ts). */
+  spoolLimits?: SpoolLimits;
 }
 
 /** Evidence writers not finished yet (for signal handlers). */
@@ -126,7 +128,7 @@ export class EvidenceWriter {
     if (existsSync(join(this.dir, INDEX_NAME))) throw new Error(`--evidence ${this.dir}: the folder already holds an ${INDEX_NAME} (an earlier run); choose an empty folder`);
     // Not recursive: fails on anything already there, a symlink included.
     mkdirSync(this.spoolDir, { mode: 0o700 });
-    this.spool = new FrameSpool(this.spoolDir);
+    this.spool = new FrameSpool(this.spoolDir, this.opts.spoolLimits ?? SPOOL_LIMITS);
     this.indexFd = openSync(this.indexTmp, WRITE_FLAGS, 0o644);
     open.add(this);
     writeSync(this.indexFd, `{\n  "tool": ${JSON.stringify(tool)},\n  "sessions": [`);

@@ -159,7 +159,7 @@ export class FrameSpool {
       return;
     }
     if (s.mem === null || s.fill + need > s.mem.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need + s.fill, s.mem === null ? FIRST_BYTES : Math.min(s.mem.length * 2, this.limits.connectionMemoryBytes)));
+      const bigger = Buffer.allocUnsafeSlow(Math.max(need + s.fill, s.mem === null ? FIRST_BYTES : Math.min(s.mem.length * 2, this.limits.connectionMemoryBytes)));
       if (s.mem !== null) {
         s.mem.copy(bigger, 0, 0, s.fill);
         this.memBytes -= s.mem.length;

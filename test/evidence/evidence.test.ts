@@ -17,12 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../src/pipeline.js';
 import { EvidenceWriter, isFailedSession, type EvidenceEntry } from '../../src/evidence/index.js';
+import { SPOOL_LIMITS } from '../../src/evidence/spool.js';
 import { readCaptures, type CaptureRecord } from '../../src/capture/index.js';
 import { Decoder, DecodeStatus, newPacket } from '../../src/decode/index.js';
 import { formatIp } from '../../src/decode/address.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
 import type { SessionReport } from '../../src/ftp/model.js';
 import { cli } from '../helpers/cli.js';
+import { LiveCli, recordOffsets, waitFor } from '../cli/spawn.js';
 import { analyzeTo } from '../../src/pipeline.js';
 import { FORMATS } from '../../src/report/formats.js';
 import { MemoryOut } from '../report/siem.js';
@@ -172,6 +174,17 @@ describe('the reports show the filters and link the files', () => {
   });
 });
 
+describe('--evidence past its bounds', () => {
+  it('connections dropped at the connection bound: counted in limits, the files that miss frames say so', async () => {
+    const dir = join(root, 'bounded');
+    const report = await analyze(['fixtures/04-passive-blocked.pcap'], { evidence: new EvidenceWriter(dir, { spoolLimits: { ...SPOOL_LIMITS, maxConnections: 1 } }) });
+    expect(report.limits['evidence-connections-dropped']).toBeGreaterThan(0);
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { sessions: EvidenceEntry[] };
+    expect(index.sessions.length).toBeGreaterThan(0);
+    expect(index.sessions.some((e) => !e.complete)).toBe(true);
+  });
+});
+
 describe('--evidence: the command line', () => {
   it('stdin, index and report link; refused with --jobs, --shard and without DIR; a used DIR is refused', () => {
     const dir = join(root, 'cli');
@@ -208,5 +221,19 @@ describe('--evidence: the command line', () => {
     expect(existsSync(target)).toBe(false);
     expect(lstatSync(join(dir, name)).isSymbolicLink()).toBe(true);
     expect(report.sessions[0].evidence).toBe('s0001-192.0.2.10-40004-198.51.100.20-21-2.pcap');
+  });
+});
+
+describe('--evidence killed mid-way (a real capture fed on stdin, never closed)', () => {
+  it('SIGTERM: exit 143, the spool folder and the temporary index removed, finished files kept', async () => {
+    const dir = join(root, 'killed');
+    const cap = readFileSync('fixtures/03-active-blocked.pcap');
+    const run = new LiveCli(['analyze', '--evidence', dir, '--format', 'json', '-']);
+    await run.write(cap.subarray(0, recordOffsets(cap)[60]));
+    const started = (): boolean => existsSync(dir) && readdirSync(dir).some((n) => n.startsWith('.ftp-pcap-evidence.')) && readdirSync(dir).some((n) => n.startsWith('.index.json.'));
+    expect(await waitFor(started)).toBe(true);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(143);
+    expect(readdirSync(dir).filter((n) => !/^s\d{4}-[0-9.]+-\d+-[0-9.]+-\d+\.pcap$/.test(n))).toEqual([]);
   });
 });
