@@ -15,9 +15,12 @@ const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_IF_TSRESOL = 9;
 const WRITE_BYTES = 64 * 1024;
 
-/** A file being written through one buffer; `bytes` counts what was handed to it. */
+/** The write buffer, shared: a file is written whole, synchronously, before the next one starts. */
+const SHARED = Buffer.allocUnsafe(WRITE_BYTES);
+
+/** A file being written through the shared buffer (one at a time); `bytes` counts what was handed to it. */
 export class BlockWriter {
-  private readonly buf = Buffer.allocUnsafe(WRITE_BYTES);
+  private readonly buf = SHARED;
   private fill = 0;
   bytes = 0;
   constructor(private fd: number) {}

@@ -24,6 +24,37 @@ const SEGMENT_WRITE_BYTES = 1024 * 1024;
 /** A new connection's first buffer (a SYN with its header fits). */
 const FIRST_BYTES = 256;
 
+/** Buffers of dropped or spilled connections and of finished reads, by size (powers of two), for
+ * the next ones: thousands of short connections would otherwise leave as many buffers of garbage
+ * outside the heap, which the collector sees late (measured on many.pcap: +30 MB of RSS). */
+const FREE = new Map<number, Buffer[]>();
+const FREE_MAX_BYTES = 4 * 1024 * 1024;
+let freeBytes = 0;
+
+function pow2(n: number): number {
+  return n <= FIRST_BYTES ? FIRST_BYTES : 2 ** Math.ceil(Math.log2(n));
+}
+
+/** A buffer of at least `n` bytes (exactly a power of two), from the free list when one is there. */
+function take(n: number): Buffer {
+  const size = pow2(n);
+  const b = FREE.get(size)?.pop();
+  if (b !== undefined) {
+    freeBytes -= size;
+    return b;
+  }
+  // Outside Node's 8 KiB pool: a small buffer kept for long must not hold a whole slab.
+  return Buffer.allocUnsafeSlow(size);
+}
+
+function give(b: Buffer): void {
+  if (freeBytes + b.length > FREE_MAX_BYTES || b.length !== pow2(b.length)) return;
+  let list = FREE.get(b.length);
+  if (list === undefined) FREE.set(b.length, (list = []));
+  list.push(b);
+  freeBytes += b.length;
+}
+
 /** O_EXCL|O_NOFOLLOW: a new file, never an existing one nor through a symlink. */
 export const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -159,10 +190,11 @@ export class FrameSpool {
       return;
     }
     if (s.mem === null || s.fill + need > s.mem.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(need + s.fill, s.mem === null ? FIRST_BYTES : Math.min(s.mem.length * 2, this.limits.connectionMemoryBytes)));
+      const bigger = take(Math.max(need + s.fill, s.mem === null ? FIRST_BYTES : Math.min(s.mem.length * 2, this.limits.connectionMemoryBytes)));
       if (s.mem !== null) {
         s.mem.copy(bigger, 0, 0, s.fill);
         this.memBytes -= s.mem.length;
+        give(s.mem);
       }
       s.mem = bigger;
       this.memBytes += bigger.length;
@@ -193,6 +225,7 @@ export class FrameSpool {
         continue;
       }
       this.memBytes -= s.mem.length;
+      give(s.mem);
       s.mem = null;
     }
   }
@@ -242,7 +275,10 @@ export class FrameSpool {
   /** Forgets a connection: its memory back, its extents released (a segment nobody wants is deleted). */
   drop(s: ConnSpool): void {
     if (this.spools.get(s.key) === s) this.spools.delete(s.key);
-    if (s.mem !== null) this.memBytes -= s.mem.length;
+    if (s.mem !== null) {
+      this.memBytes -= s.mem.length;
+      give(s.mem);
+    }
     s.mem = null;
     s.fill = 0;
     for (let i = 0; i < s.extents.length; i += 3) {
@@ -321,7 +357,8 @@ export class SpoolCursor {
       const len = s.extents[this.ext + 2] as number;
       this.ext += 3;
       seg.flush();
-      const b = Buffer.allocUnsafe(len);
+      if (this.chunk !== null && !this.inMem) give(this.chunk);
+      const b = take(len);
       let done = 0;
       while (done < len) {
         const n = readSync(seg.fd, b, done, len - done, off + done);
@@ -333,6 +370,8 @@ export class SpoolCursor {
       this.end = len;
       return true;
     }
+    if (this.chunk !== null && !this.inMem) give(this.chunk);
+    this.chunk = null;
     if (!this.inMem && s.mem !== null && s.fill > 0) {
       this.inMem = true;
       this.chunk = s.mem;
