@@ -187,7 +187,7 @@ export class EvidenceWriter {
   }
 
   private write(s: SessionReport, spool: FrameSpool, claims: readonly Claim[]): void {
-    const entry: EvidenceEntry = { session: s.id, file: null, format: 'pcap', frames: 0, bytes: 0, complete: true, client: `${s.client.ip}:${s.client.port}`, server: `${s.server.ip}:${s.server.port}` };
+    const entry: EvidenceEntry = { session: s.id, file: null, format: 'pcap', frames: 0, bytes: 0, complete: true, client: endpointText(s.client), server: endpointText(s.server) };
     // One cursor per connection, its claims together (a 4-tuple reused within one session).
     const byKey = new Map<string, { sp: ConnSpool; claims: Claim[] }>();
     for (const c of claims) {
@@ -308,6 +308,11 @@ export class EvidenceWriter {
     rmSync(this.spoolDir, { recursive: true, force: true });
     open.delete(this);
   }
+}
+
+/** `192.0.2.10:21`, `[2001:db8::1]:21`. */
+function endpointText(e: { ip: string; port: number }): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
 /** Moves `c` to its next frame that a claim selects; false at the end. */
