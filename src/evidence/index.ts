@@ -24,7 +24,7 @@
  * their final name (link(2) never replaces a file: a name taken gets `-2`, `-3`...), so a reader
  * never sees half a file and nothing is written through a symlink.
  */
-import { closeSync, constants, existsSync, linkSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureRecord } from '../capture/index.js';
 import type { Packet } from '../decode/index.js';
@@ -34,12 +34,13 @@ import type { SessionReport } from '../ftp/model.js';
 import { FAILED_OUTCOMES } from '../ftp/model.js';
 import { endpointsKey, packetKey } from './key.js';
 import { FrameSpool, SPOOL_LIMITS, type ConnSpool, type SpoolCursor, type SpoolLimits } from './spool.js';
+import { createExclusive } from '../ftp/extract.js';
+import { randomTempName } from '../report/out.js';
 import { BlockWriter, pcapHeader, pcapRecord, pcapngHeader, pcapngRecord } from './pcap.js';
 
 export const INDEX_NAME = 'index.json';
 /** Attempts at a free file name before giving up on the run (a folder full of hostile names). */
 const MAX_SUFFIX = 100;
-const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** One entry of `DIR/index.json`. */
 export interface EvidenceEntry {
@@ -96,7 +97,7 @@ export function isFailedSession(s: SessionReport): boolean {
 
 export class EvidenceWriter {
   private readonly spoolDir: string;
-  private readonly indexTmp: string;
+  private indexTmp = '';
   private spool: FrameSpool | null = null;
   private indexFd = -1;
   private entries = 0;
@@ -118,7 +119,6 @@ export class EvidenceWriter {
     private readonly opts: EvidenceOptions = {},
   ) {
     this.spoolDir = join(dir, `.ftp-pcap-evidence.${process.pid}`);
-    this.indexTmp = join(dir, `.${INDEX_NAME}.${process.pid}.tmp`);
   }
 
   /** Creates DIR (if needed), the private spool folder and the temporary index. Throws a one-line
@@ -129,7 +129,9 @@ export class EvidenceWriter {
     // Not recursive: fails on anything already there, a symlink included.
     mkdirSync(this.spoolDir, { mode: 0o700 });
     this.spool = new FrameSpool(this.spoolDir, this.opts.spoolLimits ?? SPOOL_LIMITS);
-    this.indexFd = openSync(this.indexTmp, WRITE_FLAGS, 0o644);
+    this.indexFd = this.temp(INDEX_NAME);
+    this.indexTmp = this.tmp as string;
+    this.tmp = null;
     open.add(this);
     writeSync(this.indexFd, `{\n  "tool": ${JSON.stringify(tool)},\n  "sessions": [`);
   }
@@ -217,9 +219,8 @@ export class EvidenceWriter {
     const ng = ifaces.length > 1;
     entry.format = ng ? 'pcapng' : 'pcap';
     const name = fileName(s, ng ? 'pcapng' : 'pcap');
-    const tmp = join(this.dir, `.${name}.${process.pid}.tmp`);
-    this.tmp = tmp;
-    const w = new BlockWriter(openSync(tmp, WRITE_FLAGS, 0o644));
+    const w = new BlockWriter(this.temp(name));
+    const tmp = this.tmp as string;
     try {
       if (ng) pcapngHeader(w, ifaces.map((i) => this.linkTypes[i]));
       else pcapHeader(w, this.linkTypes[ifaces[0] ?? -1] ?? 1);
@@ -244,6 +245,14 @@ export class EvidenceWriter {
     unlinkSync(tmp);
     this.tmp = null;
     this.written++;
+  }
+
+  /** A new temporary file in DIR under a random name (created O_EXCL|O_NOFOLLOW), kept in `tmp`. */
+  private temp(name: string): number {
+    const t = createExclusive(this.dir, () => randomTempName(name));
+    if ('error' in t) throw new Error(`--evidence ${this.dir}: cannot create a temporary file (${t.error})`);
+    this.tmp = t.path;
+    return t.fd;
   }
 
   /** Links `tmp` to the first free variant of `name` in DIR (never over an existing file). */
@@ -304,7 +313,7 @@ export class EvidenceWriter {
       this.indexFd = -1;
     }
     if (this.tmp !== null) rmSync(this.tmp, { force: true });
-    rmSync(this.indexTmp, { force: true });
+    if (this.indexTmp !== '') rmSync(this.indexTmp, { force: true });
     rmSync(this.spoolDir, { recursive: true, force: true });
     open.delete(this);
   }

@@ -414,7 +414,7 @@ function makeFolder(dir: string, fail: (why: string) => Error): void {
 
 /** A new file in `dir` under a fresh random name (O_EXCL|O_NOFOLLOW: nothing planted there is
  * followed or reused), OUTPUT_TEMP_ATTEMPTS names at most. */
-function createExclusive(dir: string, name: () => string): { fd: number; path: string } | { error: string } {
+export function createExclusive(dir: string, name: () => string): { fd: number; path: string } | { error: string } {
   let last: unknown = null;
   for (let i = 0; i < OUTPUT_TEMP_ATTEMPTS; i++) {
     const path = join(dir, name());
