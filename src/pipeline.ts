@@ -154,6 +154,11 @@ export async function runStages(paths: readonly string[], opts: AnalyzeOptions, 
           tracker.clock(pkt.tsSec);
           ftp.foreign(pkt);
         }
+      } else if (pkt.icmpQuote) {
+        // An ICMP rejection carries the quoted segment's addresses: the shard of its connection.
+        ftp.advance(pkt.tsSec + pkt.tsNsec / 1e9, pkt.frame);
+        if (count === 1 || shardOf(pkt, count) === index) tracker.icmp(pkt);
+        else tracker.clock(pkt.tsSec);
       }
     },
     { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.mergeStats ? { stats: opts.mergeStats } : {}) },

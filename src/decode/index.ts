@@ -33,6 +33,7 @@ import {
   isVlanTag,
 } from './ethernet.js';
 import { DEFAULT_FRAGMENT_LIMITS, FragmentReassembler, type FragmentLimits } from './fragments.js';
+import { IcmpQuote } from './icmp.js';
 import { IPV4_MF, IPV4_OFFSET_MASK, Ipv4View, OK } from './ipv4.js';
 import { IPV6_FRAGMENT_HEADER, IPV6_HEADER, Ipv6Next, Ipv6View } from './ipv6.js';
 import { LOOPBACK_HEADER, familyIpVersion, nullFamily } from './loopback.js';
@@ -64,6 +65,7 @@ export { parseTcpOptions, packetTcpOptions, type TcpOptions, type SackBlock } fr
 export { formatIp, formatIpv4, parseIp, addressKey } from './address.js';
 export { DEFAULT_FRAGMENT_LIMITS, type FragmentLimits } from './fragments.js';
 export { ENCAP_NAMES, Encap, encapNames, type EncapName } from './tunnel.js';
+export { icmpCodeText } from './icmp.js';
 
 /** Names of the DecodeStatus values, by value: the keys of `statuses()`. */
 export const STATUS_NAMES = [
@@ -135,6 +137,7 @@ export class Decoder {
   private readonly vxlanPorts = new Uint8Array(65536);
   /** Encapsulations entered for the current record (bounded by MAX_TUNNEL_DEPTH). */
   private depth = 0;
+  private readonly icmp = new IcmpQuote();
   // Address buffers handed out as Packet.src/dst (see the module comment).
   private readonly src4 = Buffer.alloc(4);
   private readonly dst4 = Buffer.alloc(4);
@@ -243,6 +246,7 @@ export class Decoder {
     out.payloadLength = 0;
     out.payloadWireLength = 0;
     out.capEnd = end;
+    out.icmpQuote = false;
 
     let et: number;
     switch (rec.linkType) {
@@ -585,7 +589,11 @@ export class Decoder {
       }
       return DecodeStatus.UDP;
     }
-    if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) return DecodeStatus.ICMP;
+    if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
+      // A destination unreachable quoting a TCP segment becomes that segment (icmp.ts).
+      this.icmp.decode(buf, off, end, proto === PROTO_ICMPV6, out.src, out);
+      return DecodeStatus.ICMP;
+    }
     if (proto === PROTO_GRE || proto === PROTO_IPV4 || proto === PROTO_IPV6) {
       return this.ipTunnel(proto, buf, off, end, wireEnd, out);
     }

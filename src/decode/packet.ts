@@ -60,6 +60,15 @@ export interface Packet {
   /** End of this packet's captured bytes in buf (absolute offset): `buf` may be the reader's
    * whole chunk, so nothing may be read at or past capEnd (e.g. TCP options cut by snap length). */
   capEnd: number;
+
+  // --- ICMP destination unreachable quoting a TCP segment (src/decode/icmp.ts): when icmpQuote
+  // is true (decode returned DecodeStatus.ICMP), the network and TCP fields above (src, dst,
+  // ports, seq) are the QUOTED segment's, and these the ICMP message's.
+  icmpQuote: boolean;
+  icmpType: number;
+  icmpCode: number;
+  /** The ICMP message's source address (the rejecting device): the decoder's buffer. */
+  icmpSender: Buffer;
 }
 
 /** TCP flag bits, RFC 9293 §3.1 (+ RFC 3168 ECE/CWR). */
@@ -116,5 +125,9 @@ export function newPacket(): Packet {
     payloadLength: 0,
     payloadWireLength: 0,
     capEnd: 0,
+    icmpQuote: false,
+    icmpType: 0,
+    icmpCode: 0,
+    icmpSender: empty,
   };
 }

@@ -6,7 +6,8 @@
  * failure needs frames that show it, DESIGN.md §3; the lab's captures of vsftpd, pyftpdlib and
  * curl are the evidence, test/ftp/diagnose.test.ts the table):
  *   no TCP connection: the initiator's side was captured → not-attempted; else → incomplete
- *   SYN answered by RST (REJ), or only the responder's RST captured → refused
+ *   SYN answered by RST (REJ), or only the responder's RST captured, or an ICMP destination
+ *     unreachable quoting the SYN → refused
  *   SYNs retried, no SYN-ACK and no ACK of one, no payload: the responder's side was captured
  *     (its absence means something) → no-answer; else → incomplete
  *   ABOR sent for the transfer               → aborted  (vsftpd: 426 then 226/225)
@@ -25,7 +26,7 @@
  *     → truncated
  *   final reply 2xx                          → completed (bytes the capture missed: capture-gap)
  */
-import type { ConnectionSummary } from '../tcp/index.js';
+import type { ConnectionSummary, IcmpRejection } from '../tcp/index.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataMode, Endpoint, Finding, Initiator, Outcome, Severity } from './model.js';
 import { CAPTURE_POINT_MIN_SEC, CAPTURE_POINT_RATIO } from '../limits.js';
@@ -79,10 +80,27 @@ function hadReset(c: ConnectionSummary): boolean {
   return c.origSent.rstFrame !== null || c.respSent.rstFrame !== null;
 }
 
+/** An ICMP destination unreachable quoted the connection before any SYN-ACK: the SYN was
+ * rejected on its way (nftables/iptables `reject`, a router without a route). */
+function rejectedSyn(c: ConnectionSummary): boolean {
+  return c.rejection !== null && c.synAckFrame === null && !c.midStream;
+}
+
+/** ICMP codes that say a filter rejected the packet: ICMP 9, 10, 13 (RFC 1812 §5.2.7.1),
+ * ICMPv6 1, 5, 6 (RFC 4443 §3.1). */
+function prohibited(r: IcmpRejection): boolean {
+  return r.version === 4 ? r.code === 9 || r.code === 10 || r.code === 13 : r.code === 1 || r.code === 5 || r.code === 6;
+}
+
+/** ICMP port unreachable (code 3) / ICMPv6 port unreachable (code 4). */
+function portUnreachable(r: IcmpRejection): boolean {
+  return r.version === 4 ? r.code === 3 : r.code === 4;
+}
+
 export function outcomeOf(f: DataFacts): Outcome {
   const c = f.match?.conn ?? null;
   if (!c) return f.controlSeen === 'both' || f.controlSeen === f.initiator ? 'not-attempted' : 'incomplete';
-  if (c.state === 'REJ') return 'refused';
+  if (c.state === 'REJ' || rejectedSyn(c)) return 'refused';
   // The responder's RST alone, before any byte: the answer to a SYN the capture lacks.
   if (c.midStream && c.oneSided === 'resp' && c.respSent.rstFrame !== null && c.respSent.finFrame === null && c.respSent.bytes === 0) return 'refused';
   if (c.synFrame !== null && c.synAckFrame === null && c.synAckProofFrame === null && c.origSent.bytes === 0 && c.respSent.bytes === 0 && !c.respSent.seen) {
@@ -138,17 +156,23 @@ function senderSide(f: DataFacts): 'orig' | 'resp' {
 
 /** "server 198.51.100.5:20 -> client 192.0.2.10:50123 (inbound to client)": what a firewall rule
  * had to allow for this data connection, from what was observed (or expected). */
-export function firewallRule(f: DataFacts): string {
+export function firewallRule(f: DataFacts, withRejection = true): string {
   const c = f.match?.conn ?? null;
   const ep = (e: Endpoint | null, fallbackIp: string) => (e ? `${fmt(e.ip)}:${e.port}` : `${fmt(fallbackIp)}:*`);
   if (f.initiator === 'server') {
     const from = c ? c.orig : null;
     const to = c ? c.resp : f.target;
-    return `server ${ep(from, f.server.ip)} -> client ${ep(to, f.client.ip)} (inbound to client)`;
+    return `server ${ep(from, f.server.ip)} -> client ${ep(to, f.client.ip)} (inbound to client${withRejection ? rejectedBy(c) : ''})`;
   }
   const from = c ? c.orig : null;
   const to = c ? c.resp : f.target;
-  return `client ${ep(from, f.client.ip)} -> server ${ep(to, f.server.ip)} (inbound to server)`;
+  return `client ${ep(from, f.client.ip)} -> server ${ep(to, f.server.ip)} (inbound to server${withRejection ? rejectedBy(c) : ''})`;
+}
+
+/** ", rejected by 192.0.2.1 with ICMP port unreachable" for a connection an ICMP message rejected. */
+function rejectedBy(c: ConnectionSummary | null): string {
+  const r = c?.rejection ?? null;
+  return r === null ? '' : `, rejected by ${fmt(r.from)} with ${r.text}`;
 }
 
 const fmt = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
@@ -191,6 +215,7 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       return `The ${who}'s ${syns} SYN${syns === 1 ? '' : 's'} to ${tgt} got no answer over ${c ? seconds(c) : '?'}: ${blame}.${where(f, 'syn')}${final}`;
     }
     case 'refused':
+      if (c?.rejection) return rejectedText(f, c.rejection, tgt) + final;
       return `The ${who}'s SYN to ${tgt} was answered with a TCP reset: nothing listened there, or a firewall rejects the connection; check the ${other} side's firewall for ${firewallRule(f)}.${final}`;
     case 'not-attempted':
       return `The ${other} announced ${tgt} but no connection to it appears in the capture: the ${who} never tried (it gave up, or connected elsewhere), or this capture point cannot see that path${t?.final && t.final.code === 425 ? ' (the server replied 425: it could not open the data connection)' : ''}.${where(f, 'none')}${final}`;
@@ -212,6 +237,31 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       if (f.controlSeen !== 'both') return `The capture holds only the ${f.controlSeen}'s side of this session and it does not show how the data connection for ${what} ended.`;
       return `The capture ends while the data connection or its transfer (${what}) is still open.`;
   }
+}
+
+/** The diagnosis of a SYN an ICMP destination unreachable rejected: who sent it, the code in
+ * words, and what that code means for the firewall rule. */
+function rejectedText(f: DataFacts, r: IcmpRejection, tgt: string): string {
+  const who = f.initiator;
+  const other = who === 'server' ? 'client' : 'server';
+  const c = f.match?.conn ?? null;
+  const syns = c ? 1 + c.synRetransmits : 1;
+  const self = c !== null && r.from === c.resp.ip;
+  const rule = firewallRule(f, false);
+  let why: string;
+  if (prohibited(r)) {
+    why = self
+      ? `the ${other}'s own firewall rejects it (administratively prohibited); allow ${rule} there`
+      : `a firewall at ${fmt(r.from)} rejects it (administratively prohibited: nftables \`reject with icmpx admin-prohibited\`, iptables \`REJECT --reject-with icmp-admin-prohibited\`); allow ${rule} there`;
+  } else if (portUnreachable(r)) {
+    why = self
+      ? `nothing listens on that port at the ${other}, or its host firewall rejects it`
+      : `a firewall at ${fmt(r.from)} rejects it (port unreachable is the default of nftables \`reject\` and iptables \`REJECT\`); allow ${rule} there`;
+  } else {
+    why = `${fmt(r.from)} could not deliver it (no route, or no answer from the address): check the routing towards ${tgt}`;
+  }
+  const synText = syns === 1 ? 'SYN' : `${syns} SYNs`;
+  return `The ${who}'s ${synText} to ${tgt} ${syns === 1 ? 'was' : 'were'} rejected by ${fmt(r.from)} with ${r.text} (frame ${r.frame}): ${why}.`;
 }
 
 /** What the capture point says about where SYNs were lost (empty when it is unknown). */

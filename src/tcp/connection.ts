@@ -81,6 +81,25 @@ export interface CaptureTime {
   readonly nsec: number;
 }
 
+/**
+ * An ICMP or ICMPv6 destination unreachable that quoted one of the connection's segments
+ * (src/decode/icmp.ts): the connection was rejected by `from`, the device that sent it (a
+ * firewall's `reject`, a router without a route, the destination host itself).
+ */
+export interface IcmpRejection {
+  /** The ICMP message's source address: the rejecting device. */
+  readonly from: string;
+  readonly version: 4 | 6;
+  readonly type: number;
+  readonly code: number;
+  /** The code in words: "ICMP administratively prohibited", "ICMPv6 port unreachable". */
+  readonly text: string;
+  readonly frame: number;
+  readonly time: CaptureTime;
+  /** Whose segment it quoted: the originator's (0, typically its SYN) or the responder's (1). */
+  readonly quoted: Direction;
+}
+
 /** The record behind `ftp-pcap connections`: a plain readonly object. */
 export interface ConnectionSummary {
   readonly id: number;
@@ -130,6 +149,8 @@ export interface ConnectionSummary {
   readonly removal: RemovalReason;
   /** Someone followed its byte stream. */
   readonly followed: boolean;
+  /** The first ICMP destination unreachable that quoted one of its segments; null when none. */
+  readonly rejection: IcmpRejection | null;
 }
 
 /** What lifecycle callbacks see of a live connection (readonly; do not keep `Connection`s). */
@@ -336,6 +357,8 @@ export class Conn implements StreamOwner, Connection {
    * six fewer fields in every IPv4 connection). */
   v6: Int32Array | null = null;
   respPort = 0;
+  /** Rare (an ICMP rejection), so one pointer rather than six fields in every connection. */
+  rejection: IcmpRejection | null = null;
 
   /** A blank connection; `init` gives it an identity (again, when it is recycled). */
   constructor(budget: ReassemblyBudget) {
@@ -390,6 +413,7 @@ export class Conn implements StreamOwner, Connection {
     this.synNsec = 0;
     this.synAckSec = 0;
     this.synAckNsec = 0;
+    this.rejection = null;
   }
 
   private flag(bit: number): boolean {
@@ -552,6 +576,7 @@ export class Conn implements StreamOwner, Connection {
       oneSided: this.orig.packets > 0 && this.resp.packets === 0 ? 'orig' : this.resp.packets > 0 && this.orig.packets === 0 ? 'resp' : null,
       removal,
       followed: this.followed,
+      rejection: this.rejection,
     };
   }
 }

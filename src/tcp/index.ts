@@ -26,6 +26,7 @@ export type {
   DirectionSummary,
   EndpointAddress,
   EndpointPair,
+  IcmpRejection,
   RemovalReason,
 } from './connection.js';
 export type { Direction, SegmentInfo, StreamSink, ReassemblyCounters } from './reassembly.js';

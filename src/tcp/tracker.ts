@@ -38,7 +38,9 @@
  * follows allocate nothing.
  */
 import { TcpFlag, type Packet } from '../decode/packet.js';
-import { parseIp } from '../decode/address.js';
+import { formatIp, parseIp } from '../decode/address.js';
+import { icmpCodeText } from '../decode/icmp.js';
+import { seqDiff } from './sequence.js';
 import {
   TCP_ATTEMPT_TIMEOUT_SEC,
   TCP_CLOSED_TIMEOUT_SEC,
@@ -271,6 +273,54 @@ export class TcpTracker {
       this.insert(c, p, flipped);
     }
     this.track(c, dir, p);
+  }
+
+  /**
+   * An ICMP destination unreachable quoting a TCP segment (decode() returned DecodeStatus.ICMP
+   * with p.icmpQuote; p's addresses, ports and seq are the quoted segment's). Recorded as the
+   * rejection of the tracked connection on that 4-tuple when the quoted sequence number is one
+   * its sender used (from its ISN to the next byte it would send): a stale or forged message
+   * about an earlier connection on the same ports is not believed (RFC 5927 §4.1). The first
+   * one counts. Returns whether it was recorded; it never creates a connection.
+   */
+  icmp(p: Packet): boolean {
+    if (!p.icmpQuote) return false;
+    if (p.tsSec > this.clockSec) this.tick(p.tsSec);
+    const v = p.ipVersion === 6 ? 6 : 4;
+    const a = addressWords(p.src);
+    const b = addressWords(p.dst);
+    if (a === null || b === null || a.version !== v || b.version !== v) return false;
+    const sw = a.w;
+    const dw = b.w;
+    const sp = p.srcPort;
+    const dp = p.dstPort;
+    const h = flowHash(endpointHash(sw[0], sw[1], sw[2], sw[3], sp), endpointHash(dw[0], dw[1], dw[2], dw[3], dp), v);
+    for (let c = this.table.get(h) ?? null; c !== null; c = c.hashNext) {
+      if (c.ipVersion !== v) continue;
+      const o = [c.o0, c.o1, c.o2, c.o3];
+      const r = [c.r0, c.r1, c.r2, c.r3];
+      let dir: Direction;
+      if (c.origPort === sp && c.respPort === dp && sameWords(o, sw) && sameWords(r, dw)) dir = 0;
+      else if (c.origPort === dp && c.respPort === sp && sameWords(o, dw) && sameWords(r, sw)) dir = 1;
+      else continue;
+      const me = c.endpoint(dir);
+      const seq = p.seq | 0;
+      const synced = me.sentSyn || me.sentSynAck;
+      if (synced ? seqDiff(seq, me.isn) < 0 || (me.started && seqDiff(seq, me.next) > 0) : !me.plausible(seq)) return false;
+      if (c.rejection !== null) return false;
+      c.rejection = {
+        from: formatIp(p.icmpSender),
+        version: v,
+        type: p.icmpType,
+        code: p.icmpCode,
+        text: icmpCodeText(v, p.icmpCode),
+        frame: p.frame,
+        time: { sec: p.tsSec, nsec: p.tsNsec },
+        quoted: dir,
+      };
+      return true;
+    }
+    return false;
   }
 
   /** End of capture: every connection still tracked is flushed, ended and removed (by id). */
@@ -643,6 +693,10 @@ export class TcpTracker {
     if (i >= 0) list.splice(i, 1);
     if (list.length === 0) this.pending.delete(f.hash);
   }
+}
+
+function sameWords(x: readonly number[], y: readonly number[]): boolean {
+  return x[0] === y[0] && x[1] === y[1] && x[2] === y[2] && x[3] === y[3];
 }
 
 function matches(f: PendingFollow, c: Conn): boolean {

@@ -54,6 +54,7 @@ export function registerConnections(program: Command): void {
           (rec: CaptureRecord) => {
             governor.tick();
             if (decoder.decode(rec, pkt) === DecodeStatus.TCP) tracker.packet(pkt);
+            else if (pkt.icmpQuote) tracker.icmp(pkt);
           },
           progress ? { onProgress: (all: readonly CaptureReader[]) => progress.update(all) } : {},
         );
