@@ -15,7 +15,7 @@ import { isoTimeNs } from '../tcp/index.js';
 import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
-import { capturePointOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
+import { capturePointOf, rejectedByOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
 import { FtpSession, TimelineLog, type AnnouncementRec, type HalfAnnouncement, type TransferRec } from './session.js';
@@ -953,6 +953,7 @@ export class FtpAnalyzer {
       firewallRule: firewallRule(facts),
       diagnosis: text,
       wiresharkFilter: dataFilter(c ? { from: c.orig, to: c.resp } : null, target),
+      ...(c?.rejection ? { rejectedBy: rejectedByOf(c.rejection) } : {}),
       ...(this.payloadOpts !== null ? { file: this.fileOf(id, s, c, transfer, outcome, serverIsOrig, sent?.bytes ?? 0, sent?.missedBytes ?? 0) } : {}),
     };
   }
@@ -1037,6 +1038,13 @@ function tcpEvents(c: ConnectionSummary, initiator: 'client' | 'server'): TcpEve
   add('fin', other, c.respSent.finFrame, c.respSent.finTime);
   add('rst', initiator, c.origSent.rstFrame, c.origSent.rstTime);
   add('rst', other, c.respSent.rstFrame, c.respSent.rstTime);
+  const r = c.rejection;
+  if (r !== null) {
+    // Travels back to the quoted segment's sender: from the other side's direction.
+    const to = r.quoted === 0 ? initiator : other;
+    const e: TcpEvent = { kind: 'icmp-unreachable', from: to === 'client' ? 'server' : 'client', frame: r.frame, time: isoTimeNs(r.time.sec, r.time.nsec), by: r.from, reason: r.text };
+    out.push({ e, t: r.time.sec + r.time.nsec / 1e9 });
+  }
   return out.sort((a, b) => a.t - b.t || a.e.frame - b.e.frame).map((x) => x.e);
 }
 

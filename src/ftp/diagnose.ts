@@ -28,7 +28,7 @@
  */
 import type { ConnectionSummary, IcmpRejection } from '../tcp/index.js';
 import { isPrivateAddress } from './announce.js';
-import type { CapturePoint, DataMode, Endpoint, Finding, Initiator, Outcome, Severity } from './model.js';
+import type { CapturePoint, DataMode, Endpoint, Finding, Initiator, Outcome, RejectedBy, Severity } from './model.js';
 import { CAPTURE_POINT_MIN_SEC, CAPTURE_POINT_RATIO } from '../limits.js';
 import type { Match } from './correlate.js';
 import type { TransferRec } from './session.js';
@@ -84,6 +84,12 @@ function hadReset(c: ConnectionSummary): boolean {
  * rejected on its way (nftables/iptables `reject`, a router without a route). */
 function rejectedSyn(c: ConnectionSummary): boolean {
   return c.rejection !== null && c.synAckFrame === null && !c.midStream;
+}
+
+/** The report's view of a connection's ICMP rejection. */
+export function rejectedByOf(r: IcmpRejection): RejectedBy {
+  const words = r.text.replace(/^ICMP(v6)? /, '');
+  return { ip: r.from, protocol: r.version === 6 ? 'icmpv6' : 'icmp', type: r.type, code: r.code, reason: words, frame: r.frame };
 }
 
 /** ICMP codes that say a filter rejected the packet: ICMP 9, 10, 13 (RFC 1812 §5.2.7.1),
@@ -260,8 +266,8 @@ function rejectedText(f: DataFacts, r: IcmpRejection, tgt: string): string {
   } else {
     why = `${fmt(r.from)} could not deliver it (no route, or no answer from the address): check the routing towards ${tgt}`;
   }
-  const synText = syns === 1 ? 'SYN' : `${syns} SYNs`;
-  return `The ${who}'s ${synText} to ${tgt} ${syns === 1 ? 'was' : 'were'} rejected by ${fmt(r.from)} with ${r.text} (frame ${r.frame}): ${why}.`;
+  const tries = syns === 1 ? '' : ` (it sent ${syns} SYNs in all)`;
+  return `The ${who}'s SYN to ${tgt} was rejected by ${fmt(r.from)} with ${r.text} (frame ${r.frame})${tries}: ${why}.`;
 }
 
 /** What the capture point says about where SYNs were lost (empty when it is unknown). */

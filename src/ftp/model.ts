@@ -107,6 +107,10 @@ export interface DataConnectionReport {
   /** A Wireshark display filter selecting this connection's packets (src/ftp/wireshark.ts); null
    * when neither a connection nor an endpoint to expect one at is known. */
   wiresharkFilter: string | null;
+  /** Only when an ICMP/ICMPv6 destination unreachable quoted one of the connection's segments:
+   * the device that rejected it (nftables/iptables `reject`, a router), the message's type and
+   * code, the code in words ("administratively prohibited") and its frame. */
+  rejectedBy?: RejectedBy;
   /** Only with `--hash`, `--extract` or `--listings`: what the transfer carried (null when the
    * connection carried no transfer, or its bytes were not followed). */
   file?: FileReport | null;
@@ -160,11 +164,17 @@ export interface ListingReport {
 /** A data connection's TCP event, for ladder diagrams: the first SYN, its retransmissions (listed
  * up to TCP_MAX_SYN_RETRANSMIT_FRAMES), the SYN-ACK, each direction's first FIN and RST. */
 export interface TcpEvent {
-  kind: 'syn' | 'syn-retransmit' | 'syn-ack' | 'fin' | 'rst';
-  /** The session side that sent it (the initiator sends the SYNs). */
+  /** `icmp-unreachable`: an ICMP/ICMPv6 destination unreachable quoting the connection, sent by
+   * a device between the two sides (or the far side itself) back to the segment's sender. */
+  kind: 'syn' | 'syn-retransmit' | 'syn-ack' | 'fin' | 'rst' | 'icmp-unreachable';
+  /** The session side that sent it (the initiator sends the SYNs); for `icmp-unreachable`, the
+   * side it travelled from (the far side of the quoted segment's sender). */
   from: Initiator;
   frame: number;
   time: string;
+  /** icmp-unreachable only: the rejecting device's address and the code in words. */
+  by?: string;
+  reason?: string;
 }
 
 /** One command or reply of the control channel, in arrival order (`--format html`, `--ladder`). */
@@ -239,4 +249,14 @@ export interface SessionReport {
   timeline?: SessionTimeline;
   /** Only with `--evidence DIR`: the name (in DIR) of the capture file holding this session's frames. */
   evidence?: string;
+}
+
+/** The ICMP message that rejected a data connection (DataConnectionReport.rejectedBy). */
+export interface RejectedBy {
+  ip: string;
+  protocol: 'icmp' | 'icmpv6';
+  type: number;
+  code: number;
+  reason: string;
+  frame: number;
 }

@@ -362,6 +362,20 @@ function arrowSvg(y: number, fromClient: boolean, cls: string, label: string, ti
   return `<line class="${cls.startsWith('o-') ? 'tcp' : 'ctl'} ${cls}" x1="${x1}" y1="${y}" x2="${(x2 - (stopShort ? 0 : dir * 8)).toFixed(1)}" y2="${y}" />${head}${text}\n`;
 }
 
+/** An ICMP rejection: from the rejecting device (a diamond where a rejected SYN's ✕ stops,
+ * titled with its address) back to the lane of the SYN's sender. */
+function deviceArrowSvg(y: number, fromClient: boolean, cls: string, label: string, title: string, device: string, href: string): string {
+  const far = fromClient ? X_SERVER : X_CLIENT;
+  const near = fromClient ? X_CLIENT : X_SERVER;
+  const x1 = near + (far - near) * 0.2;
+  const dir = far > x1 ? 1 : -1;
+  const mark = `<path class="head ${cls}" d="M${x1.toFixed(1)} ${y - 6} l6 6 l-6 6 l-6 -6 z"><title>${esc(`rejecting device ${device}`, 200)}</title></path>`;
+  const head = `<path class="head ${cls}" d="M${far} ${y} l${-dir * 9} -4 v8 z" />`;
+  const mid = (x1 + far) / 2;
+  const text = `<a href="${href}"><text class="${cls}" x="${mid.toFixed(1)}" y="${y - 5}" text-anchor="middle">${esc(label, 200)}<title>${esc(title, 600)}</title></text></a>`;
+  return `<line class="tcp ${cls}" x1="${x1.toFixed(1)}" y1="${y}" x2="${(far - dir * 8).toFixed(1)}" y2="${y}" />${mark}${head}${text}\n`;
+}
+
 function ladderSvg(l: Ladder): string {
   const s = l.session;
   const sid = `s${s.id}`;
@@ -403,7 +417,8 @@ function ladderSvg(l: Ladder): string {
       mark(r.dc, ry, false);
       const label = tcpLabel(r, l.dcs.get(r.dc));
       body.push(`<text class="t" x="${X_TIME}" y="${ry + 4}">${rel(r.t)}</text><text class="fr" x="${X_FRAME}" y="${ry + 4}">#${r.frame}</text>`);
-      body.push(arrowSvg(ry, r.from === 'client', `o-${r.outcome}`, cutLabel(label), `${label} (data connection ${r.dc}, ${r.outcome})`, r.unanswered, `#${sid}-d${r.dc}`));
+      if (r.event === 'icmp-unreachable') body.push(deviceArrowSvg(ry, r.from === 'client', `o-${r.outcome}`, cutLabel(label), `${label} (data connection ${r.dc}, ${r.outcome})`, r.by ?? '', `#${sid}-d${r.dc}`));
+      else body.push(arrowSvg(ry, r.from === 'client', `o-${r.outcome}`, cutLabel(label), `${label} (data connection ${r.dc}, ${r.outcome})`, r.unanswered || r.rejected, `#${sid}-d${r.dc}`));
     } else if (r.kind === 'gap') {
       body.push(`<rect class="gapband" x="${X_FRAME - 8}" y="${ry - 13}" width="${X_LINK + 56 - X_FRAME}" height="${ROW_H - 4}" rx="4" /><text class="gap" x="${(X_FRAME + X_LINK + 48) / 2}" y="${ry + 1}" text-anchor="middle">${esc(cutLabel(r.text, 100))}<title>${esc(r.text)}</title></text>\n`);
     }

@@ -51,6 +51,11 @@ export interface TcpRow {
   readonly outcome: Outcome;
   /** A SYN no SYN-ACK or RST answered (no-answer). */
   readonly unanswered: boolean;
+  /** A SYN an ICMP destination unreachable answered: it stopped at the rejecting device. */
+  readonly rejected: boolean;
+  /** icmp-unreachable: the rejecting device's address and the code in words. */
+  readonly by: string | null;
+  readonly reason: string | null;
 }
 
 /** A failed data connection's diagnosis, drawn after its last row. */
@@ -131,10 +136,11 @@ export function ladderOf(s: SessionReport, maxRows = LADDER_MAX_ROWS): Ladder {
   for (const d of s.dataConnections) {
     let syn = 0;
     const answered = d.tcp?.events?.some((e) => e.kind === 'syn-ack' || e.kind === 'rst') ?? false;
+    const rejected = !answered && (d.tcp?.events?.some((e) => e.kind === 'icmp-unreachable') ?? false);
     for (const e of d.tcp?.events ?? []) {
       const isSyn = e.kind === 'syn' || e.kind === 'syn-retransmit';
       if (isSyn) syn++;
-      tcp.push({ kind: 'tcp', t: isoSeconds(e.time) - t0, frame: e.frame, from: e.from, event: e.kind, dc: d.id, synNumber: isSyn ? syn : 0, outcome: d.outcome, unanswered: isSyn && !answered });
+      tcp.push({ kind: 'tcp', t: isoSeconds(e.time) - t0, frame: e.frame, from: e.from, event: e.kind, dc: d.id, synNumber: isSyn ? syn : 0, outcome: d.outcome, unanswered: isSyn && !answered && !rejected, rejected: isSyn && rejected, by: e.by ?? null, reason: e.reason ?? null });
     }
   }
   tcp.sort((a, b) => a.t - b.t || a.frame - b.frame);
@@ -292,9 +298,10 @@ export function rel(t: number): string {
 
 /** The label of a TCP row: `[2] SYN #3 (no answer)`, `[2] SYN-ACK`, `[1] RST`. */
 export function tcpLabel(r: TcpRow, d?: DataConnectionReport): string {
+  if (r.event === 'icmp-unreachable') return `[${r.dc}] ${r.reason ?? 'ICMP destination unreachable'} from ${r.by ?? '?'}`;
   const name = r.event === 'syn' || r.event === 'syn-retransmit' ? `SYN${r.synNumber > 1 ? ` #${r.synNumber} (retransmission)` : ''}` : r.event.toUpperCase();
   const where = r.event === 'syn' && d?.from ? ` ${ep(d.from)} -> ${ep(d.to)}` : '';
-  return `[${r.dc}] ${name}${where}${r.unanswered ? ' - no answer' : ''}`;
+  return `[${r.dc}] ${name}${where}${r.unanswered ? ' - no answer' : r.rejected ? ' - rejected' : ''}`;
 }
 
 const ep = (e: { ip: string; port: number } | null): string => (e ? (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`) : '-');
@@ -325,6 +332,20 @@ function firstLine(s: string): string {
 function fit(s: string, n: number): string {
   const t = termSafe(firstLine(s), 400);
   return t.length > n ? `${t.slice(0, Math.max(0, n - 1))}…` : t;
+}
+
+/** An ICMP rejection: from the device (`*`, where a rejected SYN's `X` stops) back to the lane
+ * of the SYN's sender. */
+function deviceArrow(label: string, rightward: boolean): string {
+  const inner = SPAN;
+  const start = 4; // the X of the rejected SYN sits 5 columns from the far lane
+  const len = inner - start;
+  const text = fit(label, len - 6);
+  const body = ` ${text} `;
+  const left = Math.max(1, Math.floor((len - 1 - body.length) / 2));
+  const right = Math.max(1, len - 1 - body.length - left);
+  const run = '~'.repeat(left) + body + '~'.repeat(right);
+  return rightward ? `|${' '.repeat(start)}*${run.slice(0, len - 2)}>|` : `|<${run.slice(0, len - 2)}*${' '.repeat(start)}|`;
 }
 
 /** `|------ label ------>|` or `|<----- label -------|` between the lanes, `stop` short of the
@@ -376,7 +397,8 @@ export function renderLadderText(l: Ladder): string {
       const ann = r.announces.length ? `  => [${r.announces.join(',')}]` : '';
       out.push(prefix + arrow(firstLine(r.text) + ann, r.from === 'client', '-', false));
     } else if (r.kind === 'tcp') {
-      out.push(prefix + arrow(tcpLabel(r, l.dcs.get(r.dc)), r.from === 'client', '=', r.unanswered));
+      if (r.event === 'icmp-unreachable') out.push(prefix + deviceArrow(tcpLabel(r), r.from === 'client'));
+      else out.push(prefix + arrow(tcpLabel(r, l.dcs.get(r.dc)), r.from === 'client', '=', r.unanswered || r.rejected));
     } else if (r.kind === 'gap') {
       out.push(blank);
       out.push(...wrapText(`: ${termSafe(r.text, 400)}`, LEFT, LEFT + 2));

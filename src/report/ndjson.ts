@@ -244,6 +244,8 @@ export interface FtpFields {
     firewall_rule: string;
     diagnosis: string;
     wireshark_filter?: string;
+    /** The ICMP message that rejected the connection (DataConnectionReport.rejectedBy). */
+    rejected_by?: { ip: string; protocol: string; type: number; code: number; reason: string; frame: number };
     announcement?: { command: string; ip?: string; port: number; frame: number; reply_code?: number };
     tcp?: {
       state: string;
@@ -408,7 +410,7 @@ export function dataEvent(s: SessionReport, d: DataConnectionReport, tool: Analy
     network: netFields(src, dst, 'ftp-data'),
     ...(user !== null ? { user: { name: user } } : {}),
     ...(file ? { file: { path: file.path, name: file.name, ...wholeFile(d) } } : {}),
-    related: { ip: unique([src.ip, dst?.ip, s.client.ip, s.server.ip, d.announced?.ip]), ...(user ? { user: [user] } : {}) },
+    related: { ip: unique([src.ip, dst?.ip, s.client.ip, s.server.ip, d.announced?.ip, d.rejectedBy?.ip]), ...(user ? { user: [user] } : {}) },
     observer: observer(tool),
     ftp: {
       session: { id: s.id },
@@ -430,6 +432,7 @@ export function dataEvent(s: SessionReport, d: DataConnectionReport, tool: Analy
         firewall_rule: d.firewallRule,
         diagnosis: d.diagnosis,
         wireshark_filter: opt(d.wiresharkFilter),
+        rejected_by: d.rejectedBy ? { ...d.rejectedBy } : undefined,
         announcement: d.announced
           ? { command: d.announced.command, ip: opt(d.announced.ip), port: d.announced.port, frame: d.announced.frame, reply_code: opt(d.announced.replyCode) }
           : undefined,

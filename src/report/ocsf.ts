@@ -332,6 +332,7 @@ function dataEvent(s: SessionReport, d: DataConnectionReport, tool: AnalysisRepo
         expected_bytes: d.expectedBytes,
         firewall_rule: d.firewallRule,
         wireshark_filter: d.wiresharkFilter,
+        ...(d.rejectedBy ? { rejected_by: snake(d.rejectedBy) } : {}),
         announcement: d.announced ? snake(d.announced) : null,
         tcp: d.tcp ? snake(d.tcp) : null,
         ...(d.file ? { file: snake(d.file) } : {}),
