@@ -93,7 +93,7 @@ describe('ICMP rejections in the lab captures (21-icmp-reject)', () => {
     const o3 = new MemoryOut();
     expect(await run(new OcsfSink(o3.asOut()), o3)).toContain('"rejected_by":{"ip":"2001:db8:5::1","protocol":"icmpv6","type":1,"code":1,"reason":"administratively prohibited"');
     const o4 = new MemoryOut();
-    expect(await run(new XmlSink(o4.asOut()), o4)).toMatch(/<rejectedBy><ip>198\.51\.100\.1<\/ip><protocol>icmp<\/protocol><type>3<\/type><code>13<\/code>/);
+    expect((await run(new XmlSink(o4.asOut()), o4)).replace(/\s+/g, '')).toContain('<rejectedBy><ip>198.51.100.1</ip><protocol>icmp</protocol><type>3</type><code>13</code><reason>administrativelyprohibited</reason>');
     const o5 = new MemoryOut();
     const html = await run(new HtmlSink(o5.asOut()), o5, true);
     expect(html).toContain('rejecting device 198.51.100.1');
