@@ -15,7 +15,7 @@ import { isoTimeNs } from '../tcp/index.js';
 import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
-import { capturePointOf, rejectedByOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
+import { capturePointOf, encryptedMessage, rejectedByOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
 import { FtpSession, TimelineLog, type AnnouncementRec, type HalfAnnouncement, type TransferRec } from './session.js';
@@ -804,7 +804,7 @@ export class FtpAnalyzer {
     if (f.password !== null && !f.tls && !isAnonymous(f.user)) findings.push(finding('cleartext-credentials', 'warning', `The password of ${who} crossed the network in clear text (no AUTH TLS).`, [f.passwordFrame]));
     if (f.failedLogins > 0) findings.push(finding('login-failed', 'warning', `${f.failedLogins} login attempt${f.failedLogins === 1 ? '' : 's'} failed${f.user ? ` (last user ${who})` : ''}.`, f.loginAttempts.filter((x) => x.code >= 400).map((x) => x.frame)));
     if (f.login === 'success' && isAnonymous(f.user)) findings.push(finding('anonymous-login', 'info', `Anonymous login accepted (user ${who}).`, [f.loginFrame]));
-    if (f.tls) findings.push(finding('control-encrypted', 'info', 'AUTH TLS was accepted: the control channel is encrypted from here on, so commands, replies and announcements cannot be read; data connections are reported without their announcements.', [f.tlsFrame]));
+    if (f.tls) findings.push(finding('control-encrypted', 'info', encryptedMessage(f), [f.tlsFrame, f.clearAgainFrame]));
     const missed = ctl.origSent.missedBytes + ctl.respSent.missedBytes;
     if (missed > 0) findings.push(finding('capture-gap', 'warning', `The capture missed ${missed} bytes of the control connection: commands or replies may be missing.`, []));
     for (const d of data) {

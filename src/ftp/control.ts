@@ -1,7 +1,11 @@
 /**
  * The StreamSink of one FTP control connection: bytes → lines (LineSplitter, per direction) →
- * commands and replies (parsers) → the session state machine. After a successful AUTH (234) the
- * channel is TLS: parsing stops, the session is marked, its hosts stay tracked (RFC 4217).
+ * commands and replies (parsers) → the session state machine. After a successful AUTH TLS (234),
+ * or when the first bytes of the connection are a TLS record (implicit FTPS, port 990), the
+ * channel is TLS: the session is marked, its hosts stay tracked (RFC 4217), and each direction's
+ * TLS records are walked (tlsrecords.ts) until cleartext follows a record boundary (CCC, RFC 4217
+ * §6, or a TLS session closed while the dialogue went on in clear): from there it is read again.
+ * RFC 2228 protection (AUTH GSSAPI, ENC/MIC/CONF) keeps the lines: session.ts marks it.
  *
  * Lifecycle: attached by the analyzer when a connection is recognised as FTP control; `data()`
  * per direction in order; `gap()` where the capture missed bytes; `end()` once.
@@ -12,6 +16,7 @@ import { ReplyAssembler, type Reply } from './replies.js';
 import { parseCommandLine } from './commands.js';
 import { FtpSession, type AnnouncementRec } from './session.js';
 import type { Instant } from './model.js';
+import { TlsRecords } from './tlsrecords.js';
 
 /** Commands that make a "220 ..." speaker an FTP server (SMTP shares 220, HELP, NOOP, QUIT). */
 const DISPOSED = new FtpSession();
@@ -63,6 +68,12 @@ export class ControlSink implements StreamSink {
   private now: Instant = { sec: 0, nsec: 0 };
   private announced = 0;
   private counted = false;
+  /** Per side (client, server): its bytes are TLS records now, walked by `walkers`. */
+  private readonly enc: [boolean, boolean] = [false, false];
+  private readonly walkers: [TlsRecords | null, TlsRecords | null] = [null, null];
+  /** The session's TLS starts already applied to `enc`; a side's first byte was seen. */
+  private tlsStarts = 0;
+  private readonly started: [boolean, boolean] = [false, false];
 
   /**
    * @param clientDir the TCP direction (0 = originator's bytes) in which the client speaks
@@ -115,17 +126,57 @@ export class ControlSink implements StreamSink {
   }
 
   data(dir: Direction, bytes: Buffer, _offset: number, at: SegmentInfo): void {
-    if (this.disposed || this.session.tls) return;
+    if (this.disposed) return;
     this.now = { sec: at.tsSec, nsec: at.tsNsec };
-    if (dir === this.clientDir) this.commandSplitter().push(bytes, 0, bytes.length, at.frame);
-    else this.replySplitter().push(bytes, 0, bytes.length, at.frame);
+    const side = dir === this.clientDir ? 0 : 1;
+    const s = this.session;
+    if (!this.started[side]) {
+      this.started[side] = true;
+      // Implicit FTPS: a TLS handshake before any FTP line (curl ftps://, port 990).
+      if (!s.tls && s.commands === 0 && s.banner === null && TlsRecords.looksLikeRecord(bytes, 0, bytes.length)) s.startTls('implicit TLS', at.frame);
+    }
+    this.syncTls();
+    let from = 0;
+    if (this.enc[side]) {
+      const w = (this.walkers[side] ??= new TlsRecords());
+      const i = w.push(bytes, 0, bytes.length);
+      if (i < 0) return;
+      this.enc[side] = false;
+      this.walkers[side] = null;
+      s.clearAgain(at.frame);
+      if (w.heldClear) this.feed(side, w.heldClear, 0, at.frame);
+      from = i;
+    }
+    this.feed(side, bytes, from, at.frame);
+  }
+
+  /** A TLS start the session recorded (234 to AUTH TLS, implicit TLS): both sides are TLS now. */
+  private syncTls(): void {
+    const s = this.session;
+    if (s.encrypted && s.tlsStartCount !== this.tlsStarts) {
+      this.tlsStarts = s.tlsStartCount;
+      this.enc[0] = this.enc[1] = true;
+      this.walkers[0] = this.walkers[1] = null;
+    }
+  }
+
+  private feed(side: 0 | 1, bytes: Buffer, from: number, frame: number): void {
+    if (from >= bytes.length) return;
+    if (side === 0) this.commandSplitter().push(bytes, from, bytes.length, frame);
+    else this.replySplitter().push(bytes, from, bytes.length, frame);
   }
 
   gap(dir: Direction, offset: number, length: number): void {
     const side = dir === this.clientDir ? 0 : 1;
     this.missed[side] += length;
     if (this.gapOffsets.length < 16) this.gapOffsets.push({ dir: side === 0 ? 'client' : 'server', offset, length });
-    if (this.disposed || this.session.tls) return;
+    if (this.disposed) return;
+    this.syncTls();
+    if (this.enc[side]) {
+      // Record boundaries cannot be found again past a gap: this side stays unreadable.
+      (this.walkers[side] ??= new TlsRecords()).lost();
+      return;
+    }
     if (side === 0) this.commandSplitter().gap(length);
     else {
       this.replySplitter().gap(length);
@@ -136,15 +187,17 @@ export class ControlSink implements StreamSink {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.state && !this.state.tls) {
-      this.commands?.end();
-      this.replies?.end();
-      this.assembler?.end();
+    if (this.state) {
+      if (!this.enc[0]) this.commands?.end();
+      if (!this.enc[1]) {
+        this.replies?.end();
+        this.assembler?.end();
+      }
     }
   }
 
   private commandLine(line: string, info: LineInfo): void {
-    if (this.session.tls) return;
+    if (this.session.encrypted && this.enc[0]) return;
     const c = parseCommandLine(line);
     if (!c) return;
     if (!this.confirmed && CONFIRMING.has(c.verb)) this.confirmed = true;
@@ -153,7 +206,7 @@ export class ControlSink implements StreamSink {
   }
 
   private replyLine(line: string, info: LineInfo): void {
-    if (this.session.tls) return;
+    if (this.session.encrypted && this.enc[1]) return;
     this.assembler?.push(line, info.frame);
   }
 

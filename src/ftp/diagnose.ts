@@ -312,3 +312,25 @@ export function outcomeFinding(outcome: Outcome, id: number, text: string, frame
   const f = OUTCOME_FINDINGS[outcome];
   return f ? finding(f.code, f.severity, text, frames, id) : null;
 }
+
+/**
+ * The control-encrypted finding's sentence: which protection (AUTH TLS/SSL, implicit TLS, an RFC
+ * 2228 mechanism), and whether the channel came back to cleartext (CCC) and was read again.
+ */
+export function encryptedMessage(f: { mechanism: string | null; clearAgainFrame: number | null; protectedCommands: number }): string {
+  const m = f.mechanism ?? 'TLS';
+  const lost = 'so commands, replies and announcements cannot be read; data connections are reported without their announcements';
+  if (m === 'implicit TLS') {
+    const back = f.clearAgainFrame !== null ? ` The TLS session ended and the dialogue went on in clear text from frame ${f.clearAgainFrame}: read again from there.` : '';
+    return `The control connection started with a TLS handshake (implicit FTPS): it is encrypted from its first byte, ${lost}.${back}`;
+  }
+  if (TLS_AUTH.has(m)) {
+    if (f.clearAgainFrame !== null) return `AUTH ${m} was accepted, then the control channel returned to clear text at frame ${f.clearAgainFrame} (CCC, RFC 4217 §6, or a TLS session closed while the dialogue went on): what was sent under TLS cannot be read, what followed is read again.`;
+    return `AUTH ${m} was accepted: the control channel is encrypted from here on, ${lost}.`;
+  }
+  const n = f.protectedCommands;
+  const which = m === 'ENC/MIC/CONF' ? 'RFC 2228 protected commands (ENC/MIC/CONF) were sent' : `AUTH ${m} was accepted (RFC 2228)`;
+  return `${which}: ${n > 0 ? `${n} command${n === 1 ? ' was' : 's were'} sent integrity-protected or encrypted (ENC/MIC/CONF), ` : 'commands may be sent protected (ENC/MIC/CONF) from here on, '}${lost}.`;
+}
+
+const TLS_AUTH = new Set(['TLS', 'SSL', 'TLS-C', 'TLS-P']);

@@ -14,6 +14,10 @@ import { MAX_PENDING_COMMANDS, MAX_TRANSFER_REPLIES, MAX_SESSION_ANNOUNCEMENTS, 
 import { parsePortArg, parseEprtArg, parseLprtArg, parse227, parse228, parse229, parseTransferSize, type Announcement } from './announce.js';
 import { COMMANDS, detach } from './commands.js';
 
+/** AUTH arguments that start TLS on the control connection (RFC 4217 §4; TLS-C and TLS-P from
+ * its drafts, still sent by old clients). */
+const TLS_MECHANISMS = new Set(['TLS', 'SSL', 'TLS-C', 'TLS-P']);
+
 export interface ReplyEvent {
   readonly code: number;
   readonly text: string;
@@ -178,8 +182,25 @@ export class FtpSession {
   /** Every login reply, kept or not (the report's `loginAttempts`). */
   loginAttemptCount = 0;
   failedLogins = 0;
+  /** The control channel was protected at some point (the report's `tls`): AUTH TLS/SSL (RFC
+   * 4217), a TLS handshake as its first bytes (implicit FTPS), or an RFC 2228 mechanism (AUTH
+   * GSSAPI / KERBEROS_V4 accepted, or ENC/MIC/CONF commands). */
   tls = false;
   tlsFrame: number | null = null;
+  /** Which protection: the AUTH argument ("TLS", "SSL", "GSSAPI", "KERBEROS_V4"), "implicit TLS",
+   * or "ENC/MIC/CONF" when protected commands appear without an AUTH seen. */
+  mechanism: string | null = null;
+  /** The channel carries TLS records now (unreadable); false again when cleartext resumes. */
+  encrypted = false;
+  /** Where cleartext resumed after TLS (CCC, RFC 4217 §6; or a TLS session closed while the
+   * dialogue went on in clear): read again from there. */
+  clearAgainFrame: number | null = null;
+  /** TLS sessions started on the channel (a second AUTH TLS after CCC starts another). */
+  tlsStartCount = 0;
+  /** RFC 2228 §3 protected commands (ENC, MIC, CONF): their content cannot be read. */
+  protectedCommands = 0;
+  /** AUTH GSSAPI / KERBEROS_V4 answered 334 (ADAT exchange required, RFC 2228 §4). */
+  private pendingMechanism: string | null = null;
   epsvAll = false;
   commands = 0;
   cwd: string | null = null;
@@ -245,6 +266,13 @@ export class FtpSession {
         if (Number.isSafeInteger(n) && n >= 0) this.restOffset = n;
         break;
       }
+      case 'ENC':
+      case 'MIC':
+      case 'CONF':
+        // RFC 2228 §3: a protected command, base64 of an encrypted or signed command line.
+        this.protectedCommands++;
+        if (!this.tls) this.protect(this.pendingMechanism ?? 'ENC/MIC/CONF', frame);
+        break;
       case 'ABOR':
         // RFC 959 §4.1.3: the server answers 426 for the transfer, then 226 for the ABOR; or only
         // 225/226 when no transfer was running (vsftpd: "225 No transfer to ABOR").
@@ -382,12 +410,19 @@ export class FtpSession {
         if (r.code === 230 || r.code === 202) this.loggedIn(r);
         else if (r.code >= 400) this.loginFailed(r);
         break;
-      case 'AUTH':
-        // RFC 4217 §4: 234 means the TLS handshake follows on this connection.
-        if (r.code === 234) {
-          this.tls = true;
-          this.tlsFrame = r.frame;
-        }
+      case 'AUTH': {
+        const mech = p.arg.trim().toUpperCase();
+        if (TLS_MECHANISMS.has(mech)) {
+          // RFC 4217 §4: 234 means the TLS handshake follows on this connection.
+          if (r.code === 234) this.startTls(mech, r.frame);
+        } else if (r.code === 334) this.pendingMechanism = mech;
+        // RFC 2228 §4: 234 accepts a mechanism that needs no ADAT exchange; protected commands follow.
+        else if (r.code === 234) this.protect(mech, r.frame);
+        break;
+      }
+      case 'ADAT':
+        // RFC 2228 §4: 235 ends the security data exchange; protected commands follow.
+        if (r.code === 235) this.protect(this.pendingMechanism ?? 'ADAT', r.frame);
         break;
       case 'PASV':
       case 'EPSV':
@@ -432,6 +467,27 @@ export class FtpSession {
       default:
         break;
     }
+  }
+
+  /** TLS records follow on the control connection (AUTH TLS accepted, or implicit FTPS). */
+  startTls(mechanism: string, frame: number): void {
+    this.protect(mechanism, frame);
+    this.encrypted = true;
+    this.tlsStartCount++;
+  }
+
+  /** Cleartext resumed after TLS at `frame` (CCC, or the TLS session closed). */
+  clearAgain(frame: number): void {
+    if (!this.encrypted) return;
+    this.encrypted = false;
+    this.clearAgainFrame ??= frame;
+  }
+
+  private protect(mechanism: string, frame: number): void {
+    if (this.tls) return;
+    this.tls = true;
+    this.tlsFrame = frame;
+    this.mechanism = mechanism;
   }
 
   private loggedIn(r: ReplyRec): void {
