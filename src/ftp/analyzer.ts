@@ -228,7 +228,8 @@ export class FtpAnalyzer {
     private readonly opts: AnalyzerOptions = {},
     private readonly onSession: (s: SessionReport, start: number, batch: number) => void = () => undefined,
   ) {
-    this.ports = new Set([21, ...(opts.ports ?? [])]);
+    // 990: implicit FTPS (IANA "ftps"), recognised by its TLS handshake (control.ts).
+    this.ports = new Set([21, 990, ...(opts.ports ?? [])]);
     const extract = opts.extract ?? null;
     this.payloadOpts = opts.hash || opts.listings || extract ? { listings: opts.listings === true, spool: extract ? () => extract.spool() : null } : null;
     this.events = {

@@ -216,7 +216,7 @@ export function registerAnalyze(program: Command): void {
       .description('per FTP session: active or passive data connections, who opened each one to whom, and a diagnosis of every failed or blocked one')
       .argument('<capture...>', CAPTURE_ARGS_HELP),
   )
-    .option('--ports <list>', 'extra FTP control ports, comma-separated (21 always counts; any port is found by its 220 banner)')
+    .option('--ports <list>', 'extra FTP control ports, comma-separated (21, and 990 for implicit FTPS, always count; any port is found by its 220 banner)')
     .option('--show-passwords', 'show passwords in the report (redacted by default, except anonymous ones)')
     .option('-j, --jobs <n>', `worker threads, each analysing the connections of a share of the host pairs (default: the number of cores less one for inputs over ${JOBS_MIN_BYTES >> 20} MB, else 1; 1 is the plain single-threaded path)`)
     .option('--shard <i/N>', 'analyse only shard i (0-based) of N of these inputs and write a partial result for `ftp-pcap merge` (a Kubernetes Indexed Job: --shard $JOB_COMPLETION_INDEX/N)')
