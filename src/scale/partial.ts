@@ -22,8 +22,10 @@ import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import type { RunCounters } from '../pipeline.js';
 
 export const PARTIAL_FORMAT = 'ftp-pcap';
-/** 2: pending sessions carry loginAttemptCount, droppedReplies and droppedSizes. */
-export const PARTIAL_VERSION = 2;
+/** 2: pending sessions carry loginAttemptCount, droppedReplies and droppedSizes. 3: and the
+ * control channel's protection (mechanism, clearAgainFrame, protectedCommands); connection
+ * summaries carry their ICMP rejection. */
+export const PARTIAL_VERSION = 3;
 
 /** A session's place in the report (FtpAnalyzer.flushReady): [batch, start, client port]. */
 export type SessionKey = [number, number, number];
