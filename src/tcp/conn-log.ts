@@ -10,7 +10,7 @@
  * bytes the capture missed, with proof; unproven gaps are `unseenBytes`, in the JSON only).
  * IPv6 endpoints are written [addr]:port.
  */
-import type { ConnectionSummary, DirectionSummary, EndpointAddress } from './connection.js';
+import type { ConnectionSummary, DirectionSummary, EndpointAddress, IcmpRejection } from './connection.js';
 
 /** ISO 8601 UTC with the full nanosecond fraction (`2026-11-26T13:01:46.123456789Z`). */
 // Reports print thousands of times within the same second: the date part is formatted once per second.
@@ -116,6 +116,8 @@ export interface ConnectionJson {
   };
   readonly origSent: DirectionJson;
   readonly respSent: DirectionJson;
+  /** Only when an ICMP destination unreachable quoted the connection (ConnectionSummary.rejection). */
+  readonly rejection?: IcmpRejection;
 }
 
 function directionJson(d: DirectionSummary): DirectionJson {
@@ -164,5 +166,6 @@ export function connectionJson(s: ConnectionSummary): ConnectionJson {
     },
     origSent: directionJson(s.origSent),
     respSent: directionJson(s.respSent),
+    ...(s.rejection ? { rejection: s.rejection } : {}),
   };
 }

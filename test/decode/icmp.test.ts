@@ -10,7 +10,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { Decoder, DecodeStatus, formatIp, icmpCodeText, newPacket, type Packet } from '../../src/decode/index.js';
-import { TcpTracker } from '../../src/tcp/index.js';
+import { TcpTracker, connectionJson } from '../../src/tcp/index.js';
 import type { ConnectionSummary } from '../../src/tcp/index.js';
 import type { CaptureRecord } from '../../src/capture/record.js';
 import { readPcap } from './helpers.js';
@@ -120,6 +120,9 @@ describe('TcpTracker.icmp', () => {
     expect(byPort.get(40135)?.rejection).toMatchObject({ from: '2001:db8:c::1', version: 6, type: 1, code: 1, frame: 120, quoted: 0 });
     // The control connections were never quoted.
     expect(byPort.get(40120)?.rejection).toBeNull();
+    // `ftp-pcap connections` carries it (only where there is one).
+    expect(connectionJson(byPort.get(40132)!)).toMatchObject({ rejection: { from: '192.0.2.1', code: 13, frame: 42 } });
+    expect(connectionJson(byPort.get(40120)!)).not.toHaveProperty('rejection');
   });
 
   it('an ICMP message quoting a sequence number the SYN did not use is not believed (variant)', () => {
