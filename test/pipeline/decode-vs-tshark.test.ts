@@ -23,6 +23,8 @@ interface Decoded {
   flags: number;
   tcpLen: number;
   vlans: number[];
+  /** An ICMP destination unreachable quoting TCP: its sender (the outer source). */
+  icmpSender: string | null;
 }
 
 async function decodeAll(path: string): Promise<Decoded[]> {
@@ -45,6 +47,7 @@ async function decodeAll(path: string): Promise<Decoded[]> {
       flags: p.flags,
       tcpLen: p.payloadWireLength,
       vlans: [...p.vlanIds],
+      icmpSender: p.icmpQuote ? formatIp(p.icmpSender) : null,
     });
   });
   return out;
@@ -81,6 +84,14 @@ describe('decode agrees with tshark on real captures', () => {
         if (o.tunnels !== 0 && o.ipVersion === 0) {
           // A tunnel carrying no IP (ARP inside VXLAN): tshark's last ip.src is the tunnel's.
           expect(o.status, where).toBe(DecodeStatus.NON_IP);
+          continue;
+        }
+        if (o.icmpSender !== null) {
+          // ICMP quoting TCP (src/decode/icmp.ts): the packet is the quoted segment; tshark's first
+          // address is the ICMP message's, sent back to the quoted segment's sender, and its ports
+          // are the quoted ones.
+          expect([o.icmpSender, o.src, o.srcPort, o.dstPort], where).toEqual([t.ipSrc || t.ipv6Src, t.ipDst || t.ipv6Dst, t.srcPort, t.dstPort]);
+          expect(o.status, where).toBe(DecodeStatus.ICMP);
           continue;
         }
         if (t.ipSrc && !(t.ipv6Src && o.ipVersion === 6)) {
