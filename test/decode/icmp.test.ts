@@ -1,6 +1,6 @@
 /**
  * ICMP/ICMPv6 destination unreachable quoting TCP (src/decode/icmp.ts) and the tracker's use of it
- * (TcpTracker.icmp), on the real lab captures of fixtures/lab/scenarios/21-icmp-reject.sh. The
+ * (TcpTracker.icmp), on the real lab captures of fixtures/lab/scenarios/22-icmp-reject.sh. The
  * expected values are what tshark shows for those frames (check-truth.py reads them the same way):
  *   client side  #19  192.0.2.1 -> 192.0.2.10  ICMP 3/3  quoting 192.0.2.10:40130 -> 198.51.100.20:30100
  *                #42  192.0.2.1                ICMP 3/13 quoting 192.0.2.10:40132 -> 198.51.100.21:30101
@@ -15,7 +15,7 @@ import type { ConnectionSummary } from '../../src/tcp/index.js';
 import type { CaptureRecord } from '../../src/capture/record.js';
 import { readPcap } from './helpers.js';
 
-const CLIENT = 'fixtures/21-icmp-reject-client.pcap';
+const CLIENT = 'fixtures/22-icmp-reject-client.pcap';
 
 function quoteOf(p: Packet) {
   return {

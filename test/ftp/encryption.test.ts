@@ -6,7 +6,7 @@
  * HAND-BUILT control streams (no server in the lab speaks GSSAPI or CCC: vsftpd, proftpd's
  * mod_tls without CCC enabled, pure-ftpd and pyftpdlib all refuse them). The TLS records are
  * framing only (type, version, length, filler bytes): nothing here decrypts, so their content does
- * not matter. Implicit FTPS from a real server is in fixtures/22-implicit-ftps.pcap (lab).
+ * not matter. Implicit FTPS from a real server is in fixtures/23-implicit-ftps.pcap (lab).
  */
 import { describe, it, expect } from 'vitest';
 import { ControlSink } from '../../src/ftp/control.js';

@@ -1,7 +1,7 @@
 /**
- * Data connections rejected with ICMP (fixtures/lab/scenarios/21-icmp-reject.sh: nftables `reject`
+ * Data connections rejected with ICMP (fixtures/lab/scenarios/22-icmp-reject.sh: nftables `reject`
  * at the router, IPv4 and IPv6, passive and active, captured on the client side and on the server
- * side). The truth (fixtures/lab/truth/21-icmp-reject.json, confirmed by check-truth.py with tshark)
+ * side). The truth (fixtures/lab/truth/22-icmp-reject.json, confirmed by check-truth.py with tshark)
  * names each rejected connection's ICMP sender, type and code; every one of them that the capture
  * shows must be `refused` with that sender and the code in words, in every report format.
  */
@@ -40,10 +40,10 @@ interface TruthCapture {
   sessions: { dataConnections: TruthData[] }[];
 }
 
-const truth = JSON.parse(readFileSync('fixtures/lab/truth/21-icmp-reject.json', 'utf8')) as { captures: TruthCapture[] };
+const truth = JSON.parse(readFileSync('fixtures/lab/truth/22-icmp-reject.json', 'utf8')) as { captures: TruthCapture[] };
 const key = (a: Ep | null, b: Ep | null): string => `${a?.ip}:${a?.port} -> ${b?.ip}:${b?.port}`;
 
-describe('ICMP rejections in the lab captures (21-icmp-reject)', () => {
+describe('ICMP rejections in the lab captures (22-icmp-reject)', () => {
   it('the truth holds rejected connections of both modes, both IP versions, both codes, on each side', () => {
     const rejected = truth.captures.flatMap((c) => c.sessions.flatMap((s) => s.dataConnections.filter((d) => d.rejectedBy && d.from).map((d) => ({ file: c.file, ...d }))));
     expect(new Set(rejected.map((d) => d.file)).size).toBe(2);
@@ -77,7 +77,7 @@ describe('ICMP rejections in the lab captures (21-icmp-reject)', () => {
   }
 
   it('every format carries the rejection (text, NDJSON, OCSF, XML, HTML, ladder)', async () => {
-    const file = join('fixtures', '21-icmp-reject-server.pcap');
+    const file = join('fixtures', '22-icmp-reject-server.pcap');
     const run = async (sink: ReportSink, out: MemoryOut, timeline = false): Promise<string> => {
       await analyzeTo([file], { timeline }, sink);
       return out.text;
@@ -101,7 +101,7 @@ describe('ICMP rejections in the lab captures (21-icmp-reject)', () => {
   });
 
   it('the ladder draws the ICMP message from the rejecting device back to the SYN sender', async () => {
-    const r = await analyze([join('fixtures', '21-icmp-reject-client.pcap')], { timeline: true });
+    const r = await analyze([join('fixtures', '22-icmp-reject-client.pcap')], { timeline: true });
     const s = r.sessions.find((x) => x.client.port === 40121)!;
     const text = renderLadderText(ladderOf(s));
     const syn = text.split('\n').find((l) => l.includes('[1] SYN'))!;
