@@ -29,7 +29,7 @@ function conn(o: ConnOverrides = {}): ConnectionSummary {
     id: 1, ipVersion: 4, orig: { ip: '192.0.2.10', port: 40010 }, resp: { ip: '198.51.100.20', port: 30000 },
     startSec: 1, startNsec: 0, endSec: 2, endNsec: 0, state: 'SF', history: '', midStream: false, firstFrame: 10, lastFrame: 20,
     synFrame: 10, synRetransmits: 0, synRetransmitFrames: [], synAckFrame: 11, establishedFrame: 12, synTime: at, synRetransmitTimes: [], synAckTime: at, handshake: null,
-    origSent: dir({ finFrame: 19, ...orig }), respSent: dir({ finFrame: 18, bytes: 3000, ...resp }), open: false, synAckProofFrame: 12, oneSided: null, removal: 'end-of-capture', followed: false,
+    origSent: dir({ finFrame: 19, ...orig }), respSent: dir({ finFrame: 18, bytes: 3000, ...resp }), open: false, synAckProofFrame: 12, oneSided: null, removal: 'end-of-capture', followed: false, rejection: null,
     ...rest,
   };
 }
@@ -61,6 +61,11 @@ const synOnly = (retries: number, o: ConnOverrides = {}): ConnectionSummary =>
   conn({ state: 'S0', synAckFrame: null, synAckProofFrame: null, synRetransmits: retries, oneSided: 'orig', open: true, orig: { finFrame: null, highestAck: null }, resp: { seen: false, packets: 0, bytes: 0, finFrame: null }, ...o });
 
 const rows: Row[] = [
+  {
+    name: 'SYN answered by an ICMP destination unreachable quoting it (nftables reject at a router) → refused',
+    in: { conn: synOnly(0, { rejection: { from: '192.0.2.1', version: 4, type: 3, code: 13, text: 'ICMP administratively prohibited', frame: 11, time: at, quoted: 0 } }), transfer: null },
+    want: 'refused',
+  },
   // --- both sides captured
   { name: 'clean download: final 226, all bytes', in: { conn: conn() }, want: 'completed' },
   { name: 'no connection, both sides captured', in: { conn: null }, want: 'not-attempted' },
