@@ -30,6 +30,8 @@ const IPV6_HEADER = 40;
 /** Source port, destination port, sequence number: the first 64 bits of the TCP header. */
 const TCP_QUOTE = 8;
 const PROTO_TCP = 6;
+/** Offset of the flags byte in the TCP header (RFC 9293 §3.1). */
+const TCP_FLAGS = 13;
 const V6_HOP_BY_HOP = 0;
 const V6_ROUTING = 43;
 const V6_DESTINATION_OPTIONS = 60;
@@ -97,7 +99,9 @@ export class IcmpQuote {
     out.dstPort = (buf[tcp + 2] << 8) | buf[tcp + 3];
     out.seq = buf[tcp + 4] * 0x1000000 + ((buf[tcp + 5] << 16) | (buf[tcp + 6] << 8) | buf[tcp + 7]);
     out.ack = 0;
-    out.flags = 0;
+    // Linux quotes the whole segment (RFC 1812 §4.3.2.3: as much as fits in 576 bytes): the flags
+    // then show a quoted SYN, evidence of the SYN even where the capture lost it. 0 when cut.
+    out.flags = end - tcp >= TCP_FLAGS + 1 ? buf[tcp + TCP_FLAGS] : 0;
     out.payloadOff = end;
     out.payloadLength = 0;
     out.payloadWireLength = 0;

@@ -281,15 +281,26 @@ export class TcpTracker {
    * rejection of the tracked connection on that 4-tuple when the quoted sequence number is one
    * its sender used (from its ISN to the next byte it would send): a stale or forged message
    * about an earlier connection on the same ports is not believed (RFC 5927 §4.1). The first
-   * one counts. Returns whether it was recorded; it never creates a connection.
+   * one counts. Returns whether it was recorded. A quoted SYN of a connection not tracked (the
+   * capture lost the SYN) is tracked as that SYN first.
    */
   icmp(p: Packet): boolean {
     if (!p.icmpQuote) return false;
     if (p.tsSec > this.clockSec) this.tick(p.tsSec);
+    const r = this.rejectionOf(p);
+    if (r !== 'no-connection') return r === 'recorded';
+    // A quoted SYN (the flags were quoted) proves the SYN was sent even when the capture lost it:
+    // it is tracked as that SYN, then rejected.
+    if ((p.flags & (SYN | ACK | RST | FIN)) !== SYN) return false;
+    this.packet(p);
+    return this.rejectionOf(p) === 'recorded';
+  }
+
+  private rejectionOf(p: Packet): 'recorded' | 'not-believed' | 'no-connection' {
     const v = p.ipVersion === 6 ? 6 : 4;
     const a = addressWords(p.src);
     const b = addressWords(p.dst);
-    if (a === null || b === null || a.version !== v || b.version !== v) return false;
+    if (a === null || b === null || a.version !== v || b.version !== v) return 'not-believed';
     const sw = a.w;
     const dw = b.w;
     const sp = p.srcPort;
@@ -306,8 +317,8 @@ export class TcpTracker {
       const me = c.endpoint(dir);
       const seq = p.seq | 0;
       const synced = me.sentSyn || me.sentSynAck;
-      if (synced ? seqDiff(seq, me.isn) < 0 || (me.started && seqDiff(seq, me.next) > 0) : !me.plausible(seq)) return false;
-      if (c.rejection !== null) return false;
+      if (synced ? seqDiff(seq, me.isn) < 0 || (me.started && seqDiff(seq, me.next) > 0) : !me.plausible(seq)) return 'not-believed';
+      if (c.rejection !== null) return 'not-believed';
       c.rejection = {
         from: formatIp(p.icmpSender),
         version: v,
@@ -318,9 +329,9 @@ export class TcpTracker {
         time: { sec: p.tsSec, nsec: p.tsNsec },
         quoted: dir,
       };
-      return true;
+      return 'recorded';
     }
-    return false;
+    return 'no-connection';
   }
 
   /** End of capture: every connection still tracked is flushed, ended and removed (by id). */
