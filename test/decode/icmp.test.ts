@@ -125,6 +125,23 @@ describe('TcpTracker.icmp', () => {
     expect(connectionJson(byPort.get(40120)!)).not.toHaveProperty('rejection');
   });
 
+  it('a quoted SYN the capture lost (frame 18 left out) is tracked from the quote, then rejected', () => {
+    const out: ConnectionSummary[] = [];
+    const t = new TcpTracker({ events: { removed: (x) => out.push(x) } });
+    const dec = new Decoder();
+    const p = newPacket();
+    for (const r of pcap.records) {
+      if (r.frame === 18) continue;
+      if (dec.decode(r, p) === DecodeStatus.TCP) t.packet(p);
+      else if (p.icmpQuote) t.icmp(p);
+    }
+    t.finish();
+    const c = out.find((x) => x.orig.port === 40130);
+    expect(c).toMatchObject({ state: 'S0', synFrame: 19, synRetransmits: 0, rejection: { from: '192.0.2.1', code: 3, frame: 19, quoted: 0 } });
+    // The IPv6 connection's second ICMP (frame 100, quoting the retransmitted SYN) adds no SYN.
+    expect(out.find((x) => x.orig.port === 40134)).toMatchObject({ synRetransmits: 1, rejection: { frame: 97 } });
+  });
+
   it('an ICMP message quoting a sequence number the SYN did not use is not believed (variant)', () => {
     // Variant: frame 19's quoted sequence number + 1024 (its third byte + 4).
     const seqAt = 14 + 20 + 8 + 20 + 4;
