@@ -18,7 +18,7 @@
  * ECS field names wherever one fits, everything else under `ftp.*` in snake_case (ECS naming), with
  * the vocabulary values of DESIGN.md §3 verbatim (`no-answer`, `extended-passive`, ...). Absent
  * values are left out, never null. test/report/ndjson.test.ts checks every emitted field against
- * the ECS field definitions (../shared/ecs/ecs_flat.json); `@elastic/ecs` checks the shape here at
+ * the ECS field definitions (test/vendor/ecs/ecs_flat.json); `@elastic/ecs` checks the shape here at
  * compile time.
  *
  * Choices a SIEM user should know:
@@ -64,7 +64,7 @@ import type { Out } from './out.js';
 import { createHash } from 'node:crypto';
 import { parseIp } from '../decode/address.js';
 
-/** The ECS version of the field definitions the events are checked against (../shared/ecs). */
+/** The ECS version of the field definitions the events are checked against (test/vendor/ecs). */
 export const ECS_VERSION = '9.5.0-dev';
 
 /** Outcomes that mean the data connection or its transfer failed (DESIGN.md §3). */

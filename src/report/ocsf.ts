@@ -1,6 +1,6 @@
 /**
  * `--format ocsf`: the report as Open Cybersecurity Schema Framework events (schema 1.9.0-dev,
- * ../shared/ocsf-schema), one JSON object per line, streamed like `--format ndjson`: per finalized
+ * test/vendor/ocsf), one JSON object per line, streamed like `--format ndjson`: per finalized
  * session one FTP Activity for the session, one per data connection, one Detection Finding per
  * finding; at the end one Detection Finding per cross-session finding (brute-force).
  *
@@ -52,7 +52,7 @@ import type { Out } from './out.js';
 import type { InfoInput } from './inputs.js';
 import { EventSink, FAILED_OUTCOMES, damageMessage, damageOf, sessionFacts, communityId, dataEnds, dataTime, findingTime, isInternal, isV6, maxSeverity, networkDirection, transferFile, type ClientSpan, type EventMapper } from './ndjson.js';
 
-/** The OCSF schema version the events follow (../shared/ocsf-schema/version.json). */
+/** The OCSF schema version the events follow (test/vendor/ocsf/version.json). */
 export const OCSF_VERSION = '1.9.0-dev';
 
 const FTP_ACTIVITY = { category_uid: 4, category_name: 'Network Activity', class_uid: 4008, class_name: 'FTP Activity' } as const;

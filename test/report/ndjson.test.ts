@@ -1,6 +1,6 @@
 /**
  * `--format ndjson` (src/report/ndjson.ts) on every lab capture: each line parses on its own; every
- * field is an ECS field of ../shared/ecs/ecs_flat.json with a value of its type (and an allowed
+ * field is an ECS field of test/vendor/ecs/ecs_flat.json with a value of its type (and an allowed
  * value for the categorisation fields), or lives under ftp.* / labels.*; the session, data
  * connection and finding events are as many as the JSON report's. Goldens for the blocked-active,
  * blocked-passive, NAT-mismatch and brute-force captures in test/golden/siem/*.ndjson.
@@ -17,8 +17,8 @@ interface EcsField {
   normalize: string[];
   allowed_values?: string[];
 }
-const ECS = JSON.parse(readFileSync('../shared/ecs/ecs_flat.json', 'utf8')) as Record<string, EcsField>;
-const ECS_SOURCE_VERSION = /Elastic Common Schema (\d+\.\d+\.\d+\S*)/.exec(readFileSync('../shared/ecs/SOURCE.md', 'utf8'))?.[1];
+const ECS = JSON.parse(readFileSync('test/vendor/ecs/ecs_flat.json', 'utf8')) as Record<string, EcsField>;
+const ECS_SOURCE_VERSION = /Elastic Common Schema (\d+\.\d+\.\d+\S*)/.exec(readFileSync('test/vendor/ecs/SOURCE.md', 'utf8'))?.[1];
 
 const STRINGS = new Set(['keyword', 'constant_keyword', 'wildcard', 'text', 'match_only_text']);
 const INTEGERS = new Set(['long', 'integer', 'short', 'byte', 'unsigned_long']);

@@ -1,6 +1,6 @@
 /**
  * `--format ocsf` (src/report/ocsf.ts) on every lab capture: every event validated against its
- * class as ../shared/ocsf-schema describes it. The class's attributes are resolved the way the
+ * class as the OCSF schema describes it (the trimmed copy in test/vendor/ocsf). The class's attributes are resolved the way the
  * schema data says: its own, then those of every class it `extends`, plus the `$include`d
  * profiles (whose required attributes apply only when `metadata.profiles` names the profile), each
  * attribute's type and enum from dictionary.json merged with the class's; objects likewise
@@ -17,7 +17,7 @@ import { OCSF_VERSION, OcsfSink } from '../../src/report/ocsf.js';
 import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, ndjsonLines, golden, isObject, MemoryOut, handBuiltSession, handBuiltTail, truncatedLab, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
 import { cli } from '../helpers/cli.js';
 
-const ROOT = '../shared/ocsf-schema';
+const ROOT = 'test/vendor/ocsf';
 const readJson = (p: string): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, p), 'utf8')) as Record<string, unknown>;
 
 interface EnumValue {
@@ -206,7 +206,7 @@ function versionless(events: Record<string, unknown>[], version: string): string
 }
 
 describe('ocsf: events valid against the OCSF schema for every lab capture', () => {
-  it('follows the schema version of ../shared/ocsf-schema', () => {
+  it('follows the schema version of test/vendor/ocsf', () => {
     expect(OCSF_VERSION).toBe((readJson('version.json') as { version: string }).version);
     expect(byUid.get(4008)?.def.name).toBe('ftp_activity');
     expect(byUid.get(2004)?.def.name).toBe('detection_finding');
