@@ -11,7 +11,7 @@ export const MAX_RECORD_BYTES = 256 * 1024;
 /** pcapng blocks may hold options and several records' worth of data; beyond this a block length
  * is taken as corrupt. */
 export const MAX_PCAPNG_BLOCK_BYTES = 16 * 1024 * 1024;
-/** Read size: 1 MiB reads are 2-3x faster than Node's 64 KiB default (measured, DESIGN.md §2). */
+/** Read size: 1 MiB reads are 2-3x faster than Node's 64 KiB default (measured, docs/design.md §2). */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 /** A gzip member header's optional file name and comment are NUL-terminated and unbounded
  * (RFC 1952 §2.3.1); past this many header bytes the member is reported as corrupt instead of

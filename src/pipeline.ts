@@ -1,5 +1,5 @@
 /**
- * The whole pipeline in one pass (DESIGN.md §2): capture → decode → tcp → ftp → report model.
+ * The whole pipeline in one pass (docs/design.md §2): capture → decode → tcp → ftp → report model.
  * `analyze()` is what the CLI's `analyze` command and the tests call.
  */
 import type { Readable } from 'node:stream';
@@ -201,7 +201,7 @@ export function problemsOf(dc: Record<string, number>): Record<string, number> {
 
 /**
  * The report's `limits` section: everything dropped, cut or skipped to stay within a bound of
- * src/limits.ts, by a stable name (only those hit). The README's limits table lists each with its
+ * src/limits.ts, by a stable name (only those hit). docs/formats.md (Limits) lists each with its
  * default.
  */
 export function limitsOf(tc: TcpCounters, ac: AnalyzerCounters, cc: ControlCounters, dc: Record<string, number>, unlistedInterfaces = 0): Record<string, number> {

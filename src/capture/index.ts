@@ -1,4 +1,4 @@
-/** Stage 1 (DESIGN.md §2): capture files in, CaptureRecords out. */
+/** Stage 1 (docs/design.md §2): capture files in, CaptureRecords out. */
 export { CaptureRecord, LinkType } from './record.js';
 export { CaptureReader, type CaptureFormat, type InterfaceInfo } from './reader.js';
 export { readCaptures, firstRecordTime, type ReadOptions, type RecordSink, type MergeStats } from './merge.js';

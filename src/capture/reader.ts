@@ -1,6 +1,6 @@
 /**
  * One input (a path or '-') read as a stream of CaptureRecords: format detection, the format's
- * parser over a refilled Window, and the input's summary (DESIGN.md §4 `inputs[]`).
+ * parser over a refilled Window, and the input's summary (docs/design.md §4 `inputs[]`).
  *
  * Driving it: `next(rec)` is synchronous and returns Step.RECORD, END, ERROR or NEED_MORE; on
  * NEED_MORE await `fill()` and ask again. Only the refill is asynchronous, so a chunk's thousands of

@@ -1,5 +1,5 @@
 /**
- * The one record type the capture stage hands on (DESIGN.md §2, stage 1).
+ * The one record type the capture stage hands on (docs/design.md §2, stage 1).
  *
  * Lifecycle: a reader owns ONE CaptureRecord object and overwrites it for every record (no
  * per-packet allocation). `data` is a zero-copy view into the reader's current chunk and is valid

@@ -4,7 +4,7 @@
  * Contract of `read(keep)`: returns a buffer that begins with the bytes of `keep` (the unconsumed
  * tail of the previous chunk: at most one partial record) followed by newly read bytes, or null
  * when the source has nothing more. Only `keep` is ever copied, so a record that straddles two
- * chunks is the only copy the reader makes (DESIGN.md §2).
+ * chunks is the only copy the reader makes (docs/design.md §2).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { GunzipSource, type SourceWarning } from './gunzip.js';

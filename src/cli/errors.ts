@@ -1,7 +1,7 @@
 import { termSafe } from '../report/escape.js';
 import { STDERR_LINE_MAX_CHARS } from '../limits.js';
 
-/** Exit codes (DESIGN.md §5): 0 clean, 1 findings at or above --fail-on, 2 usage or unreadable input. */
+/** Exit codes (docs/design.md §5): 0 clean, 1 findings at or above --fail-on, 2 usage or unreadable input. */
 export const Exit = { OK: 0, FINDINGS: 1, INPUT: 2 } as const;
 
 /** A failure the user can act on: printed as one line, never with a stack. */

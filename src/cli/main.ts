@@ -1,5 +1,5 @@
 /**
- * The command line (DESIGN.md §5): thin — options are parsed here, each command's action calls its
+ * The command line (docs/design.md §5): thin — options are parsed here, each command's action calls its
  * stage entry and maps the result to an exit code. `createProgram()` returns the program unparsed
  * so tests can drive it. Any failure prints one line on stderr, never a stack trace.
  *

@@ -8,7 +8,7 @@ import { UsageError, stderrLine } from './errors.js';
 import { Out, refuseInputAsOutput } from '../report/out.js';
 import { Progress, setCurrentProgress, wantProgress, type ProgressInput } from './progress.js';
 
-/** `--help` text after the options: the exit codes (DESIGN.md §5). */
+/** `--help` text after the options: the exit codes (docs/design.md §5). */
 export function exitCodesHelp(withFindings: boolean): string {
   return [
     '',

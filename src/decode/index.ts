@@ -1,5 +1,5 @@
 /**
- * Decode stage (DESIGN.md §2, stage 2): link layer → IPv4/IPv6 → TCP, filling a reused Packet.
+ * Decode stage (docs/design.md §2, stage 2): link layer → IPv4/IPv6 → TCP, filling a reused Packet.
  *
  * Lifecycle: one Decoder per analysis (it holds the fragment reassembly state and the counters);
  * `decode(rec, out)` once per capture record, in capture order; `finish()` once at the end.

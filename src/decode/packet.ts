@@ -1,5 +1,5 @@
 /**
- * The decoded packet the decode stage hands on (DESIGN.md §2, stage 2).
+ * The decoded packet the decode stage hands on (docs/design.md §2, stage 2).
  *
  * Lifecycle: the caller owns ONE Packet and passes it to `decode()` for every record; decode
  * resets and fills it in place (no per-packet allocation on the fast path). `buf` is the capture

@@ -14,7 +14,7 @@
  */
 import { formatIp, parseIp } from '../decode/address.js';
 
-/** DESIGN.md §3 data connection modes, one per announcement form. */
+/** docs/design.md §3 data connection modes, one per announcement form. */
 export type AnnouncementKind = 'active' | 'extended-active' | 'long-active' | 'passive' | 'extended-passive' | 'long-passive';
 
 /**

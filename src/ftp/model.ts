@@ -1,5 +1,5 @@
 /**
- * The FTP stage's records (DESIGN.md §3, §4): what a session's control channel said, and what the
+ * The FTP stage's records (docs/design.md §3, §4): what a session's control channel said, and what the
  * correlator and diagnosis made of its data connections. Names and string values are the report
  * contract: they appear verbatim in JSON, NDJSON and XML.
  */
@@ -9,7 +9,7 @@ export interface Endpoint {
   readonly port: number;
 }
 
-/** Data connection mode, from the announcement that set it up (DESIGN.md §3). */
+/** Data connection mode, from the announcement that set it up (docs/design.md §3). */
 export type DataMode = 'active' | 'passive' | 'extended-active' | 'extended-passive' | 'long-active' | 'long-passive' | 'unknown';
 export type SessionMode = Exclude<DataMode, 'unknown'> | 'mixed' | 'none' | 'unknown';
 export type Initiator = 'client' | 'server';
@@ -65,7 +65,7 @@ export function instantValue(i: Instant): number {
   return i.sec + i.nsec / 1e9;
 }
 
-/** One data connection of a session, as the report shows it (DESIGN.md §4). */
+/** One data connection of a session, as the report shows it (docs/design.md §4). */
 export interface DataConnectionReport {
   id: number;
   mode: DataMode;

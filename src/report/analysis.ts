@@ -1,5 +1,5 @@
 /**
- * The report model of `ftp-pcap analyze` (DESIGN.md §4) and its writers: JSON (one document) and
+ * The report model of `ftp-pcap analyze` (docs/design.md §4) and its writers: JSON (one document) and
  * text for terminals. Every other format (NDJSON, XML, HTML) is written from this same model.
  */
 import type { InfoInput } from './inputs.js';
@@ -105,7 +105,7 @@ export class CollectSink implements ReportSink {
 }
 
 /**
- * JSON, streamed: the document of DESIGN.md §4 with `sessions` written as they finish and the
+ * JSON, streamed: the document of docs/design.md §4 with `sessions` written as they finish and the
  * sections known only at the end (inputs, summary, limits) after them. Key order carries no meaning
  * in JSON; consumers that want one object read the whole document.
  */

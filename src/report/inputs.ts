@@ -1,4 +1,4 @@
-/** The `inputs[]` section shared by every report (DESIGN.md §4): one entry per capture file. */
+/** The `inputs[]` section shared by every report (docs/design.md §4): one entry per capture file. */
 import type { CaptureReader, OffsetStream } from '../capture/index.js';
 import { isoTime } from '../capture/index.js';
 import { linkTypeName } from './linktypes.js';

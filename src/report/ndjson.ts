@@ -2,7 +2,7 @@
  * `--format ndjson`: the report as Elastic Common Schema events, one JSON object per line, for SIEM
  * shippers (Filebeat, Fluent Bit, Vector, Splunk HEC) that forward each line as it is written.
  *
- * Contract (DESIGN.md §4): per finalized session, in this order and written as soon as the session
+ * Contract (docs/design.md §4): per finalized session, in this order and written as soon as the session
  * is finalized (streaming, so `tcpdump -w - | ftp-pcap analyze --format ndjson -` feeds a SIEM
  * live):
  *   1. one session event            event.dataset `ftp_pcap.session`
@@ -16,7 +16,7 @@
  * only.
  *
  * ECS field names wherever one fits, everything else under `ftp.*` in snake_case (ECS naming), with
- * the vocabulary values of DESIGN.md §3 verbatim (`no-answer`, `extended-passive`, ...). Absent
+ * the vocabulary values of docs/design.md §3 verbatim (`no-answer`, `extended-passive`, ...). Absent
  * values are left out, never null. test/report/ndjson.test.ts checks every emitted field against
  * the ECS field definitions (test/vendor/ecs/ecs_flat.json); `@elastic/ecs` checks the shape here at
  * compile time.
@@ -28,7 +28,7 @@
  * - `network.direction` follows Elasticsearch's network_direction processor with
  *   internal_networks [private, loopback, link_local]: both ends internal → `internal`, internal →
  *   public `outbound`, public → internal `inbound`, both public `external`.
- * - Findings: `event.kind` alert, `rule.id`/`rule.name` the finding code (DESIGN.md §3, what a
+ * - Findings: `event.kind` alert, `rule.id`/`rule.name` the finding code (docs/design.md §3, what a
  *   SIEM rule matches), `rule.ruleset` ftp-pcap, `log.level` the severity word and
  *   `event.severity` Elastic Security's risk score for it: info 21, warning 47, error 73.
  * - `event.outcome`: a data connection's is success (completed), failure (no-answer, refused,
@@ -53,7 +53,7 @@
  *   `event.kind: pipeline_error`, which ECS keeps for failures of the ingest pipeline itself.
  * - `@timestamp` keeps the capture's full precision (nanoseconds); for an event that has no time of
  *   its own (a data connection never attempted, a finding) it is the time of the connection or
- *   session it concerns (DESIGN.md §4 times).
+ *   session it concerns (docs/design.md §4 times).
  */
 import { MAX_EVENT_CLIENT_SPANS } from '../limits.js';
 import type { EcsEvent, Ecs } from '@elastic/ecs';
@@ -67,7 +67,7 @@ import { parseIp } from '../decode/address.js';
 /** The ECS version of the field definitions the events are checked against (test/vendor/ecs). */
 export const ECS_VERSION = '9.5.0-dev';
 
-/** Outcomes that mean the data connection or its transfer failed (DESIGN.md §3). */
+/** Outcomes that mean the data connection or its transfer failed (docs/design.md §3). */
 export { FAILED_OUTCOMES } from '../ftp/model.js';
 import { FAILED_OUTCOMES } from '../ftp/model.js';
 
@@ -207,7 +207,7 @@ interface EcsEndpoint {
   port?: number;
 }
 
-/** The `ftp.*` namespace (snake_case, DESIGN.md §3 values). */
+/** The `ftp.*` namespace (snake_case, docs/design.md §3 values). */
 export interface FtpFields {
   session?: {
     id: number;

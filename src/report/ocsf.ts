@@ -7,7 +7,7 @@
  * FTP Activity (class_uid 4008 = Network Activity 4 x 1000 + 8, extends network, base_event):
  * - a data connection: `activity_id` from its transfer command (RETR Get 2, STOR/STOU/APPE Put 1,
  *   LIST/NLST/MLSD List 6, another command Other 99 with the command as `activity_name`, none
- *   Unknown 0); `type` its mode (DESIGN.md §3 words: active, passive, extended-passive...);
+ *   Unknown 0); `type` its mode (docs/design.md §3 words: active, passive, extended-passive...);
  *   `port` the announced port; `command`, `codes` (reply codes), `command_responses` (the final
  *   reply's text), `name` (the command's argument), `file` for a file transfer; `src_endpoint` /
  *   `dst_endpoint` the TCP ends (src = who sent the SYN: the server in active mode), or the

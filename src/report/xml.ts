@@ -1,5 +1,5 @@
 /**
- * `--format xml`: the JSON report (DESIGN.md §4) as an XML 1.0 document, written with
+ * `--format xml`: the JSON report (docs/design.md §4) as an XML 1.0 document, written with
  * fast-xml-parser's XMLBuilder and streamed: the opening elements, then each session as it is
  * finalized (one XMLBuilder call per session), then the sections known at the end, then the
  * closing element.
@@ -17,7 +17,7 @@
  * Mapping rules (the same model as JSON, so a reader can rebuild the JSON document exactly;
  * test/report/xml.test.ts does it for every lab capture):
  * - an object is an element with one child element per key, in the JSON key order; a key that is
- *   not an XML name (never the case in this model: keys are identifiers and DESIGN.md §3 words)
+ *   not an XML name (never the case in this model: keys are identifiers and docs/design.md §3 words)
  *   would be written as `<entry key="…">` (with `keyEnc="escaped"` and the escapes below, TAB and
  *   LF included since parsers turn them into spaces in attributes, when it needs them);
  * - an array is a wrapper element named after the key holding one element per item, named by the

@@ -1,5 +1,5 @@
 /**
- * pcap-parser 0.2.1 is the independent oracle for classic pcap (DESIGN.md §2): for every classic
+ * pcap-parser 0.2.1 is the independent oracle for classic pcap (docs/design.md §2): for every classic
  * microsecond pcap among the real captures (the lab's under fixtures/, the loopback ones under
  * test/), our reader must yield exactly the records pcap-parser yields.
  */

@@ -1,5 +1,5 @@
 /**
- * Exit codes (DESIGN.md §5) on real lab captures: 0 clean, 1 a finding at or above --fail-on,
+ * Exit codes (docs/design.md §5) on real lab captures: 0 clean, 1 a finding at or above --fail-on,
  * 2 usage error or unreadable input — with one line on stderr, never a stack.
  */
 import { describe, it, expect } from 'vitest';

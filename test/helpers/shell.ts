@@ -1,5 +1,5 @@
 /**
- * The README's "Large archives" recipes as a user types them: `ftp-pcap` on the PATH (a link to
+ * The recipes of docs/scale.md as a user types them: `ftp-pcap` on the PATH (a link to
  * bin/ftp-pcap, as `npm install -g` makes one) and run by /bin/sh, with the Node running the tests
  * first on the PATH so that bin/ftp-pcap's `#!/usr/bin/env -S node` finds that one (CI runs the
  * suite on Node 20 and on Node 24).
@@ -28,7 +28,7 @@ export class Shell {
     this.env = { ...process.env, PATH: [bin, dirname(process.execPath), process.env.PATH ?? ''].join(delimiter), NO_COLOR: '1' };
   }
 
-  /** Runs `script` with /bin/sh in the repository's root (fixtures/ paths work as in the README). */
+  /** Runs `script` with /bin/sh in the repository's root (fixtures/ paths work as in the docs). */
   run(script: string, env: NodeJS.ProcessEnv = {}): ShellResult {
     const r = spawnSync('/bin/sh', ['-c', script], { env: { ...this.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -6,7 +6,7 @@
  * diagnosis; a hand-built report with `<script>`-like user and file names shows them as text and
  * runs none of them. Skipped, saying why, when /usr/bin/chromium is absent.
  *
- * `UPDATE_SCREENSHOT=1` rewrites test/report/screenshot-03-active-blocked.png (shown in the README).
+ * `UPDATE_SCREENSHOT=1` rewrites test/report/screenshot-03-active-blocked.png (shown in docs/formats.md).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

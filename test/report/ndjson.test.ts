@@ -119,7 +119,7 @@ async function runCapture(c: LabCapture): Promise<void> {
     }),
   ).toEqual(order);
 
-  // Vocabulary (DESIGN.md §3) verbatim; findings are alerts with rule.id = their code.
+  // Vocabulary (docs/design.md §3) verbatim; findings are alerts with rule.id = their code.
   for (const e of events) {
     const ev = e.event as { kind: string; outcome: string };
     if (dataset(e) === 'ftp_pcap.finding') {

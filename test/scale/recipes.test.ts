@@ -1,5 +1,5 @@
 /**
- * The README's "Large archives" recipes, run as written by the built executable: shards started
+ * The recipes of docs/scale.md, run as written by the built executable: shards started
  * by GNU parallel and by `xargs -P`, then `ftp-pcap merge`, give byte for byte the report one
  * `ftp-pcap analyze` writes, in every format (`--jobs 2` = `--jobs 1` through the CLI: jobs.test.ts).
  *
@@ -61,7 +61,7 @@ function onePass(file: string, format: string): string {
   return out;
 }
 
-/** Checks the partials a recipe left in `dir`, merges them (the README's glob) and compares. */
+/** Checks the partials a recipe left in `dir`, merges them (the glob of docs/scale.md) and compares. */
 function mergedEqualsOnePass(c: Case, dir: string): void {
   const parts = [...Array(c.shards).keys()].map((i) => sh.read(`${dir}/part-${i}.ndjson`));
   if (c.crosses) {
