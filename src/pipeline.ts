@@ -4,13 +4,12 @@
  */
 import type { Readable } from 'node:stream';
 import { readCaptures, type CaptureReader, type CaptureRecord, type ReadOptions } from './capture/index.js';
-import { Decoder, DecodeStatus, newPacket } from './decode/index.js';
+import { Decoder, DecodeStatus, newPacket, type Packet } from './decode/index.js';
 import { TcpTracker, type TcpCounters } from './tcp/index.js';
 import { FtpAnalyzer, type AnalyzerCounters, type AnalyzerOptions } from './ftp/analyzer.js';
 import type { ControlCounters } from './ftp/control.js';
 import { BruteForce } from './ftp/bruteforce.js';
 import { inputsOf, type InfoInput } from './report/inputs.js';
-import { shardOf, type ShardSpec } from './scale/shard.js';
 import { CollectSink, SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from './report/analysis.js';
 import type { SessionReport } from './ftp/model.js';
 import { MemoryGovernor } from './memory.js';
@@ -26,8 +25,11 @@ export interface AnalyzeOptions extends AnalyzerOptions {
   filter?: (s: SessionReport) => boolean;
   /** Called after each refill of an input (the CLI's progress display). */
   onProgress?: ReadOptions['onProgress'];
-  /** Only this shard's host pairs (src/scale/shard.ts). */
-  shardOf?: ShardSpec;
+  /**
+   * Whether a decoded TCP packet is this run's to analyse (a shard's host pairs: src/scale/shard.ts);
+   * absent, every packet is.
+   */
+  inShard?: (pkt: Packet) => boolean;
   /** Open-file counts of the merge, filled in as it runs (tests, benchmarks). */
   mergeStats?: ReadOptions['stats'];
   /** Files the input expansion skipped (src/capture/expand.ts), for the report's `skippedFiles`. */
@@ -120,7 +122,7 @@ export interface Stages {
 
 /**
  * Capture → decode → tcp → ftp over the inputs, handing each session report on in start order.
- * With `opts.shard` only the TCP packets of that shard's host pairs go to the tracker; the others
+ * With `opts.inShard` only the TCP packets it accepts go to the tracker; the others
  * still drive the capture clock (sessions are finalized at the same moments as in one process) and
  * tell the analyzer where FTP hosts are (`foreign`).
  */
@@ -138,8 +140,7 @@ export async function runStages(paths: readonly string[], opts: AnalyzeOptions, 
   ftp.bind(tracker);
   const evidence = opts.evidence;
   evidence?.bind(ftp);
-  const index = opts.shardOf?.index ?? 0;
-  const count = opts.shardOf?.count ?? 1;
+  const inShard = opts.inShard;
   const readers = await readCaptures(
     paths,
     (rec: CaptureRecord) => {
@@ -149,7 +150,7 @@ export async function runStages(paths: readonly string[], opts: AnalyzeOptions, 
       evidence?.record(rec, pkt, status);
       if (status === DecodeStatus.TCP) {
         ftp.advance(pkt.tsSec + pkt.tsNsec / 1e9, pkt.frame);
-        if (count === 1 || shardOf(pkt, count) === index) tracker.packet(pkt);
+        if (inShard === undefined || inShard(pkt)) tracker.packet(pkt);
         else {
           tracker.clock(pkt.tsSec);
           ftp.foreign(pkt);
@@ -157,7 +158,7 @@ export async function runStages(paths: readonly string[], opts: AnalyzeOptions, 
       } else if (pkt.icmpQuote) {
         // An ICMP rejection carries the quoted segment's addresses: the shard of its connection.
         ftp.advance(pkt.tsSec + pkt.tsNsec / 1e9, pkt.frame);
-        if (count === 1 || shardOf(pkt, count) === index) tracker.icmp(pkt);
+        if (inShard === undefined || inShard(pkt)) tracker.icmp(pkt);
         else tracker.clock(pkt.tsSec);
       }
     },

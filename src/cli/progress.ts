@@ -17,14 +17,13 @@
  * Not cli-progress: its bar wants a known total (stdin has none), and its dependency would be one
  * more line in package.json for about sixty lines of code here.
  */
-import type { CaptureReader } from '../capture/index.js';
+import type { ProgressInput } from '../capture/index.js';
+
+export type { ProgressInput };
 
 /** Inputs of at least this many bytes in all (or stdin) get a progress line. */
 export const LARGE_INPUT = 64 * 1024 * 1024;
 const REDRAWS_PER_SECOND = 10;
-
-/** What the progress line reads from a reader (a CaptureReader; a plain object in tests). */
-export type ProgressInput = Pick<CaptureReader, 'path' | 'packets' | 'capturedBytes' | 'format' | 'gzip' | 'fileSize' | 'done' | 'bytesRead'>;
 
 export interface ProgressStream {
   isTTY?: boolean;

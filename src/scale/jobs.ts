@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnalyzeOptions } from '../pipeline.js';
 import type { ReportSink, ReportTail } from '../report/analysis.js';
-import type { ProgressInput } from '../cli/progress.js';
+import type { ProgressInput } from '../capture/index.js';
 import { mergePartials, type MergeOptions } from './merge.js';
 import type { WorkerJob, WorkerMessage } from './worker.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Out } from '../report/out.js';
 import { countersOf, runStages, type AnalyzeOptions, type RunCounters } from '../pipeline.js';
-import type { ShardSpec } from './shard.js';
+import { shardOf, type ShardSpec } from './shard.js';
 import { factsOf } from '../ftp/model.js';
 import { encodePending, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PartialOptions } from './partial.js';
 
@@ -16,7 +16,7 @@ export async function analyzeShard(paths: readonly string[], opts: AnalyzeOption
     paths,
     {
       ...opts,
-      shardOf: shard,
+      ...(shard.count > 1 ? { inShard: (pkt) => shardOf(pkt, shard.count) === shard.index } : {}),
       shard: {
         pending: (p) => out.write(`{"p":${JSON.stringify(encodePending(p, options.showPasswords))}}\n`),
         orphan: (c) => out.write(`{"o":${JSON.stringify(c)}}\n`),

@@ -9,7 +9,7 @@ import { Out } from '../report/out.js';
 import { analyzeShard } from './run-shard.js';
 import type { AnalyzeOptions } from '../pipeline.js';
 import type { ShardSpec } from './shard.js';
-import type { ProgressInput } from '../cli/progress.js';
+import type { ProgressInput } from '../capture/index.js';
 
 export interface WorkerJob {
   paths: string[];

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mergePartials } from '../../scale/merge.js';
 import { exitCodesHelp } from '../run.js';
 import { VERSION } from '../version.js';
-import { reportOptions, writeReport, type ReportCliOptions } from './analyze.js';
+import { reportOptions, writeReport, type ReportCliOptions } from '../report.js';
 
 export function registerMerge(program: Command): void {
   reportOptions(
