@@ -1,6 +1,8 @@
 /**
  * The whole pipeline in one pass (docs/design.md §2): capture → decode → tcp → ftp → report model.
- * `analyze()` is what the CLI's `analyze` command and the tests call.
+ * `readPackets()` is the packet loop every command runs (read, tick the memory governor, decode,
+ * hand on); `analyze()` is what the CLI's `analyze` command and the tests call; `reportTail()` is
+ * the end of a report, for one run and for a merge of shards alike.
  */
 import type { Readable } from 'node:stream';
 import { readCaptures, type CaptureReader, type CaptureRecord, type ReadOptions } from './capture/index.js';
@@ -63,6 +65,36 @@ export async function analyzeTo(paths: readonly string[], opts: AnalyzeOptions, 
   }
 }
 
+/** A command's stage: each record's decode status, the decoded packet (reused: valid during the call) and the record (its bytes valid during the call). */
+export type PacketStage = (status: DecodeStatus, pkt: Packet, rec: CaptureRecord) => void;
+
+/** The end of a packet loop: the inputs as read, and the decoder with its counters. */
+export interface PacketRun {
+  readonly readers: readonly CaptureReader[];
+  readonly decoder: Decoder;
+}
+
+/**
+ * The packet loop of every command: each record of the inputs is read, counted by the memory
+ * governor, decoded into one reused packet view and handed to `stage` (valid only during the call);
+ * at the end the decoder flushes what it held (IP fragments). `governor` is passed in when the
+ * stage makes garbage of its own worth counting.
+ */
+export async function readPackets(paths: readonly string[], stage: PacketStage, opts: Pick<ReadOptions, 'stdin' | 'onProgress' | 'stats'> = {}, governor = new MemoryGovernor()): Promise<PacketRun> {
+  const decoder = new Decoder();
+  const pkt = newPacket();
+  const readers = await readCaptures(
+    paths,
+    (rec: CaptureRecord) => {
+      governor.tick();
+      stage(decoder.decode(rec, pkt), pkt, rec);
+    },
+    opts,
+  );
+  decoder.finish();
+  return { readers, decoder };
+}
+
 async function analyzeWith(paths: readonly string[], opts: AnalyzeOptions, sink: ReportSink, tool: AnalysisReport['tool']): Promise<ReportTail> {
   const summary = new SummaryBuilder();
   sink.begin(tool);
@@ -76,32 +108,38 @@ async function analyzeWith(paths: readonly string[], opts: AnalyzeOptions, sink:
     summary.add(s);
     sink.session(s);
   });
-  const findings = bruteForce.findings();
-  summary.addCross(findings);
-  const counters = countersOf(run);
-  const limits = limitsOf(counters.tcp, counters.analyzer, counters.control, counters.decode, counters.unlistedInterfaces);
+  const tail = reportTail(countersOf(run), summary, bruteForce.findings(), opts.skippedFiles);
   // --extract: the manifest into place; files cut or not written at the total size bound
   // (EXTRACT_MAX_TOTAL_BYTES)
   if (opts.extract) {
     opts.extract.finish();
-    if (opts.extract.filesCut > 0) limits['extract-files-cut'] = opts.extract.filesCut;
+    if (opts.extract.filesCut > 0) tail.limits['extract-files-cut'] = opts.extract.filesCut;
   }
   // --evidence: the index into place; frames, connections and files past its bounds
   if (opts.evidence) {
     opts.evidence.finish();
-    Object.assign(limits, opts.evidence.limits());
+    Object.assign(tail.limits, opts.evidence.limits());
   }
-  const tail: ReportTail = {
+  sink.end(tail);
+  return tail;
+}
+
+/**
+ * A report's tail from a run's counters (one run's, or the shards' added up): the inputs, the
+ * cross-session findings (added to the summary here), the summary, limits, problems and skipped
+ * files.
+ */
+export function reportTail(counters: RunCounters, summary: SummaryBuilder, findings: ReportTail['findings'], skippedFiles: Record<string, number> | undefined): ReportTail {
+  summary.addCross(findings);
+  return {
     inputs: counters.inputs,
     complete: counters.inputs.every((i) => i.complete),
     findings,
     summary: summary.summary,
-    limits,
+    limits: limitsOf(counters.tcp, counters.analyzer, counters.control, counters.decode, counters.unlistedInterfaces),
     problems: problemsOf(counters.decode),
-    ...skippedOf(opts.skippedFiles),
+    ...skippedOf(skippedFiles),
   };
-  sink.end(tail);
-  return tail;
 }
 
 /**
@@ -127,8 +165,6 @@ export interface Stages {
  * tell the analyzer where FTP hosts are (`foreign`).
  */
 export async function runStages(paths: readonly string[], opts: AnalyzeOptions, onSession: (s: SessionReport, start: number, batch: number) => void): Promise<Stages> {
-  const decoder = new Decoder();
-  const pkt = newPacket();
   const governor = new MemoryGovernor();
   const ftp = new FtpAnalyzer(opts, (s, start, batch) => {
     // A report and its serialisation are garbage of a few KB: a flood of byte-less sessions
@@ -141,11 +177,9 @@ export async function runStages(paths: readonly string[], opts: AnalyzeOptions, 
   const evidence = opts.evidence;
   evidence?.bind(ftp);
   const inShard = opts.inShard;
-  const readers = await readCaptures(
+  const { readers, decoder } = await readPackets(
     paths,
-    (rec: CaptureRecord) => {
-      governor.tick();
-      const status = decoder.decode(rec, pkt);
+    (status, pkt, rec) => {
       // --evidence: spooled before the analyzer's clock moves (a session it finalizes now is whole)
       evidence?.record(rec, pkt, status);
       if (status === DecodeStatus.TCP) {
@@ -163,8 +197,8 @@ export async function runStages(paths: readonly string[], opts: AnalyzeOptions, 
       }
     },
     { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.mergeStats ? { stats: opts.mergeStats } : {}) },
+    governor,
   );
-  decoder.finish();
   ftp.closing();
   tracker.finish();
   ftp.finish();

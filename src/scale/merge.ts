@@ -16,7 +16,7 @@ import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import { endpointKey, pairKey, startOf, targetsOf } from '../ftp/correlate.js';
 import type { ConnectionSummary } from '../tcp/index.js';
 import { SummaryBuilder, type ReportSink, type ReportTail } from '../report/analysis.js';
-import { limitsOf, problemsOf, skippedOf, type RunCounters } from '../pipeline.js';
+import { reportTail, type RunCounters } from '../pipeline.js';
 import { decodePending, keyBefore, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PendingJson, type SessionKey } from './partial.js';
 
 export class PartialError extends Error {
@@ -314,18 +314,8 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
     addCounters(control, s.end.control);
   }
   addCounters(analyzer, replayed.counters);
-  const findings = bruteForce.findings();
-  summary.addCross(findings);
-  const tail: ReportTail = {
-    // Every shard read every input: shard 0's view of them (and of decoding) is everyone's.
-    inputs: first.inputs,
-    complete: first.inputs.every((i) => i.complete),
-    findings,
-    summary: summary.summary,
-    limits: limitsOf(tcp, analyzer, control, first.decode, first.unlistedInterfaces),
-    problems: problemsOf(first.decode),
-    ...skippedOf(opts.skippedFiles),
-  };
+  // Every shard read every input: shard 0's view of them (and of decoding) is everyone's.
+  const tail = reportTail({ ...first, tcp, analyzer, control }, summary, bruteForce.findings(), opts.skippedFiles);
   sink.end(tail);
   return tail;
 }

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { readCaptures, type CaptureReader, type CaptureRecord } from '../../capture/index.js';
-import { Decoder, DecodeStatus, newPacket } from '../../decode/index.js';
-import { TcpTracker, connLogLine, connectionJson, CONN_LOG_HEADER } from '../../tcp/index.js';
+import type { CaptureReader } from '../../capture/index.js';
+import { DecodeStatus } from '../../decode/index.js';
+import { TcpTracker } from '../../tcp/index.js';
+import { readPackets } from '../../pipeline.js';
+import { CONNECTION_FORMATS as FORMATS, ConnectionsWriter, type ConnectionFormat } from '../../report/connections.js';
 import { Exit, UsageError } from '../errors.js';
 import { MemoryGovernor } from '../../memory.js';
 import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, reportInputErrors, resolveInputs, startProgress, withOutput } from '../run.js';
-
-const FORMATS = ['text', 'json', 'ndjson'] as const;
 
 /**
  * `ftp-pcap connections`: one record per TCP connection, like Zeek's conn.log, written as each
@@ -30,38 +30,30 @@ export function registerConnections(program: Command): void {
       // A live feed (stdin) gets each record out as its connection ends, not 64 KiB later.
       const live = paths.includes('-');
       const readers = await withOutput(opts.output, progress, async (out) => {
-        let first = true;
-        if (opts.format === 'text') out.write(`#${CONN_LOG_HEADER}\n`);
-        if (opts.format === 'json') out.write('[');
+        const writer = new ConnectionsWriter(out, opts.format as ConnectionFormat, live);
+        writer.begin();
         const governor = new MemoryGovernor();
         const tracker = new TcpTracker({
           events: {
             removed: (s) => {
-              if (opts.format === 'text') out.write(`${connLogLine(s)}\n`);
-              else if (opts.format === 'ndjson') out.write(`${JSON.stringify(connectionJson(s))}\n`);
-              else out.write(`${first ? '\n' : ',\n'}  ${JSON.stringify(connectionJson(s))}`);
-              first = false;
-              if (live) out.flush();
+              writer.connection(s);
               // A summary and its line are garbage of ~1 KB: a flood removes one per packet.
               governor.tick(16);
             },
           },
         });
-        const decoder = new Decoder();
-        const pkt = newPacket();
-        const rs = await readCaptures(
+        const { readers: rs } = await readPackets(
           paths,
-          (rec: CaptureRecord) => {
-            governor.tick();
-            if (decoder.decode(rec, pkt) === DecodeStatus.TCP) tracker.packet(pkt);
+          (status, pkt) => {
+            if (status === DecodeStatus.TCP) tracker.packet(pkt);
             else if (pkt.icmpQuote) tracker.icmp(pkt);
           },
           progress ? { onProgress: (all: readonly CaptureReader[]) => progress.update(all) } : {},
+          governor,
         );
         endProgress(progress, rs);
-        decoder.finish();
         tracker.finish();
-        if (opts.format === 'json') out.write(first ? ']\n' : '\n]\n');
+        writer.end();
         return rs;
       }, paths);
       const errors = readers.flatMap((r) => (r.error ? [r.error] : []));

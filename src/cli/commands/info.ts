@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { readCaptures, type CaptureError, type CaptureRecord, type CaptureReader, type ExpandedInputs } from '../../capture/index.js';
-import { Decoder } from '../../decode/index.js';
-import { MemoryGovernor } from '../../memory.js';
-import { newPacket } from '../../decode/packet.js';
+import type { CaptureError, CaptureReader, ExpandedInputs } from '../../capture/index.js';
+import { readPackets } from '../../pipeline.js';
 import { InfoCollector, buildInfoReport, renderInfoText, type InfoReport } from '../../report/info.js';
 import { Exit, UsageError } from '../errors.js';
 import type { Progress } from '../progress.js';
@@ -17,19 +15,8 @@ export interface InfoOptions {
 
 /** Reads the captures once and builds the info model (exported for tests and the benchmark). */
 export async function runInfo(paths: string[], progress: Progress | null = null, skipped: ExpandedInputs['skipped'] = {}): Promise<InfoReport> {
-  const decoder = new Decoder();
-  const pkt = newPacket();
   const collector = new InfoCollector();
-  const governor = new MemoryGovernor();
-  const readers = await readCaptures(
-    paths,
-    (rec: CaptureRecord) => {
-      governor.tick();
-      collector.packet(decoder.decode(rec, pkt), pkt);
-    },
-    progress ? { onProgress: (rs: readonly CaptureReader[]) => progress.update(rs) } : {},
-  );
-  decoder.finish();
+  const { readers, decoder } = await readPackets(paths, (status, pkt) => collector.packet(status, pkt), progress ? { onProgress: (rs: readonly CaptureReader[]) => progress.update(rs) } : {});
   endProgress(progress, readers);
   return buildInfoReport(VERSION, readers, collector, decoder.counters(), skipped);
 }
