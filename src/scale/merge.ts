@@ -17,7 +17,7 @@ import { endpointKey, pairKey, startOf, targetsOf } from '../ftp/correlate.js';
 import type { ConnectionSummary } from '../tcp/index.js';
 import { SummaryBuilder, type ReportSink, type ReportTail } from '../report/analysis.js';
 import { reportTail, type RunCounters } from '../pipeline.js';
-import { decodePending, keyBefore, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PendingJson, type SessionKey } from './partial.js';
+import { decodeHeader, decodePending, decodeRecord, keyBefore, kindOf, type PartialHeader, type PendingJson, type ReadRecord, type SessionKey } from './partial.js';
 
 export class PartialError extends Error {
   constructor(
@@ -91,13 +91,23 @@ class LineReader {
   }
 }
 
-function parseLine<T>(r: LineReader, line: string): T {
+/** JSON text of the line `r` last returned, parsed. */
+function parseAt<T>(r: LineReader, text: string): T {
   try {
-    return JSON.parse(line) as T;
+    return JSON.parse(text) as T;
   } catch {
     throw new PartialError(r.path, r.at, 'not a partial result line (JSON expected)');
   }
 }
+
+/** The record on the line `r` last returned; an invalid one is an error naming the file and offset. */
+function recordAt(r: LineReader, line: string): Exclude<ReadRecord, { kind: 'invalid' }> {
+  const rec = decodeRecord(line);
+  if (rec.kind === 'invalid') throw new PartialError(r.path, r.at, rec.reason);
+  return rec;
+}
+
+type SessionLine = Extract<ReadRecord, { kind: 'session' }>;
 
 interface Shard {
   readonly path: string;
@@ -111,25 +121,21 @@ function scan(path: string, want: { pending?: (p: PendingJson) => void; orphan?:
   const r = new LineReader(path);
   try {
     const first = r.line();
-    const header = first === null ? null : parseLine<Partial<PartialHeader>>(r, first);
-    if (!header || header.partial !== PARTIAL_FORMAT) throw new PartialError(path, 0, 'not an ftp-pcap partial result (write one with `ftp-pcap analyze --shard i/N -o FILE`)');
-    if (header.version !== PARTIAL_VERSION) throw new PartialError(path, 0, `partial result version ${String(header.version)}, this ftp-pcap reads version ${PARTIAL_VERSION}`);
+    const header = first === null ? { invalid: 'not an ftp-pcap partial result (write one with `ftp-pcap analyze --shard i/N -o FILE`)' } : decodeHeader(first);
+    if ('invalid' in header) throw new PartialError(path, 0, header.invalid);
     let end: RunCounters | null = null;
     for (let line = r.line(); line !== null; line = r.line()) {
       if (line === '') continue;
-      // Session lines are most of a file and are read again in pass 2: not parsed here.
-      if (line.startsWith('{"s":')) continue;
+      // Session lines are most of a file and are read again in pass 2: not decoded here.
+      if (kindOf(line) === 'session') continue;
       if (end) throw new PartialError(path, r.at, 'data after the end record');
-      if (line.startsWith('{"p":')) {
-        if (want.pending) want.pending(parseLine<{ p: PendingJson }>(r, line).p);
-      } else if (line.startsWith('{"o":')) {
-        if (want.orphan) want.orphan(parseLine<{ o: ConnectionSummary }>(r, line).o);
-      }
-      else if (line.startsWith('{"end":')) end = parseLine<{ end: RunCounters }>(r, line).end;
-      else throw new PartialError(path, r.at, 'unknown partial result record');
+      const rec = recordAt(r, line);
+      if (rec.kind === 'pending') want.pending?.(rec.pending);
+      else if (rec.kind === 'orphan') want.orphan?.(rec.connection);
+      else if (rec.kind === 'end') end = rec.counters;
     }
     if (!end) throw new PartialError(path, r.offset, 'the partial result is cut short (no end record): its shard did not finish');
-    return { path, header: header as PartialHeader, end };
+    return { path, header, end };
   } finally {
     r.close();
   }
@@ -159,7 +165,6 @@ function check(shards: Shard[]): void {
 
 const connKey = (c: ConnectionSummary): string => `${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}|${c.startSec}|${c.startNsec}`;
 
-/** Replays the pending sessions with every connection kept for them, in capture order. */
 /**
  * What orphans could matter to the pending sessions: those to an endpoint one of their
  * announcements names (or its fallback), or between a pending session's two hosts (leftovers).
@@ -180,6 +185,7 @@ function relevance(pending: readonly PendingJson[]): (c: ConnectionSummary) => b
   return (c) => endpoints.has(endpointKey(c.resp.ip, c.resp.port)) || pairs.has(pairKey(c.orig.ip, c.resp.ip));
 }
 
+/** Replays the pending sessions with every connection kept for them, in capture order. */
 function replay(pending: PendingJson[], orphans: ConnectionSummary[], header: PartialHeader): { reports: { r: SessionReport; key: SessionKey }[]; counters: AnalyzerCounters } {
   const reports: { r: SessionReport; key: SessionKey }[] = [];
   // A replayed report takes the place its shard finalized it in, not the replay's.
@@ -255,27 +261,23 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
   };
   // A sink that writes the JSON text as it is needs only the facts: the report is not parsed.
   const text = reuse ? sink.sessionText : undefined;
-  const emitText = (r: LineReader, line: string): void => {
-    const f = line.indexOf(',"f":');
-    const at = line.indexOf(',"r":', f);
-    const facts = parseLine<SessionFacts>(r, line.slice(f + 5, at));
+  const emitText = (r: LineReader, rec: SessionLine): void => {
+    const facts = parseAt<SessionFacts>(r, rec.factsJson);
     facts.id = id++;
     bruteForce.note(facts);
     summary.add(facts);
-    (text as NonNullable<typeof text>)(facts, withId(line.slice(at + 5, -1), facts.id));
+    (text as NonNullable<typeof text>)(facts, withId(rec.reportJson, facts.id));
   };
 
   // Pass 2: a k-way merge by session key of the shards' sessions and the replayed ones.
   const readers = shards.map((s) => new LineReader(s.path));
   try {
-    const heads: ({ key: SessionKey; line: string } | null)[] = readers.map(() => null);
+    const heads: (SessionLine | null)[] = readers.map(() => null);
     const advance = (i: number): void => {
       const r = readers[i];
       for (let line = r.line(); line !== null; line = r.line()) {
-        if (!line.startsWith('{"s":')) continue;
-        const close = line.indexOf(']');
-        const key = parseLine<SessionKey>(r, line.slice(5, close + 1));
-        heads[i] = { key, line };
+        if (kindOf(line) !== 'session') continue;
+        heads[i] = recordAt(r, line) as SessionLine;
         return;
       }
       heads[i] = null;
@@ -295,9 +297,9 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
         continue;
       }
       if (best < 0) break;
-      const h = heads[best] as { line: string };
-      if (text) emitText(readers[best], h.line);
-      else emit(parseLine<{ r: SessionReport }>(readers[best], h.line).r, h.line.slice(h.line.indexOf(',"r":') + 5, -1));
+      const h = heads[best] as SessionLine;
+      if (text) emitText(readers[best], h);
+      else emit(parseAt<SessionReport>(readers[best], h.reportJson), h.reportJson);
       advance(best);
     }
   } finally {

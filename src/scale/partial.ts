@@ -1,6 +1,8 @@
 /**
- * A shard's partial result (`analyze --shard i/N -o FILE`, and each `--jobs` worker): NDJSON, one
- * record per line, so that it streams both ways and stays readable with jq.
+ * The partial-result codec. A shard's partial result (`analyze --shard i/N -o FILE`, and each
+ * `--jobs` worker) is NDJSON, one record per line, so that it streams both ways and stays readable
+ * with jq. `encodeRecord` writes every line, `decodeHeader` and `decodeRecord` read them back;
+ * nothing else knows the format.
  *
  *   {"partial":"ftp-pcap", ...}     header: format version, shard, options that shape reports
  *   {"s":[batch,start,port],"f":{},"r":{}}  a session report, final, in report order (`s` is its
@@ -10,6 +12,10 @@
  *   {"p":{...}}                     a pending session (PendingSession, encoded below)
  *   {"o":{...}}                     an orphan connection (a ConnectionSummary)
  *   {"end":{...}}                   the raw counters of the run; a file without it is cut short
+ *
+ * A session line's keys are written in the order s, f, r, and neither the key nor the facts hold a
+ * key `r`, so the decoder finds the report's JSON text without parsing it: a merge copies it as it
+ * is (most of a partial's bytes) when the output format allows.
  *
  * Passwords: a pending session's password and PASS line are redacted here unless --show-passwords
  * was given, as in a report: a partial result on shared storage holds no more than the report.
@@ -22,9 +28,8 @@ import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import type { RunCounters } from '../pipeline.js';
 
 export const PARTIAL_FORMAT = 'ftp-pcap';
-/** 2: pending sessions carry loginAttemptCount, droppedReplies and droppedSizes. 3: and the
- * control channel's protection (mechanism, clearAgainFrame, protectedCommands); connection
- * summaries carry their ICMP rejection. */
+/** The format's version: a merge reads partials of its own version only. 3: pending sessions carry
+ * the control channel's protection and connection summaries their ICMP rejection. */
 export const PARTIAL_VERSION = 3;
 
 /** A session's place in the report (FtpAnalyzer.flushReady): [batch, start, client port]. */
@@ -47,7 +52,86 @@ export interface PartialHeader {
   options: PartialOptions;
 }
 
-export type PartialRecord = { s: SessionKey; f: SessionFacts; r: SessionReport } | { p: PendingJson } | { o: ConnectionSummary } | { end: RunCounters };
+/** A record as written. */
+export type PartialRecord =
+  | { kind: 'header'; header: PartialHeader }
+  /** A final session: its place in the report, the facts a merge counts, its report. */
+  | { kind: 'session'; key: SessionKey; facts: SessionFacts; report: SessionReport }
+  | { kind: 'pending'; pending: PendingJson }
+  /** A connection no session of the shard took, touching a host with an FTP control connection. */
+  | { kind: 'orphan'; connection: ConnectionSummary }
+  /** The run's raw counters; a file without this last record is cut short. */
+  | { kind: 'end'; counters: RunCounters };
+
+/** A record as read back: a session's facts and report stay JSON text until a consumer parses them. */
+export type ReadRecord =
+  | Exclude<PartialRecord, { kind: 'header' } | { kind: 'session' }>
+  | { kind: 'session'; key: SessionKey; factsJson: string; reportJson: string }
+  | { kind: 'invalid'; reason: string };
+
+/** One line of a partial result, newline included. */
+export function encodeRecord(r: PartialRecord): string {
+  switch (r.kind) {
+    case 'header':
+      return `${JSON.stringify(r.header)}\n`;
+    case 'session':
+      return `{"s":${JSON.stringify(r.key)},"f":${JSON.stringify(r.facts)},"r":${JSON.stringify(r.report)}}\n`;
+    case 'pending':
+      return `{"p":${JSON.stringify(r.pending)}}\n`;
+    case 'orphan':
+      return `{"o":${JSON.stringify(r.connection)}}\n`;
+    case 'end':
+      return `{"end":${JSON.stringify(r.counters)}}\n`;
+  }
+}
+
+const NOT_JSON = 'not a partial result line (JSON expected)';
+
+function parse<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The kind of a record line after the header, from its first key (cheap: nothing is parsed); null for none. */
+export function kindOf(line: string): Exclude<PartialRecord['kind'], 'header'> | null {
+  if (line.startsWith('{"s":')) return 'session';
+  if (line.startsWith('{"p":')) return 'pending';
+  if (line.startsWith('{"o":')) return 'orphan';
+  if (line.startsWith('{"end":')) return 'end';
+  return null;
+}
+
+/** The first line of a partial result: its header, or why it is none this ftp-pcap reads. */
+export function decodeHeader(line: string): PartialHeader | { invalid: string } {
+  const h = parse<Partial<PartialHeader> | null>(line);
+  if (h === undefined) return { invalid: NOT_JSON };
+  if (h === null || typeof h !== 'object' || h.partial !== PARTIAL_FORMAT) return { invalid: 'not an ftp-pcap partial result (write one with `ftp-pcap analyze --shard i/N -o FILE`)' };
+  if (h.version !== PARTIAL_VERSION) return { invalid: `partial result version ${String(h.version)}, this ftp-pcap reads version ${PARTIAL_VERSION}` };
+  return h as PartialHeader;
+}
+
+/** A line after the header (without its newline). */
+export function decodeRecord(line: string): ReadRecord {
+  const kind = kindOf(line);
+  if (kind === null) return { kind: 'invalid', reason: 'unknown partial result record' };
+  if (kind === 'session') {
+    const close = line.indexOf(']');
+    const f = close < 0 ? -1 : line.indexOf(',"f":', close);
+    const r = f < 0 ? -1 : line.indexOf(',"r":', f);
+    const key = close < 0 ? undefined : parse<SessionKey>(line.slice(5, close + 1));
+    if (!key || r < 0 || !line.endsWith('}')) return { kind: 'invalid', reason: NOT_JSON };
+    return { kind, key, factsJson: line.slice(f + 5, r), reportJson: line.slice(r + 5, -1) };
+  }
+  const o = parse<{ p?: PendingJson; o?: ConnectionSummary; end?: RunCounters }>(line);
+  if (o === undefined) return { kind: 'invalid', reason: NOT_JSON };
+  if (kind === 'pending' && o.p) return { kind, pending: o.p };
+  if (kind === 'orphan' && o.o) return { kind, connection: o.o };
+  if (kind === 'end' && o.end) return { kind, counters: o.end };
+  return { kind: 'invalid', reason: 'unknown partial result record' };
+}
 
 /** The FtpSession fields a report reads, with the announcement ↔ transfer links as indexes. */
 const SESSION_FIELDS = [
