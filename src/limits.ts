@@ -1,17 +1,28 @@
 /**
- * Every bound ftp-pcap keeps to stay within memory and time, in one place (STYLE.md §5).
- * Each entry says its default, why, and what happens past it; each is counted when hit and
- * reported (JSON `limits`), never silently. Stages import from here; nothing else defines a bound.
+ * Every bound ftp-pcap keeps to stay within memory and time, in one place, grouped by stage (see
+ * CONTRIBUTING.md). Each says what it protects and what reaching it costs; every one that can be
+ * reached is counted in the report's `limits` section (docs/formats.md, Limits), never silently.
+ * Stages import from here; nothing else defines a bound.
  */
 
-// --- capture
+// --- capture: reading files (src/capture/)
 /** Largest record accepted. Real snap lengths are <= 262144 (tcpdump's default); anything larger
  * is a corrupt length field, reported as an error at its byte offset. */
 export const MAX_RECORD_BYTES = 256 * 1024;
 /** pcapng blocks may hold options and several records' worth of data; beyond this a block length
  * is taken as corrupt. */
 export const MAX_PCAPNG_BLOCK_BYTES = 16 * 1024 * 1024;
-/** Read size: 1 MiB reads are 2-3x faster than Node's 64 KiB default (measured, docs/design.md §2). */
+/** pcapng interfaces per section kept (each holds its link type and timestamp resolution): a
+ * hostile file must not describe millions. Past it the capture is reported as corrupt (`bad-block`)
+ * at that block's offset. */
+export const MAX_PCAPNG_INTERFACES = 65536;
+/** pcapng interfaces listed in a report (`inputs[].interfaces`) over all sections. Every section
+ * may describe its own: a file of 100,000 one-interface sections must not list them all (it took
+ * `analyze` to 200 MB at 65,536). Past it they are counted, not listed. */
+export const MAX_LISTED_INTERFACES = 10_000;
+/** Bytes read from a file at once, into each of the reader's two buffers (2.5 MiB per open file
+ * with the straddle buffer): 1 MiB reads are 2-3x faster than Node's 64 KiB default. A record
+ * longer than this is copied whole into a buffer of its own (at most MAX_RECORD_BYTES). */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 /** A gzip member header's optional file name and comment are NUL-terminated and unbounded
  * (RFC 1952 §2.3.1); past this many header bytes the member is reported as corrupt instead of
@@ -20,8 +31,6 @@ export const MAX_GZIP_HEADER_BYTES = 64 * 1024;
 /** Compressed bytes handed to zlib at once: deflate expands at most ~1032:1, so one step inflates
  * to at most ~16 MB held before the reader consumes it (a gzip bomb cannot grow memory past it). */
 export const GZIP_STEP_BYTES = 16 * 1024;
-/** pcapng interfaces per section kept; past it the capture is reported as corrupt. */
-export const MAX_PCAPNG_INTERFACES = 65536;
 
 // --- decode: IP fragment reassembly (src/decode/fragments.ts)
 /** Incomplete fragmented datagrams held at once (IPv4 and IPv6 together). Linux holds up to
@@ -49,17 +58,10 @@ export const MAX_FRAGS_PER_DATAGRAM = 512;
  * recursing. Past it the packet is malformed, counted as `tunnel-too-deep`. */
 export const MAX_TUNNEL_DEPTH = 8;
 
-// --- info
-/** Connections `info` follows (from their SYN) to spot FTP banners and count answers (~0.3 KiB of
- * heap each, never released: 65,536 keeps a SYN flood's `info` at ~115 MB peak RSS; 200,000 took
- * it to ~195 MB; the 465 MB many.pcap benchmark has 23,935). Past it,
- * new connections are counted under `limits.info-max-flows` and not broken down by port. */
-export const INFO_MAX_FLOWS = 65_536;
-
 // --- tcp: connection tracking and reassembly (src/tcp/)
 /** Connections tracked at once. A tracked connection costs ~0.7 KiB of heap (measured with
  * `node --expose-gc bench/tcp-micro.mjs`), so 32,768 stay under ~23 MiB (65,536 took a SYN flood's
- * peak RSS to 140 MB on its own, the whole budget of issue 9); an FTP capture rarely
+ * peak RSS to 140 MB on its own, the whole memory budget of a run); an FTP capture rarely
  * holds more than a few thousand at once (closed ones leave after TCP_CLOSED_TIMEOUT_SEC). Past
  * it the idlest connection of the least useful class is evicted (closed ones first, then
  * unanswered SYNs, then live ones), its summary emitted with reason `capacity`, counted as
@@ -105,6 +107,12 @@ export const TCP_GAP_TIMEOUT_SEC = 60;
  * possible window (RFC 7323 §2.3: a window is at most 2^30 bytes). Such a segment is ignored,
  * counted as `outOfWindowSegments`. */
 export const TCP_MAX_SEQ_JUMP = 1 << 30;
+/** Farthest an acknowledgement may lie past the next expected byte and still mark the bytes
+ * between as missed by the capture (the receiver had them). 16 MiB is more than a window of any
+ * link a capture would lose whole; a farther ACK is rather a late packet of an earlier connection
+ * on the same 4-tuple, and would invent a huge gap. Past it the ACK is ignored, counted as
+ * `acksImplausible` (the gap, if real, is still skipped by TCP_GAP_TIMEOUT_SEC or at the end). */
+export const TCP_MAX_ACK_SKIP = 16 * 1024 * 1024;
 /** Subscriptions by 4-tuple waiting for their connection to appear. Past it the oldest waiting
  * subscription is dropped (its sink ended at once), counted as `followsDropped`. */
 export const TCP_MAX_PENDING_FOLLOWS = 10_000;
@@ -112,8 +120,29 @@ export const TCP_MAX_PENDING_FOLLOWS = 10_000;
  * ladder draws them). Past it more retransmissions are counted in `synRetransmits`, their frames
  * not listed (`limits.tcp-syn-retransmit-frames-unlisted`). */
 export const TCP_MAX_SYN_RETRANSMIT_FRAMES = 16;
+/** Bytes of each followed direction's recent delivery kept to tell a faithful retransmission
+ * from a conflicting one (same sequence numbers, other bytes: a bug, an attack, or a middlebox
+ * rewriting). 4 KiB covers a few segments of a control stream; only followed streams keep it.
+ * Older retransmissions are counted as retransmitted but cannot be compared: their bytes are
+ * counted (`limits.tcp-retransmit-bytes-unchecked`). */
+export const TCP_RETRANSMIT_CHECK_BYTES = 4096;
 
-// --- ftp session (control channel state)
+// --- ftp: control-channel parsing (src/ftp/lines.ts, replies.ts)
+/** Longest control line kept (one direction of a control connection). RFC 959 sets no limit;
+ * real commands and replies are under 1 KiB, paths under 4 KiB (Linux PATH_MAX), and Zeek
+ * flags FTP arguments past 4 KiB. Past it the line is cut, delivered once flagged `truncated`,
+ * and the rest of it skipped up to the next LF, counted as `truncated` — a 1 MB line costs
+ * 8 KiB of memory, never more. */
+export const MAX_CONTROL_LINE_BYTES = 8 * 1024;
+/** Lines of one (multi-line) reply kept in its text. FEAT lists and welcome banners run to a few
+ * dozen lines; a STAT listing can be long, but its text is not needed. Past it further lines are
+ * counted (`Reply.lines`, `droppedLines`) but not kept; the final line is always kept. */
+export const MAX_REPLY_LINES = 64;
+/** Characters of one reply's text kept (all its kept lines joined). Past it lines are dropped as
+ * above. */
+export const MAX_REPLY_TEXT_CHARS = 16 * 1024;
+
+// --- ftp: session state (src/ftp/session.ts)
 /** Commands waiting for their replies (Zeek's ftp max_pending_commands is 20). Past it the oldest
  * is forgotten (counted): replies then match later commands, as on a desynchronised channel. */
 export const MAX_PENDING_COMMANDS = 64;
@@ -136,46 +165,17 @@ export const MAX_SIZE_CACHE = 1024;
  * the first half and the last half are kept, those in between counted (`timeline.dropped`), so a
  * 100,000-command session still draws its start and its end. */
 export const MAX_TIMELINE_ENTRIES = 2000;
-/** Characters of one timeline entry's text (a command line, a reply with its lines); past it cut. */
+/** Characters of one timeline entry's text (a command line, a reply with its lines), so a hostile
+ * line costs no more than a normal one; past it cut, marked `…`. */
 export const MAX_TIMELINE_TEXT_CHARS = 300;
 
-// --- ladder diagrams and the HTML page (src/report/ladder.ts, html.ts)
-/** Rows of one session's ladder (HTML and text): past it the first and last rows and those around
- * failures are kept, each left-out stretch drawn as one row saying what it held. A 10,000-command
- * session must not make a page a browser chokes on. */
-export const LADDER_MAX_ROWS = 400;
-/** Quiet transfers (completed, nothing failing around them) in a row that collapse into one row;
- * of such a run the first LADDER_COLLAPSE_KEEP_FIRST and the last LADDER_COLLAPSE_KEEP_LAST stay. */
-export const LADDER_COLLAPSE_MIN = 5;
-export const LADDER_COLLAPSE_KEEP_FIRST = 2;
-export const LADDER_COLLAPSE_KEEP_LAST = 1;
-/** Sessions drawn as ladders in one HTML page: failing ones, then others (the page is streamed,
- * so the first ones of each kind). Past these a session has its table row only. */
-export const HTML_MAX_LADDERS_FAILING = 200;
-export const HTML_MAX_LADDERS_OTHER = 50;
-/** Rows of the page's session table (failing sessions first); past it counted. */
-export const HTML_MAX_TABLE_ROWS = 5000;
-
-// --- ftp: control-channel parsing (src/ftp/)
-/** Longest control line kept (one direction of a control connection). RFC 959 sets no limit;
- * real commands and replies are under 1 KiB, paths under 4 KiB (Linux PATH_MAX), and Zeek
- * flags FTP arguments past 4 KiB. Past it the line is cut, delivered once flagged `truncated`,
- * and the rest of it skipped up to the next LF, counted as `truncated` — a 1 MB line costs
- * 8 KiB of memory, never more. */
-export const MAX_CONTROL_LINE_BYTES = 8 * 1024;
-/** Lines of one (multi-line) reply kept in its text. FEAT lists and welcome banners run to a few
- * dozen lines; a STAT listing can be long, but its text is not needed. Past it further lines are
- * counted (`Reply.lines`, `droppedLines`) but not kept; the final line is always kept. */
-export const MAX_REPLY_LINES = 64;
-/** Characters of one reply's text kept (all its kept lines joined). Past it lines are dropped as
- * above. */
-export const MAX_REPLY_TEXT_CHARS = 16 * 1024;
-
-// --- ftp correlation
+// --- ftp: correlation, finalization and diagnosis (src/ftp/)
 /** A data connection may start this long before the announcement that explains it (the reply
- * was reordered or retransmitted; pyftpdlib connects on PORT before replying 200). */
+ * was reordered or retransmitted; pyftpdlib connects on PORT before replying 200). It bounds how
+ * long a connection waits as a candidate; one started earlier is not matched to the announcement. */
 export const CORRELATE_BEFORE_SEC = 2;
-/** ...and this long after the next announcement of its session (or the session's end). */
+/** ...and this long after the next announcement of its session (or the session's end); one
+ * started later is not matched to it (a client that waits longer is rare and would be guessed). */
 export const CORRELATE_AFTER_SEC = 5;
 /** A connection that starts this little before its announcement's capture time still counts as
  * following it (timestamps of two interfaces, or of a reply and a SYN in the same millisecond). */
@@ -186,15 +186,22 @@ export const ANNOUNCE_SLACK_SEC = 0.005;
 export const MAX_CORRELATE_RIVALS = 64;
 /** Connections kept as correlation candidates (those touching a host of an FTP session). ~1.6 KiB
  * of heap each with their summary, ~3.4 KiB of peak RSS: 20,000 is ~70 MB (twice
- * MAX_SESSION_ANNOUNCEMENTS: two sessions at their announcement bound). Candidates no session can claim any more (older than
- * CORRELATE_BEFORE_SEC, named by no open announcement, not between an open session's hosts) are
+ * MAX_SESSION_ANNOUNCEMENTS: two sessions at their announcement bound). Candidates no session
+ * can claim any more (older than CORRELATE_BEFORE_SEC, named by no open announcement, not between an open session's hosts) are
  * swept out first; past the bound further candidates are counted (`limits.data-candidates-dropped`)
  * and not correlated — a SYN flood at 100,000/s to a host with an FTP session. */
 export const MAX_DATA_CANDIDATES = 20_000;
+/** Of MAX_DATA_CANDIDATES, those added while no open session could claim them (not between an
+ * open session's hosts, to no announced endpoint): only an announcement still to come (a data SYN
+ * read before its reordered 227) can, within CORRELATE_BEFORE_SEC. A few per second are real; a
+ * SYN flood to random ports of an FTP server makes 100,000s. Past it such candidates are counted
+ * (`limits.data-candidates-dropped`) and not kept. */
+export const MAX_SPECULATIVE_CANDIDATES = 4096;
 /** A session is finalized (correlated, diagnosed, reported, then forgotten) this long in capture
  * time after its control connection closed or was reset: late replies (after a RST) and the last
  * packets of its data connections have arrived by then; data connections still open are
- * summarised as they are. */
+ * summarised as they are. It bounds how long a closed session is held in memory; a reply later
+ * than this is not seen by its session. */
 export const FINALIZE_GRACE_SEC = 2;
 /** Capture point inference: the handshake gap on one side must be this many times the other's
  * (lab captures, where a round trip is only ~30 us: 2.8-30x near the client, 1.3-2.2x near the server
@@ -203,67 +210,11 @@ export const CAPTURE_POINT_RATIO = 2;
 /** ...and the longer gap at least this long: below it a host's own SYN handling (20-50 us for
  * vsftpd's host in 10-logins) is as long as the round trip and says nothing about the path. */
 export const CAPTURE_POINT_MIN_SEC = 100e-6;
-/** Failed logins from one client address that make a `brute-force` finding (--brute-force). */
+/** Failed logins from one client address that make a `brute-force` finding (--brute-force): a
+ * threshold, not a memory bound (clients are bounded by MAX_EVENT_CLIENT_SPANS). */
 export const BRUTE_FORCE_FAILURES = 5;
-/** Bytes of each followed direction's recent delivery kept to tell a faithful retransmission
- * from a conflicting one (same sequence numbers, other bytes: a bug, an attack, or a middlebox
- * rewriting). 4 KiB covers a few segments of a control stream; only followed streams keep it.
- * Older retransmissions are counted as retransmitted but cannot be compared: their bytes are
- * counted (`limits.tcp-retransmit-bytes-unchecked`). */
-export const TCP_RETRANSMIT_CHECK_BYTES = 4096;
-/** Farthest an acknowledgement may lie past the next expected byte and still mark the bytes
- * between as missed by the capture (the receiver had them). 16 MiB is more than a window of any
- * link a capture would lose whole; a farther ACK is rather a late packet of an earlier connection
- * on the same 4-tuple, and would invent a huge gap. Past it the ACK is ignored, counted as
- * `acksImplausible` (the gap, if real, is still skipped by TCP_GAP_TIMEOUT_SEC or at the end). */
-export const TCP_MAX_ACK_SKIP = 16 * 1024 * 1024;
 
-// --- memory
-/** Packets between two looks at the heap by the memory governor (src/memory.ts). */
-export const GOVERNOR_CHECK_PACKETS = 16_384;
-/** The governor collects when the heap holds more than GOVERNOR_GROWTH times the live data plus
- * this. 1.2x + 8 MiB (was 1.5x + 16 MiB): many.pcap (465 MB) peaks at 135 MB instead of 150 MB,
- * ~8% slower; a SYN flood to port 21 at 160 MB instead of 180 MB. */
-export const GOVERNOR_MARGIN_BYTES = 8 * 1024 * 1024;
-export const GOVERNOR_GROWTH = 1.2;
-
-// --- appended for issue 9 (robustness)
-/** Clients whose first/last session times the NDJSON/OCSF writers keep, to time cross-session
- * findings (brute-force), and clients the analyze filters remember as shown (src/cli/filters.ts). Past it only clients already kept or with a failed login are added
- * (a flood from a million sources must not keep a million entries); nothing is lost from the
- * report but the span of a later brute-force client's successful sessions. Sessions whose client
- * was not kept are counted (`limits.event-client-spans-skipped`, by the analyze command's filter
- * sink, which keeps the same clients as the writers). */
-export const MAX_EVENT_CLIENT_SPANS = 16_384;
-/** Of MAX_DATA_CANDIDATES, those added while no open session could claim them (not between an
- * open session's hosts, to no announced endpoint): only an announcement still to come (a data SYN
- * read before its reordered 227) can, within CORRELATE_BEFORE_SEC. A few per second are real; a
- * SYN flood to random ports of an FTP server makes 100,000s. Past it such candidates are counted
- * (`limits.data-candidates-dropped`) and not kept. */
-export const MAX_SPECULATIVE_CANDIDATES = 4096;
-/** pcapng interfaces listed in a report (`inputs[].interfaces`) over all sections. Every section
- * may describe its own: a file of 100,000 one-interface sections must not list them all (it took
- * `analyze` to 200 MB at 65,536). Past it they are counted, not listed. */
-export const MAX_LISTED_INTERFACES = 10_000;
-
-// --- report strings
-/** Capture strings in a session report (user, banner) are cut to this many characters: a hostile
- * 8 KiB USER line is kept whole by no report (limits are for memory as much as for readers). */
-export const MAX_REPORT_FIELD_CHARS = 256;
-/** ...and quoted in finding messages to this many. */
-export const MESSAGE_USER_CHARS = 64;
-/** Findings of one code listed per session; past it one more finding says how many were left out
- * (limits.findings-folded). A PORT storm makes thousands of identical findings. */
-export const MAX_FINDINGS_PER_CODE = 100;
-
-/** Scale (src/scale/): addresses of FTP control connections a shard remembers, its own and other
- * shards' (connections touching one are kept as orphans for the merge). Past it, every connection
- * no session of the shard took is kept: bigger partial results, the same merged answer. */
-export const MAX_SHARD_FTP_HOSTS = 65_536;
-/** Worker threads `--jobs` accepts. */
-export const MAX_JOBS = 64;
-
-// --- transferred files (issue 8: --hash, --extract, --listings; src/ftp/payload.ts, extract.ts, listing.ts)
+// --- ftp: transferred files (--hash, --extract, --listings: src/ftp/payload.ts, extract.ts, listing.ts)
 /** Bytes `--extract` writes over the whole run (default; `--extract-max-bytes` changes it). A
  * capture of a 10 Gbit/s link can carry more than the disk holds; past it a file is cut where the
  * bound fell and later files are not written, each counted (`limits.extract-files-cut`) and named
@@ -292,19 +243,30 @@ export const LISTING_MAX_ENTRIES = 1000;
  * `unparsed`. A listing is a server's text: a hostile one is one line. */
 export const LISTING_MAX_LINE_BYTES = 4096;
 
-// --- output files and stderr (src/report/out.ts, src/ftp/extract.ts, src/cli)
-/** Fresh random names tried for a temporary file (`-o`, the extract manifest) before giving up:
- * each is 48 random bits, so a second attempt only happens when someone planted a file at a name
- * we drew; past it the run stops with one error line naming the user's path. */
-export const OUTPUT_TEMP_ATTEMPTS = 8;
-/** Symbolic links followed from `-o PATH` to the file written (Linux's own MAXSYMLINKS): past it
- * the path is refused as a loop (ELOOP), one error line. */
-export const OUTPUT_MAX_SYMLINK_HOPS = 40;
-/** Characters of one stderr line (an error naming a path from the command line or a capture,
- * escaped for the terminal): PATH_MAX is 4096 bytes; past it the line is cut with `…`. */
-export const STDERR_LINE_MAX_CHARS = 4096;
+// --- report: strings, findings, writers (src/report/)
+/** Capture strings in a session report (user, banner) are cut to this many characters: a hostile
+ * 8 KiB USER line is kept whole by no report (limits are for memory as much as for readers). */
+export const MAX_REPORT_FIELD_CHARS = 256;
+/** ...and quoted in finding messages to this many. */
+export const MESSAGE_USER_CHARS = 64;
+/** Findings of one code listed per session; past it one more finding says how many were left out
+ * (limits.findings-folded). A PORT storm makes thousands of identical findings. */
+export const MAX_FINDINGS_PER_CODE = 100;
+/** Clients whose first/last session times the NDJSON/OCSF writers keep, to time cross-session
+ * findings (brute-force), and clients the analyze filters remember as shown (src/cli/filters.ts).
+ * Past it only clients already kept or with a failed login are added
+ * (a flood from a million sources must not keep a million entries); nothing is lost from the
+ * report but the span of a later brute-force client's successful sessions. Sessions whose client
+ * was not kept are counted (`limits.event-client-spans-skipped`, by the analyze command's filter
+ * sink, which keeps the same clients as the writers). */
+export const MAX_EVENT_CLIENT_SPANS = 16_384;
+/** Connections `info` follows (from their SYN) to spot FTP banners and count answers (~0.3 KiB of
+ * heap each, never released: 65,536 keeps a SYN flood's `info` at ~115 MB peak RSS; 200,000 took
+ * it to ~195 MB; the 465 MB many.pcap benchmark has 23,935). Past it,
+ * new connections are counted under `limits.info-max-flows` and not broken down by port. */
+export const INFO_MAX_FLOWS = 65_536;
 
-// --- the overview of a busy capture (src/report/overview.ts): fixed-size aggregates fed one
+// --- report: the overview of a busy capture (src/report/overview.ts): fixed-size aggregates fed one
 // session at a time. Past a bound what does not fit is counted in the overview's `dropped` (the
 // overview is then a lower bound); the sessions themselves are reported whole.
 /** Failure groups (outcome, finding, server, client /24 or /64). A scan of a whole address space
@@ -344,6 +306,37 @@ export const LIMITS_NOT_LOSS: Readonly<Record<string, string>> = {
   // One finding per MAX_FINDINGS_PER_CODE says how many were folded into it.
   'findings-folded': 'repeated findings folded into a count',
 };
+
+// --- report: ladder diagrams and the HTML page (src/report/ladder.ts, html.ts)
+/** Rows of one session's ladder (HTML and text): past it the first and last rows and those around
+ * failures are kept, each left-out stretch drawn as one row saying what it held. A 10,000-command
+ * session must not make a page a browser chokes on. */
+export const LADDER_MAX_ROWS = 400;
+/** Quiet transfers (completed, nothing failing around them) in a row that collapse into one row;
+ * of such a run the first LADDER_COLLAPSE_KEEP_FIRST and the last LADDER_COLLAPSE_KEEP_LAST stay,
+ * so the failures stand out; the collapsed row says how many it holds. */
+export const LADDER_COLLAPSE_MIN = 5;
+export const LADDER_COLLAPSE_KEEP_FIRST = 2;
+export const LADDER_COLLAPSE_KEEP_LAST = 1;
+/** Sessions drawn as ladders in one HTML page: failing ones, then others (the page is streamed,
+ * so the first ones of each kind). Past these a session has its table row only. */
+export const HTML_MAX_LADDERS_FAILING = 200;
+export const HTML_MAX_LADDERS_OTHER = 50;
+/** Rows of the page's session table (failing sessions first); past it counted. */
+export const HTML_MAX_TABLE_ROWS = 5000;
+
+// --- report: output files and stderr (src/report/out.ts, src/ftp/extract.ts, src/cli)
+/** Fresh random names tried for a temporary file (`-o`, the extract manifest) before giving up:
+ * each is 48 random bits, so a second attempt only happens when someone planted a file at a name
+ * we drew; past it the run stops with one error line naming the user's path. */
+export const OUTPUT_TEMP_ATTEMPTS = 8;
+/** Symbolic links followed from `-o PATH` to the file written (Linux's own MAXSYMLINKS): past it
+ * the path is refused as a loop (ELOOP), one error line. */
+export const OUTPUT_MAX_SYMLINK_HOPS = 40;
+/** Characters of one stderr line (an error naming a path from the command line or a capture,
+ * escaped for the terminal): PATH_MAX is 4096 bytes; past it the line is cut with `…`. */
+export const STDERR_LINE_MAX_CHARS = 4096;
+
 // --- evidence captures (`--evidence DIR`; src/evidence/)
 /** Frame bytes `--evidence` holds in memory over all connections. Every TCP connection's frames
  * are spooled from its first frame until the session that owns it is finalized (or until no
@@ -371,3 +364,25 @@ export const EVIDENCE_LEAD_SEC = 60;
 /** Bytes `--evidence` writes over the whole run. Past it a session's file is not written,
  * counted (`limits.evidence-files-skipped`) and marked in the index (`written: false`). */
 export const EVIDENCE_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024;
+
+// --- scale: shards and worker threads (src/scale/)
+/** Addresses of FTP control connections a shard remembers, its own and other
+ * shards' (connections touching one are kept as orphans for the merge). Past it, every connection
+ * no session of the shard took is kept: bigger partial results, the same merged answer. */
+export const MAX_SHARD_FTP_HOSTS = 65_536;
+/** Worker threads `--jobs` accepts: each holds a run's memory (the bounds above hold per thread);
+ * a larger count is a usage error. */
+export const MAX_JOBS = 64;
+
+// --- memory: the heap governor of every run (src/memory.ts)
+/** Packets between two looks at the heap by the memory governor (src/memory.ts): a look costs
+ * ~1 us, so checking rarely keeps it off the per-packet budget; the heap may grow for this many
+ * packets' garbage between looks. */
+export const GOVERNOR_CHECK_PACKETS = 16_384;
+/** The governor collects when the heap holds more than GOVERNOR_GROWTH times the live data plus
+ * this: it bounds the garbage V8 lets pile up in the old generation (short-lived session reports).
+ * 1.2x + 8 MiB keeps many.pcap (465 MB) at 135 MB peak RSS and a SYN flood to port 21 at 160 MB;
+ * each collection it forces costs time (~8% of many.pcap's run against 1.5x + 16 MiB, which peaks
+ * 15 MB higher). */
+export const GOVERNOR_MARGIN_BYTES = 8 * 1024 * 1024;
+export const GOVERNOR_GROWTH = 1.2;
