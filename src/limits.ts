@@ -20,9 +20,9 @@ export const MAX_PCAPNG_INTERFACES = 65536;
  * may describe its own: a file of 100,000 one-interface sections must not list them all (it took
  * `analyze` to 200 MB at 65,536). Past it they are counted, not listed. */
 export const MAX_LISTED_INTERFACES = 10_000;
-/** Bytes read from a file at once, into each of the reader's two buffers (2.5 MiB per open file
- * with the straddle buffer): 1 MiB reads are 2-3x faster than Node's 64 KiB default. A record
- * longer than this is copied whole into a buffer of its own (at most MAX_RECORD_BYTES). */
+/** Bytes read from a file at once, into each of the reader's two buffers (an open file costs
+ * 2.5 MiB with them): 1 MiB reads are 2-3x faster than Node's 64 KiB default; larger ones cost
+ * memory per open file and gain little. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 /** A gzip member header's optional file name and comment are NUL-terminated and unbounded
  * (RFC 1952 §2.3.1); past this many header bytes the member is reported as corrupt instead of
