@@ -18,6 +18,15 @@
  */
 import { MAX_REPLY_LINES, MAX_REPLY_TEXT_CHARS } from '../limits.js';
 
+/**
+ * Whether `len` bytes at `off` start a 220 reply — "220" then a space or a hyphen (RFC 959 §4.2)
+ * — the greeting an FTP server opens its control connection with (RFC 959 §5.4). SMTP greets the
+ * same way: the client's first command tells them apart.
+ */
+export function startsWithGreeting(b: Uint8Array, off: number, len: number): boolean {
+  return len >= 4 && b[off] === 0x32 && b[off + 1] === 0x32 && b[off + 2] === 0x30 && (b[off + 3] === 0x20 || b[off + 3] === 0x2d);
+}
+
 /** One reply line: its code, whether it ends a reply (space or nothing after the code). */
 export interface ReplyLine {
   readonly code: number;

@@ -7,6 +7,7 @@ import type { Finding, SessionFacts, SessionReport, Outcome, DataMode, FileRepor
 import { OUTCOMES, DATA_MODES, FAILED_OUTCOMES } from '../ftp/model.js';
 import { termSafe } from './escape.js';
 import { offsetText } from '../capture/index.js';
+import { endpointText } from '../tcp/conn-log.js';
 import type { Out } from './out.js';
 import { LIMITS_NOT_LOSS } from '../limits.js';
 import pc from 'picocolors';
@@ -137,9 +138,9 @@ export class JsonSink implements ReportSink {
 const FAILED = FAILED_OUTCOMES;
 const SEV_MARK: Record<string, string> = { error: 'ERROR', warning: 'WARN ', info: 'info ' };
 
-function ep(e: { ip: string; port: number } | null): string {
-  if (!e) return '-';
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+/** An endpoint as `ip:port` (`[v6]:port`), or `-` for none. */
+export function endpointOrDash(e: { ip: string; port: number } | null): string {
+  return e ? endpointText(e) : '-';
 }
 
 /** What the text report says when it holds no session. */
@@ -194,15 +195,15 @@ const paintSeverity = (p: Paint, sev: string, text: string): string => (sev === 
 function sessionText(s: SessionReport, p: Paint = NO_PAINT, verbose = false): string {
   const out: string[] = [];
   const bad = s.dataConnections.filter((d) => FAILED.has(d.outcome)).length;
-  out.push(p.bold(`Session ${s.id}  ${ep(s.client)} -> ${ep(s.server)}  mode ${s.mode}${s.tls ? '  TLS' : ''}`) + (bad ? p.red(`  ${bad} failed data connection${bad === 1 ? '' : 's'}`) : ''));
+  out.push(p.bold(`Session ${s.id}  ${endpointOrDash(s.client)} -> ${endpointOrDash(s.server)}  mode ${s.mode}${s.tls ? '  TLS' : ''}`) + (bad ? p.red(`  ${bad} failed data connection${bad === 1 ? '' : 's'}`) : ''));
   const who = s.user === null ? (s.login === 'none' ? 'no login seen' : `login ${s.login}`) : `user "${termSafe(s.user, 40)}" login ${s.login}`;
   out.push(`  ${s.start}  ${who}${s.midStream ? '  (picked up mid-session)' : ''}${s.capturePoint !== 'unknown' ? `  captured ${s.capturePoint}` : ''}`);
   if (s.banner) out.push(`  banner "${termSafe(s.banner.split('\n')[0], 80)}"`);
   if (s.evidence !== undefined) out.push(`  evidence ${termSafe(s.evidence, 300)}`);
   if (verbose) out.push(`  wireshark: ${termSafe(s.wiresharkFilter, 4000)}`);
   for (const d of s.dataConnections) {
-    const ann = d.announced ? `${d.announced.command} ${ep({ ip: d.announced.ip ?? '?', port: d.announced.port })} (frame ${d.announced.frame})` : 'no announcement';
-    const conn = d.from ? `${d.initiator} ${ep(d.from)} -> ${ep(d.to)}` : `${d.initiator} expected to connect, no connection seen`;
+    const ann = d.announced ? `${d.announced.command} ${endpointOrDash({ ip: d.announced.ip ?? '?', port: d.announced.port })} (frame ${d.announced.frame})` : 'no announcement';
+    const conn = d.from ? `${d.initiator} ${endpointOrDash(d.from)} -> ${endpointOrDash(d.to)}` : `${d.initiator} expected to connect, no connection seen`;
     const xfer = d.command ? `${d.command}${d.argument ? ` ${termSafe(d.argument, 80)}` : ''}` : '-';
     const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? `/${d.expectedBytes}` : ''} B` : '';
     out.push(`  [${d.id}] ${d.mode.padEnd(16)} ${paintOutcome(p, d.outcome, d.outcome.toUpperCase().padEnd(13))} ${xfer}  ${bytes}  replies ${d.replies.join(',') || '-'}`);

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import type { DataConnectionReport, Finding, Outcome, SessionReport } from '../ftp/model.js';
 import { OUTCOMES } from '../ftp/model.js';
 import { HTML_MAX_LADDERS_FAILING, HTML_MAX_LADDERS_OTHER, HTML_MAX_TABLE_ROWS } from '../limits.js';
-import { limitsText, type AnalysisReport, type ReportSink, type ReportTail } from './analysis.js';
+import { endpointOrDash, limitsText, type AnalysisReport, type ReportSink, type ReportTail } from './analysis.js';
 import { FAILED_OUTCOMES, dcHeadline, isFailed, ladderOf, rel, tcpLabel, type Ladder, type LadderRow } from './ladder.js';
 import type { Out } from './out.js';
 import { offsetText } from '../capture/index.js';
@@ -137,7 +137,6 @@ const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').dig
 /** The page's policy: nothing but its own inline style and script (by hash), data: images. */
 export const CSP = `default-src 'none'; style-src 'sha256-${sha256(CSS)}'; script-src 'sha256-${sha256(JS)}'; img-src data:; base-uri 'none'; form-action 'none'`;
 
-const ep = (e: { ip: string; port: number } | null): string => (e ? (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`) : '-');
 const plural = (n: number, w: string): string => `${n.toLocaleString('en-US')} ${w}${n === 1 ? '' : 's'}`;
 
 /** A session fails when a data connection failed or a finding is an error. */
@@ -195,7 +194,7 @@ export class HtmlSink implements ReportSink {
     const counts: Partial<Record<Outcome, number>> = {};
     for (const d of s.dataConnections) counts[d.outcome] = (counts[d.outcome] ?? 0) + 1;
     const id = drawn ? `<a href="#s${s.id}">${s.id}</a>` : `${s.id}`;
-    const html = `<tr class="${bad ? 'failing' : 'ok'}"><td>${id}</td><td class="mono">${esc(ep(s.client))} → ${esc(ep(s.server))}</td><td>${s.mode}${s.tls ? ' (TLS)' : ''}</td><td>${s.user === null ? '<span class="muted">-</span>' : esc(s.user, 80)} <span class="muted">${s.login}</span></td><td>${outcomeBadges(counts) || '<span class="muted">none</span>'}</td><td>${topFinding(s.findings)}</td></tr>\n`;
+    const html = `<tr class="${bad ? 'failing' : 'ok'}"><td>${id}</td><td class="mono">${esc(endpointOrDash(s.client))} → ${esc(endpointOrDash(s.server))}</td><td>${s.mode}${s.tls ? ' (TLS)' : ''}</td><td>${s.user === null ? '<span class="muted">-</span>' : esc(s.user, 80)} <span class="muted">${s.login}</span></td><td>${outcomeBadges(counts) || '<span class="muted">none</span>'}</td><td>${topFinding(s.findings)}</td></tr>\n`;
     const row: TableRow = { id: s.id, failing: bad, drawn, html };
     if (this.rows.length < HTML_MAX_TABLE_ROWS) {
       this.rows.push(row);
@@ -256,7 +255,7 @@ function sessionSection(s: SessionReport, bad: boolean): string {
   const o: string[] = [];
   const nBad = s.dataConnections.filter(isFailed).length;
   o.push(`<section class="session ${bad ? 'failing' : 'ok'}" id="s${s.id}">\n`);
-  o.push(`<h2>Session ${s.id} <span class="mono">${esc(ep(s.client))} → ${esc(ep(s.server))}</span> <span class="badge">${s.mode}</span>${s.tls ? ' <span class="badge">TLS</span>' : ''}${nBad ? ` <span class="badge b-error">${plural(nBad, 'failed data connection')}</span>` : ''}</h2>\n`);
+  o.push(`<h2>Session ${s.id} <span class="mono">${esc(endpointOrDash(s.client))} → ${esc(endpointOrDash(s.server))}</span> <span class="badge">${s.mode}</span>${s.tls ? ' <span class="badge">TLS</span>' : ''}${nBad ? ` <span class="badge b-error">${plural(nBad, 'failed data connection')}</span>` : ''}</h2>\n`);
   const who = s.user === null ? (s.login === 'none' ? 'no login seen' : `login ${s.login}`) : `user <b>${esc(s.user, 120)}</b> login ${s.login}`;
   o.push(`<p class="meta">${esc(s.start)} · ${who} · ${plural(s.commands, 'command')} · ${plural(s.dataConnections.length, 'data connection')} · captured ${s.capturePoint}${s.midStream ? ' · picked up mid-session' : ''}${s.banner ? ` · banner <code>${esc(s.banner.split('\n')[0], 160)}</code>` : ''}</p>\n`);
   o.push(ladderSvg(ladderOf(s)));
@@ -299,9 +298,9 @@ function dcTable(s: SessionReport): string {
 
 function dcRow(s: SessionReport, d: DataConnectionReport): string {
   const a = d.announced;
-  const ann = a ? `${a.command} ${esc(ep({ ip: a.ip ?? '?', port: a.port }))} <span class="muted">frame ${a.frame}</span>` : '<span class="muted">no announcement</span>';
+  const ann = a ? `${a.command} ${esc(endpointOrDash({ ip: a.ip ?? '?', port: a.port }))} <span class="muted">frame ${a.frame}</span>` : '<span class="muted">no announcement</span>';
   const xfer = d.command ? `${esc(d.command)} ${d.argument ? esc(d.argument, 300) : ''}` : '<span class="muted">-</span>';
-  const conn = d.from ? `${d.initiator} ${esc(ep(d.from))} → ${esc(ep(d.to))}${d.tcp ? ` <span class="muted">[${esc(d.tcp.state)} ${esc(d.tcp.history, 40)}]</span>` : ''}` : `${d.initiator} expected to connect; no connection seen`;
+  const conn = d.from ? `${d.initiator} ${esc(endpointOrDash(d.from))} → ${esc(endpointOrDash(d.to))}${d.tcp ? ` <span class="muted">[${esc(d.tcp.state)} ${esc(d.tcp.history, 40)}]</span>` : ''}` : `${d.initiator} expected to connect; no connection seen`;
   const f = d.file;
   // --hash: the payload under the byte count (the hash in full: it is what gets compared)
   const file = f ? `<br /><span class="mono muted">sha256 ${f.sha256 ?? '-'}</span><br />${f.complete ? 'complete' : `<b>incomplete</b> (${esc(f.incomplete ?? '')}${f.missedBytes > 0 ? `, ${f.missedBytes} B missed` : ''})`}${f.extracted ? ` → ${esc(f.extracted, 300)}` : ''}` : '';
@@ -458,8 +457,8 @@ function ladderSvg(l: Ladder): string {
   const height = Math.max(rowsBottom, noteBottom + 10);
   const head: string[] = [];
   head.push(`<svg class="ladder" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="Ladder diagram of session ${s.id}">\n`);
-  head.push(`<text class="lanehead" x="${X_CLIENT}" y="18" text-anchor="middle">client</text><text class="fr" x="${X_CLIENT}" y="34" text-anchor="middle">${esc(ep(s.client))}</text>`);
-  head.push(`<text class="lanehead" x="${X_SERVER}" y="18" text-anchor="middle">server</text><text class="fr" x="${X_SERVER}" y="34" text-anchor="middle">${esc(ep(s.server))}</text>`);
+  head.push(`<text class="lanehead" x="${X_CLIENT}" y="18" text-anchor="middle">client</text><text class="fr" x="${X_CLIENT}" y="34" text-anchor="middle">${esc(endpointOrDash(s.client))}</text>`);
+  head.push(`<text class="lanehead" x="${X_SERVER}" y="18" text-anchor="middle">server</text><text class="fr" x="${X_SERVER}" y="34" text-anchor="middle">${esc(endpointOrDash(s.server))}</text>`);
   head.push(`<text class="fr" x="${X_TIME}" y="34">time</text><text class="fr" x="${X_FRAME}" y="34">frame</text>`);
   if (!l.hasTimeline) head.push(`<text class="gap" x="${X_NOTE}" y="34">commands and replies not recorded</text>`);
   head.push(`<line class="lane" x1="${X_CLIENT}" y1="40" x2="${X_CLIENT}" y2="${height - 4}" /><line class="lane" x1="${X_SERVER}" y1="40" x2="${X_SERVER}" y2="${height - 4}" />\n`);

@@ -12,6 +12,7 @@ import { DecodeStatus, TcpFlag, type Packet } from '../decode/packet.js';
 import { ENCAP_COUNT, ENCAP_NAMES, type EncapName } from '../decode/tunnel.js';
 import { formatIp } from '../decode/address.js';
 import { INFO_MAX_FLOWS } from '../limits.js';
+import { startsWithGreeting } from '../ftp/replies.js';
 import { inputsOf, type InfoInput } from './inputs.js';
 import { termSafe, wireText } from './escape.js';
 
@@ -57,12 +58,8 @@ export class InfoCollector {
       else this.syn(p);
       return;
     }
-    // "220" then space or hyphen (RFC 959 §4.2), at the very start of a segment.
-    if (p.payloadLength >= 4) {
-      const b = p.buf;
-      const o = p.payloadOff;
-      if (b[o] === 0x32 && b[o + 1] === 0x32 && b[o + 2] === 0x30 && (b[o + 3] === 0x20 || b[o + 3] === 0x2d)) this.maybeBanner(p);
-    }
+    // A greeting at the very start of a segment.
+    if (startsWithGreeting(p.buf, p.payloadOff, p.payloadLength)) this.maybeBanner(p);
   }
 
   private key(p: Packet, clientToServer: boolean): string {

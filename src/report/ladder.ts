@@ -15,7 +15,7 @@
  */
 import type { DataConnectionReport, Initiator, Outcome, SessionReport, TcpEvent } from '../ftp/model.js';
 import { LADDER_COLLAPSE_KEEP_FIRST, LADDER_COLLAPSE_KEEP_LAST, LADDER_COLLAPSE_MIN, LADDER_MAX_ROWS } from '../limits.js';
-import type { ReportSink, ReportTail } from './analysis.js';
+import { endpointOrDash, type ReportSink, type ReportTail } from './analysis.js';
 import { termSafe } from './escape.js';
 import type { Out } from './out.js';
 
@@ -300,16 +300,15 @@ export function rel(t: number): string {
 export function tcpLabel(r: TcpRow, d?: DataConnectionReport): string {
   if (r.event === 'icmp-unreachable') return `[${r.dc}] ${r.reason ?? 'ICMP destination unreachable'} from ${r.by ?? '?'}`;
   const name = r.event === 'syn' || r.event === 'syn-retransmit' ? `SYN${r.synNumber > 1 ? ` #${r.synNumber} (retransmission)` : ''}` : r.event.toUpperCase();
-  const where = r.event === 'syn' && d?.from ? ` ${ep(d.from)} -> ${ep(d.to)}` : '';
+  const where = r.event === 'syn' && d?.from ? ` ${endpointOrDash(d.from)} -> ${endpointOrDash(d.to)}` : '';
   return `[${r.dc}] ${name}${where}${r.unanswered ? ' - no answer' : r.rejected ? ' - rejected' : ''}`;
 }
 
-const ep = (e: { ip: string; port: number } | null): string => (e ? (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`) : '-');
 
 /** One line about a data connection: `[1] active RETR small.txt  NO-ANSWER  server 198.51.100.20:20 -> 192.0.2.10:40040`. */
 export function dcHeadline(d: DataConnectionReport): string {
   const xfer = d.command ? `${d.command}${d.argument ? ` ${d.argument}` : ''}` : 'no transfer command';
-  const conn = d.from ? `${d.initiator} ${ep(d.from)} -> ${ep(d.to)}` : `${d.initiator} expected to connect, no connection seen`;
+  const conn = d.from ? `${d.initiator} ${endpointOrDash(d.from)} -> ${endpointOrDash(d.to)}` : `${d.initiator} expected to connect, no connection seen`;
   return `[${d.id}] ${d.mode} ${xfer}  ${d.outcome.toUpperCase()}  ${conn}`;
 }
 
@@ -381,13 +380,13 @@ function wrapText(text: string, indent: number, cont = indent): string[] {
 export function renderLadderText(l: Ladder): string {
   const s = l.session;
   const out: string[] = [];
-  out.push(fit(`Session ${s.id}  client ${ep(s.client)} -> server ${ep(s.server)}  mode ${s.mode}`, WIDTH));
+  out.push(fit(`Session ${s.id}  client ${endpointOrDash(s.client)} -> server ${endpointOrDash(s.server)}  mode ${s.mode}`, WIDTH));
   out.push(fit(`${s.start}  user ${s.user === null ? '-' : JSON.stringify(s.user)} login ${s.login}  ${s.commands} commands  ${s.dataConnections.length} data connection${s.dataConnections.length === 1 ? '' : 's'}  captured ${s.capturePoint}`, WIDTH));
   if (!l.hasTimeline) out.push('(no timeline recorded: commands and replies are not shown)');
   out.push('');
   const head = `${'time'.padEnd(TIME_W)}${'frame'.padEnd(FRAME_W)}`;
-  const lanes = `client ${ep(s.client)}`;
-  const srv = `server ${ep(s.server)}`;
+  const lanes = `client ${endpointOrDash(s.client)}`;
+  const srv = `server ${endpointOrDash(s.server)}`;
   out.push(`${head}${fit(lanes, 40).padEnd(WIDTH - LEFT - Math.min(srv.length, 40))}${fit(srv, 40)}`);
   const blank = `${' '.repeat(LEFT)}|${' '.repeat(SPAN)}|`;
   for (const r of l.rows) {

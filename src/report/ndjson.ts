@@ -59,10 +59,12 @@ import { MAX_EVENT_CLIENT_SPANS } from '../limits.js';
 import type { EcsEvent, Ecs } from '@elastic/ecs';
 import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
 import type { InfoInput } from './inputs.js';
-import type { DataConnectionReport, Endpoint, FileReport, Finding, FindingCode, Outcome, SessionReport, Severity } from '../ftp/model.js';
+import type { DataConnectionReport, FileReport, Finding, FindingCode, Outcome, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
 import { createHash } from 'node:crypto';
 import { parseIp } from '../decode/address.js';
+import { endpointText } from '../tcp/conn-log.js';
+import { isPrivateAddress } from '../ftp/announce.js';
 
 /** The ECS version of the field definitions the events are checked against (test/vendor/ecs). */
 export const ECS_VERSION = '9.5.0-dev';
@@ -111,22 +113,14 @@ export function isV6(ip: string): boolean {
   return ip.includes(':');
 }
 
-/** Private (RFC 1918, fc00::/7), loopback and link-local addresses: the "internal" networks. */
-export function isInternal(ip: string): boolean {
-  if (isV6(ip)) {
-    const s = ip.toLowerCase();
-    return s === '::1' || /^f[cd][0-9a-f]{0,2}:/.test(s) || /^fe[89ab][0-9a-f]?:/.test(s);
-  }
-  const p = ip.split('.').map(Number);
-  if (p.length !== 4 || p.some((x) => !Number.isInteger(x))) return false;
-  const [a, b] = p;
-  return a === 10 || a === 127 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 169 && b === 254);
-}
-
-/** ECS network.direction, as Elasticsearch's network_direction processor computes it. */
+/**
+ * ECS network.direction, as Elasticsearch's network_direction processor computes it with the
+ * internal networks private (RFC 1918, fc00::/7), shared (100.64.0.0/10, RFC 6598), link-local
+ * and loopback: the addresses not reachable from the Internet (isPrivateAddress).
+ */
 export function networkDirection(src: string, dst: string): 'internal' | 'inbound' | 'outbound' | 'external' {
-  const s = isInternal(src);
-  const d = isInternal(dst);
+  const s = isPrivateAddress(src);
+  const d = isPrivateAddress(dst);
   return s && d ? 'internal' : s ? 'outbound' : d ? 'inbound' : 'external';
 }
 
@@ -344,7 +338,7 @@ export function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): Ft
       end: s.end,
       duration: durationNs(s.start, s.end),
     },
-    message: `FTP session ${ep(s.client)} -> ${ep(s.server)}, ${who}, mode ${s.mode}${s.tls ? ', TLS' : ''}, ${dcText}.`,
+    message: `FTP session ${endpointText(s.client)} -> ${endpointText(s.server)}, ${who}, mode ${s.mode}${s.tls ? ', TLS' : ''}, ${dcText}.`,
     source: { ...s.client },
     destination: { ...s.server },
     client: { ...s.client },
@@ -366,9 +360,6 @@ export function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): Ft
   };
 }
 
-function ep(e: Endpoint): string {
-  return isV6(e.ip) ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}
 
 /** The TCP ends of a data connection: the ones seen, else the expected ones (no source port). */
 export function dataEnds(s: SessionReport, d: DataConnectionReport): { src: EcsEndpoint; dst: EcsEndpoint | null } {

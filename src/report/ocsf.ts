@@ -49,8 +49,10 @@
 import type { AnalysisReport } from './analysis.js';
 import type { DataConnectionReport, Finding, FindingCode, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
+import { endpointText } from '../tcp/conn-log.js';
+import { isPrivateAddress } from '../ftp/announce.js';
 import type { InfoInput } from './inputs.js';
-import { EventSink, FAILED_OUTCOMES, damageMessage, damageOf, sessionFacts, communityId, dataEnds, dataTime, findingTime, isInternal, isV6, maxSeverity, networkDirection, transferFile, type ClientSpan, type EventMapper } from './ndjson.js';
+import { EventSink, FAILED_OUTCOMES, damageMessage, damageOf, sessionFacts, communityId, dataEnds, dataTime, findingTime, isV6, maxSeverity, networkDirection, transferFile, type ClientSpan, type EventMapper } from './ndjson.js';
 
 /** The OCSF schema version the events follow (test/vendor/ocsf/version.json). */
 export const OCSF_VERSION = '1.9.0-dev';
@@ -191,7 +193,7 @@ function direction(src: string, dst: string | undefined): { direction_id: number
   if (dst === undefined) return { direction_id: 0, direction: 'Unknown' };
   const loop = (ip: string): boolean => ip === '::1' || ip.startsWith('127.');
   if (loop(src) && loop(dst)) return { direction_id: 4, direction: 'Local' };
-  if (!isInternal(src) && !isInternal(dst)) return { direction_id: 0, direction: 'Unknown' };
+  if (!isPrivateAddress(src) && !isPrivateAddress(dst)) return { direction_id: 0, direction: 'Unknown' };
   const d = networkDirection(src, dst);
   return d === 'inbound' ? { direction_id: 1, direction: 'Inbound' } : d === 'outbound' ? { direction_id: 2, direction: 'Outbound' } : { direction_id: 3, direction: 'Lateral' };
 }
@@ -222,8 +224,7 @@ function metadata(tool: AnalysisReport['tool'], eventCode: string, correlation: 
 
 /** A session's identity across runs: its control connection and start time. */
 export function correlationUid(s: SessionReport): string {
-  const e = (x: { ip: string; port: number }): string => (isV6(x.ip) ? `[${x.ip}]:${x.port}` : `${x.ip}:${x.port}`);
-  return `ftp:${e(s.client)}-${e(s.server)}@${s.start}`;
+  return `ftp:${endpointText(s.client)}-${endpointText(s.server)}@${s.start}`;
 }
 
 function severity(findings: readonly Finding[]): { severity_id: number; severity: string } {

@@ -23,7 +23,7 @@
 import type { ConnectionSummary } from '../tcp/index.js';
 import { isAnonymous, type PendingSession } from '../ftp/analyzer.js';
 import { FtpSession, TimelineLog, type AnnouncementRec, type TimelineRec, type TransferRec } from '../ftp/session.js';
-import { redactCommand } from '../ftp/commands.js';
+import { REDACTED, redactCommand } from '../ftp/commands.js';
 import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import type { RunCounters } from '../pipeline.js';
 
@@ -187,7 +187,7 @@ export function encodePending(p: PendingSession, showPasswords: boolean): Pendin
   const f = p.session;
   const show = showPasswords || isAnonymous(f.user);
   const fields = Object.fromEntries(SESSION_FIELDS.map((k) => [k, f[k]])) as SessionFields;
-  if (!show && fields.password !== null) fields.password = '********';
+  if (!show && fields.password !== null) fields.password = REDACTED;
   const tIndex = new Map<TransferRec, number>(f.transfers.map((t, i) => [t, i]));
   const aIndex = new Map<AnnouncementRec, number>(f.announcements.map((a, i) => [a, i]));
   const timeline = f.timeline ? f.timeline.entries() : null;

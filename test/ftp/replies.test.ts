@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ReplyAssembler, parseReplyLine, replyClass, type Reply, type ReplyLine } from '../../src/ftp/replies.js';
+import { ReplyAssembler, parseReplyLine, replyClass, type Reply, type ReplyLine, startsWithGreeting } from '../../src/ftp/replies.js';
 import { LineSplitter } from '../../src/ftp/lines.js';
 import { MAX_REPLY_LINES } from '../../src/limits.js';
 
@@ -254,5 +254,27 @@ describe('ReplyAssembler: property', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('startsWithGreeting', () => {
+  const at = (text: string, off = 0): boolean => {
+    const b = Buffer.from(`xx${text}`, 'latin1');
+    return startsWithGreeting(b, 2 + off, b.length - 2 - off);
+  };
+  it.each([
+    ['220 vsftpd ready\r\n', true],
+    ['220-first line of a multi-line greeting\r\n', true],
+    ['220 ', true],
+    ['220', false], // too short to say
+    ['2200 x', false],
+    ['221 bye', false],
+    ['120 wait', false],
+    ['USER 220 x', false],
+  ])('%j: %s', (text, want) => expect(at(text)).toBe(want));
+  it('reads only within its length', () => {
+    const b = Buffer.from('220 x', 'latin1');
+    expect(startsWithGreeting(b, 0, 3)).toBe(false);
+    expect(startsWithGreeting(b, 1, 4)).toBe(false);
   });
 });

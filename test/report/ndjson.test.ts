@@ -150,6 +150,11 @@ describe('ndjson: derived network fields', () => {
     expect(networkDirection('192.0.2.10', '198.51.100.20')).toBe('external');
     expect(networkDirection('fd00::1', '2001:db8::1')).toBe('outbound');
     expect(networkDirection('::1', '::1')).toBe('internal');
+    // Shared address space (RFC 6598: carrier-grade NAT) and link-local are not reachable from the Internet either.
+    expect(networkDirection('100.64.0.1', '198.51.100.20')).toBe('outbound');
+    expect(networkDirection('100.127.255.255', '100.64.0.1')).toBe('internal');
+    expect(networkDirection('100.128.0.1', '198.51.100.20')).toBe('external');
+    expect(networkDirection('198.51.100.20', 'fe80::1')).toBe('inbound');
   });
 });
 
