@@ -1,5 +1,5 @@
 /**
- * `--extract DIR`: the transferred files written out, with a manifest (issue 8).
+ * `--extract DIR`: the transferred files written out, with a manifest.
  *
  * Every candidate data connection that carries bytes is spooled (DataPayload, payload.ts) into
  * `DIR/.ftp-pcap-spool.XXXXXX/` until its session is finalized and says what it was: a file

@@ -121,7 +121,7 @@ export interface DataConnectionReport {
  * (aborted, reset, failed, the capture ended: the data connection's `outcome` says which). */
 export type FileIncomplete = 'capture-gap' | 'short' | 'not-confirmed';
 
-/** The payload of one transfer (issue 8), in the transfer's direction. */
+/** The payload of one transfer, in the transfer's direction. */
 export interface FileReport {
   /** `file` (RETR, STOR, APPE, STOU) or `listing` (LIST, NLST, MLSD). */
   kind: 'file' | 'listing';

@@ -1,5 +1,5 @@
 /**
- * The bytes of candidate data connections, for `--hash`, `--extract` and `--listings` (issue 8).
+ * The bytes of candidate data connections, for `--hash`, `--extract` and `--listings`.
  *
  * A `DataPayload` is the StreamSink of one candidate data connection, attached at its first
  * payload byte (the analyzer's `inspect` hook). It cannot know yet what the connection is for:

@@ -1,5 +1,5 @@
 /**
- * `analyze --format html`: the postmortem page (issue 8). One self-contained file — inline CSS,
+ * `analyze --format html`: the postmortem page. One self-contained file — inline CSS,
  * inline SVG, a few lines of inline JS, nothing fetched — that opens offline and from a mail
  * attachment. A Content-Security-Policy meta forbids everything external: `default-src 'none'`,
  * the inline style and script allowed by their SHA-256 only, images only as data: URLs.

@@ -1,5 +1,5 @@
 /**
- * Ladder (sequence) diagrams of one FTP session, the postmortem view (issue 8): the control
+ * Ladder (sequence) diagrams of one FTP session, the postmortem view: the control
  * channel's commands and replies as arrows between a client lane and a server lane, in arrival
  * order, with each data connection's TCP events (SYN and retransmissions, SYN-ACK, FIN, RST)
  * merged in by capture time, drawn from the side that sent them.
