@@ -1,5 +1,5 @@
 /**
- * Tunnel headers: what mirrored and overlay traffic arrives wrapped in (DESIGN.md §2.2). Each
+ * Tunnel headers: what mirrored and overlay traffic arrives wrapped in (docs/design.md §2.2). Each
  * parser checks one header at buf[off..end) (end = end of the captured bytes) once, and fills a
  * reused TunnelHeader with where the inner packet starts and what it is; it returns OK, a Reason
  * (the header is damaged: the packet is malformed) or NOT_THIS (the bytes are not this

@@ -1,6 +1,6 @@
 /**
  * Wraps a real capture's records in the encapsulations mirrored and overlay traffic arrives in
- * (DESIGN.md §2.2), in memory, the way fixtures/lab/wrap-tunnel.py does on disk: VXLAN (also on
+ * (docs/design.md §2.2), in memory, the way fixtures/lab/wrap-tunnel.py does on disk: VXLAN (also on
  * Linux's port 8472 and inside a VLAN), Geneve (Ethernet, and IP with AWS-style options), GRE
  * (plain, transparent Ethernet bridging with checksum and key, MPLS under GRE), ERSPAN I/II/III
  * (III with its platform sub-header), IP-in-IP/6in4, 4in6/6in6, MPLS (IP and an Ethernet

@@ -1,5 +1,5 @@
 /**
- * Real captures under encapsulation (DESIGN.md §2.2, test/helpers/tunnel.ts): a tunnelled variant
+ * Real captures under encapsulation (docs/design.md §2.2, test/helpers/tunnel.ts): a tunnelled variant
  * of a lab capture gives the same sessions, data connections, outcomes, findings, summary, limits
  * and problems as the clean capture, field for field; only `inputs` (the file's own statistics)
  * differ. The two directions of every connection travel with different outer headers, so this

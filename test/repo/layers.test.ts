@@ -1,6 +1,6 @@
 /**
  * Nothing under src/ imports from a layer above its own. The layers, bottom up:
- *   base (limits.ts, memory.ts) → capture → decode → tcp → ftp → report → pipeline.ts → scale → cli
+ *   base (limits.ts, memory.ts, errno.ts) → capture → decode → tcp → ftp → report → pipeline.ts → scale → cli
  * pipeline.ts is the pass of stages capture..report over the inputs; scale/ splits that pass into
  * shards and merges them, so it sits above the pipeline; the CLI sits on top of everything. A
  * module may import from its own layer and any layer below. Read from the import lines themselves
@@ -17,7 +17,7 @@ type Layer = (typeof LAYERS)[number];
 /** The layer of a path relative to src/ (`tcp/tracker.ts`, `pipeline.ts`), or null for one outside every layer. */
 function layerOf(path: string): Layer | null {
   const top = path.split('/')[0];
-  if (path === 'limits.ts' || path === 'memory.ts') return 'base';
+  if (path === 'limits.ts' || path === 'memory.ts' || path === 'errno.ts') return 'base';
   if (path === 'pipeline.ts') return 'pipeline';
   return (LAYERS as readonly string[]).includes(top) && top !== 'base' && top !== 'pipeline' ? (top as Layer) : null;
 }
