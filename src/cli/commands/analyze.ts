@@ -12,8 +12,6 @@ import { exitFor, reportOptions, writeReport, type ReportCliOptions } from '../r
 import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, inputBytes, streamInput, resolveInputs, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 import { Extractor } from '../../ftp/extract.js';
-import { OverviewSink, type OverviewMode } from '../../report/overview-sink.js';
-import { OVERVIEW_AUTO_SESSIONS, RULE_SYNTAXES, type RuleSyntax } from '../../report/overview.js';
 import { termSafe } from '../../report/escape.js';
 import { EvidenceWriter } from '../../evidence/index.js';
 
