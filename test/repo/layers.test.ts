@@ -1,6 +1,6 @@
 /**
  * Nothing under src/ imports from a layer above its own. The layers, bottom up:
- *   base (limits.ts, memory.ts, errno.ts) → capture → decode → tcp → ftp → report → pipeline.ts → scale → cli
+ *   base (limits.ts, memory.ts, errno.ts) → capture → decode → tcp → ftp → report → evidence → pipeline.ts → scale → cli
  * pipeline.ts is the pass of stages capture..report over the inputs; scale/ splits that pass into
  * shards and merges them, so it sits above the pipeline; the CLI sits on top of everything. A
  * module may import from its own layer and any layer below. Read from the import lines themselves
@@ -11,7 +11,7 @@ import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const LAYERS = ['base', 'capture', 'decode', 'tcp', 'ftp', 'report', 'pipeline', 'scale', 'cli'] as const;
+const LAYERS = ['base', 'capture', 'decode', 'tcp', 'ftp', 'report', 'evidence', 'pipeline', 'scale', 'cli'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** The layer of a path relative to src/ (`tcp/tracker.ts`, `pipeline.ts`), or null for one outside every layer. */
