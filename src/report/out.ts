@@ -39,6 +39,7 @@ import {
   fsyncSync,
   lstatSync,
   openSync,
+  readSync,
   readlinkSync,
   renameSync,
   statSync,
@@ -263,7 +264,12 @@ export class Out {
       if (this.durable) fsyncSync(this.fd);
       closeSync(this.fd);
       this.closed = true;
-      renameSync(tmp, this.file);
+      // The path was a regular file (or free) when the run began; something may have put a device,
+      // a FIFO or a link there since (another program recreating /dev/null): never rename over it.
+      const now = lstatOrNull(this.file);
+      if (now === null || now.isFile()) renameSync(tmp, this.file);
+      else if (now.isCharacterDevice() || now.isBlockDevice() || now.isFIFO()) copyInto(tmp, this.file, now);
+      else throw new Error(`it became ${kindOf(now)} while the report was written; not replaced`);
     } catch (e) {
       this.abort();
       throw fail(this.label, describe(e));
@@ -360,6 +366,37 @@ function openDirect(label: string, t: Extract<OutputTarget, { kind: 'direct' }>)
     throw fail(label, 'it changed while being opened');
   }
   return fd;
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function kindOf(st: Stats): string {
+  return st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a directory' : st.isSocket() ? 'a socket' : 'something other than a file';
+}
+
+/** The finished temporary file's bytes written into a device or FIFO that took the target's
+ * place during the run (opened as `-o` opens one, checked to be the node seen), then the temporary
+ * file removed. */
+function copyInto(tmp: string, target: string, st: Stats): void {
+  const src = openSync(tmp, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  let dst = -1;
+  try {
+    dst = openDirect(target, { kind: 'direct', path: target, type: st.isFIFO() ? 'fifo' : 'device', st });
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n = readSync(src, buf); n > 0; n = readSync(src, buf)) {
+      for (let off = 0; off < n; ) off += writeSync(dst, buf, off, n - off);
+    }
+  } finally {
+    closeSync(src);
+    if (dst >= 0) closeSync(dst);
+  }
+  unlinkSync(tmp);
 }
 
 /** fsync of a folder makes a rename in it durable; some file systems refuse it, which is harmless. */

@@ -165,6 +165,39 @@ describe('-o onto devices, FIFOs and links: written through, never replaced', ()
   });
 });
 
+describe('the target changes kind while the report is written', () => {
+  // Another program may put a device back where a regular file was (a system recreating
+  // /dev/null after something replaced it): the finished report must not be renamed over it.
+  it.skipIf(!isRoot)('a device put in the file\'s place gets the report written through, and stays a device', () => {
+    const dir = fresh();
+    const path = join(dir, 'null');
+    writeFileSync(path, 'old');
+    const out = new Out(path);
+    out.write('report\n');
+    rmSync(path);
+    mknod(dir, 'null', 3);
+    out.close();
+    expect(lstatSync(path).isCharacterDevice()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['null']);
+  });
+
+  it('a symbolic link put in its place is not replaced: one error naming the path, no temporary file left', () => {
+    const dir = fresh();
+    const path = join(dir, 'r.json');
+    writeFileSync(path, 'old');
+    const out = new Out(path);
+    out.write('report\n');
+    rmSync(path);
+    writeFileSync(join(dir, 'elsewhere'), 'keep');
+    symlinkSync('elsewhere', path);
+    expect(() => out.close()).toThrow(OutputError);
+    expect(() => out.close()).not.toThrow();
+    expect(lstatSync(path).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'elsewhere'), 'utf8')).toBe('keep');
+    expect(readdirSync(dir).sort()).toEqual(['elsewhere', 'r.json']);
+  });
+});
+
 describe('-o replacing a regular file keeps its access', () => {
   it('a mode-600 report stays 600 (and its owner, as root); a new file gets 0666 less the umask', () => {
     const dir = fresh();
