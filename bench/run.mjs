@@ -6,12 +6,22 @@
 //   npm run bench -- --cmd analyze --jobs 1,2     # analyze once per --jobs value
 //   npm run bench -- --cmd analyze DIR          # a directory of rotated files (ftp-pcap only)
 //   npm run bench -- --cmd hash        # analyze --hash and --extract next to tshark --export-objects
+//   npm run bench -- --cmd analyze --base ../base   # another checkout's bin/ftp-pcap side by side (before/after in one run)
+//   npm run bench -- --cmd analyze --profile        # also CPU profiles and GC counts of the ftp-pcap runs
+//   npm run bench -- --skip tshark,ndpiReader       # leave out the tools whose name starts so
+//
+// Rows besides the tools: `node read floor` (bench/read-floor.mjs: the file read with 1 MiB reads,
+// nothing else), the least any Node program spends on the file.
+// --profile (into bench/out/profile-<time>/, or --profile-dir DIR): after the timed rounds, each ftp-pcap row runs
+// once more with the executable's runtime flags plus `--cpu-prof --trace-gc`; DIR/<row>/ holds its
+// .cpuprofile (open in Chrome DevTools or `node bench/profile-top.mjs FILE`) and gc.txt (the trace);
+// the scavenges and mark-compacts of each are printed. Profiled runs are not timed.
 //
 // Each tool runs as its own process under GNU time (wall time and peak RSS), rounds interleaved
 // (tool A, B, C, then again) so machine noise hits all alike; the median of the runs is printed.
 // Not part of `npm test`: it needs the large captures and minutes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, mkdirSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, statSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 
@@ -21,13 +31,29 @@ let runs = 3;
 let cmds = ['info'];
 /** --jobs values for analyze; empty: its default. */
 let jobs = [];
+/** --base DIR: a second checkout whose bin/ftp-pcap runs beside this one's. */
+let base = null;
+/** --profile (--profile-dir DIR): where the profiles go. */
+let profileDir = null;
+/** --skip a,b: tool names starting with one of these are left out. */
+let skip = [];
 const files = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--runs') runs = Number(args[++i]);
   else if (args[i] === '--cmd') cmds = args[++i].split(',');
   else if (args[i] === '--jobs') jobs = args[++i].split(',');
+  else if (args[i] === '--base') base = args[++i];
+  else if (args[i] === '--skip') skip = args[++i].split(',');
+  else if (args[i] === '--profile') profileDir ??= join(root, 'bench/out', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  else if (args[i] === '--profile-dir') profileDir = args[++i];
   else files.push(args[i]);
 }
+if (base !== null && !existsSync(join(base, 'bin/ftp-pcap'))) {
+  console.error(`bench: --base ${base}: no bin/ftp-pcap there (a checkout built with npm ci && npm run build)`);
+  process.exit(2);
+}
+/** The checkouts whose ftp-pcap runs: [label prefix, root]. */
+const builds = [...(base !== null ? [['ftp-pcap base', base]] : []), ['ftp-pcap', root]];
 const BENCH_DIR = process.env.FTP_PCAP_BENCH_DIR ?? '/var/tmp/ftp-pcap-bench';
 if (files.length === 0) files.push(join(BENCH_DIR, 'bulk.pcap'), join(BENCH_DIR, 'many.pcap'));
 for (const f of files) {
@@ -44,23 +70,28 @@ const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 
 function tools(file) {
   const t = [];
-  for (const c of cmds) {
-    if (c === 'hash') {
-      // Transferred files (issue 8): hashes only, then hashes and every file written out. The
-      // extract folder sits beside the captures (same disk as tshark's) and is emptied before each run.
+  for (const [label, dir] of builds) {
+    const bin = join(dir, 'bin/ftp-pcap');
+    for (const c of cmds) {
+      // Several files given as one "+"-joined argument are merged (used to show flat memory on 2x input).
       const inputs = file.split('+');
-      t.push({ name: 'ftp-pcap analyze --hash', argv: [join(root, 'bin/ftp-pcap'), 'analyze', '--hash', '--format', 'json', ...inputs] });
-      const dir = join(OUT_DIR, 'ftp-pcap-extract');
-      t.push({ name: 'ftp-pcap analyze --extract', argv: [join(root, 'bin/ftp-pcap'), 'analyze', '--extract', dir, '--format', 'json', ...inputs], prep: () => rmSync(dir, { recursive: true, force: true }) });
-      continue;
+      if (c === 'hash') {
+        // Transferred files: hashes only, then hashes and every file written out. The extract
+        // folder sits beside the captures (same disk as tshark's) and is emptied before each run.
+        t.push({ name: `${label} analyze --hash`, ftp: true, argv: [bin, 'analyze', '--hash', '--format', 'json', '-o', '/dev/null', ...inputs] });
+        const out = join(OUT_DIR, `${label.replace(/ /g, '-')}-extract`);
+        t.push({ name: `${label} analyze --extract`, ftp: true, argv: [bin, 'analyze', '--extract', out, '--format', 'json', '-o', '/dev/null', ...inputs], prep: () => rmSync(out, { recursive: true, force: true }) });
+        continue;
+      }
+      const extra = c === 'connections' ? ['--format', 'ndjson'] : ['--format', 'json'];
+      // analyze writes its report to /dev/null (-o), not to a pipe the benchmark would have to drain.
+      const sinkArgs = c === 'analyze' ? ['-o', '/dev/null'] : [];
+      // The executable itself, as a user runs it (its shebang carries the runtime flags).
+      if (c === 'analyze' && jobs.length) for (const j of jobs) t.push({ name: `${label} analyze --jobs ${j}`, ftp: true, argv: [bin, c, '--jobs', j, ...extra, ...sinkArgs, ...inputs] });
+      else t.push({ name: `${label} ${c}`, ftp: true, argv: [bin, c, ...extra, ...sinkArgs, ...inputs] });
     }
-    // Several files given as one "+"-joined argument are merged (used to show flat memory on 2x input).
-    const inputs = file.split('+');
-    const extra = c === 'connections' ? ['--format', 'ndjson'] : ['--format', 'json'];
-    // The executable itself, as a user runs it (its shebang carries the runtime flags).
-    if (c === 'analyze' && jobs.length) for (const j of jobs) t.push({ name: `ftp-pcap analyze --jobs ${j}`, argv: [join(root, 'bin/ftp-pcap'), c, '--jobs', j, ...extra, ...inputs] });
-    else t.push({ name: `ftp-pcap ${c}`, argv: [join(root, 'bin/ftp-pcap'), c, ...extra, ...inputs] });
   }
+  t.push({ name: 'node read floor (1 MiB reads)', argv: [process.execPath, join(root, 'bench/read-floor.mjs'), ...file.split('+')] });
   const one = file.split('+')[0];
   // The other tools read one file: no merged or directory inputs for them.
   if (file.includes('+') || statSync(one).isDirectory()) return t;
@@ -78,7 +109,24 @@ function tools(file) {
   }
   if (has('capinfos') && cmds.includes('info')) t.push({ name: 'capinfos', argv: ['capinfos', one] });
   if (has('ndpiReader')) t.push({ name: 'ndpiReader', argv: ['ndpiReader', '-q', '-i', one] });
-  return t;
+  return t.filter((x) => !skip.some((p) => x.name.startsWith(p)));
+}
+
+/** The node flags of an executable's shebang (`#!/usr/bin/env -S node --flag`). */
+function shebangFlags(bin) {
+  const first = readFileSync(bin, 'utf8').split('\n')[0];
+  const at = first.indexOf('node');
+  return at < 0 ? [] : first.slice(at + 4).trim().split(/\s+/).filter(Boolean);
+}
+
+/** One profiled run of an ftp-pcap row: DIR/<row>/*.cpuprofile and gc.txt; the GC counts. */
+function profile(tool, dir) {
+  mkdirSync(dir, { recursive: true });
+  const [bin, ...rest] = tool.argv;
+  const r = spawnSync(process.execPath, [...shebangFlags(bin), '--cpu-prof', '--cpu-prof-dir', dir, '--trace-gc', bin, ...rest], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(join(dir, 'gc.txt'), r.stdout);
+  const count = (re) => r.stdout.split('\n').filter((l) => re.test(l)).length;
+  return { scavenges: count(/: Scavenge/), markCompacts: count(/: Mark-Compact/), dir };
 }
 
 function measure(argv) {
@@ -96,7 +144,9 @@ function packetsOf(file) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = [];
-console.log(`runs per tool: ${runs} (median), node ${process.version}, ${new Date().toISOString()}`);
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+console.log(`runs per tool: ${runs} (median), node ${process.version}, ${new Date().toISOString()}, load average ${load()}`);
+const profiles = [];
 for (const file of files) {
   const bytes = file.split('+').reduce((a, f) => a + sizeOf(f), 0);
   const packets = packetsOf(file);
@@ -111,6 +161,7 @@ for (const file of files) {
   for (let i = 0; i < ts.length; i++) {
     const wall = median(samples[i].map((s) => s.wall));
     const rss = Math.max(...samples[i].map((s) => s.rssMB));
+    if (profileDir !== null && ts[i].ftp) profiles.push({ file: basename(file), tool: ts[i].name, ...profile(ts[i], join(profileDir, `${basename(file).replace(/\W+/g, '_')}-${ts[i].name.replace(/\W+/g, '_')}`)) });
     results.push({ file: file.split('+').map((f) => basename(f.replace(/\/+$/, '')) + (statSync(f).isDirectory() ? '/' : '')).join('+'), bytes, packets, tool: ts[i].name, wallSeconds: wall, mbPerSecond: bytes / 1e6 / wall, packetsPerSecond: packets / wall, peakRssMB: rss });
   }
 }
@@ -118,6 +169,14 @@ console.log(`\n| capture | size | packets | tool | wall s | MB/s | packets/s | p
 console.log(`|---|---:|---:|---|---:|---:|---:|---:|`);
 for (const r of results) {
   console.log(`| ${r.file} | ${(r.bytes / 1e6).toFixed(0)} MB | ${r.packets.toLocaleString('en-US')} | ${r.tool} | ${r.wallSeconds.toFixed(2)} | ${r.mbPerSecond.toFixed(0)} | ${(r.packetsPerSecond / 1e6).toFixed(2)} M | ${r.peakRssMB.toFixed(0)} |`);
+}
+console.log(`\nload average at the end: ${load()}`);
+if (profiles.length) {
+  console.log(`\nprofiles (one untimed run each, runtime flags + --cpu-prof --trace-gc) in ${profileDir}:`);
+  console.log(`| capture | tool | scavenges | mark-compacts | folder |`);
+  console.log(`|---|---|---:|---:|---|`);
+  for (const p of profiles) console.log(`| ${p.file} | ${p.tool} | ${p.scavenges} | ${p.markCompacts} | ${p.dir} |`);
+  console.log(`summary of one: node bench/profile-top.mjs ${profiles[0].dir}/*.cpuprofile`);
 }
 rmSync(OUT_DIR, { recursive: true, force: true });
 mkdirSync(join(root, 'bench/out'), { recursive: true });
