@@ -130,11 +130,11 @@ function profile(tool, dir) {
 }
 
 function measure(argv) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...argv], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
   const last = r.stderr.trim().split('\n').pop() ?? '';
-  const [wall, kb] = last.split(' ').map(Number);
+  const [wall, kb, user, sys] = last.split(' ').map(Number);
   if (r.status !== 0 && r.status !== 1) console.error(`bench: ${argv.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 300)}`);
-  return { wall, rssMB: kb / 1024 };
+  return { wall, rssMB: kb / 1024, cpu: user + sys };
 }
 
 function packetsOf(file) {
@@ -161,14 +161,16 @@ for (const file of files) {
   for (let i = 0; i < ts.length; i++) {
     const wall = median(samples[i].map((s) => s.wall));
     const rss = Math.max(...samples[i].map((s) => s.rssMB));
+    // CPU seconds (user + system, all threads): steadier than wall time on a loaded machine.
+    const cpu = median(samples[i].map((s) => s.cpu));
     if (profileDir !== null && ts[i].ftp) profiles.push({ file: basename(file), tool: ts[i].name, ...profile(ts[i], join(profileDir, `${basename(file).replace(/\W+/g, '_')}-${ts[i].name.replace(/\W+/g, '_')}`)) });
-    results.push({ file: file.split('+').map((f) => basename(f.replace(/\/+$/, '')) + (statSync(f).isDirectory() ? '/' : '')).join('+'), bytes, packets, tool: ts[i].name, wallSeconds: wall, mbPerSecond: bytes / 1e6 / wall, packetsPerSecond: packets / wall, peakRssMB: rss });
+    results.push({ file: file.split('+').map((f) => basename(f.replace(/\/+$/, '')) + (statSync(f).isDirectory() ? '/' : '')).join('+'), bytes, packets, tool: ts[i].name, wallSeconds: wall, cpuSeconds: cpu, mbPerSecond: bytes / 1e6 / wall, packetsPerSecond: packets / wall, peakRssMB: rss });
   }
 }
-console.log(`\n| capture | size | packets | tool | wall s | MB/s | packets/s | peak RSS MB |`);
-console.log(`|---|---:|---:|---|---:|---:|---:|---:|`);
+console.log(`\n| capture | size | packets | tool | wall s | CPU s | MB/s | packets/s | peak RSS MB |`);
+console.log(`|---|---:|---:|---|---:|---:|---:|---:|---:|`);
 for (const r of results) {
-  console.log(`| ${r.file} | ${(r.bytes / 1e6).toFixed(0)} MB | ${r.packets.toLocaleString('en-US')} | ${r.tool} | ${r.wallSeconds.toFixed(2)} | ${r.mbPerSecond.toFixed(0)} | ${(r.packetsPerSecond / 1e6).toFixed(2)} M | ${r.peakRssMB.toFixed(0)} |`);
+  console.log(`| ${r.file} | ${(r.bytes / 1e6).toFixed(0)} MB | ${r.packets.toLocaleString('en-US')} | ${r.tool} | ${r.wallSeconds.toFixed(2)} | ${r.cpuSeconds.toFixed(2)} | ${r.mbPerSecond.toFixed(0)} | ${(r.packetsPerSecond / 1e6).toFixed(2)} M | ${r.peakRssMB.toFixed(0)} |`);
 }
 console.log(`\nload average at the end: ${load()}`);
 if (profiles.length) {
