@@ -17,13 +17,14 @@ function addrField(ip: string): string {
   return ip.includes(':') ? 'ipv6.addr' : 'ip.addr';
 }
 
-/** Both directions of the connection between `a` and `b`. */
+/** Both directions of the connection between `a` and `b`. One string built in place (no parts
+ * array): it is made for every data connection of every session. */
 export function connectionFilter(a: Endpoint, b: Endpoint): string {
-  const parts = [`${addrField(a.ip)} == ${a.ip}`];
-  if (b.ip !== a.ip) parts.push(`${addrField(b.ip)} == ${b.ip}`);
-  parts.push(`tcp.port == ${a.port}`);
-  if (b.port !== a.port) parts.push(`tcp.port == ${b.port}`);
-  return parts.join(' && ');
+  let f = `${addrField(a.ip)} == ${a.ip}`;
+  if (b.ip !== a.ip) f += ` && ${addrField(b.ip)} == ${b.ip}`;
+  f += ` && tcp.port == ${a.port}`;
+  if (b.port !== a.port) f += ` && tcp.port == ${b.port}`;
+  return f;
 }
 
 /** A data connection: its connection, or the SYNs towards its expected endpoint when none was seen. */
@@ -35,7 +36,15 @@ export function dataFilter(conn: { from: Endpoint; to: Endpoint } | null, target
 
 /** The session: its control connection and every data connection the capture holds. */
 export function sessionFilter(client: Endpoint, server: Endpoint, data: readonly Pick<DataConnectionReport, 'wiresharkFilter' | 'tcp'>[]): string {
-  const all = [connectionFilter(client, server)];
-  for (const d of data) if (d.tcp !== null && d.wiresharkFilter !== null && !all.includes(d.wiresharkFilter)) all.push(d.wiresharkFilter);
-  return all.length === 1 ? all[0] : all.map((f) => `(${f})`).join(' || ');
+  const control = connectionFilter(client, server);
+  // A set, in first-seen order: a session of thousands of data connections stays linear.
+  let all: Set<string> | null = null;
+  for (const d of data) {
+    if (d.tcp === null || d.wiresharkFilter === null || d.wiresharkFilter === control) continue;
+    (all ??= new Set([control])).add(d.wiresharkFilter);
+  }
+  if (all === null) return control;
+  let f = '';
+  for (const one of all) f += `${f === '' ? '' : ' || '}(${one})`;
+  return f;
 }
