@@ -81,7 +81,8 @@ function parseJobs(s: string | undefined, paths: readonly string[]): number {
     if (streamInput(paths) !== null || inputBytes(paths) < JOBS_MIN_BYTES) return 1;
     // One core is left to V8's collector threads and the read-ahead, which one thread already keeps
     // busy (many.pcap: 3.0 s of CPU in 2.1 s); on a 2-core machine --jobs 2 is slower than one
-    // thread on both benchmark captures (docs/performance.md), so the default there is 1.
+    // thread on both benchmark captures (docs/performance.md: 1.2-1.3x the wall time, 1.4-1.7x the
+    // CPU, measured side by side), so the default there is 1.
     return Math.max(1, Math.min(availableParallelism() - 1, MAX_JOBS));
   }
   const n = Number(s);
