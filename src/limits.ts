@@ -386,3 +386,11 @@ export const GOVERNOR_CHECK_PACKETS = 16_384;
  * 15 MB higher). */
 export const GOVERNOR_MARGIN_BYTES = 8 * 1024 * 1024;
 export const GOVERNOR_GROWTH = 1.2;
+
+// --- comparison of capture points (src/compare/)
+/** Handshake packets (SYN, SYN-ACK, RST) `--at` keeps per point to match connections across the
+ * points: 40 bytes and a few strings each. Past it the rest of that point's handshakes are not
+ * kept (`limits.compare-packets-dropped`): their connections show as not seen there. */
+export const COMPARE_MAX_PACKETS = 1_000_000;
+/** Capture points `--at` compares: every pair gets a clock offset. */
+export const COMPARE_MAX_POINTS = 8;

@@ -2,6 +2,7 @@
  * The report model of `ftp-pcap analyze` (docs/design.md §4) and its writers: JSON (one document) and
  * text for terminals. Every other format (NDJSON, XML, HTML) is written from this same model.
  */
+import type { Comparison } from './comparison.js';
 import type { InfoInput } from './inputs.js';
 import type { Finding, SessionFacts, SessionReport, Outcome, DataMode, FileReport } from '../ftp/model.js';
 import { OUTCOMES, DATA_MODES, FAILED_OUTCOMES } from '../ftp/model.js';
@@ -43,6 +44,8 @@ export interface AnalysisReport {
    * `hidden`, `duplicate`... src/capture/expand.ts); present only when some were.
    */
   skippedFiles?: Record<string, number>;
+  /** Only with `analyze --at`: the capture points compared (src/report/comparison.ts). */
+  comparison?: Comparison;
 }
 
 /** The report without its sessions: what is known only at the end of the capture. */

@@ -1,8 +1,9 @@
 /**
  * Nothing under src/ imports from a layer above its own. The layers, bottom up:
- *   base (limits.ts, memory.ts, errno.ts) → capture → decode → tcp → ftp → report → evidence → pipeline.ts → scale → cli
+ *   base (limits.ts, memory.ts, errno.ts) → capture → decode → tcp → ftp → report → evidence → pipeline.ts → scale → compare → cli
  * pipeline.ts is the pass of stages capture..report over the inputs; scale/ splits that pass into
- * shards and merges them, so it sits above the pipeline; the CLI sits on top of everything. A
+ * shards and merges them, so it sits above the pipeline; compare/ runs the pipeline once per capture
+ * point and compares the reports; the CLI sits on top of everything. A
  * module may import from its own layer and any layer below. Read from the import lines themselves
  * (static `import`/`export ... from`, side-effect imports, dynamic `import()`), type imports
  * included: a type from above ties a layer to it as much as a value does.
@@ -11,7 +12,7 @@ import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const LAYERS = ['base', 'capture', 'decode', 'tcp', 'ftp', 'report', 'evidence', 'pipeline', 'scale', 'cli'] as const;
+const LAYERS = ['base', 'capture', 'decode', 'tcp', 'ftp', 'report', 'evidence', 'pipeline', 'scale', 'compare', 'cli'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** The layer of a path relative to src/ (`tcp/tracker.ts`, `pipeline.ts`), or null for one outside every layer. */
