@@ -2,7 +2,7 @@
  * The report model of `ftp-pcap analyze` (docs/design.md §4) and its writers: JSON (one document) and
  * text for terminals. Every other format (NDJSON, XML, HTML) is written from this same model.
  */
-import type { Comparison } from './comparison.js';
+import { comparisonText, type Comparison } from './comparison.js';
 import type { InfoInput } from './inputs.js';
 import type { Finding, SessionFacts, SessionReport, Outcome, DataMode, FileReport } from '../ftp/model.js';
 import { OUTCOMES, DATA_MODES, FAILED_OUTCOMES } from '../ftp/model.js';
@@ -167,6 +167,7 @@ export class TextSink implements ReportSink {
   end(tail: ReportTail): void {
     if (!this.any) this.out.write(NO_SESSIONS_TEXT);
     this.out.write(tailText(tail, this.paint));
+    if (tail.comparison) this.out.write(`${comparisonText(tail.comparison).join('\n')}\n`);
   }
 }
 

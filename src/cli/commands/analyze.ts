@@ -14,6 +14,7 @@ import { VERSION } from '../version.js';
 import { Extractor } from '../../ftp/extract.js';
 import { termSafe } from '../../report/escape.js';
 import { EvidenceWriter } from '../../evidence/index.js';
+import { atAction, collectAt, parsePoints } from './at.js';
 
 /** The options of `analyze`, as commander hands them over. */
 interface AnalyzeCliOptions extends ReportCliOptions {
@@ -27,6 +28,7 @@ interface AnalyzeCliOptions extends ReportCliOptions {
   extractMaxBytes?: string;
   evidence?: string;
   evidenceAll?: boolean;
+  at?: string[];
 }
 
 /** `--extract-max-bytes`: a byte count, with an optional k, M, G or T suffix (powers of 1024). */
@@ -98,7 +100,7 @@ export function registerAnalyze(program: Command): void {
     program
       .command('analyze')
       .description('per FTP session: active or passive data connections, who opened each one to whom, and a diagnosis of every failed or blocked one')
-      .argument('<capture...>', CAPTURE_ARGS_HELP),
+      .argument('[capture...]', CAPTURE_ARGS_HELP),
   )
     .option('--ports <list>', 'extra FTP control ports, comma-separated (21, and 990 for implicit FTPS, always count; any port is found by its 220 banner)')
     .option('--show-passwords', 'show passwords in the report (redacted by default, except anonymous ones)')
@@ -110,10 +112,17 @@ export function registerAnalyze(program: Command): void {
     .option('--extract-max-bytes <n>', 'bytes --extract writes at most, over all files (default 4G; k, M, G suffixes)')
     .option('--evidence <dir>', "write a capture file per failed session into DIR (created if needed): its control and data connections' frames, as captured, with DIR/index.json (one thread)")
     .option('--evidence-all', 'with --evidence: a file for every session the filters keep, not only failed ones')
+    .option('--at <name=file>', 'a capture of the same traffic taken at another point of the path (twice or more, instead of <capture...>): each analysed alone, then compared: where each data connection\'s packets stopped, NAT between the points, the clocks\' offset', collectAt)
     .addHelpText('after', exitCodesHelp(true))
     .action(async (args: string[], opts: AnalyzeCliOptions) => {
       const ports = parsePorts(opts.ports);
       const showPasswords = opts.showPasswords === true;
+      if (opts.at !== undefined) {
+        const extra = [args.length > 0 && '<capture...>', opts.shard !== undefined && '--shard', opts.jobs !== undefined && opts.jobs !== '1' && '--jobs', opts.evidence !== undefined && '--evidence', opts.extract !== undefined && '--extract'].filter(Boolean);
+        if (extra.length) throw new UsageError(`--at names every capture and analyses each in one thread: leave out ${extra.join(', ')}`);
+        return atAction(await parsePoints(opts.at), { ...opts, ports, showPasswords });
+      }
+      if (args.length === 0) throw new UsageError("missing required argument 'capture' (see --help)");
       const { paths, skipped } = await resolveInputs(args);
       const files = transferOptions(opts);
       const evidence = evidenceOptions(opts);
