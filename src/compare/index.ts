@@ -210,10 +210,12 @@ function addDeltas(d: Deltas, a: Attempt, b: Attempt, initiatorIsClient: boolean
   for (let k = 0; k < m; k++) (initiatorIsClient ? d.back : d.forward).push(b.synAcks[k].time - a.synAcks[k].time);
 }
 
+/** θ in seconds, to the nanosecond (a capture's resolution at best; below it is float noise). */
 function offsetOf(d: Deltas): number | null {
-  if (d.forward.length && d.back.length) return -(median(d.forward) + median(d.back)) / 2;
   const all = [...d.forward, ...d.back];
-  return all.length ? -median(all) : null;
+  if (all.length === 0) return null;
+  const theta = d.forward.length && d.back.length ? (median(d.forward) + median(d.back)) / 2 : median(all);
+  return Math.round(-theta * 1e9) / 1e9 || 0;
 }
 
 const range = (fs: readonly number[]): string => (fs.length === 0 ? 'none' : fs.length === 1 ? `frame ${fs[0]}` : `frames ${fs[0]}–${fs[fs.length - 1]}`);

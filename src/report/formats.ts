@@ -5,7 +5,7 @@
  */
 import type { Out } from './out.js';
 import { JsonSink, NO_PAINT, TextSink, paintFor, type ReportSink } from './analysis.js';
-import { NdjsonSink } from './ndjson.js';
+import { ComparedNdjsonSink } from './comparison-events.js';
 import { OcsfSink } from './ocsf.js';
 import { XmlSink } from './xml.js';
 import { HtmlSink } from './html.js';
@@ -21,7 +21,7 @@ export const FORMATS: Record<string, (out: Out, ctx: FormatContext) => ReportSin
   text: (out, ctx) => new TextSink(out, ctx.tty ? paintFor(process.stdout) : NO_PAINT, ctx.verbose === true),
   json: (out) => new JsonSink(out),
   /** Elastic Common Schema events, one per line (src/report/ndjson.ts). */
-  ndjson: (out) => new NdjsonSink(out),
+  ndjson: (out) => new ComparedNdjsonSink(out),
   /** OCSF 1.9 events (FTP Activity, Detection Finding), one per line (src/report/ocsf.ts). */
   ocsf: (out) => new OcsfSink(out),
   /** The JSON model as XML 1.0 (src/report/xml.ts). */

@@ -16,6 +16,10 @@ import { analyzePoints } from '../../src/compare/run.js';
 import { parsePoints } from '../../src/cli/commands/at.js';
 import { comparisonText, type Comparison, type PathReport } from '../../src/report/comparison.js';
 import { cli } from '../helpers/cli.js';
+import { ComparedNdjsonSink } from '../../src/report/comparison-events.js';
+import { MemoryOut, flatten } from '../report/siem.js';
+
+const ECS = JSON.parse(readFileSync('test/vendor/ecs/ecs_flat.json', 'utf8')) as Record<string, { allowed_values?: string[] }>;
 
 const F = (name: string): string => `fixtures/${name}.pcap`;
 
@@ -212,5 +216,33 @@ describe('analyze --at', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('--format ndjson: an event per compared data connection', () => {
+  it('says each verdict, with ECS fields only outside ftp.*, after the sessions\' events', async () => {
+    const r = await analyzePoints([{ name: 'inside', paths: [F('06-client-nat-inside')] }, { name: 'outside', paths: [F('06-client-nat-outside')] }], {});
+    const out = new MemoryOut();
+    const sink = new ComparedNdjsonSink(out.asOut());
+    const { tool, sessions, ...tail } = r.reports[0];
+    sink.begin(tool);
+    for (const s of sessions) sink.session(s);
+    sink.end({ ...tail, comparison: r.comparison });
+    const events = out.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown> & { event: { action: string } });
+    const paths = events.filter((e) => e.event.action === 'data-connection-path');
+    expect(paths).toHaveLength(dataOf(r.comparison).length);
+    expect(events.findIndex((e) => e.event.action === 'data-connection-path')).toBeGreaterThan(events.findLastIndex((e) => e.event.action !== 'data-connection-path' && e.event.action !== 'capture-incomplete'));
+    expect(paths.map((e) => e.ftp)).toMatchObject(dataOf(r.comparison).map((d) => ({ session: { id: d.session }, path: { verdict: d.path, initiator: d.initiator } })));
+    expect(paths[0]).toMatchObject({ event: { kind: 'alert', outcome: 'failure' }, ftp: { path: { verdict: 'dropped-between', between: ['outside', 'inside'] } } });
+    expect(paths.at(-1)).toMatchObject({ event: { kind: 'event', outcome: 'success' }, ftp: { path: { verdict: 'crossed', nat: expect.stringMatching(/^NAT between inside and outside: client 10\.0\.0\.10:\d+ at inside is 203\.0\.113\.1:\d+ at outside$/) } } });
+    const bad: string[] = [];
+    for (const e of paths)
+      for (const [name, v] of flatten(e)) {
+        if (name.startsWith('ftp.')) continue;
+        const f = ECS[name];
+        if (!f) bad.push(`${name} is not an ECS field`);
+        else if (f.allowed_values) for (const x of Array.isArray(v) ? v : [v]) if (!f.allowed_values.includes(x as string)) bad.push(`${name} = ${String(x)}`);
+      }
+    expect(bad).toEqual([]);
   });
 });
