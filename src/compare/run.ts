@@ -31,5 +31,20 @@ export async function analyzePoints(points: readonly CapturePoint[], opts: Analy
     packetsDropped += hs.dropped;
     inputs.push({ name: p.name, file: p.paths.join(','), report, packets: hs.packets });
   }
-  return { reports: inputs.map((i) => i.report), comparison: comparePoints(inputs), packetsDropped };
+  const comparison = comparePoints(inputs);
+  noteVerdicts(inputs[0].report, comparison);
+  return { reports: inputs.map((i) => i.report), comparison, packetsDropped };
+}
+
+/** Each data connection of the first point's report gets its verdict beside it (`acrossPoints`). */
+function noteVerdicts(report: AnalysisReport, c: Comparison): void {
+  const sessions = new Map(report.sessions.map((s) => [s.id, s]));
+  for (const sc of c.sessions) {
+    const s = sc.session !== null ? sessions.get(sc.session) : undefined;
+    if (!s) continue;
+    for (const p of sc.dataConnections) {
+      const d = s.dataConnections.find((x) => x.id === p.dataConnection);
+      if (d) d.acrossPoints = { path: p.path, sentence: p.sentence };
+    }
+  }
 }

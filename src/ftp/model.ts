@@ -111,6 +111,9 @@ export interface DataConnectionReport {
    * the device that rejected it (nftables/iptables `reject`, a router), the message's type and
    * code, the code in words ("administratively prohibited") and its frame. */
   rejectedBy?: RejectedBy;
+  /** Only with `analyze --at`: where its packets went between the capture points, the verdict
+   * and the sentence of the report's `comparison` section (src/report/comparison.ts). */
+  acrossPoints?: { path: string; sentence: string };
   /** Only with `--hash`, `--extract` or `--listings`: what the transfer carried (null when the
    * connection carried no transfer, or its bytes were not followed). */
   file?: FileReport | null;

@@ -24,6 +24,7 @@ import { FAILED_OUTCOMES, dcHeadline, isFailed, ladderOf, rel, tcpLabel, type La
 import type { Out } from './out.js';
 import { offsetText } from '../capture/index.js';
 import { escapedByte } from '../ftp/text.js';
+import { translationText, type Comparison } from './comparison.js';
 
 /** Text or attribute value from the capture, made safe for HTML and XML: bounded, control
  * characters (C0 but \n and \t, DEL, C1, U+2028/9, noncharacters) as \xNN, markup escaped. */
@@ -229,6 +230,7 @@ export class HtmlSink implements ReportSink {
     for (const line of limitsText(tail.limits)) o.push(`<p class="muted">${esc(line)}</p>\n`);
     const probs = Object.entries(tail.problems).filter(([, n]) => n > 0);
     if (probs.length) o.push(`<p class="muted">Decode problems: ${probs.map(([k, n]) => `${esc(k)} ${n}`).join(', ')}</p>\n`);
+    if (tail.comparison) o.push(pointsHtml(tail.comparison));
     o.push('<h2>Sessions</h2>\n');
     if (this.rows.length === 0) o.push('<p>No FTP control sessions found (port 21, --ports, or a 220 banner followed by an FTP command).</p>\n');
     else {
@@ -243,6 +245,16 @@ export class HtmlSink implements ReportSink {
     o.push(`<script>${JS}</script>\n</body>\n</html>\n`);
     this.out.write(o.join(''));
   }
+}
+
+/** `analyze --at`: the capture points in path order, the clocks' offsets, NAT between them (each
+ * data connection's verdict is in its row). */
+function pointsHtml(c: Comparison): string {
+  const o = [`<h2>Capture points</h2>\n<p>${c.points.map((p) => `<b>${esc(p.name)}</b> <span class="mono">${esc(p.file, 300)}</span> (${plural(p.sessions, 'session')})`).join(' → ')} <span class="muted">client side first (${c.order})</span></p>\n`];
+  for (const f of c.offsets) o.push(`<p>clock offset ${esc(f.b)} → ${esc(f.a)}: ${f.offsetSeconds === null ? 'unknown' : `${(f.offsetSeconds * 1000).toFixed(3)} ms`} <span class="muted">(${plural(f.samples, 'packet')})</span></p>\n`);
+  const nats = [...new Set(c.sessions.flatMap((s) => (s.nat ? [translationText(s.nat)] : [])))];
+  for (const n of nats.slice(0, MAX_FINDINGS)) o.push(`<p class="mono">${esc(n, 600)}</p>\n`);
+  return o.join('');
 }
 
 // --- one session
@@ -306,7 +318,8 @@ function dcRow(s: SessionReport, d: DataConnectionReport): string {
   const file = f ? `<br /><span class="mono muted">sha256 ${f.sha256 ?? '-'}</span><br />${f.complete ? 'complete' : `<b>incomplete</b> (${esc(f.incomplete ?? '')}${f.missedBytes > 0 ? `, ${f.missedBytes} B missed` : ''})`}${f.extracted ? ` → ${esc(f.extracted, 300)}` : ''}` : '';
   const bytes = d.bytes !== null ? `${d.bytes}${d.expectedBytes !== null ? ` / ${d.expectedBytes}` : ''}${file}` : '-';
   const rule = isFailed(d) || d.outcome === 'incomplete' ? `${esc(d.diagnosis, 1200)}<br /><span class="rule">${esc(d.firewallRule, 300)}</span>` : `<span class="muted">${esc(d.firewallRule, 300)}</span>`;
-  const diag = `${rule}${filterLine(`wsf-s${s.id}-d${d.id}`, 'filter', d.wiresharkFilter, null, true)}`;
+  const across = d.acrossPoints ? `<br /><span class="path path-${d.acrossPoints.path}">between the capture points: ${esc(d.acrossPoints.sentence, 1200)}</span>` : '';
+  const diag = `${rule}${across}${filterLine(`wsf-s${s.id}-d${d.id}`, 'filter', d.wiresharkFilter, null, true)}`;
   return `<tr id="s${s.id}-d${d.id}"><td>${d.id}</td><td>${d.mode}<br />${ann}</td><td>${xfer}</td><td class="mono">${conn}</td><td>${bytes}</td><td>${d.replies.join(', ') || '-'}</td><td><span class="badge b-${d.outcome}">${d.outcome}</span></td><td class="diag">${diag}</td></tr>\n`;
 }
 

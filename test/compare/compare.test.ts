@@ -18,6 +18,7 @@ import { comparisonText, type Comparison, type PathReport } from '../../src/repo
 import { cli } from '../helpers/cli.js';
 import { ComparedNdjsonSink } from '../../src/report/comparison-events.js';
 import { MemoryOut, flatten } from '../report/siem.js';
+import { HtmlSink, esc } from '../../src/report/html.js';
 
 const ECS = JSON.parse(readFileSync('test/vendor/ecs/ecs_flat.json', 'utf8')) as Record<string, { allowed_values?: string[] }>;
 
@@ -244,5 +245,26 @@ describe('--format ndjson: an event per compared data connection', () => {
         else if (f.allowed_values) for (const x of Array.isArray(v) ? v : [v]) if (!f.allowed_values.includes(x as string)) bad.push(`${name} = ${String(x)}`);
       }
     expect(bad).toEqual([]);
+  });
+});
+
+describe('--format html: the verdict beside each data connection', () => {
+  it('each compared data connection row holds its sentence; the points, offset and NAT above the sessions', async () => {
+    const r = await analyzePoints([{ name: 'inside', paths: [F('06-client-nat-inside')] }, { name: 'outside', paths: [F('06-client-nat-outside')] }], { timeline: true });
+    const out = new MemoryOut();
+    const sink = new HtmlSink(out.asOut());
+    const { tool, sessions, ...tail } = r.reports[0];
+    sink.begin(tool);
+    for (const s of sessions) sink.session(s);
+    sink.end({ ...tail, comparison: r.comparison });
+    const html = out.text;
+    for (const d of dataOf(r.comparison)) {
+      const row = new RegExp(`<tr id="s${d.session}-d${d.dataConnection}">.*?</tr>`).exec(html)?.[0] ?? '';
+      expect(row).toContain(`between the capture points: ${esc(d.sentence)}`);
+    }
+    const points = html.slice(html.indexOf('<h2>Capture points</h2>'), html.indexOf('<h2>Sessions</h2>'));
+    expect(points).toContain('<b>inside</b>');
+    expect(points).toMatch(/clock offset outside → inside: -?0\.0\d\d ms/);
+    expect(points).toContain('NAT between inside and outside: client 10.0.0.10:40017 at inside is 203.0.113.1:40017 at outside');
   });
 });
