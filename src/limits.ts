@@ -392,5 +392,9 @@ export const GOVERNOR_GROWTH = 1.2;
  * points: 40 bytes and a few strings each. Past it the rest of that point's handshakes are not
  * kept (`limits.compare-packets-dropped`): their connections show as not seen there. */
 export const COMPARE_MAX_PACKETS = 1_000_000;
+/** Attempts with one initial sequence number at a point past which `--at` does not match a
+ * connection through a NAT by it (a flood tool's fixed ISN: the scan per connection would be
+ * quadratic, and the match meaningless). Without NAT the 4-tuple and ISN still match. */
+export const COMPARE_MAX_ISN_CANDIDATES = 64;
 /** Capture points `--at` compares: every pair gets a clock offset. */
 export const COMPARE_MAX_POINTS = 8;

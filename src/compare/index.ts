@@ -21,6 +21,7 @@ import type { DataConnectionReport, Endpoint, SessionReport } from '../ftp/model
 import type { ClockOffset, Comparison, PathReport, PathVerdict, PointEndpoints, PointFrames, SessionComparison, Translation } from '../report/comparison.js';
 import { TcpFlag } from '../decode/index.js';
 import type { HandshakePacket } from './packets.js';
+import { COMPARE_MAX_ISN_CANDIDATES } from '../limits.js';
 
 export interface PointInput {
   readonly name: string;
@@ -44,6 +45,7 @@ interface Attempt {
 
 /** One point's attempts, by 4-tuple and by ISN. */
 interface PointIndex {
+  readonly byKey: Map<string, Attempt>;
   readonly byTuple: Map<string, Attempt[]>;
   readonly byIsn: Map<number, Attempt[]>;
 }
@@ -78,7 +80,7 @@ export function indexAttempts(packets: readonly HandshakePacket[]): PointIndex {
     const a = byKey.get(`${tuple(p.dst, p.dport, p.src, p.sport)}#${(p.ack - 1) >>> 0}`);
     if (a) (answer ? a.synAcks : a.rsts).push(p);
   }
-  return { byTuple, byIsn };
+  return { byKey, byTuple, byIsn };
 }
 
 /** The attempt of `from` → `to` at this point nearest `time` (the first SYN at or before it, else the first after). */
@@ -100,9 +102,11 @@ function nearest(list: readonly Attempt[], time: number): Attempt | null {
 
 /** The same attempt at another point: same 4-tuple and ISN, else same ISN and a port in common, nearest in time. */
 function sameAttempt(a: Attempt, ix: PointIndex): Attempt | null {
-  const list = ix.byIsn.get(a.isn) ?? [];
-  const exact = list.find((b) => b.src === a.src && b.sport === a.sport && b.dst === a.dst && b.dport === a.dport);
+  const exact = ix.byKey.get(`${tuple(a.src, a.sport, a.dst, a.dport)}#${a.isn}`);
   if (exact) return exact;
+  // Past the bound the ISN is no identity (a flood tool's fixed sequence number).
+  const list = ix.byIsn.get(a.isn) ?? [];
+  if (list.length > COMPARE_MAX_ISN_CANDIDATES) return null;
   return nearest(
     list.filter((b) => b.sport === a.sport || b.dport === a.dport),
     a.syns[0].time,
@@ -118,22 +122,37 @@ interface PointState {
   readonly control: Map<SessionReport, Attempt>;
   /** Each data connection's attempt, when its SYN was captured. */
   readonly data: Map<DataConnectionReport, Attempt>;
+  /** The reverse maps: the session and the data connection of an attempt. */
+  readonly sessionOf: Map<Attempt, SessionReport>;
+  readonly dataOf: Map<Attempt, DataConnectionReport>;
+  /** Sessions by their endpoints (a session picked up mid-stream has no control attempt). */
+  readonly byEndpoints: Map<string, SessionReport[]>;
 }
 
 function pointState(input: PointInput): PointState {
   const ix = indexAttempts(input.packets);
   const control = new Map<SessionReport, Attempt>();
   const data = new Map<DataConnectionReport, Attempt>();
+  const sessionOf = new Map<Attempt, SessionReport>();
+  const dataOf = new Map<Attempt, DataConnectionReport>();
+  const byEndpoints = new Map<string, SessionReport[]>();
   for (const s of input.report.sessions) {
+    push(byEndpoints, endpointsKey(s), s);
     const c = attemptAt(ix, s.client, s.server, null, seconds(s.start));
-    if (c) control.set(s, c);
+    if (c && !sessionOf.has(c)) {
+      control.set(s, c);
+      sessionOf.set(c, s);
+    }
     for (const d of s.dataConnections) {
       if (!d.from || !d.to || !d.tcp) continue;
       const a = attemptAt(ix, d.from, d.to, d.tcp.synFrame, seconds(d.tcp.start));
-      if (a) data.set(d, a);
+      if (a && !dataOf.has(a)) {
+        data.set(d, a);
+        dataOf.set(a, d);
+      }
     }
   }
-  return { input, ix, control, data };
+  return { input, ix, control, data, sessionOf, dataOf, byEndpoints };
 }
 
 /** A session seen at several points: its report at each (index = point, in the order given). */
@@ -152,7 +171,8 @@ function groupSessions(points: readonly PointState[]): SessionGroup[] {
       for (let j = i + 1; j < points.length; j++) {
         const q = points[j];
         const other = c ? sameAttempt(c, q.ix) : null;
-        const match = q.input.report.sessions.find((t) => !taken[j].has(t) && (other ? q.control.get(t) === other : !q.control.has(t) && sameEndpoints(t, s)));
+        const byAttempt = other ? q.sessionOf.get(other) : undefined;
+        const match = byAttempt && !taken[j].has(byAttempt) ? byAttempt : other ? undefined : q.byEndpoints.get(endpointsKey(s))?.find((t) => !taken[j].has(t));
         if (match) {
           g[j] = match;
           taken[j].add(match);
@@ -165,7 +185,7 @@ function groupSessions(points: readonly PointState[]): SessionGroup[] {
 }
 
 const epText = (e: Endpoint): string => `${e.ip}:${e.port}`;
-const sameEndpoints = (a: SessionReport, b: SessionReport): boolean => epText(a.client) === epText(b.client) && epText(a.server) === epText(b.server);
+const endpointsKey = (s: SessionReport): string => `${epText(s.client)}|${epText(s.server)}`;
 
 /**
  * The points in path order (indexes into `points`), client's side first: the SYN→SYN-ACK time of
@@ -251,7 +271,8 @@ function groupData(points: readonly PointState[], g: SessionGroup): DataGroup[] 
         if (j === i || !t) return;
         const b = sameAttempt(a, points[j].ix);
         const same = t.dataConnections[k];
-        const dj = b ? t.dataConnections.find((x) => points[j].data.get(x) === b && !taken[j].has(x)) : same && !taken[j].has(same) && !points[j].data.has(same) && same.initiator === d.initiator ? same : undefined;
+        const byAttempt = b ? points[j].dataOf.get(b) : undefined;
+        const dj = b ? (byAttempt && t.dataConnections.includes(byAttempt) && !taken[j].has(byAttempt) ? byAttempt : undefined) : same && !taken[j].has(same) && !points[j].data.has(same) && same.initiator === d.initiator ? same : undefined;
         if (b) grp.a[j] = b;
         if (dj) {
           grp.d[j] = dj;

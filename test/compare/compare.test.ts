@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { analyze } from '../../src/pipeline.js';
 import { comparePoints, type PointInput } from '../../src/compare/index.js';
-import { handshakePackets } from '../../src/compare/packets.js';
+import { handshakePackets, type HandshakePacket } from '../../src/compare/packets.js';
+import { COMPARE_MAX_ISN_CANDIDATES } from '../../src/limits.js';
 import { analyzePoints } from '../../src/compare/run.js';
 import { parsePoints } from '../../src/cli/commands/at.js';
 import { comparisonText, type Comparison, type PathReport } from '../../src/report/comparison.js';
@@ -157,6 +158,21 @@ describe('NAT between the points', () => {
     expect(crossed).toHaveLength(1);
     expect(crossed[0]).toMatchObject({ session: 5, nat: { from: { client: { ip: '10.0.0.10' } }, to: { client: { ip: '203.0.113.1' } } } });
     expect(Math.abs(c.offsets[0].offsetSeconds as number)).toBeLessThan(0.001);
+  });
+
+  // Hand-built packets added to a real capture (a flood tool's fixed ISN: real peers do not
+  // reuse one): past COMPARE_MAX_ISN_CANDIDATES attempts with the ISN, no match through the NAT by it.
+  it('an ISN shared by more attempts than the bound matches nothing through the NAT', async () => {
+    const inside = await point('inside', F('06-client-nat-inside'));
+    const outside = await point('outside', F('06-client-nat-outside'));
+    const base = comparePoints([inside, outside]).sessions[4].dataConnections[0];
+    expect(base).toMatchObject({ path: 'crossed' });
+    const syn = outside.packets.find((p) => p.frame === base.frames[1].synFrames[0]) as HandshakePacket;
+    expect(syn.src).toBe('203.0.113.1');
+    const flood = Array.from({ length: COMPARE_MAX_ISN_CANDIDATES }, (_, i) => ({ ...syn, src: '198.18.0.1', sport: 1000 + i, frame: 100000 + i }));
+    const flooded = comparePoints([inside, { ...outside, packets: [...outside.packets, ...flood] }]).sessions[4].dataConnections[0];
+    expect(flooded.frames[1].synFrames).toEqual([]);
+    expect(flooded.path).not.toBe('crossed');
   });
 
   it('scenario 05: the server behind a DNAT; drops and crossings through it', async () => {
