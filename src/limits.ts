@@ -203,6 +203,20 @@ export const MAX_SPECULATIVE_CANDIDATES = 4096;
  * summarised as they are. It bounds how long a closed session is held in memory; a reply later
  * than this is not seen by its session. */
 export const FINALIZE_GRACE_SEC = 2;
+/** FTP sessions held at once whose control connection ended, waiting for FINALIZE_GRACE_SEC
+ * (src/ftp/pressure.ts). A session costs ~2-4 KiB of heap (its parsers, state and summary), so
+ * 2,048 stay under ~8 MiB; a real server ends a few sessions a second, a scanner or a password
+ * spray thousands (100,000 at one timestamp never see their grace pass). Past it the session that
+ * ended first is finalized at once instead of FINALIZE_GRACE_SEC later, counted as
+ * `ftp-sessions-finalized-early`: a reply or a data connection arriving after that is not seen by
+ * its session (the connection is reported unexplained, or not at all). */
+export const MAX_SESSIONS_IN_GRACE = 2048;
+/** FTP sessions held at once, live and ended (each live one ~2-4 KiB besides its TCP connection:
+ * 16,384 is ~64 MiB at most, and as many live control connections as a large server holds).
+ * Past it an ended session is finalized early, else the oldest live one: its control connection
+ * is no longer followed, and the report says what it held by then (its later commands, replies
+ * and data connections are not seen). Counted as `ftp-sessions-finalized-early`. */
+export const MAX_SESSIONS_HELD = 16_384;
 /** Capture point inference: the handshake gap on one side must be this many times the other's
  * (lab captures, where a round trip is only ~30 us: 2.8-30x near the client, 1.3-2.2x near the server
  * and up to 1.8x the wrong way in 10-logins, ~1 on a router; real round trips are milliseconds). */

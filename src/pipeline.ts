@@ -274,6 +274,8 @@ export function limitsOf(tc: TcpCounters, ac: AnalyzerCounters, cc: ControlCount
     'data-candidates-dropped': ac.candidatesDropped,
     'correlation-rivals-cut': ac.rivalsCut,
     'findings-folded': ac.findingsFolded,
+    // sessions held at once (MAX_SESSIONS_HELD, MAX_SESSIONS_IN_GRACE)
+    'ftp-sessions-finalized-early': ac.sessionsFinalizedEarly,
     // --listings (LISTING_MAX_ENTRIES)
     'listing-entries-dropped': ac.listingEntriesDropped,
   })) {

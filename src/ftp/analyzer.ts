@@ -29,6 +29,7 @@ import { dataFilter, sessionFilter } from './wireshark.js';
 import { DataPayload, type PayloadOptions, type PayloadResult, type SpoolTarget } from './payload.js';
 import type { Extractor, ManifestEntry } from './extract.js';
 import type { FileReport } from './model.js';
+import { SessionPressure, type SessionBounds } from './pressure.js';
 
 export interface AnalyzerOptions {
   /** Control ports besides 21. */
@@ -48,6 +49,8 @@ export interface AnalyzerOptions {
   listings?: boolean;
   /** Write transferred files out (`--extract DIR`). The caller begins and finishes it. */
   extract?: Extractor | null;
+  /** Sessions held at once (src/ftp/pressure.ts; default MAX_SESSIONS_HELD, MAX_SESSIONS_IN_GRACE). */
+  sessionBounds?: SessionBounds;
 }
 
 /** SHA-256 of no bytes: a transfer that carried none (an empty file) has it. */
@@ -144,6 +147,8 @@ export interface AnalyzerCounters {
   rivalsCut: number;
   /** Listing entries past LISTING_MAX_ENTRIES (`--listings`). */
   listingEntriesDropped: number;
+  /** Sessions finalized before their grace at MAX_SESSIONS_HELD / MAX_SESSIONS_IN_GRACE. */
+  sessionsFinalizedEarly: number;
 }
 
 export type { CrossFinding } from './bruteforce.js';
@@ -177,7 +182,7 @@ interface Candidate {
 
 export class FtpAnalyzer {
   readonly events: TcpEvents;
-  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, findingsFolded: 0, rivalsCut: 0, listingEntriesDropped: 0 };
+  readonly counters: AnalyzerCounters = { controlConnections: 0, unconfirmedControl: 0, candidates: 0, candidatesDropped: 0, findingsFolded: 0, rivalsCut: 0, listingEntriesDropped: 0, sessionsFinalizedEarly: 0 };
   /** Lines, replies, commands and announcements the control channels dropped at their bounds. */
   readonly control: ControlCounters = newControlCounters();
   private tracker: TcpTracker | null = null;
@@ -223,6 +228,8 @@ export class FtpAnalyzer {
   /** Replay: sessions by their merge key, and the next synthetic ids. */
   private readonly replayed = new Map<number, Session>();
   private replayIds = 0;
+  /** The bound on sessions held at once. */
+  private readonly pressure: SessionPressure<Session>;
 
   constructor(
     private readonly opts: AnalyzerOptions = {},
@@ -230,6 +237,7 @@ export class FtpAnalyzer {
   ) {
     // 990: implicit FTPS (IANA "ftps"), recognised by its TLS handshake (control.ts).
     this.ports = new Set([21, 990, ...(opts.ports ?? [])]);
+    this.pressure = new SessionPressure(opts.sessionBounds);
     const extract = opts.extract ?? null;
     this.payloadOpts = opts.hash || opts.listings || extract ? { listings: opts.listings === true, spool: extract ? () => extract.spool() : null } : null;
     this.events = {
@@ -251,6 +259,7 @@ export class FtpAnalyzer {
     if (this.ready.length !== 0) this.flushReady();
     this.batch = frame;
     this.clock = sec;
+    for (let v = this.pressure.victim(); v !== null; v = this.pressure.victim()) this.finalizeEarly(v);
     if (sec < this.nextSweep) return;
     this.nextSweep = sec + 1;
     this.sweep(false);
@@ -292,6 +301,7 @@ export class FtpAnalyzer {
     const s: Session = { connId: c.id, sink, client, server, start, conn: 'origIp' in c ? c : null, summary: null, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', controlSeen: 'both', cache: null };
     session = s;
     this.sessions.set(c.id, s);
+    this.pressure.add(s);
     const pk = pairKey(client.ip, server.ip);
     let ps = this.sessionsByPair.get(pk);
     if (!ps) this.sessionsByPair.set(pk, (ps = new Set()));
@@ -451,7 +461,10 @@ export class FtpAnalyzer {
    * (a reply after a RST still arrives: vsftpd's 226 after lftp's RST). */
   private ended(c: Connection): void {
     const s = this.sessions.get(c.id);
-    if (s && s.end === Infinity) s.end = this.clock;
+    if (s && s.end === Infinity) {
+      s.end = this.clock;
+      this.pressure.ended(s);
+    }
   }
 
   /** A control connection by port whose session starts with its first byte or gap. */
@@ -470,6 +483,7 @@ export class FtpAnalyzer {
       session.summary = s;
       session.conn = null;
       if (session.end === Infinity) session.end = endOf(s);
+      this.pressure.ended(session);
       session.sink.end();
       // It never carried a byte (a SYN flood to port 21, a scan): nothing can come for it any
       // more, so it is finalized now rather than FINALIZE_GRACE_SEC later — a flood must not pile
@@ -505,6 +519,7 @@ export class FtpAnalyzer {
     const s: Session = { connId: -++this.replayIds, sink, client: p.client, server: p.server, start: p.start, conn: null, summary: p.control, end: Infinity, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', controlSeen: 'both', cache: null };
     this.replayed.set(key, s);
     this.sessions.set(s.connId, s);
+    this.pressure.add(s);
     const pk = pairKey(p.client.ip, p.server.ip);
     let ps = this.sessionsByPair.get(pk);
     if (!ps) this.sessionsByPair.set(pk, (ps = new Set()));
@@ -525,7 +540,10 @@ export class FtpAnalyzer {
   /** Its control connection ends (closed, reset or gone). */
   replayEnd(key: number, end: number): void {
     const s = this.replayed.get(key);
-    if (s && s.end === Infinity) s.end = end;
+    if (s && s.end === Infinity) {
+      s.end = end;
+      this.pressure.ended(s);
+    }
   }
 
   /** A connection some shard kept (taken by a pending session, or an orphan), as it ended. */
@@ -574,9 +592,18 @@ export class FtpAnalyzer {
     }
   }
 
+  /** A session finalized at a bound of SessionPressure, before its grace (counted). */
+  private finalizeEarly(s: Session): void {
+    this.counters.sessionsFinalizedEarly++;
+    if (s.conn) this.tracker?.detach(s.conn);
+    if (s.end === Infinity) s.end = this.clock;
+    this.finalize(s);
+  }
+
   private finalize(s: Session): void {
     s.finalized = true;
     this.sessions.delete(s.connId);
+    this.pressure.gone(s);
     if (this.opts.shard && s.conn) this.finalizedControl.add(s.connId);
     s.sink.settle?.();
     // Still in the tracker (closed a moment ago): its summary as it stands.

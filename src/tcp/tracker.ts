@@ -652,11 +652,26 @@ export class TcpTracker {
     }
   }
 
+  /**
+   * Stops following a live connection (its follower is done with it: an FTP session finalized
+   * while its control connection is still here): the sink is ended, nothing more is delivered.
+   */
+  detach(conn: Connection): void {
+    const c = conn as Conn;
+    if (!c.removed) this.endSink(c);
+  }
+
   private endSink(c: Conn): void {
     const sink = c.sink;
     if (sink === null || c.sinkEnded) return;
     c.sinkEnded = true;
     c.sink = null;
+    // Nothing is delivered any more: the retransmission-check buffers (2 x
+    // TCP_RETRANSMIT_CHECK_BYTES) go back now, not when the connection leaves (a reset one stays
+    // TCP_CLOSED_TIMEOUT_SEC: a flood of short sessions held thousands of them). Retransmissions
+    // after this are counted, not compared.
+    c.orig.releaseRecent();
+    c.resp.releaseRecent();
     sink.end();
   }
 

@@ -256,3 +256,40 @@ export function report(name: string, m: Measured): void {
   const msg = m.stderr.trim().split('\n')[0] ?? '';
   process.stdout.write(`[hostile] ${name}: exit ${m.code}, ${m.seconds.toFixed(2)} s, peak RSS ${m.rssMb.toFixed(1)} MB${msg ? `, stderr: ${msg.slice(0, 200)}` : ''}\n`);
 }
+
+/**
+ * Hand-built flood of short FTP sessions (a scanner, or a password spray on a fleet of port-21
+ * servers): each from another client, SYN, SYN-ACK, ACK, `220`, `USER x`, RST. Session `i` starts
+ * at `start + i * stepUs` microseconds (`stepUs` 0: all at one timestamp); its frames are 10 us
+ * apart. The six frames are templates patched per session (client address and port), their
+ * checksums left stale as for SynTemplate.
+ */
+export function shortSessionFlood(w: PcapWriter, n: number, opts: { startSec?: number; stepUs: number }): void {
+  const c: TcpEnd = { ip: '10.0.0.1', port: 40000 };
+  const s: TcpEnd = { ip: '198.51.100.21', port: 21 };
+  const cs = 0x10000000;
+  const ss = 0x20000000;
+  const banner = Buffer.from('220 flood\r\n', 'latin1');
+  const user = Buffer.from('USER x\r\n', 'latin1');
+  // [frame, from client]
+  const frames: [Buffer, boolean][] = [
+    [ethIpv4Tcp(c, s, cs, 0, TCP.SYN), true],
+    [ethIpv4Tcp(s, c, ss, cs + 1, TCP.SYN | TCP.ACK), false],
+    [ethIpv4Tcp(c, s, cs + 1, ss + 1, TCP.ACK), true],
+    [ethIpv4Tcp(s, c, ss + 1, cs + 1, TCP.PSH | TCP.ACK, banner), false],
+    [ethIpv4Tcp(c, s, cs + 1, ss + 1 + banner.length, TCP.PSH | TCP.ACK, user), true],
+    [ethIpv4Tcp(c, s, cs + 1 + user.length, 0, TCP.RST), true],
+  ];
+  const base = ip4('10.0.0.0');
+  const startSec = opts.startSec ?? 1_700_000_000;
+  for (let i = 0; i < n; i++) {
+    const ip = (base + 1 + Math.floor(i / 4)) >>> 0;
+    const port = 40000 + (i % 4);
+    const t = i * opts.stepUs;
+    frames.forEach(([f, fromClient], k) => {
+      f.writeUInt32BE(ip, fromClient ? IP_SRC : IP_DST);
+      f.writeUInt16BE(port, fromClient ? TCP_SPORT : TCP_DPORT);
+      w.record(startSec, t + k * 10, f);
+    });
+  }
+}
