@@ -204,13 +204,13 @@ export const MAX_SPECULATIVE_CANDIDATES = 4096;
  * than this is not seen by its session. */
 export const FINALIZE_GRACE_SEC = 2;
 /** FTP sessions held at once whose control connection ended, waiting for FINALIZE_GRACE_SEC
- * (src/ftp/pressure.ts). A session costs ~2-4 KiB of heap (its parsers, state and summary), so
- * 2,048 stay under ~8 MiB; a real server ends a few sessions a second, a scanner or a password
+ * (src/ftp/pressure.ts). Such a session costs ~10 KiB (its state, and its connection's
+ * retransmission-check buffers until it is finalized), so 1,024 stay under ~10 MiB; a real server ends a few sessions a second, a scanner or a password
  * spray thousands (100,000 at one timestamp never see their grace pass). Past it the session that
  * ended first is finalized at once instead of FINALIZE_GRACE_SEC later, counted as
  * `ftp-sessions-finalized-early`: a reply or a data connection arriving after that is not seen by
  * its session (the connection is reported unexplained, or not at all). */
-export const MAX_SESSIONS_IN_GRACE = 2048;
+export const MAX_SESSIONS_IN_GRACE = 1024;
 /** FTP sessions held at once, live and ended (each live one ~2-4 KiB besides its TCP connection:
  * 16,384 is ~64 MiB at most, and as many live control connections as a large server holds).
  * Past it an ended session is finalized early, else the oldest live one: its control connection

@@ -595,7 +595,6 @@ export class FtpAnalyzer {
   /** A session finalized at a bound of SessionPressure, before its grace (counted). */
   private finalizeEarly(s: Session): void {
     this.counters.sessionsFinalizedEarly++;
-    if (s.conn) this.tracker?.detach(s.conn);
     if (s.end === Infinity) s.end = this.clock;
     this.finalize(s);
   }
@@ -604,6 +603,9 @@ export class FtpAnalyzer {
     s.finalized = true;
     this.sessions.delete(s.connId);
     this.pressure.gone(s);
+    // Its control connection may stay in the tracker a while (TCP_CLOSED_TIMEOUT_SEC): it is no
+    // longer followed, so that it holds no buffers for a session that is gone.
+    if (s.conn) this.tracker?.detach(s.conn);
     if (this.opts.shard && s.conn) this.finalizedControl.add(s.connId);
     s.sink.settle?.();
     // Still in the tracker (closed a moment ago): its summary as it stands.
