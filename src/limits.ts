@@ -384,6 +384,11 @@ export const EVIDENCE_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024;
  * shards' (connections touching one are kept as orphans for the merge). Past it, every connection
  * no session of the shard took is kept: bigger partial results, the same merged answer. */
 export const MAX_SHARD_FTP_HOSTS = 65_536;
+/** Endpoints announced by other shards' sessions that a shard remembers (src/ftp/foreign.ts): a
+ * session here whose data connection one of them names leaves as pending, for the merge to weigh
+ * both. Past it the oldest is forgotten (not counted): a connection it named may then be decided
+ * in its own shard, as the session there explains it, where one process could give it to the other. */
+export const MAX_SHARD_FOREIGN_TARGETS = 65_536;
 /** Worker threads `--jobs` accepts: each holds a run's memory (the bounds above hold per thread);
  * a larger count is a usage error. */
 export const MAX_JOBS = 64;

@@ -30,6 +30,7 @@ import { DataPayload, type PayloadOptions, type PayloadResult, type SpoolTarget 
 import type { Extractor, ManifestEntry } from './extract.js';
 import type { FileReport } from './model.js';
 import { SessionPressure, type SessionBounds } from './pressure.js';
+import { ForeignTargets } from './foreign.js';
 
 export interface AnalyzerOptions {
   /** Control ports besides 21. */
@@ -230,6 +231,8 @@ export class FtpAnalyzer {
   private replayIds = 0;
   /** The bound on sessions held at once. */
   private readonly pressure: SessionPressure<Session>;
+  /** Shard mode: endpoints other shards' sessions announced. */
+  private readonly foreignTargets = new ForeignTargets();
 
   constructor(
     private readonly opts: AnalyzerOptions = {},
@@ -335,6 +338,7 @@ export class FtpAnalyzer {
     const b = p.buf;
     const o = p.payloadOff;
     if (!port && !(p.payloadLength >= 4 && b[o] === 0x32 && b[o + 1] === 0x32 && b[o + 2] === 0x30 && (b[o + 3] === 0x20 || b[o + 3] === 0x2d))) return;
+    if (port) this.foreignTargets.note(p);
     // IPv4 pairs already noted are skipped by number: a flood to port 21 must not format an
     // address per packet.
     if (p.ipVersion === 4) {
@@ -625,7 +629,8 @@ export class FtpAnalyzer {
     const matches = this.correlate(s, expectations, retries);
     const leftovers = this.leftovers(s);
     this.release(s);
-    if (this.opts.shard && expectations.some((e) => crossShard(e, matches.get(e)))) {
+    const contested = (c: ConnectionSummary): boolean => this.foreignTargets.has(c.resp.ip, c.resp.port);
+    if (this.opts.shard && (expectations.some((e) => crossShard(e, matches.get(e))) || [...matches.values()].some((m) => contested(m.conn)) || leftovers.some(contested))) {
       const taken = [...[...matches.values()].map((m) => m.conn), ...retries, ...leftovers];
       this.opts.shard.pending({ start: s.start, end, client: s.client, server: s.server, control: summary, session: s.sink.session, taken, batch: this.batch });
       s.sink.dispose();

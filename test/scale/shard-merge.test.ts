@@ -159,3 +159,33 @@ describe('a session picked up mid-stream', () => {
     }
   });
 });
+
+describe('two taps given side by side (overlapping inputs)', () => {
+  // The inside and outside taps of a client NAT without an FTP helper: every session is seen
+  // twice, and both announce the client's inside address. The server's SYNs to it (outside tap)
+  // run between the inside session's hosts, so they land in its shard, while one process gives
+  // them to the outside session, whose PORT is nearer. The inside session's shard learns the
+  // outside session's announcement from its control segments and leaves the choice to the merge.
+  const files = ['fixtures/06-client-nat-inside.pcap', 'fixtures/06-client-nat-outside.pcap'];
+  it('shards merged = one process, byte for byte', async () => {
+    const one = join(dir, 'taps-one.json');
+    const out = new Out(one);
+    const whole = await analyzeTo(files, { version: '1' }, new JsonSink(out));
+    out.close();
+    const text = readFileSync(one, 'utf8');
+    // The SYNs are the outside session's (nearest PORT), and the inside session has no connection.
+    const r = JSON.parse(text) as AnalysisReport;
+    const attempted = r.sessions.filter((s) => s.dataConnections.some((d) => d.outcome === 'no-answer'));
+    expect(attempted.length).toBeGreaterThan(0);
+    for (const s of attempted) expect(s.client.ip).toBe('203.0.113.1');
+    expect(whole).toBeTruthy();
+    for (const n of [2, 3, 5]) {
+      const parts = await partials(files, n);
+      const merged = join(dir, `taps-merged-${n}.json`);
+      const mout = new Out(merged);
+      mergePartials(parts, { version: '1' }, new JsonSink(mout));
+      mout.close();
+      expect({ n, text: readFileSync(merged, 'utf8') }).toEqual({ n, text });
+    }
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * A shard's knowledge of other shards' announcements (src/scale/). A session's data connection is
+ * in the session's shard when it runs between the session's two hosts; a session of another shard
+ * may still claim that connection, when its own announcement names the same endpoint with an
+ * address of neither of its hosts (two taps side by side: the outside session of a client behind a
+ * NAT without an FTP helper announces the inside address, whose connection the inside session sees
+ * as its own), and one process gives the connection to the announcement that explains it best
+ * (`rank` in correlate.ts). A session here whose connection such an endpoint names therefore leaves
+ * as pending, and the merge weighs both, as one process does.
+ *
+ * The endpoints come from the other shards' control segments (`foreign`): PORT, EPRT, LPRT commands
+ * and 227, 228, 229 replies read from each segment alone (an announcement is one short line; one
+ * split across segments is not seen, and its connection is decided in this shard).
+ */
+import type { Packet } from '../decode/index.js';
+import { formatIp } from '../decode/address.js';
+import { MAX_SHARD_FOREIGN_TARGETS } from '../limits.js';
+import { parseAnnouncementCommand, parseAnnouncementReply, isAnnounceError } from './announce.js';
+import { endpointKey } from './correlate.js';
+
+/** Bytes of a segment read for announcements: a PORT/EPRT command or a 227/229 reply is short. */
+const SCAN_BYTES = 512;
+
+export class ForeignTargets {
+  /** Announced endpoints (endpointKey), oldest first. */
+  private readonly seen = new Set<string>();
+
+  /** A segment to or from a control port of another shard's traffic. */
+  note(p: Packet): void {
+    if (p.payloadLength < 8) return;
+    const text = p.buf.toString('latin1', p.payloadOff, p.payloadOff + Math.min(p.payloadLength, SCAN_BYTES));
+    for (const line of text.split('\n')) {
+      const t = line.trimEnd();
+      const reply = /^(22[789])[ -](.*)$/.exec(t);
+      const command = reply ? null : /^([A-Za-z]{4}) (.*)$/.exec(t);
+      const r = reply ? parseAnnouncementReply(Number(reply[1]), reply[2]) : command ? parseAnnouncementCommand(command[1], command[2]) : null;
+      if (r === null || isAnnounceError(r)) continue;
+      // EPSV names no address: the replying server's (RFC 2428 §3).
+      this.add(endpointKey(r.ip ?? formatIp(p.src), r.port));
+    }
+  }
+
+  private add(key: string): void {
+    this.seen.delete(key);
+    this.seen.add(key);
+    if (this.seen.size > MAX_SHARD_FOREIGN_TARGETS) for (const k of this.seen) return void this.seen.delete(k);
+  }
+
+  /** Whether another shard's session announced this endpoint. */
+  has(ip: string, port: number): boolean {
+    return this.seen.size > 0 && this.seen.has(endpointKey(ip, port));
+  }
+}
