@@ -170,7 +170,7 @@ describe('two taps given side by side (overlapping inputs)', () => {
   it('shards merged = one process, byte for byte', async () => {
     const one = join(dir, 'taps-one.json');
     const out = new Out(one);
-    const whole = await analyzeTo(files, { version: '1' }, new JsonSink(out));
+    await analyzeTo(files, { version: '1' }, new JsonSink(out));
     out.close();
     const text = readFileSync(one, 'utf8');
     // The SYNs are the outside session's (nearest PORT), and the inside session has no connection.
@@ -178,7 +178,6 @@ describe('two taps given side by side (overlapping inputs)', () => {
     const attempted = r.sessions.filter((s) => s.dataConnections.some((d) => d.outcome === 'no-answer'));
     expect(attempted.length).toBeGreaterThan(0);
     for (const s of attempted) expect(s.client.ip).toBe('203.0.113.1');
-    expect(whole).toBeTruthy();
     for (const n of [2, 3, 5]) {
       const parts = await partials(files, n);
       const merged = join(dir, `taps-merged-${n}.json`);
