@@ -232,7 +232,7 @@ export class FtpAnalyzer {
   /** The bound on sessions held at once. */
   private readonly pressure: SessionPressure<Session>;
   /** Shard mode: endpoints other shards' sessions announced. */
-  private readonly foreignTargets = new ForeignTargets();
+  private readonly foreignTargets = new ForeignTargets((ip) => this.noteFtpHost(ip));
 
   constructor(
     private readonly opts: AnalyzerOptions = {},

@@ -8,6 +8,10 @@
  * (`rank` in correlate.ts). A session here whose connection such an endpoint names therefore leaves
  * as pending, and the merge weighs both, as one process does.
  *
+ * Their addresses are FTP hosts too (`onHost`): a connection to one that no session here takes is
+ * kept as an orphan for the merge (a connection from a host the capture altered, to the announced
+ * address, is matched by no shard's session alone).
+ *
  * The endpoints come from the other shards' control segments (`foreign`): PORT, EPRT, LPRT commands
  * and 227, 228, 229 replies read from each segment alone (an announcement is one short line; one
  * split across segments is not seen, and its connection is decided in this shard).
@@ -25,6 +29,8 @@ export class ForeignTargets {
   /** Announced endpoints (endpointKey), oldest first. */
   private readonly seen = new Set<string>();
 
+  constructor(private readonly onHost: (ip: string) => void = () => undefined) {}
+
   /** A segment to or from a control port of another shard's traffic. */
   note(p: Packet): void {
     if (p.payloadLength < 8) return;
@@ -36,7 +42,9 @@ export class ForeignTargets {
       const r = reply ? parseAnnouncementReply(Number(reply[1]), reply[2]) : command ? parseAnnouncementCommand(command[1], command[2]) : null;
       if (r === null || isAnnounceError(r)) continue;
       // EPSV names no address: the replying server's (RFC 2428 §3).
-      this.add(endpointKey(r.ip ?? formatIp(p.src), r.port));
+      const ip = r.ip ?? formatIp(p.src);
+      this.add(endpointKey(ip, r.port));
+      this.onHost(ip);
     }
   }
 

@@ -188,3 +188,34 @@ describe('two taps given side by side (overlapping inputs)', () => {
     }
   });
 });
+
+describe('a data connection from an address the capture altered (found by fuzzing)', () => {
+  // 06-client-nat-outside with the first SYN of the EPRT data connection's source turned from
+  // 203.0.113.22 into 207.0.113.22 (one flipped bit): one process takes that SYN, the first to the
+  // announced endpoint, for the session. It runs between two hosts no control connection has, in
+  // a shard that only learns the announced address from the other shard's EPRT, and must keep it
+  // as an orphan for the merge.
+  it('shards merged = one process', async () => {
+    const src = Buffer.from(readFileSync('fixtures/06-client-nat-outside.pcap'));
+    const little = src.readUInt32LE(0) === 0xa1b2c3d4;
+    let hit = -1;
+    for (let off = 24; off + 16 <= src.length; ) {
+      const len = little ? src.readUInt32LE(off + 8) : src.readUInt32BE(off + 8);
+      const f = off + 16;
+      // Ethernet, IPv4 without options: source address at 26, ports at 34 and 36.
+      if (src.readUInt16BE(f + 12) === 0x0800 && src.readUInt32BE(f + 26) === 0xcb007116 && src.readUInt16BE(f + 34) === 36000 && src.readUInt16BE(f + 36) === 40082) {
+        hit = f + 26;
+        break;
+      }
+      off = f + len;
+    }
+    expect(hit).toBeGreaterThan(0);
+    src[hit] = 207;
+    const file = join(dir, 'altered-syn.pcap');
+    writeFileSync(file, src);
+    const whole = await analyze([file]);
+    const d = whole.sessions.flatMap((s) => s.dataConnections).find((x) => x.from?.ip === '207.0.113.22');
+    expect(d).toMatchObject({ to: { ip: '10.0.0.10', port: 40082 } });
+    for (const n of [2, 3, 5]) expect({ n, ...(await sharded([file], n)) }).toEqual({ n, ...whole });
+  });
+});
