@@ -30,7 +30,7 @@ import { DataPayload, type PayloadOptions, type PayloadResult, type SpoolTarget 
 import type { Extractor, ManifestEntry } from './extract.js';
 import type { FileReport } from './model.js';
 import { SessionPressure, type SessionBounds } from './pressure.js';
-import { ForeignTargets } from './foreign.js';
+import { ContestedTargets, ForeignTargets } from './foreign.js';
 
 export interface AnalyzerOptions {
   /** Control ports besides 21. */
@@ -233,6 +233,8 @@ export class FtpAnalyzer {
   private readonly pressure: SessionPressure<Session>;
   /** Shard mode: endpoints other shards' sessions announced. */
   private readonly foreignTargets = new ForeignTargets((ip) => this.noteFtpHost(ip));
+  /** Shard mode: this shard's announced endpoints that other shards' connections touched. */
+  private readonly contestedTargets = new ContestedTargets();
 
   constructor(
     private readonly opts: AnalyzerOptions = {},
@@ -334,6 +336,7 @@ export class FtpAnalyzer {
    * greeting adds hosts too, which costs orphans, not answers.
    */
   foreign(p: Packet): void {
+    this.contestedTargets.note(p, (key) => this.byTarget.has(key));
     const port = this.ports.has(p.dstPort) || this.ports.has(p.srcPort);
     const b = p.buf;
     const o = p.payloadOff;
@@ -400,6 +403,7 @@ export class FtpAnalyzer {
       const entry: TargetEntry = { session: s, announcement: a, fallback: isFallback, time, dead: false };
       this.byTarget.add(key, entry);
       s.targets.push({ key, entry });
+      if (this.opts.shard) this.contestedTargets.announce(e.port);
     };
     add(target, false);
     if (fallback) add(fallback, true);
@@ -630,7 +634,8 @@ export class FtpAnalyzer {
     const leftovers = this.leftovers(s);
     this.release(s);
     const contested = (c: ConnectionSummary): boolean => this.foreignTargets.has(c.resp.ip, c.resp.port);
-    if (this.opts.shard && (expectations.some((e) => crossShard(e, matches.get(e))) || [...matches.values()].some((m) => contested(m.conn)) || leftovers.some(contested))) {
+    const touched = s.targets.some((t) => this.contestedTargets.has(t.key));
+    if (this.opts.shard && (touched || expectations.some((e) => crossShard(e, matches.get(e))) || [...matches.values()].some((m) => contested(m.conn)) || leftovers.some(contested))) {
       const taken = [...[...matches.values()].map((m) => m.conn), ...retries, ...leftovers];
       this.opts.shard.pending({ start: s.start, end, client: s.client, server: s.server, control: summary, session: s.sink.session, taken, batch: this.batch });
       s.sink.dispose();
@@ -645,7 +650,10 @@ export class FtpAnalyzer {
   }
 
   private release(s: Session): void {
-    for (const { key, entry } of s.targets) this.byTarget.kill(key, entry);
+    for (const { key, entry } of s.targets) {
+      this.byTarget.kill(key, entry);
+      if (this.opts.shard) this.contestedTargets.release(Number(key.slice(key.lastIndexOf('|') + 1)));
+    }
     this.sessionsByPair.get(pairKey(s.client.ip, s.server.ip))?.delete(s);
     if (this.sessionsByPair.get(pairKey(s.client.ip, s.server.ip))?.size === 0) this.sessionsByPair.delete(pairKey(s.client.ip, s.server.ip));
     for (const ip of s.hosts) {

@@ -59,3 +59,45 @@ export class ForeignTargets {
     return this.seen.size > 0 && this.seen.has(endpointKey(ip, port));
   }
 }
+
+/**
+ * The reverse: endpoints this shard's open sessions announced that another shard's connections
+ * touch. One process weighs every connection to an announced endpoint (the first one in time is
+ * taken, even from an unexpected host: a capture that altered an address); a session here sees only
+ * those of its shard, so one that another shard's connection touched leaves as pending and the
+ * merge weighs them all. A port number is checked first (cheap, per packet of other shards); only
+ * a packet to or from an announced port has its endpoints formatted.
+ */
+export class ContestedTargets {
+  /** Announced ports of open sessions, with their counts. */
+  private readonly ports = new Map<number, number>();
+  /** Endpoints (endpointKey) another shard's packet touched, oldest first. */
+  private readonly touched = new Set<string>();
+
+  announce(port: number): void {
+    this.ports.set(port, (this.ports.get(port) ?? 0) + 1);
+  }
+
+  release(port: number): void {
+    const n = (this.ports.get(port) ?? 1) - 1;
+    if (n <= 0) this.ports.delete(port);
+    else this.ports.set(port, n);
+  }
+
+  /** A TCP packet of another shard; `announced` says whether an open session announced a key. */
+  note(p: Packet, announced: (key: string) => boolean): void {
+    if (this.ports.size === 0) return;
+    for (const [ip, port] of [[p.dst, p.dstPort], [p.src, p.srcPort]] as const) {
+      if (!this.ports.has(port)) continue;
+      const key = endpointKey(formatIp(ip), port);
+      if (!announced(key)) continue;
+      this.touched.delete(key);
+      this.touched.add(key);
+      if (this.touched.size > MAX_SHARD_FOREIGN_TARGETS) for (const k of this.touched) return void this.touched.delete(k);
+    }
+  }
+
+  has(key: string): boolean {
+    return this.touched.size > 0 && this.touched.has(key);
+  }
+}

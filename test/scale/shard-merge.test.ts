@@ -218,4 +218,30 @@ describe('a data connection from an address the capture altered (found by fuzzin
     expect(d).toMatchObject({ to: { ip: '10.0.0.10', port: 40082 } });
     for (const n of [2, 3, 5]) expect({ n, ...(await sharded([file], n)) }).toEqual({ n, ...whole });
   });
+
+  it('08-missing-file with the SYN-ACK of its data connection sent to 193.0.2.10: shards merged = one process', async () => {
+    // One process takes that SYN-ACK (the first packet to the announced endpoint, from an
+    // unexpected host) for the session; its shard is another than the session's, which learns it
+    // was touched from the packet's port and leaves the session to the merge.
+    const src = Buffer.from(readFileSync('fixtures/08-missing-file.pcap'));
+    const little = src.readUInt32LE(0) === 0xa1b2c3d4;
+    let hit = -1;
+    for (let off = 24; off + 16 <= src.length; ) {
+      const len = little ? src.readUInt32LE(off + 8) : src.readUInt32BE(off + 8);
+      const f = off + 16;
+      // Ethernet, IPv4 without options: destination address at 30, ports at 34 and 36, flags at 47.
+      if (src.readUInt16BE(f + 12) === 0x0800 && src.readUInt32BE(f + 30) === 0xc000020a && src.readUInt16BE(f + 34) === 30000 && src[f + 47] === 0x12) {
+        hit = f + 30;
+        break;
+      }
+      off = f + len;
+    }
+    expect(hit).toBeGreaterThan(0);
+    src[hit] = 193;
+    const file = join(dir, 'altered-synack.pcap');
+    writeFileSync(file, src);
+    const whole = await analyze([file]);
+    expect(whole.sessions.flatMap((s) => s.dataConnections).some((x) => x.from?.ip === '193.0.2.10')).toBe(true);
+    for (const n of [2, 3, 5]) expect({ n, ...(await sharded([file], n)) }).toEqual({ n, ...whole });
+  });
 });
