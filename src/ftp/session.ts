@@ -10,9 +10,12 @@
  */
 import { posix } from 'node:path';
 import type { DataMode, Instant, TransferDirection } from './model.js';
-import { MAX_PENDING_COMMANDS, MAX_TRANSFER_REPLIES, MAX_SESSION_ANNOUNCEMENTS, MAX_SIZE_CACHE, MAX_TIMELINE_ENTRIES, MAX_TIMELINE_TEXT_CHARS } from '../limits.js';
+import { MAX_PENDING_COMMANDS, MAX_TRANSFER_REPLIES, MAX_SESSION_ANNOUNCEMENTS, MAX_SIZE_CACHE, MAX_TIMELINE_TEXT_CHARS } from '../limits.js';
 import { parsePortArg, parseEprtArg, parseLprtArg, parse227, parse228, parse229, parseTransferSize, type Announcement } from './announce.js';
 import { COMMANDS, detach } from './commands.js';
+import { TimelineLog, type TimelineRec } from './timeline.js';
+
+export { TimelineLog, type TimelineRec };
 
 /** AUTH arguments that start TLS on the control connection (RFC 4217 §4; TLS-C and TLS-P from
  * its drafts, still sent by old clients). */
@@ -102,55 +105,6 @@ export interface LoginAttempt {
   readonly user: string | null;
   readonly frame: number;
   readonly code: number;
-}
-
-/** One command (verb, argument) or reply (code, text) as it arrived, for the timeline. */
-export interface TimelineRec {
-  readonly at: Instant;
-  readonly frame: number;
-  readonly client: boolean;
-  /** Command verb, or the reply code as text. */
-  readonly head: string;
-  /** Command argument or reply text, cut at MAX_TIMELINE_TEXT_CHARS. */
-  readonly text: string;
-  readonly code: number | null;
-}
-
-/**
- * The commands and replies of a session, bounded: the first MAX_TIMELINE_ENTRIES/2 are kept, then
- * a ring of the latest MAX_TIMELINE_ENTRIES/2; what the ring overwrites is counted.
- */
-export class TimelineLog {
-  private readonly head: TimelineRec[] = [];
-  private readonly tail: TimelineRec[] = [];
-  private next = 0;
-  dropped = 0;
-  constructor(private readonly limit = MAX_TIMELINE_ENTRIES) {}
-
-  add(r: TimelineRec): void {
-    const half = Math.max(1, this.limit >> 1);
-    if (this.head.length < half) this.head.push(r);
-    else if (this.tail.length < this.limit - half) this.tail.push(r);
-    else {
-      this.tail[this.next] = r;
-      this.next = (this.next + 1) % this.tail.length;
-      this.dropped++;
-    }
-  }
-
-  /** A log as `entries()` returned it (a shard's pending session, restored by a merge). */
-  static restore(entries: readonly TimelineRec[], dropped: number, droppedAfter: number): TimelineLog {
-    const log = new TimelineLog();
-    log.head.push(...entries.slice(0, droppedAfter));
-    log.tail.push(...entries.slice(droppedAfter));
-    log.dropped = dropped;
-    return log;
-  }
-
-  /** The kept entries in order, and how many entries before the dropped ones. */
-  entries(): { entries: TimelineRec[]; droppedAfter: number } {
-    return { entries: [...this.head, ...this.tail.slice(this.next), ...this.tail.slice(0, this.next)], droppedAfter: this.head.length };
-  }
 }
 
 /** What a 150/125 reply says is coming, when its command was not captured (vsftpd: "Here comes
