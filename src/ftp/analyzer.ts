@@ -15,10 +15,10 @@ import { isoTimeNs } from '../tcp/index.js';
 import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_SHARD_FTP_HOSTS, FINALIZE_GRACE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, MAX_FINDINGS_PER_CODE } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { endOf, endpointKey, expectationsOf, inWindow, isActiveKind, pairKey, rank, startOf, targetsOf, type Expectation, type Match } from './correlate.js';
-import { capturePointOf, encryptedMessage, rejectedByOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
+import { capturePointOf, controlAckOf, encryptedMessage, rejectedByOf, diagnosis, finding, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
-import { FtpSession, TimelineLog, type AnnouncementRec, type HalfAnnouncement, type TransferRec } from './session.js';
+import { FtpSession, TimelineLog, halfModeOf, type AnnouncementRec, type HalfAnnouncement, type TransferRec } from './session.js';
 import { detach, redactCommand } from './commands.js';
 import type { CaptureTime } from '../tcp/index.js';
 import type { Packet } from '../decode/index.js';
@@ -627,6 +627,7 @@ export class FtpAnalyzer {
     }
     s.capturePoint = capturePointOf(summary.handshake);
     s.controlSeen = controlSeenOf(summary, s.client);
+    s.summary = summary;
     const end = s.end;
     const expectations = expectationsOf(s.sink.session.announcements, s.client, s.server, end);
     const retries: ConnectionSummary[] = [];
@@ -828,7 +829,7 @@ export class FtpAnalyzer {
       const initiator = c.orig.ip === s.server.ip ? 'server' : 'client';
       const half = halfFor(halves, usedHalves, initiator, startOf(c));
       if (half) usedHalves.add(half);
-      const d = this.dataReport(data.length + 1, half?.kind ?? 'unknown', initiator, s, null, { conn: c, usedFallback: false, retries: 0 }, half?.transfer ?? null, null, findings);
+      const d = this.dataReport(data.length + 1, half ? halfModeOf(half, c.ipVersion) : 'unknown', initiator, s, null, { conn: c, usedFallback: false, retries: 0 }, half?.transfer ?? null, null, findings);
       data.push(d);
       if (half) continue;
       if (!f.tls) findings.push(finding('unmatched-data-connection', 'warning', `A connection ${c.orig.ip}:${c.orig.port} -> ${c.resp.ip}:${c.resp.port} between the session's hosts is explained by no announcement.`, [c.synFrame ?? c.firstFrame], d.id));
@@ -953,7 +954,7 @@ export class FtpAnalyzer {
     const bytes = c ? (dir ? carried(sent, received(sent)) : carried(serverSent, clientSent) + carried(clientSent, serverSent)) : null;
     const missedBytes = c ? (dir ? (sent?.missedBytes ?? 0) : (serverSent?.missedBytes ?? 0) + (clientSent?.missedBytes ?? 0)) : 0;
     const ackedBytes = c && dir ? ackedData(sent, received(sent)) : null;
-    const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen };
+    const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen, controlAckAt: s.controlSeen === 'client' && s.summary ? controlAckOf(s.summary, s.client) : null };
     const outcome = outcomeOf(facts);
     const text = diagnosis(facts, outcome);
     const f = outcomeFinding(outcome, id, text, [announced?.frame ?? null, c?.synFrame ?? null, ...(c?.synRetransmitFrames.slice(0, 4) ?? []), c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, c?.rejection?.frame ?? null, transfer?.final?.frame ?? null]);
@@ -1110,6 +1111,8 @@ function halfFor(halves: readonly HalfAnnouncement[], used: ReadonlySet<HalfAnno
   let before: HalfAnnouncement | null = null;
   for (const h of halves) {
     if (used.has(h) || isActiveKind(h.kind) !== (initiator === 'server')) continue;
+    // A half whose transfer got its final reply before the connection started was another's.
+    if (h.transfer?.final && h.transfer.final.at.sec + h.transfer.final.at.nsec / 1e9 < start) continue;
     const d = h.at.sec + h.at.nsec / 1e9 - start;
     if (d <= 0) before = h;
     else return before ?? (initiator === 'server' && d <= CORRELATE_BEFORE_SEC ? h : null);

@@ -17,8 +17,9 @@
  *   connected, then a RST, final reply not 2xx → reset (curl killed mid-RETR: RST, then 426)
  *   final reply 426                          → aborted
  *   no final reply, the replies not captured (client side only): the data connection closed, the
- *     receiver acknowledged the announced size (when one was announced) and the client sent its
- *     next command → completed; else incomplete
+ *     receiver acknowledged the announced size (when one was announced), the client sent its
+ *     next command and acknowledged server bytes on the control connection after the data
+ *     connection ended (the final reply) → completed; else incomplete
  *   no final reply, connection still open    → incomplete
  *   no final reply, fewer bytes than announced by the sender's FIN or the receiver's ACKs
  *     → truncated (a killed server's FIN); else incomplete
@@ -26,7 +27,7 @@
  *     → truncated
  *   final reply 2xx                          → completed (bytes the capture missed: capture-gap)
  */
-import type { ConnectionSummary, IcmpRejection } from '../tcp/index.js';
+import type { CaptureTime, ConnectionSummary, IcmpRejection } from '../tcp/index.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataMode, Endpoint, Finding, Initiator, Outcome, RejectedBy, Severity } from './model.js';
 import { CAPTURE_POINT_MIN_SEC, CAPTURE_POINT_RATIO } from '../limits.js';
@@ -65,6 +66,27 @@ export interface DataFacts {
   /** Which side of the control connection the capture holds: its replies prove a transfer's end,
    * and the absence of a side's packets means something only where that side was captured. */
   readonly controlSeen: ControlSeen;
+  /** Only the client's side of the control connection captured: when the client last acknowledged
+   * new bytes of the server's there (a reply, the server's FIN); null otherwise. */
+  readonly controlAckAt: CaptureTime | null;
+}
+
+/** When the control connection's client last acknowledged new bytes of the server's. */
+export function controlAckOf(ctl: ConnectionSummary, client: Endpoint): CaptureTime | null {
+  const clientIsOrig = ctl.orig.ip === client.ip && ctl.orig.port === client.port;
+  return (clientIsOrig ? ctl.origSent : ctl.respSent).highestAckTime;
+}
+
+/** The client's side shows the server answered after the data connection ended: its control ACKs
+ * advanced after it acknowledged the last of a download (its ACK of the server's FIN), or after
+ * its FIN ending an upload. Servers send the final reply once the data connection closed (vsftpd,
+ * pyftpdlib): a server killed mid-transfer closes the data connection like a finished one, but
+ * replies nothing after it (its control FIN, if any, comes before). */
+function repliedAfterEnd(f: DataFacts, c: ConnectionSummary): boolean {
+  if (f.controlAckAt === null) return false;
+  const mine = f.initiator === 'client' ? c.origSent : c.respSent;
+  const end = (f.transfer?.direction === 'upload' ? mine.finTime : mine.highestAckTime) ?? { sec: c.endSec, nsec: c.endNsec };
+  return f.controlAckAt.sec > end.sec || (f.controlAckAt.sec === end.sec && f.controlAckAt.nsec >= end.nsec);
 }
 
 /** The sides of a session's control connection the capture holds. */
@@ -143,7 +165,7 @@ export function outcomeOf(f: DataFacts): Outcome {
   if (!final) {
     // The replies were not captured: the client's own packets must show the transfer through, with
     // at least one byte (a 550 after an empty connection is not a completed transfer).
-    if (f.controlSeen === 'client') return ended && (exp === null ? (f.ackedBytes ?? f.bytes ?? 0) > 0 : ackedAll) && t.nextCommandFrame !== null ? 'completed' : 'incomplete';
+    if (f.controlSeen === 'client') return ended && (exp === null ? (f.ackedBytes ?? f.bytes ?? 0) > 0 : ackedAll) && t.nextCommandFrame !== null && repliedAfterEnd(f, c) ? 'completed' : 'incomplete';
     if (open) return 'incomplete';
     return short ? 'truncated' : 'incomplete';
   }
@@ -240,6 +262,8 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
     case 'incomplete':
       if (c && c.synFrame !== null && c.synAckFrame === null && c.synAckProofFrame === null && !c.respSent.seen)
         return `The ${who}'s SYN${c.synRetransmits > 0 ? 's' : ''} to ${tgt} got no answer in this capture, but it cannot show a drop: ${c.synRetransmits === 0 ? 'a single SYN, with nothing after it' : `the ${other}'s side of the network is not in the capture`}.`;
+      if (c && t && !t.final && f.controlSeen === 'client' && c.origSent.finFrame !== null && !repliedAfterEnd(f, c))
+        return `The capture holds only the client's side of this session: the data connection for ${what} closed, but the client acknowledged nothing the server sent on the control connection after that, so no final reply came (the server may have stopped mid-transfer); the announced size is not in the capture.`;
       if (f.controlSeen !== 'both') return `The capture holds only the ${f.controlSeen}'s side of this session and it does not show how the data connection for ${what} ended.`;
       return `The capture ends while the data connection or its transfer (${what}) is still open.`;
   }

@@ -95,6 +95,10 @@ interface Pending {
  */
 export interface HalfAnnouncement {
   readonly kind: Exclude<DataMode, 'unknown'>;
+  /** The captured half names its command (PASV, `200 EPRT command successful`); false for a reply
+   * that says only that an active connection was made (pyftpdlib `200 Active data connection
+   * established.` answers PORT and EPRT alike): see halfModeOf. */
+  readonly named: boolean;
   readonly frame: number;
   readonly at: Instant;
   /** The next transfer started after it. */
@@ -114,6 +118,24 @@ function directionOf150(text: string): TransferDirection {
   if (/director|listing|file list/i.test(text)) return 'listing';
   if (/ok to send|send data|upload|STOR/i.test(text)) return 'upload';
   return 'download';
+}
+
+/** The transfer a refusal answers, for texts only a transfer command gets (vsftpd: "550 Failed to
+ * open file." to RETR, "553 Could not create file." to STOR); null for any other text (pyftpdlib's
+ * "550 No such file or directory." answers SIZE, CWD and DELE as well). */
+function refusedTransferOf(text: string): TransferDirection | null {
+  if (/failed to open file/i.test(text)) return 'download';
+  if (/could not create file/i.test(text)) return 'upload';
+  return null;
+}
+
+/** A half announcement's mode for a connection of IP version `ipVersion`: the named command's, or
+ * for a reply naming none, EPRT over IPv6 (PORT carries IPv4 addresses only, RFC 2428 §1; LPRT,
+ * RFC 1639, is obsolete and no lab server implements it) and `unknown` over IPv4, where PORT and
+ * EPRT look the same from the server's side. */
+export function halfModeOf(h: HalfAnnouncement, ipVersion: 4 | 6): DataMode {
+  if (h.named) return h.kind;
+  return ipVersion === 6 ? 'extended-active' : 'unknown';
 }
 
 const cut = (s: string): string => (s.length > MAX_TIMELINE_TEXT_CHARS ? s.slice(0, MAX_TIMELINE_TEXT_CHARS) : s);
@@ -301,7 +323,7 @@ export class FtpSession {
     if (r.code === 200) {
       const kind = /\bEPRT\b/i.test(r.text) ? 'extended-active' : /\bLPRT\b/i.test(r.text) ? 'long-active' : /\bPORT\b|active data connection/i.test(r.text) ? 'active' : null;
       if (kind !== null) {
-        this.halfAnnounce(kind, r.frame, r.at);
+        this.halfAnnounce(kind, r.frame, r.at, /\b(?:PORT|EPRT|LPRT)\b/i.test(r.text));
         return;
       }
     }
@@ -330,6 +352,13 @@ export class FtpSession {
     if ((r.code === 225 || r.code === 226) && /\bABOR\b/i.test(r.text) && this.active && this.active.final?.code === 426) {
       if (this.active.abortFrame === null) this.active.abortFrame = r.frame;
       this.keepReply(this.active, r);
+      return;
+    }
+    // The server's side alone: a refusal whose text answers only a transfer command (vsftpd's RETR
+    // and STOR of a file it cannot open or create) is that transfer's final reply.
+    const refused = this.commands === 0 && r.code >= 400 ? refusedTransferOf(r.text) : null;
+    if (refused !== null) {
+      this.transferReply(this.startTransfer('', '', refused, r.frame, r.at, false, true), r);
       return;
     }
     if ((r.code === 150 || r.code === 125) && this.pending.length === 0) {
@@ -509,8 +538,8 @@ export class FtpSession {
     return null;
   }
 
-  private halfAnnounce(kind: HalfAnnouncement['kind'], frame: number, at: Instant): void {
-    if (this.halfAnnouncements.length < MAX_SESSION_ANNOUNCEMENTS) this.halfAnnouncements.push({ kind, frame, at, transfer: null });
+  private halfAnnounce(kind: HalfAnnouncement['kind'], frame: number, at: Instant, named = true): void {
+    if (this.halfAnnouncements.length < MAX_SESSION_ANNOUNCEMENTS) this.halfAnnouncements.push({ kind, named, frame, at, transfer: null });
   }
 
   private startTransfer(verb: string, arg: string, direction: TransferDirection, frame: number, at: Instant, deferred = false, inferred = false): TransferRec {

@@ -67,6 +67,9 @@ export interface DirectionSummary {
   /** The highest acknowledgement number this direction's sender sent (unsigned); null when it
    * sent no ACK. */
   readonly highestAck: number | null;
+  /** Capture time of the segment that first carried highestAck: when the sender last acknowledged
+   * new bytes of its peer (a reply it received, a FIN); null when it sent no ACK. */
+  readonly highestAckTime: CaptureTime | null;
   /** Sequence numbers of this direction the peer acknowledged: its highest ACK less this
    * direction's first sequence number (ISN + 1, or the peer's first ACK when the SYN was not
    * seen). A FIN the peer acknowledged counts one. Evidence of delivery that holds when the
@@ -221,6 +224,9 @@ export class Endpoint extends Half implements EndpointFacts {
   /** First and highest acknowledgement number it sent (int32, valid when ackSent). */
   firstAck = 0;
   highAck = 0;
+  /** Capture time of the segment that first carried highAck. */
+  highAckSec = 0;
+  highAckNsec = 0;
 
   /** It sent a segment with ACK (not a RST): firstAck and highAck hold. */
   get ackSent(): boolean {
@@ -228,12 +234,14 @@ export class Endpoint extends Half implements EndpointFacts {
   }
 
   /** An acknowledgement number this endpoint sent. */
-  noteAck(ack: number): void {
+  noteAck(ack: number, sec: number, nsec: number): void {
     if ((this.bits & EP_ACK_SENT) === 0) {
       this.bits |= EP_ACK_SENT;
       this.firstAck = ack;
-      this.highAck = ack;
-    } else if (seqDiff(ack, this.highAck) > 0) this.highAck = ack;
+    } else if (seqDiff(ack, this.highAck) <= 0) return;
+    this.highAck = ack;
+    this.highAckSec = sec;
+    this.highAckNsec = nsec;
   }
 
   /** Sequence numbers of this direction its peer acknowledged (see DirectionSummary.ackedByPeer). */
@@ -282,6 +290,8 @@ export class Endpoint extends Half implements EndpointFacts {
     this.lastF = 0;
     this.firstAck = 0;
     this.highAck = 0;
+    this.highAckSec = 0;
+    this.highAckNsec = 0;
   }
 
   summary(): DirectionSummary {
@@ -302,6 +312,7 @@ export class Endpoint extends Half implements EndpointFacts {
       rstTime: this.rstFrame ? { sec: this.rstSec, nsec: this.rstNsec } : null,
       seen: this.packets > 0,
       highestAck: this.ackSent ? this.highAck >>> 0 : null,
+      highestAckTime: this.ackSent ? { sec: this.highAckSec, nsec: this.highAckNsec } : null,
       ackedByPeer: this.ackedByPeer(),
     };
   }

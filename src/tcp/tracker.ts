@@ -553,7 +553,7 @@ export class TcpTracker {
     if ((flags & (ACK | RST)) === ACK && retrans !== -1 && (me.packets > 1 || c.midStream || syn) && me.plausible(seq)) {
       const ack = p.ack | 0;
       peer.acked(ack);
-      me.noteAck(ack);
+      me.noteAck(ack, p.tsSec, p.tsNsec);
       // The originator acknowledges after its SYN only a SYN-ACK it received (RFC 9293 §3.10.7.3):
       // proof of the handshake's second step, also when the capture lacks it (one-way capture).
       if (dir === 0 && !syn && me.sentSyn && c.synAckProofFrame === 0) c.synAckProofFrame = frame;

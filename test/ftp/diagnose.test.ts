@@ -15,7 +15,7 @@ const at = { sec: 1, nsec: 0 };
 function dir(o: Partial<DirectionSummary> = {}): DirectionSummary {
   return {
     state: 'established', packets: 1, bytes: 0, missedBytes: 0, unseenBytes: 0, snapCutBytes: 0, retransmittedBytes: 0, conflictingBytes: 0, outOfWindowSegments: 0,
-    synFrame: null, finFrame: null, rstFrame: null, finTime: null, rstTime: null, seen: true, highestAck: null, ackedByPeer: null, ...o,
+    synFrame: null, finFrame: null, rstFrame: null, finTime: null, rstTime: null, seen: true, highestAck: null, highestAckTime: null, ackedByPeer: null, ...o,
   };
 }
 
@@ -42,7 +42,7 @@ function retr(o: Partial<TransferRec> = {}): TransferRec {
 
 interface Row {
   name: string;
-  in: { conn: ConnectionSummary | null; transfer?: TransferRec | null; bytes?: number | null; ackedBytes?: number | null; controlSeen?: ControlSeen; mode?: DataFacts['mode']; initiator?: DataFacts['initiator'] };
+  in: { conn: ConnectionSummary | null; transfer?: TransferRec | null; bytes?: number | null; ackedBytes?: number | null; controlSeen?: ControlSeen; mode?: DataFacts['mode']; initiator?: DataFacts['initiator']; controlAckAt?: DataFacts['controlAckAt'] };
   want: Outcome;
 }
 
@@ -54,6 +54,8 @@ function facts(r: Row['in']): DataFacts {
     target: { ip: '198.51.100.20', port: 30000 }, match: c ? { conn: c, usedFallback: false, retries: 0 } : null, transfer: t,
     bytes: r.bytes === undefined ? (c ? c.respSent.bytes : null) : r.bytes, missedBytes: 0, ackedBytes: r.ackedBytes === undefined ? null : r.ackedBytes,
     expectedBytes: t?.expectedBytes ?? null, controlSeen: r.controlSeen ?? 'both',
+    // Client side: the client acknowledged a reply after the data connection ended (it ends at 2 s).
+    controlAckAt: r.controlAckAt !== undefined ? r.controlAckAt : r.controlSeen === 'client' ? { sec: 3, nsec: 0 } : null,
   };
 }
 
@@ -96,7 +98,27 @@ const rows: Row[] = [
   { name: 'client side: acknowledged all, closed, no next command', in: { conn: conn({ oneSided: 'orig', synAckFrame: null, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 3000, transfer: retr({ final: null }) }, want: 'incomplete' },
   { name: 'client side: only a FIN acknowledged (a 550 after an empty connection)', in: { conn: conn({ oneSided: 'orig', synAckFrame: null, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 0, bytes: 0, transfer: retr({ final: null, expectedBytes: null, nextCommandFrame: 40 }) }, want: 'incomplete' },
   { name: 'server side: the server acknowledged fewer bytes of an upload than announced', in: { conn: conn({ oneSided: 'resp', resp: { bytes: 0 }, orig: { seen: false, finFrame: null } }), controlSeen: 'server', ackedBytes: 1000, transfer: retr({ direction: 'upload' }) }, want: 'truncated' },
+  {
+    name: 'client side: a server killed mid-download (its data FIN acknowledged, the client goes on) but the client acknowledged no reply after the data connection ended → not completed',
+    in: { conn: conn({ oneSided: 'orig', synAckFrame: null, orig: { highestAckTime: { sec: 1, nsec: 900_000_000 } }, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 100016, bytes: 100016, transfer: retr({ final: null, expectedBytes: null, nextCommandFrame: 40 }), controlAckAt: { sec: 1, nsec: 600_000_000 } },
+    want: 'incomplete',
+  },
+  {
+    name: 'client side: the same with the control ACK of its final reply after the data FIN was acknowledged → completed',
+    in: { conn: conn({ oneSided: 'orig', synAckFrame: null, orig: { highestAckTime: { sec: 1, nsec: 900_000_000 } }, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 100016, bytes: 100016, transfer: retr({ final: null, expectedBytes: null, nextCommandFrame: 40 }), controlAckAt: { sec: 1, nsec: 950_000_000 } },
+    want: 'completed',
+  },
+  {
+    name: 'client side: an upload is over when the client sent its FIN; a reply acknowledged after that → completed',
+    in: { conn: conn({ oneSided: 'orig', synAckFrame: null, orig: { bytes: 3000, finTime: { sec: 1, nsec: 500_000_000 } }, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', bytes: 3000, transfer: retr({ verb: 'STOR', direction: 'upload', final: null, expectedBytes: null, nextCommandFrame: 40 }), controlAckAt: { sec: 1, nsec: 700_000_000 } },
+    want: 'completed',
+  },
   // --- only the server's side captured
+  {
+    name: 'server side: a transfer inferred from its refusal (vsftpd "550 Failed to open file." to a RETR not captured) → failed',
+    in: { conn: conn({ oneSided: 'resp', state: 'RSTRH', resp: { bytes: 0, finFrame: null, rstFrame: 20 }, orig: { seen: false, finFrame: null } }), controlSeen: 'server', transfer: retr({ verb: '', arg: '', path: null, inferred: true, expectedBytes: null, final: reply(550) }) },
+    want: 'failed',
+  },
   { name: "server side: the responder's RST alone", in: { conn: conn({ state: 'RSTRH', midStream: true, synFrame: null, synAckFrame: null, synAckProofFrame: null, oneSided: 'resp', orig: { seen: false, packets: 0, finFrame: null }, resp: { rstFrame: 5, bytes: 0, finFrame: null } }) }, want: 'refused' },
   { name: "server side: the server's active SYNs retried, the client's side not captured", in: { conn: synOnly(3), controlSeen: 'server', mode: 'active', initiator: 'server' }, want: 'incomplete' },
   { name: 'server side: 226 and its own bytes', in: { conn: conn({ oneSided: 'resp', orig: { seen: false, finFrame: null } }), controlSeen: 'server' }, want: 'completed' },
