@@ -14,6 +14,7 @@ import { MAX_PENDING_COMMANDS, MAX_TRANSFER_REPLIES, MAX_SESSION_ANNOUNCEMENTS, 
 import { parsePortArg, parseEprtArg, parseLprtArg, parse227, parse228, parse229, parseTransferSize, type Announcement } from './announce.js';
 import { COMMANDS, detach } from './commands.js';
 import { TimelineLog, type TimelineRec } from './timeline.js';
+import { directionOf150, refusedTransferOf } from './replytext.js';
 
 export { TimelineLog, type TimelineRec };
 
@@ -109,24 +110,6 @@ export interface LoginAttempt {
   readonly user: string | null;
   readonly frame: number;
   readonly code: number;
-}
-
-/** What a 150/125 reply says is coming, when its command was not captured (vsftpd: "Here comes
- * the directory listing.", "Ok to send data.", "Opening BINARY mode data connection for f (n
- * bytes)."); a download when the text does not tell. */
-function directionOf150(text: string): TransferDirection {
-  if (/director|listing|file list/i.test(text)) return 'listing';
-  if (/ok to send|send data|upload|STOR/i.test(text)) return 'upload';
-  return 'download';
-}
-
-/** The transfer a refusal answers, for texts only a transfer command gets (vsftpd: "550 Failed to
- * open file." to RETR, "553 Could not create file." to STOR); null for any other text (pyftpdlib's
- * "550 No such file or directory." answers SIZE, CWD and DELE as well). */
-function refusedTransferOf(text: string): TransferDirection | null {
-  if (/failed to open file/i.test(text)) return 'download';
-  if (/could not create file/i.test(text)) return 'upload';
-  return null;
 }
 
 /** A half announcement's mode for a connection of IP version `ipVersion`: the named command's, or
@@ -311,6 +294,12 @@ export class FtpSession {
     // Picked up mid-session: a passive reply still announces a data connection.
     if (r.code === 227 || r.code === 228 || r.code === 229) {
       this.passiveReply(r.code === 227 ? 'PASV' : r.code === 228 ? 'LPSV' : 'EPSV', r);
+      return;
+    }
+    // pyftpdlib connects when it gets PORT/EPRT and answers "425 Can't connect to specified
+    // address." when that fails: an active announcement whose connection was tried.
+    if (this.commands === 0 && r.code === 425 && /connect to specified address/i.test(r.text)) {
+      this.halfAnnounce('active', r.frame, r.at, false);
       return;
     }
     if (this.active && !this.active.final && (r.code === 226 || r.code === 250 || r.code === 426 || r.code === 451 || r.code === 425)) {
