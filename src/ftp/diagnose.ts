@@ -263,7 +263,7 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       if (c && c.synFrame !== null && c.synAckFrame === null && c.synAckProofFrame === null && !c.respSent.seen)
         return `The ${who}'s SYN${c.synRetransmits > 0 ? 's' : ''} to ${tgt} got no answer in this capture, but it cannot show a drop: ${c.synRetransmits === 0 ? 'a single SYN, with nothing after it' : `the ${other}'s side of the network is not in the capture`}.`;
       if (!c && f.controlSeen !== 'both') return `Only the ${f.controlSeen}'s side of this session was captured: the ${who}'s packets are not in it, so it cannot show whether the ${who} connected to ${tgt}.`;
-      if (c && t && !t.final && f.controlSeen === 'client' && c.origSent.finFrame !== null && !repliedAfterEnd(f, c))
+      if (c && t && !t.final && f.controlSeen === 'client' && (c.origSent.finFrame !== null || c.respSent.finFrame !== null) && !repliedAfterEnd(f, c))
         return `The capture holds only the client's side of this session: the data connection for ${what} closed, but the client acknowledged nothing the server sent on the control connection after that, so no final reply came (the server may have stopped mid-transfer); the announced size is not in the capture.`;
       if (f.controlSeen !== 'both') return `The capture holds only the ${f.controlSeen}'s side of this session and it does not show how the data connection for ${what} ended.`;
       return `The capture ends while the data connection or its transfer (${what}) is still open.`;
