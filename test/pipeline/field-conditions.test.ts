@@ -2,7 +2,8 @@
  * Field conditions (DESIGN.md §2.3, §3: outcomes need evidence): every clean two-sided lab capture
  * remade as capture points record it (test/helpers/variants.ts: client side only, server side
  * only, 3% capture loss with three seeds, SPAN duplicates) must never claim a failure the clean
- * capture does not show, and must keep each data connection's mode, initiator and outcome: all of
+ * capture does not show, nor another mode than the clean capture's (`unknown` where it cannot
+ * tell), and must keep each data connection's mode, initiator and outcome: all of
  * them under loss and duplicates, at least 90% of them with one side only (the figure is printed).
  */
 import { Readable } from 'node:stream';
@@ -52,6 +53,18 @@ function dcs(r: AnalysisReport): Map<string, Dc> {
   return out;
 }
 
+/** Keys two data connections share (a client reusing its source port for a second attempt). */
+function sharedKeys(r: AnalysisReport): Set<string> {
+  const seen = new Set<string>();
+  const out = new Set<string>();
+  for (const s of r.sessions) for (const d of s.dataConnections) {
+    const k = keyOf(d, s.client.port);
+    if (seen.has(k)) out.add(k);
+    seen.add(k);
+  }
+  return out;
+}
+
 function errorCodes(r: AnalysisReport): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of r.sessions) for (const f of s.findings) if (f.severity === 'error') out.set(f.code, (out.get(f.code) ?? 0) + 1);
@@ -85,6 +98,13 @@ function compare(clean: AnalysisReport, v: AnalysisReport): Verdict {
     // and names the RST it also saw (`reset`), which the server's side alone does not show.
     const shown = w !== undefined && (w.outcome === d.outcome || (d.outcome === 'aborted' && w.replies.includes(426)));
     if (FAILURES.has(d.outcome) && !shown) unfounded.push(`${k}: ${d.outcome} (clean: ${w?.outcome ?? 'absent'})`);
+  }
+  // A mode is said only where the captured side shows it: `unknown` where it cannot tell (PORT and
+  // EPRT answered alike), never the other command's.
+  const shared = sharedKeys(clean);
+  for (const [k, d] of got) {
+    const w = want.get(k);
+    if (w && !shared.has(k) && d.mode !== 'unknown' && d.mode !== w.mode) unfounded.push(`${k}: mode ${d.mode} (clean: ${w.mode})`);
   }
   const cleanErrors = errorCodes(clean);
   for (const [code, n] of errorCodes(v)) if (n > (cleanErrors.get(code) ?? 0)) unfounded.push(`error finding ${code} x${n} (clean: ${cleanErrors.get(code) ?? 0})`);
