@@ -17,7 +17,10 @@ import { formatIp, formatIpv4 } from '../decode/address.js';
 import { TCP_MAX_SYN_RETRANSMIT_FRAMES } from '../limits.js';
 import { wordsToBytes } from './flow.js';
 import { seqDiff } from './sequence.js';
-import { Half, HALF_FIRST_FREE_BIT, type Direction, type ReassemblyBudget, type StreamOwner, type StreamSink } from './reassembly.js';
+import type { ReassemblyBudget } from './budget.js';
+import { HALF_FIRST_FREE_BIT } from './half-fields.js';
+import { Half } from './reassembly.js';
+import type { Direction, StreamOwner, StreamSink } from './stream.js';
 import {
   connState,
   ENDPOINT_STATE_NAMES,

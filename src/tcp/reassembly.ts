@@ -24,54 +24,15 @@
  * only with proof: an ACK past them (the receiver had them; also when the ACK comes after the
  * skip) or a snap-length cut. Otherwise they are `unseenBytes`: lost on the network and not (yet)
  * retransmitted, or simply unprovable (a capture of one direction only).
- */
-import {
-  TCP_GAP_TIMEOUT_SEC,
-  TCP_MAX_ACK_SKIP,
-  TCP_MAX_OOO_BYTES_PER_CONNECTION,
-  TCP_MAX_OOO_BYTES_TOTAL,
-  TCP_MAX_OOO_SEGMENTS_PER_DIRECTION,
-  TCP_MAX_OOO_SEGMENTS_TOTAL,
-  TCP_MAX_SEQ_JUMP,
-  TCP_RETRANSMIT_CHECK_BYTES,
-} from '../limits.js';
-import { seqDiff, seqMin } from './sequence.js';
-
-/** 0: sent by the originator (initiator -> responder); 1: sent by the responder. */
-export type Direction = 0 | 1;
-
-/** Where bytes came from: the frame (and its capture time) that carried them. */
-export interface SegmentInfo {
-  readonly frame: number;
-  readonly tsSec: number;
-  readonly tsNsec: number;
-}
-
-/**
- * The consumer of one followed connection's two byte streams (gopacket's `Stream`).
  *
- * Lifecycle: attached once per connection (by `TcpTracker.follow`, `attach`, or an `inspect`
- * hook returning it); then `data()` 0..n times per direction, each direction's bytes in order and
- * exactly once, interleaved with `gap()` where the capture missed bytes; then `end()` exactly once
- * (both directions finished — each with its FIN or a RST it sent —, the connection removed (idle,
- * capacity, port reuse) or the end of the capture).
- * `bytes` is a view valid only during the call: copy what you keep. `offset` is the stream offset
- * of bytes[0] in that direction (0 = first byte after the SYN, or the first byte seen for a
- * connection picked up mid-stream). A sink attached after a direction already carried bytes sees
- * its first `data()` at an offset > 0. Sinks must not call back into the tracker.
+ * Around it: stream.ts (Direction, SegmentInfo, StreamSink: the consumer's side), budget.ts (the
+ * bounds and counters all halves share, the FIFO of open gaps), half-fields.ts (the compact memory
+ * layout Half extends).
  */
-export interface StreamSink {
-  data(dir: Direction, bytes: Buffer, offset: number, at: SegmentInfo): void;
-  gap(dir: Direction, offset: number, length: number): void;
-  end(): void;
-}
-
-/** What a Half needs from its connection. */
-export interface StreamOwner {
-  readonly sink: StreamSink | null;
-  /** A gap was skipped in direction `dir` (for the history's g/G). */
-  noteGap(dir: Direction): void;
-}
+import { seqDiff, seqMin } from './sequence.js';
+import type { ReassemblyBudget } from './budget.js';
+import { HalfFields, Seg } from './half-fields.js';
+import type { Direction, SegmentInfo, StreamOwner } from './stream.js';
 
 const KIND_DATA = 0;
 const KIND_UNKEPT = 1;
@@ -82,342 +43,34 @@ const GAP_UNSEEN = 0;
 const GAP_MISSED = 1;
 const GAP_CUT = 2;
 
-/** A Half's rarely used values (see Half.e). */
 /** Retransmission-check buffers of removed connections, reused by new ones: a followed control
  * connection per FTP session would otherwise allocate (and fragment) 2 x 4 KiB outside the heap
  * for every session of a long capture. */
 const RECENT_FREE: Buffer[] = [];
 const RECENT_FREE_MAX = 1024;
 
-class HalfExtra {
-  // history bookkeeping of Endpoint (connection.ts): RST sequence, t/g/w counts
-  lastR = 0;
-  tCount = 0;
-  gCount = 0;
-  wCount = 0;
-  cutBytes = 0;
-  unproven = 0;
-  unprovenEnd = 0;
-  conflictBytes = 0;
-  outOfWindow = 0;
-  recent: Buffer | null = null;
-  recentLen = 0;
-}
-
-/** A Half's out-of-order part (see Half.x). */
-class OutOfOrder {
-  segs: Seg[] = [];
-  keptBytes = 0;
-  rangeBytes = 0;
-  gapSince = 0;
-  fifoPrev: Half | null = null;
-  fifoNext: Half | null = null;
-}
-
-class Seg implements SegmentInfo {
-  /** DATA bytes held for this range, as counted in keptBytes and the budget (a merged range's
-   * buffer may be larger than its data: see Half.append). */
-  acct: number;
-  /** A merged range's buffer, with room to grow; `data` is a view of its start. */
-  backing: Buffer | null = null;
-  constructor(
-    public seq: number,
-    public end: number,
-    public readonly kind: number,
-    public data: Buffer | null,
-    public readonly frame: number,
-    public readonly tsSec: number,
-    public readonly tsNsec: number,
-  ) {
-    this.acct = data === null ? 0 : data.length;
-  }
-}
-
 /** Largest DATA range merging makes (Half.put). */
 const MERGE_MAX_BYTES = 64 * 1024;
 
-export interface ReassemblyLimits {
-  /** Out-of-order payload bytes kept per connection (both directions). */
-  maxBytesPerConnection: number;
-  /** Out-of-order payload bytes kept by all connections together. */
-  maxBytesTotal: number;
-  /** Out-of-order ranges per direction (kept or only counted). */
-  maxSegmentsPerDirection: number;
-  /** Out-of-order ranges held by all connections together. */
-  maxSegmentsTotal: number;
-  /** Capture seconds a gap may stay open while later bytes wait. */
-  gapTimeoutSec: number;
-  /** A segment further than this from the next expected byte is outside any window. */
-  maxSeqJump: number;
-  /** Delivered bytes kept per followed direction to compare retransmissions with. */
-  retransmitCheckBytes: number;
-  /** An acknowledgement further than this past the next expected byte skips nothing. */
-  maxAckSkip: number;
-}
-
-export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = {
-  maxBytesPerConnection: TCP_MAX_OOO_BYTES_PER_CONNECTION,
-  maxBytesTotal: TCP_MAX_OOO_BYTES_TOTAL,
-  maxSegmentsPerDirection: TCP_MAX_OOO_SEGMENTS_PER_DIRECTION,
-  maxSegmentsTotal: TCP_MAX_OOO_SEGMENTS_TOTAL,
-  gapTimeoutSec: TCP_GAP_TIMEOUT_SEC,
-  maxSeqJump: TCP_MAX_SEQ_JUMP,
-  retransmitCheckBytes: TCP_RETRANSMIT_CHECK_BYTES,
-  maxAckSkip: TCP_MAX_ACK_SKIP,
-};
-
-/** Counters of the reassembly as a whole (names appear in the `limits` report). */
-export interface ReassemblyCounters {
-  /** Gaps skipped because the peer acknowledged past them (capture loss). */
-  gapsAcked: number;
-  /** Gaps skipped after TCP_GAP_TIMEOUT_SEC. */
-  gapsTimedOut: number;
-  /** Gaps skipped because a connection crossed TCP_MAX_OOO_BYTES_PER_CONNECTION. */
-  gapsConnectionCap: number;
-  /** Gaps skipped because all connections crossed TCP_MAX_OOO_BYTES_TOTAL (oldest gap first). */
-  gapsGlobalCap: number;
-  /** Gaps skipped because of TCP_MAX_OOO_SEGMENTS_PER_DIRECTION / _TOTAL. */
-  gapsSegmentCap: number;
-  /** Gaps skipped when a connection ended (FIN/RST, removal, end of capture). */
-  gapsAtEnd: number;
-  /** Bytes skipped in gaps the capture missed, with proof (acknowledged, snap cut). */
-  missedBytes: number;
-  /** Bytes skipped in gaps without that proof (timeout, bound, end): never seen, never acknowledged. */
-  unseenBytes: number;
-  /** Segments ignored as outside any window (TCP_MAX_SEQ_JUMP). */
-  outOfWindowSegments: number;
-  /** Bytes seen twice with different content (first copy kept). */
-  conflictingBytes: number;
-  /** Acknowledgements too far ahead to skip a gap (TCP_MAX_ACK_SKIP): ignored. */
-  acksImplausible: number;
-  /** Retransmitted bytes of a followed stream older than the TCP_RETRANSMIT_CHECK_BYTES it keeps:
-   * counted as retransmitted, never compared (a conflicting copy among them goes unnoticed). */
-  retransmitBytesUnchecked: number;
-}
-
-/** State shared by every Half: the global bounds, the FIFO of halves holding a gap, counters. */
-export class ReassemblyBudget {
-  bytes = 0;
-  segments = 0;
-  /** Capture time (seconds) of the packet being processed. */
-  now = 0;
-  fifoHead: Half | null = null;
-  fifoTail: Half | null = null;
-  readonly counters: ReassemblyCounters = {
-    gapsAcked: 0,
-    gapsTimedOut: 0,
-    gapsConnectionCap: 0,
-    gapsGlobalCap: 0,
-    gapsSegmentCap: 0,
-    gapsAtEnd: 0,
-    missedBytes: 0,
-    unseenBytes: 0,
-    outOfWindowSegments: 0,
-    conflictingBytes: 0,
-    acksImplausible: 0,
-    retransmitBytesUnchecked: 0,
-  };
-  constructor(readonly limits: ReassemblyLimits = DEFAULT_REASSEMBLY_LIMITS) {}
-
-  /** Skips gaps whose wait passed the timeout (FIFO order is gap-open order). */
-  expire(now: number): void {
-    const limit = now - this.limits.gapTimeoutSec;
-    while (this.fifoHead !== null && this.fifoHead.gapSince < limit) {
-      this.counters.gapsTimedOut++;
-      this.fifoHead.flush();
-    }
-  }
-
-  enforceGlobal(): void {
-    const l = this.limits;
-    while ((this.bytes > l.maxBytesTotal || this.segments > l.maxSegmentsTotal) && this.fifoHead !== null) {
-      if (this.bytes > l.maxBytesTotal) this.counters.gapsGlobalCap++;
-      else this.counters.gapsSegmentCap++;
-      this.fifoHead.flush();
-    }
-  }
-}
-
 const EMPTY = Buffer.alloc(0);
 
-const HALF_STARTED = 1;
-const HALF_FIN_SEEN = 2;
-const HALF_DONE = 4;
-const HALF_IN_FIFO = 8;
-/** First bit free for subclasses' booleans. */
-export const HALF_FIRST_FREE_BIT = 16;
-
-export class Half {
+export class Half extends HalfFields {
   /** The other direction of the same connection (set by the connection). */
   peer: Half = this;
   next = 0;
   offset = 0;
   finSeq = 0;
-  /** Booleans packed in one field (a tracked connection's size is the bound on memory):
-   * STARTED, FIN_SEEN, DONE, IN_FIFO here; Endpoint adds its own above them. */
-  bits = 0;
-
-  get started(): boolean {
-    return (this.bits & HALF_STARTED) !== 0;
-  }
-  set started(v: boolean) {
-    this.bits = v ? this.bits | HALF_STARTED : this.bits & ~HALF_STARTED;
-  }
-  get finSeen(): boolean {
-    return (this.bits & HALF_FIN_SEEN) !== 0;
-  }
-  set finSeen(v: boolean) {
-    this.bits = v ? this.bits | HALF_FIN_SEEN : this.bits & ~HALF_FIN_SEEN;
-  }
-  /** Every byte up to the FIN was delivered or skipped. */
-  get done(): boolean {
-    return (this.bits & HALF_DONE) !== 0;
-  }
-  set done(v: boolean) {
-    this.bits = v ? this.bits | HALF_DONE : this.bits & ~HALF_DONE;
-  }
-  get inFifo(): boolean {
-    return (this.bits & HALF_IN_FIFO) !== 0;
-  }
-  set inFifo(v: boolean) {
-    this.bits = v ? this.bits | HALF_IN_FIFO : this.bits & ~HALF_IN_FIFO;
-  }
-
-  /** The out-of-order state, allocated while a gap is open (most connections never have one:
-   * keeping these fields out of every Half keeps a tracked connection small). */
-  private x: OutOfOrder | null = null;
-
-  private rare(): OutOfOrder {
-    let x = this.x;
-    if (x === null) x = this.x = new OutOfOrder();
-    return x;
-  }
-  /** Ranges after next, sorted, not overlapping; null when there is none. */
-  get ooo(): Seg[] | null {
-    return this.x === null ? null : this.x.segs;
-  }
-  /** DATA bytes held in ooo. */
-  get keptBytes(): number {
-    return this.x === null ? 0 : this.x.keptBytes;
-  }
-  set keptBytes(v: number) {
-    this.rare().keptBytes = v;
-  }
-  /** Sequence-space bytes covered by ooo ranges. */
-  get rangeBytes(): number {
-    return this.x === null ? 0 : this.x.rangeBytes;
-  }
-  set rangeBytes(v: number) {
-    this.rare().rangeBytes = v;
-  }
-  /** Capture second the front gap opened. */
-  get gapSince(): number {
-    return this.x === null ? 0 : this.x.gapSince;
-  }
-  set gapSince(v: number) {
-    this.rare().gapSince = v;
-  }
-  get fifoPrev(): Half | null {
-    return this.x === null ? null : this.x.fifoPrev;
-  }
-  set fifoPrev(v: Half | null) {
-    this.rare().fifoPrev = v;
-  }
-  get fifoNext(): Half | null {
-    return this.x === null ? null : this.x.fifoNext;
-  }
-  set fifoNext(v: Half | null) {
-    this.rare().fifoNext = v;
-  }
-
   retransBytes = 0;
   missedBytes = 0;
   unseenBytes = 0;
-  /** Rarely used values, allocated on first use (most connections never need them). */
-  private e: HalfExtra | null = null;
-
-  private extra(): HalfExtra {
-    let e = this.e;
-    if (e === null) e = this.e = new HalfExtra();
-    return e;
-  }
-  /** Endpoint's history bookkeeping (rare events: kept in the extra object). */
-  get lastR(): number {
-    return this.e === null ? 0 : this.e.lastR;
-  }
-  set lastR(v: number) {
-    this.extra().lastR = v;
-  }
-  get tCount(): number {
-    return this.e === null ? 0 : this.e.tCount;
-  }
-  set tCount(v: number) {
-    this.extra().tCount = v;
-  }
-  get gCount(): number {
-    return this.e === null ? 0 : this.e.gCount;
-  }
-  set gCount(v: number) {
-    this.extra().gCount = v;
-  }
-  get wCount(): number {
-    return this.e === null ? 0 : this.e.wCount;
-  }
-  set wCount(v: number) {
-    this.extra().wCount = v;
-  }
-  /** Of missedBytes, those the snap length cut off segments that were captured. */
-  get cutBytes(): number {
-    return this.e === null ? 0 : this.e.cutBytes;
-  }
-  set cutBytes(v: number) {
-    this.extra().cutBytes = v;
-  }
-  /** Of unseenBytes, those an ACK up to unprovenEnd would show the capture missed. */
-  get unproven(): number {
-    return this.e === null ? 0 : this.e.unproven;
-  }
-  set unproven(v: number) {
-    this.extra().unproven = v;
-  }
-  get unprovenEnd(): number {
-    return this.e === null ? 0 : this.e.unprovenEnd;
-  }
-  set unprovenEnd(v: number) {
-    this.extra().unprovenEnd = v;
-  }
-  get conflictBytes(): number {
-    return this.e === null ? 0 : this.e.conflictBytes;
-  }
-  set conflictBytes(v: number) {
-    this.extra().conflictBytes = v;
-  }
-  get outOfWindow(): number {
-    return this.e === null ? 0 : this.e.outOfWindow;
-  }
-  set outOfWindow(v: number) {
-    this.extra().outOfWindow = v;
-  }
-  /** Followed streams only: the last bytes delivered (ending at next), to compare retransmissions
-   * with (TCP_RETRANSMIT_CHECK_BYTES); recentLen = 0 after a gap. */
-  get recent(): Buffer | null {
-    return this.e === null ? null : this.e.recent;
-  }
-  set recent(v: Buffer | null) {
-    this.extra().recent = v;
-  }
-  get recentLen(): number {
-    return this.e === null ? 0 : this.e.recentLen;
-  }
-  set recentLen(v: number) {
-    this.extra().recentLen = v;
-  }
 
   constructor(
     readonly dir: Direction,
     readonly owner: StreamOwner,
     readonly budget: ReassemblyBudget,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Back to the state of a new Half (connections are recycled: see tracker.ts). */
   resetHalf(): void {

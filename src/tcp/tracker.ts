@@ -50,15 +50,8 @@ import {
 } from '../limits.js';
 import { Conn, isPow10, type Connection, type ConnectionSummary, type RemovalReason } from './connection.js';
 import { addressWords, endpointHash, flowHash, type FourTuple } from './flow.js';
-import {
-  DEFAULT_REASSEMBLY_LIMITS,
-  ReassemblyBudget,
-  type Direction,
-  type ReassemblyCounters,
-  type ReassemblyLimits,
-  type SegmentInfo,
-  type StreamSink,
-} from './reassembly.js';
+import { DEFAULT_REASSEMBLY_LIMITS, ReassemblyBudget, type ReassemblyCounters, type ReassemblyLimits } from './budget.js';
+import type { Direction, SegmentInfo, StreamSink } from './stream.js';
 import { EndpointState, promotesPeer, step } from './state.js';
 
 export interface TcpEvents {
