@@ -7,20 +7,20 @@
  *
  * Files: sequence.ts (32-bit sequence arithmetic), flow.ts (numeric flow keys), state.ts
  * (endpoint states, conn_state table), stream.ts (the StreamSink contract), reassembly.ts (one
- * direction: ordering, gaps), budget.ts (bounds and counters all directions share), half-fields.ts
- * (a direction's compact memory layout),
- * connection.ts (a connection, its history and summary), tracker.ts (the table, lifecycle,
- * eviction, subscriptions), conn-log.ts (conn.log line and JSON).
+ * direction: ordering, gaps), budget.ts (bounds and counters all directions share),
+ * half-fields.ts (a direction's compact memory layout), connection.ts (a connection, its history
+ * and summary), tracker.ts (the table, lifecycle, eviction), tracker-api.ts (its events, options,
+ * bounds, counters), follows.ts (subscriptions waiting for their connection), icmp-rejection.ts
+ * (ICMP unreachable: believed or not), conn-log.ts (conn.log line and JSON).
  */
+export { TcpTracker, connectionsOf } from './tracker.js';
 export {
-  TcpTracker,
-  connectionsOf,
   DEFAULT_TRACKER_LIMITS,
   type TcpEvents,
   type TcpTrackerOptions,
   type TcpCounters,
   type TrackerLimits,
-} from './tracker.js';
+} from './tracker-api.js';
 export type {
   Connection,
   CaptureTime,

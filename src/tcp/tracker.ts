@@ -5,23 +5,7 @@
  * Driving it: for each record, `decode()` the packet; when it returns DecodeStatus.TCP call
  * `tracker.packet(p)`; at the end of the capture call `tracker.finish()` once.
  *
- * Events (`TcpEvents`, all optional, for ALL connections, in this order per connection):
- *   opened(c)        its first packet (a SYN, or any segment when picked up mid-stream), before
- *                    that packet is counted: addresses, ports, id and midStream are set
- *   inspect(c, d, b) the first payload of each direction, until a hook returns a sink: return a
- *                    StreamSink to follow the connection from this byte on (FTP on any port);
- *                    `b` is a view valid only during the call
- *   established(c)   the handshake completed (SYN, SYN+ACK, ACK; simultaneous open too)
- *   reset(c, d)      the first RST, sent in direction d (that direction's stream ends; the other
- *                    one still delivers bytes in flight, and ends with its FIN, RST or removal)
- *   closed(c)        FINs seen both ways
- *   removed(s, why)  it left the tracker, with its final summary: `idle` or `capacity` (evicted),
- *                    `port-reuse` (a new SYN on its 4-tuple), `end-of-capture` (finish())
- * `opened` and `removed` come exactly once per connection; the others at most once. A followed
- * connection's sink gets `end()` before `removed`, at the latest. Callbacks must not call
- * `packet()`; they may call `follow`/`attach`. A `Connection` is valid until its `removed` event
- * returns: the object is then recycled for another connection (a SYN flood allocates nothing);
- * keep its summary or the fields you need, never the object.
+ * Events: `TcpEvents` (tracker-api.ts: which, in what order, what a callback may do).
  *
  * Subscribing: `follow(tuple, sink)` (by 4-tuple: the live connection on it, or the next one
  * that appears), `attach(c, sink)` (from `opened`), or the `inspect` hook (by first bytes).
@@ -38,85 +22,20 @@
  * follows allocate nothing.
  */
 import { TcpFlag, type Packet } from '../decode/packet.js';
-import { formatIp, parseIp } from '../decode/address.js';
-import { icmpCodeText } from '../decode/icmp.js';
-import { seqDiff } from './sequence.js';
-import {
-  TCP_ATTEMPT_TIMEOUT_SEC,
-  TCP_CLOSED_TIMEOUT_SEC,
-  TCP_IDLE_TIMEOUT_SEC,
-  TCP_MAX_CONNECTIONS,
-  TCP_MAX_PENDING_FOLLOWS,
-} from '../limits.js';
+import { parseIp } from '../decode/address.js';
 import { Conn, isPow10, type Connection, type ConnectionSummary, type RemovalReason } from './connection.js';
 import { addressWords, endpointHash, flowHash, type FourTuple } from './flow.js';
-import { DEFAULT_REASSEMBLY_LIMITS, ReassemblyBudget, type ReassemblyCounters, type ReassemblyLimits } from './budget.js';
+import { ReassemblyBudget } from './budget.js';
 import type { Direction, SegmentInfo, StreamSink } from './stream.js';
 import { EndpointState, promotesPeer, step } from './state.js';
-
-export interface TcpEvents {
-  opened?(c: Connection): void;
-  inspect?(c: Connection, dir: Direction, firstBytes: Buffer): StreamSink | null;
-  established?(c: Connection): void;
-  reset?(c: Connection, dir: Direction): void;
-  closed?(c: Connection): void;
-  removed?(summary: ConnectionSummary, reason: RemovalReason): void;
-}
-
-export interface TrackerLimits extends ReassemblyLimits {
-  maxConnections: number;
-  idleTimeoutSec: number;
-  attemptTimeoutSec: number;
-  closedTimeoutSec: number;
-  maxPendingFollows: number;
-}
-
-export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
-  ...DEFAULT_REASSEMBLY_LIMITS,
-  maxConnections: TCP_MAX_CONNECTIONS,
-  idleTimeoutSec: TCP_IDLE_TIMEOUT_SEC,
-  attemptTimeoutSec: TCP_ATTEMPT_TIMEOUT_SEC,
-  closedTimeoutSec: TCP_CLOSED_TIMEOUT_SEC,
-  maxPendingFollows: TCP_MAX_PENDING_FOLLOWS,
-};
-
-export interface TcpTrackerOptions {
-  events?: TcpEvents;
-  /** Bounds (defaults from limits.ts); tests lower them to cross them cheaply. */
-  limits?: Partial<TrackerLimits>;
-}
-
-/** Counters of everything the tracker did or dropped (stable names for the `limits` report). */
-export interface TcpCounters extends ReassemblyCounters {
-  packets: number;
-  connections: number;
-  /** Connections tracked at the moment, and the most at once. */
-  liveConnections: number;
-  peakConnections: number;
-  evictedIdle: number;
-  evictedCapacity: number;
-  portReuse: number;
-  synRetransmits: number;
-  /** SYN retransmissions past TCP_MAX_SYN_RETRANSMIT_FRAMES in one connection: counted in its
-   * `synRetransmits`, their frames not listed. */
-  synRetransmitFramesUnlisted: number;
-  followsDropped: number;
-}
+import { matches, PendingFollows, type PendingFollow } from './follows.js';
+import { rejectionOf } from './icmp-rejection.js';
+import { DEFAULT_TRACKER_LIMITS, type TcpCounters, type TcpEvents, type TcpTrackerOptions, type TrackerLimits } from './tracker-api.js';
 
 /** LRU classes, in eviction order. */
 const CLASS_DONE = 0;
 const CLASS_ATTEMPT = 1;
 const CLASS_LIVE = 2;
-
-interface PendingFollow {
-  readonly hash: number;
-  readonly version: 4 | 6;
-  readonly a: readonly [number, number, number, number];
-  readonly aPort: number;
-  readonly b: readonly [number, number, number, number];
-  readonly bPort: number;
-  readonly sink: StreamSink;
-}
 
 class MutableSegmentInfo implements SegmentInfo {
   frame = 0;
@@ -143,8 +62,7 @@ export class TcpTracker {
   private readonly lruHead: (Conn | null)[] = [null, null, null];
   private readonly lruTail: (Conn | null)[] = [null, null, null];
   private readonly timeouts: number[];
-  private readonly pending = new Map<number, PendingFollow[]>();
-  private readonly pendingOrder = new Set<PendingFollow>();
+  private readonly pending: PendingFollows;
   private readonly at = new MutableSegmentInfo();
   private clockSec = -Infinity;
   private nextId = 1;
@@ -167,6 +85,7 @@ export class TcpTracker {
     this.limits = { ...DEFAULT_TRACKER_LIMITS, ...options.limits };
     this.budget = new ReassemblyBudget(this.limits);
     this.events = options.events ?? {};
+    this.pending = new PendingFollows(this.limits.maxPendingFollows);
     this.timeouts = [this.limits.closedTimeoutSec, this.limits.attemptTimeoutSec, this.limits.idleTimeoutSec];
   }
 
@@ -280,51 +199,13 @@ export class TcpTracker {
   icmp(p: Packet): boolean {
     if (!p.icmpQuote) return false;
     if (p.tsSec > this.clockSec) this.tick(p.tsSec);
-    const r = this.rejectionOf(p);
+    const r = rejectionOf(this.table, p);
     if (r !== 'no-connection') return r === 'recorded';
     // A quoted SYN (the flags were quoted) proves the SYN was sent even when the capture lost it:
     // it is tracked as that SYN, then rejected.
     if ((p.flags & (SYN | ACK | RST | FIN)) !== SYN) return false;
     this.packet(p);
-    return this.rejectionOf(p) === 'recorded';
-  }
-
-  private rejectionOf(p: Packet): 'recorded' | 'not-believed' | 'no-connection' {
-    const v = p.ipVersion === 6 ? 6 : 4;
-    const a = addressWords(p.src);
-    const b = addressWords(p.dst);
-    if (a === null || b === null || a.version !== v || b.version !== v) return 'not-believed';
-    const sw = a.w;
-    const dw = b.w;
-    const sp = p.srcPort;
-    const dp = p.dstPort;
-    const h = flowHash(endpointHash(sw[0], sw[1], sw[2], sw[3], sp), endpointHash(dw[0], dw[1], dw[2], dw[3], dp), v);
-    for (let c = this.table.get(h) ?? null; c !== null; c = c.hashNext) {
-      if (c.ipVersion !== v) continue;
-      const o = [c.o0, c.o1, c.o2, c.o3];
-      const r = [c.r0, c.r1, c.r2, c.r3];
-      let dir: Direction;
-      if (c.origPort === sp && c.respPort === dp && sameWords(o, sw) && sameWords(r, dw)) dir = 0;
-      else if (c.origPort === dp && c.respPort === sp && sameWords(o, dw) && sameWords(r, sw)) dir = 1;
-      else continue;
-      const me = c.endpoint(dir);
-      const seq = p.seq | 0;
-      const synced = me.sentSyn || me.sentSynAck;
-      if (synced ? seqDiff(seq, me.isn) < 0 || (me.started && seqDiff(seq, me.next) > 0) : !me.plausible(seq)) return 'not-believed';
-      if (c.rejection !== null) return 'not-believed';
-      c.rejection = {
-        from: formatIp(p.icmpSender),
-        version: v,
-        type: p.icmpType,
-        code: p.icmpCode,
-        text: icmpCodeText(v, p.icmpCode),
-        frame: p.frame,
-        time: { sec: p.tsSec, nsec: p.tsNsec },
-        quoted: dir,
-      };
-      return 'recorded';
-    }
-    return 'no-connection';
+    return rejectionOf(this.table, p) === 'recorded';
   }
 
   /** End of capture: every connection still tracked is flushed, ended and removed (by id). */
@@ -335,9 +216,7 @@ export class TcpTracker {
     for (let k = 0; k < 3; k++) for (let c = this.lruHead[k]; c !== null; c = c.lruNext) all.push(c);
     all.sort((a, b) => a.id - b.id);
     for (const c of all) this.remove(c, 'end-of-capture');
-    for (const f of this.pendingOrder) f.sink.end();
-    this.pendingOrder.clear();
-    this.pending.clear();
+    for (const f of this.pending.drain()) f.sink.end();
   }
 
   /**
@@ -359,17 +238,10 @@ export class TcpTracker {
         return true;
       }
     }
-    let list = this.pending.get(h);
-    if (list === undefined) this.pending.set(h, (list = []));
-    list.push(f);
-    this.pendingOrder.add(f);
-    if (this.pendingOrder.size > this.limits.maxPendingFollows) {
-      const oldest = this.pendingOrder.values().next().value;
-      if (oldest !== undefined) {
-        this.dropPending(oldest);
-        this.followsDropped++;
-        oldest.sink.end();
-      }
+    const dropped = this.pending.add(f);
+    if (dropped !== null) {
+      this.followsDropped++;
+      dropped.sink.end();
     }
     return true;
   }
@@ -432,16 +304,8 @@ export class TcpTracker {
     c.flipped = flipped;
     if (flipped) c.history = '^';
     if (this.pending.size > 0) {
-      const list = this.pending.get(c.hash);
-      if (list !== undefined) {
-        for (const f of list) {
-          if (matches(f, c)) {
-            this.dropPending(f);
-            this.attach(c, f.sink);
-            break;
-          }
-        }
-      }
+      const sink = this.pending.take(c);
+      if (sink !== null) this.attach(c, sink);
     }
     this.events.opened?.(c);
   }
@@ -703,30 +567,6 @@ export class TcpTracker {
       this.pool = c;
     }
   }
-
-  private dropPending(f: PendingFollow): void {
-    this.pendingOrder.delete(f);
-    const list = this.pending.get(f.hash);
-    if (list === undefined) return;
-    const i = list.indexOf(f);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.pending.delete(f.hash);
-  }
-}
-
-function sameWords(x: readonly number[], y: readonly number[]): boolean {
-  return x[0] === y[0] && x[1] === y[1] && x[2] === y[2] && x[3] === y[3];
-}
-
-function matches(f: PendingFollow, c: Conn): boolean {
-  if (f.version !== c.ipVersion) return false;
-  const o = [c.o0, c.o1, c.o2, c.o3];
-  const r = [c.r0, c.r1, c.r2, c.r3];
-  const same = (x: readonly number[], y: readonly number[]): boolean => x[0] === y[0] && x[1] === y[1] && x[2] === y[2] && x[3] === y[3];
-  return (
-    (f.aPort === c.origPort && f.bPort === c.respPort && same(f.a, o) && same(f.b, r)) ||
-    (f.aPort === c.respPort && f.bPort === c.origPort && same(f.a, r) && same(f.b, o))
-  );
 }
 
 /**
