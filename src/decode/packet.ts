@@ -131,3 +131,16 @@ export function newPacket(): Packet {
     icmpSender: empty,
   };
 }
+
+/** Names of the DecodeStatus values, by value: the keys of `statuses()`. */
+export const STATUS_NAMES = [
+  'tcp',
+  'udp',
+  'icmp',
+  'other-ip',
+  'non-ip',
+  'fragment-pending',
+  'malformed',
+  'unsupported-link',
+] as const;
+export type StatusName = (typeof STATUS_NAMES)[number];

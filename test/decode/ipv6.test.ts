@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { LinkType } from '../../src/capture/record.js';
 import { Decoder, DecodeStatus, formatIp, newPacket } from '../../src/decode/index.js';
 import { Ipv6View, OK } from '../../src/decode/ipv6.js';
-import { copyIpv6Addresses } from '../../src/decode/index.js';
+import { copyIpv6Addresses } from '../../src/decode/ipv6.js';
 import { bytesOf, handBuilt, record } from './helpers.js';
 import * as P from './packets.js';
 
