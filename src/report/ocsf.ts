@@ -52,7 +52,8 @@ import type { Out } from './out.js';
 import { endpointText } from '../tcp/conn-log.js';
 import { isPrivateAddress } from '../ftp/announce.js';
 import type { InfoInput } from './inputs.js';
-import { EventSink, FAILED_OUTCOMES, damageMessage, damageOf, sessionFacts, communityId, dataEnds, dataTime, findingTime, isV6, maxSeverity, networkDirection, transferFile, type ClientSpan, type EventMapper } from './ndjson.js';
+import { EventSink, FAILED_OUTCOMES, damageMessage, damageOf, sessionFacts, dataEnds, maxSeverity, type EventMapper } from './ndjson.js';
+import { communityId, dataTime, findingTime, isV6, networkDirection, transferFile, type ClientSpan } from './event-facts.js';
 
 /** The OCSF schema version the events follow (test/vendor/ocsf/version.json). */
 export const OCSF_VERSION = '1.9.0-dev';

@@ -24,7 +24,6 @@
  *   the capture's span in OVERVIEW_TIME_BUCKETS buckets (a function of the first and last times
  *   only: shards agree).
  */
-import { parseIp, formatIp } from '../decode/address.js';
 import type { DataConnectionReport, DataMode, Finding, FindingCode, Outcome, SessionReport, TransferDirection } from '../ftp/model.js';
 import { DATA_MODES, FAILED_OUTCOMES, OUTCOMES } from '../ftp/model.js';
 import {
@@ -38,6 +37,11 @@ import {
   OVERVIEW_TIME_BUCKETS,
   OVERVIEW_TOP_HOSTS,
 } from '../limits.js';
+import { AddressSet, compareIp, copySet, networkKey } from './overview-addresses.js';
+import type { RuleDirection, PortRange, ExampleSession, FailureGroup, FirewallRule, HostRow, TimeBucket, OverviewReport } from './overview-model.js';
+
+export type { ExampleSession, FailureGroup, FirewallRule, HostRow, OverviewReport, PortRange, RuleDirection, TimeBucket } from './overview-model.js';
+export { coveringPrefix } from './overview-addresses.js';
 
 /** Sessions from which the overview comes first without being asked for (`--overview` forces it,
  * `--no-overview` leaves it out): more than a screenful of session blocks. */
@@ -45,186 +49,6 @@ export const OVERVIEW_AUTO_SESSIONS = 20;
 
 /** Outcomes that show a connection blocked at its setup: what a firewall rule lets through. */
 const BLOCKED: ReadonlySet<Outcome> = new Set<Outcome>(['no-answer', 'refused']);
-
-export type RuleDirection = 'inbound-to-server' | 'inbound-to-client';
-
-export interface PortRange {
-  from: number;
-  to: number;
-}
-
-export interface ExampleSession {
-  session: number;
-  dataConnection: number;
-  time: string;
-}
-
-export interface FailureGroup {
-  outcome: Outcome;
-  code: FindingCode | null;
-  /** Who was expected to open the data connection (client: passive modes; server: active). */
-  initiator: 'client' | 'server';
-  server: string;
-  /** Announced ports of the group's connections (null when none was announced). */
-  ports: PortRange | null;
-  /** Smallest prefix covering the clients (`192.0.2.0/28`), or the one address. */
-  clientNetwork: string;
-  /** The clients, when there are at most OVERVIEW_GROUP_CLIENTS of them (else null: see clientNetwork). */
-  clients: string[] | null;
-  dataConnections: number;
-  sessions: number;
-  firstTime: string;
-  lastTime: string;
-  examples: ExampleSession[];
-  /** Frames that show the first example's failure (its finding's frames). */
-  exampleFrames: number[];
-}
-
-export interface FirewallRule {
-  direction: RuleDirection;
-  /** Who opens the connection: the client network (inbound to server) or the server (inbound to client). */
-  source: string;
-  /** Who receives it: the server (inbound to server) or the client network (inbound to client). */
-  destination: string;
-  ports: PortRange;
-  /** Blocked connections the rule would have let through. */
-  connections: number;
-  /** `allow 198.51.100.0/24 -> 203.0.113.10:40000-40009 (inbound to server)` */
-  text: string;
-}
-
-export interface HostRow {
-  ip: string;
-  sessions: number;
-  dataConnections: number;
-  failed: number;
-  bytes: number;
-  byOutcome: Partial<Record<Outcome, number>>;
-  /** Servers: `pasv-address-mismatch` findings; clients: `port-address-mismatch` findings. */
-  addressMismatches: number;
-  /** Addresses announced instead of the host's own (first OVERVIEW_GROUP_CLIENTS). */
-  announcedAddresses: string[];
-  failedLogins: number;
-  bruteForce: boolean;
-}
-
-export interface TimeBucket {
-  start: string;
-  sessions: number;
-  dataConnections: number;
-  failed: number;
-}
-
-export interface OverviewReport {
-  sessions: number;
-  dataConnections: number;
-  firstTime: string | null;
-  lastTime: string | null;
-  failedDataConnections: number;
-  failureGroups: FailureGroup[];
-  firewallRules: FirewallRule[];
-  byMode: Record<DataMode, number>;
-  logins: { success: number; failed: number; none: number; unknown: number };
-  encryptedSessions: number;
-  bytes: Record<TransferDirection, number>;
-  /** Busiest first (by sessions, then data connections, then address), OVERVIEW_TOP_HOSTS each. */
-  servers: HostRow[];
-  clients: HostRow[];
-  /** Servers with an address mismatch, and clients with failed logins, beyond the busiest. */
-  serversWithMismatches: HostRow[];
-  clientsWithFailedLogins: HostRow[];
-  timeline: { bucketSeconds: number; buckets: TimeBucket[] };
-  /** Counted when a bound of src/limits.ts was hit (the overview is then a lower bound). */
-  dropped: Record<string, number>;
-}
-
-// --- addresses ---------------------------------------------------------------------------------
-
-/** An IPv4 address in dotted-quad text as a number, without allocating (-1 if it is not one):
- * the overview compares addresses once per session, and a Buffer per comparison is garbage the
- * memory governor would have to collect. */
-function ipv4Number(ip: string): number {
-  let n = 0;
-  let part = 0;
-  let dots = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 46) {
-      n = n * 256 + part;
-      part = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) part = part * 10 + (c - 48);
-    else return -1;
-  }
-  return dots === 3 ? n * 256 + part : -1;
-}
-
-/** Network key of a client: its /24 (IPv4) or /64 (IPv6), as text. */
-function networkKey(ip: string): string {
-  if (ipv4Number(ip) >= 0) return ip.slice(0, ip.lastIndexOf('.'));
-  const b = parseIp(ip);
-  return b ? b.subarray(0, 8).toString('hex') : ip;
-}
-
-function compareIp(a: string, b: string): number {
-  if (a === b) return 0;
-  const x4 = ipv4Number(a);
-  const y4 = ipv4Number(b);
-  if (x4 >= 0 && y4 >= 0) return x4 - y4;
-  if (x4 >= 0 || y4 >= 0) return x4 >= 0 ? -1 : 1;
-  const x = parseIp(a);
-  const y = parseIp(b);
-  if (!x || !y) return a < b ? -1 : a > b ? 1 : 0;
-  return Buffer.compare(x, y);
-}
-
-/** The smallest prefix covering every address between lo and hi (the same family). */
-export function coveringPrefix(lo: string, hi: string): string {
-  if (lo === hi) return lo;
-  const a = parseIp(lo);
-  const b = parseIp(hi);
-  if (!a || !b || a.length !== b.length) return `${lo}..${hi}`;
-  let bits = 0;
-  while (bits < a.length * 8) {
-    const i = bits >> 3;
-    const m = 0x80 >> (bits & 7);
-    if ((a[i] & m) !== (b[i] & m)) break;
-    bits++;
-  }
-  const net = Buffer.from(a);
-  for (let i = 0; i < net.length * 8; i++) if (i >= bits) net[i >> 3] &= ~(0x80 >> (i & 7));
-  return `${formatIp(net)}/${bits}`;
-}
-
-/** A set of addresses in bounded space: the lowest and highest (exact covering prefix) and the
- * first OVERVIEW_GROUP_CLIENTS distinct ones (null once there are more). */
-class AddressSet {
-  lo = '';
-  hi = '';
-  list: string[] | null = [];
-  add(ip: string): void {
-    if (ip === this.lo || ip === this.hi) return;
-    if (this.lo === '' || compareIp(ip, this.lo) < 0) this.lo = ip;
-    if (this.hi === '' || compareIp(ip, this.hi) > 0) this.hi = ip;
-    if (this.list && !this.list.includes(ip)) {
-      if (this.list.length < OVERVIEW_GROUP_CLIENTS) this.list.push(ip);
-      else this.list = null;
-    }
-  }
-  merge(o: AddressSet): void {
-    if (o.lo === '') return;
-    this.add(o.lo);
-    this.add(o.hi);
-    if (o.list === null) this.list = null;
-    else for (const ip of o.list) this.add(ip);
-  }
-  get network(): string {
-    return coveringPrefix(this.lo, this.hi);
-  }
-  get clients(): string[] | null {
-    return this.list ? [...this.list].sort(compareIp) : null;
-  }
-}
 
 // --- times ------------------------------------------------------------------------------------
 
@@ -666,12 +490,6 @@ export class Overview {
       dropped: { ...this.dropped },
     };
   }
-}
-
-function copySet(s: AddressSet): AddressSet {
-  const c = new AddressSet();
-  c.merge(s);
-  return c;
 }
 
 function hostRow(ip: string, h: Host): HostRow {

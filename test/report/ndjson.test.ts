@@ -8,7 +8,8 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { ECS_VERSION, NdjsonSink, communityId, networkDirection, type FtpFields } from '../../src/report/ndjson.js';
+import { ECS_VERSION, NdjsonSink, type FtpFields } from '../../src/report/ndjson.js';
+import { communityId, networkDirection } from '../../src/report/event-facts.js';
 import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, ndjsonLines, golden, flatten, MemoryOut, handBuiltSession, handBuiltTail, truncatedLab, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
 import { cli } from '../helpers/cli.js';
 
