@@ -1,8 +1,8 @@
 /**
  * FTP commands: the command-line grammar (RFC 959 §5.3) and a table of the commands the analyzer
- * knows, with their category, the transfer they start, the RFC that defines them and the reply
- * codes that RFC allows (RFC 959 §5.4 "Command-Reply Sequences" and the extensions' own lists),
- * so the session code can tell an answer from an unrelated reply.
+ * knows, with their category and the transfer they start: the session (session.ts) looks a verb
+ * up in COMMANDS to know whether it opens a data transfer and which way the data goes. The
+ * section comments in the table name the RFC that defines each group.
  */
 
 /**
@@ -24,10 +24,6 @@ export interface CommandInfo {
   readonly category: CommandCategory;
   /** For transfer commands: which way the data goes. */
   readonly transfer?: TransferKind;
-  /** Defining document, e.g. "RFC 959 §4.1.3". */
-  readonly rfc: string;
-  /** Reply codes the RFC lists for it (preliminary, intermediate and final). */
-  readonly replies: readonly number[];
 }
 
 export interface Command {
@@ -51,99 +47,81 @@ export function parseCommandLine(line: string): Command | null {
   return { verb: m[1].toUpperCase(), arg: /^[ \t]*$/.test(rest) ? '' : rest };
 }
 
-// Reply lists, RFC 959 §5.4 (110 restart markers omitted: only with MODE B/C).
-const DATA_DOWN = [125, 150, 226, 250, 421, 425, 426, 450, 451, 500, 501, 530, 550];
-const DATA_UP = [125, 150, 226, 250, 421, 425, 426, 450, 451, 452, 500, 501, 530, 532, 551, 552, 553];
-const LISTING = [125, 150, 226, 250, 421, 425, 426, 450, 451, 500, 501, 502, 530];
-const PARAMS = [200, 421, 500, 501, 504, 530];
-const FILE_ACTION = [250, 421, 500, 501, 502, 530, 550];
+const cmd = (category: CommandCategory, transfer?: TransferKind): CommandInfo => (transfer ? { category, transfer } : { category });
 
-const cmd = (category: CommandCategory, rfc: string, replies: readonly number[], transfer?: TransferKind): CommandInfo =>
-  transfer ? { category, transfer, rfc, replies } : { category, rfc, replies };
-
-/** Known commands by upper-case verb. Look up with `commandInfo()` (own keys only). */
-export const COMMANDS: Readonly<Partial<Record<string, CommandInfo>>> = Object.freeze({
+/** Known commands by upper-case verb (parseCommandLine's `verb`). A null-prototype object, so only
+ * these verbs are keys ("constructor" or "__proto__" from the wire finds nothing). */
+export const COMMANDS: Readonly<Partial<Record<string, CommandInfo>>> = Object.freeze(Object.assign(Object.create(null) as Partial<Record<string, CommandInfo>>, {
   // RFC 959 §4.1.1 access control
-  USER: cmd('access', 'RFC 959 §4.1.1', [230, 331, 332, 421, 500, 501, 530]),
-  PASS: cmd('access', 'RFC 959 §4.1.1', [202, 230, 332, 421, 500, 501, 503, 530]),
-  ACCT: cmd('access', 'RFC 959 §4.1.1', [202, 230, 421, 500, 501, 503, 530]),
-  CWD: cmd('access', 'RFC 959 §4.1.1', FILE_ACTION),
-  CDUP: cmd('access', 'RFC 959 §4.1.1', [200, 250, 421, 500, 501, 502, 530, 550]),
-  SMNT: cmd('access', 'RFC 959 §4.1.1', [202, 250, 421, 500, 501, 502, 530, 550]),
-  REIN: cmd('access', 'RFC 959 §4.1.1', [120, 220, 421, 500, 502]),
-  QUIT: cmd('access', 'RFC 959 §4.1.1', [221, 500]),
+  USER: cmd('access'),
+  PASS: cmd('access'),
+  ACCT: cmd('access'),
+  CWD: cmd('access'),
+  CDUP: cmd('access'),
+  SMNT: cmd('access'),
+  REIN: cmd('access'),
+  QUIT: cmd('access'),
   // RFC 959 §4.1.2 transfer parameters
-  PORT: cmd('announce', 'RFC 959 §4.1.2', [200, 421, 500, 501, 530]),
-  PASV: cmd('announce', 'RFC 959 §4.1.2', [227, 421, 500, 501, 502, 530]),
-  TYPE: cmd('transfer-params', 'RFC 959 §4.1.2', PARAMS),
-  STRU: cmd('transfer-params', 'RFC 959 §4.1.2', PARAMS),
-  MODE: cmd('transfer-params', 'RFC 959 §4.1.2', PARAMS),
+  PORT: cmd('announce'),
+  PASV: cmd('announce'),
+  TYPE: cmd('transfer-params'),
+  STRU: cmd('transfer-params'),
+  MODE: cmd('transfer-params'),
   // RFC 959 §4.1.3 service commands
-  RETR: cmd('transfer', 'RFC 959 §4.1.3', DATA_DOWN, 'download'),
-  STOR: cmd('transfer', 'RFC 959 §4.1.3', DATA_UP, 'upload'),
-  STOU: cmd('transfer', 'RFC 959 §4.1.3', DATA_UP, 'upload'),
-  APPE: cmd('transfer', 'RFC 959 §4.1.3', [...DATA_UP, 502, 550], 'upload'),
-  ALLO: cmd('transfer-params', 'RFC 959 §4.1.3', [200, 202, 421, 500, 501, 504, 530]),
-  REST: cmd('transfer-params', 'RFC 959 §4.1.3, RFC 3659 §5', [350, 421, 500, 501, 502, 530, 554]),
-  RNFR: cmd('service', 'RFC 959 §4.1.3', [350, 421, 450, 500, 501, 502, 530, 550]),
-  RNTO: cmd('service', 'RFC 959 §4.1.3', [250, 421, 500, 501, 502, 503, 530, 532, 553]),
-  ABOR: cmd('service', 'RFC 959 §4.1.3', [225, 226, 421, 426, 500, 501, 502]),
-  DELE: cmd('service', 'RFC 959 §4.1.3', [250, 421, 450, 500, 501, 502, 530, 550]),
-  RMD: cmd('service', 'RFC 959 §4.1.3', FILE_ACTION),
-  MKD: cmd('service', 'RFC 959 §4.1.3', [257, 421, 500, 501, 502, 530, 550]),
-  PWD: cmd('info', 'RFC 959 §4.1.3', [257, 421, 500, 501, 502, 550]),
-  LIST: cmd('transfer', 'RFC 959 §4.1.3', LISTING, 'listing'),
-  NLST: cmd('transfer', 'RFC 959 §4.1.3', LISTING, 'listing'),
-  SITE: cmd('service', 'RFC 959 §4.1.3', [200, 202, 500, 501, 530]),
-  SYST: cmd('info', 'RFC 959 §4.1.3', [215, 421, 500, 501, 502]),
-  STAT: cmd('info', 'RFC 959 §4.1.3', [211, 212, 213, 421, 450, 500, 501, 502, 530]),
-  HELP: cmd('info', 'RFC 959 §4.1.3', [211, 214, 421, 500, 501, 502]),
-  NOOP: cmd('info', 'RFC 959 §4.1.3', [200, 421, 500]),
+  RETR: cmd('transfer', 'download'),
+  STOR: cmd('transfer', 'upload'),
+  STOU: cmd('transfer', 'upload'),
+  APPE: cmd('transfer', 'upload'),
+  ALLO: cmd('transfer-params'),
+  REST: cmd('transfer-params'), // RFC 959 §4.1.3, RFC 3659 §5
+  RNFR: cmd('service'),
+  RNTO: cmd('service'),
+  ABOR: cmd('service'),
+  DELE: cmd('service'),
+  RMD: cmd('service'),
+  MKD: cmd('service'),
+  PWD: cmd('info'),
+  LIST: cmd('transfer', 'listing'),
+  NLST: cmd('transfer', 'listing'),
+  SITE: cmd('service'),
+  SYST: cmd('info'),
+  STAT: cmd('info'),
+  HELP: cmd('info'),
+  NOOP: cmd('info'),
   // RFC 775 experimental directory commands (still sent by some clients, answered by most servers)
-  XCWD: cmd('access', 'RFC 775', FILE_ACTION),
-  XCUP: cmd('access', 'RFC 775', [200, 250, 421, 500, 501, 502, 530, 550]),
-  XMKD: cmd('service', 'RFC 775', [257, 421, 500, 501, 502, 530, 550]),
-  XRMD: cmd('service', 'RFC 775', FILE_ACTION),
-  XPWD: cmd('info', 'RFC 775', [257, 421, 500, 501, 502, 550]),
+  XCWD: cmd('access'),
+  XCUP: cmd('access'),
+  XMKD: cmd('service'),
+  XRMD: cmd('service'),
+  XPWD: cmd('info'),
   // RFC 1639 long addresses
-  LPRT: cmd('announce', 'RFC 1639', [200, 421, 500, 501, 521, 530]),
-  LPSV: cmd('announce', 'RFC 1639', [228, 421, 500, 501, 502, 530]),
+  LPRT: cmd('announce'),
+  LPSV: cmd('announce'),
   // RFC 2228 security extensions (RFC 4217: AUTH TLS, PBSZ 0, PROT P)
-  AUTH: cmd('security', 'RFC 2228 §3, RFC 4217 §4', [234, 334, 421, 431, 500, 501, 502, 504, 534]),
-  ADAT: cmd('security', 'RFC 2228 §3', [235, 335, 421, 501, 503, 535]),
-  PBSZ: cmd('security', 'RFC 2228 §3, RFC 4217 §8', [200, 421, 500, 501, 502, 503, 530]),
-  PROT: cmd('security', 'RFC 2228 §3, RFC 4217 §9', [200, 421, 431, 500, 501, 502, 503, 504, 530, 534, 536]),
-  CCC: cmd('security', 'RFC 2228 §3, RFC 4217 §12', [200, 421, 500, 502, 533, 534]),
-  MIC: cmd('security', 'RFC 2228 §3', [421, 500, 501, 502, 533, 535, 537]),
-  CONF: cmd('security', 'RFC 2228 §3', [421, 500, 501, 502, 533, 535, 537]),
-  ENC: cmd('security', 'RFC 2228 §3', [421, 500, 501, 502, 533, 535, 537]),
+  AUTH: cmd('security'), // RFC 2228 §3, RFC 4217 §4
+  ADAT: cmd('security'),
+  PBSZ: cmd('security'), // RFC 2228 §3, RFC 4217 §8
+  PROT: cmd('security'), // RFC 2228 §3, RFC 4217 §9
+  CCC: cmd('security'), // RFC 2228 §3, RFC 4217 §12
+  MIC: cmd('security'),
+  CONF: cmd('security'),
+  ENC: cmd('security'),
   // RFC 2389 feature negotiation
-  FEAT: cmd('info', 'RFC 2389 §3', [211, 500, 502]),
-  OPTS: cmd('transfer-params', 'RFC 2389 §4', [200, 451, 500, 501, 502]),
+  FEAT: cmd('info'),
+  OPTS: cmd('transfer-params'),
   // RFC 2428 extended addresses (EPSV ALL is answered 200)
-  EPRT: cmd('announce', 'RFC 2428 §2', [200, 421, 500, 501, 522, 530]),
-  EPSV: cmd('announce', 'RFC 2428 §3', [200, 229, 421, 500, 501, 502, 522, 530]),
+  EPRT: cmd('announce'),
+  EPSV: cmd('announce'),
   // RFC 2640 internationalization
-  LANG: cmd('other', 'RFC 2640 §4', [200, 421, 500, 501, 502, 504]),
+  LANG: cmd('other'),
   // RFC 3659 extensions
-  SIZE: cmd('info', 'RFC 3659 §4', [213, 421, 500, 501, 502, 550]),
-  MDTM: cmd('info', 'RFC 3659 §3', [213, 421, 500, 501, 502, 550]),
-  MLST: cmd('info', 'RFC 3659 §7', [250, 421, 500, 501, 502, 530, 550]),
-  MLSD: cmd('transfer', 'RFC 3659 §7', [...LISTING, 550], 'listing'),
+  SIZE: cmd('info'),
+  MDTM: cmd('info'),
+  MLST: cmd('info'),
+  MLSD: cmd('transfer', 'listing'),
   // RFC 7151 virtual hosts
-  HOST: cmd('access', 'RFC 7151', [220, 421, 500, 501, 502, 503, 504, 530]),
-});
-
-/** The table entry for a verb (any case), or undefined for an unknown command. */
-export function commandInfo(verb: string): CommandInfo | undefined {
-  const v = verb.toUpperCase();
-  return Object.hasOwn(COMMANDS, v) ? COMMANDS[v] : undefined;
-}
-
-/** Which way a transfer command moves data, or null if the verb does not start a transfer. */
-export function transferKind(verb: string): TransferKind | null {
-  return commandInfo(verb)?.transfer ?? null;
-}
+  HOST: cmd('access'),
+}));
 
 /** Text shown instead of a secret argument. */
 export const REDACTED = '********';
