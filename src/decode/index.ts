@@ -222,8 +222,8 @@ export class Decoder extends LinkDecoder {
 
     // EtherType dispatch, shared by Ethernet and both cooked headers. Tags stack to any depth
     // (802.1ad S-tag, then C-tags); the loop ends because each tag consumes 4 captured bytes.
-    // IPv4, IPv6 and tags are handled here inline, as before tunnels existed, so the plain
-    // packet's path has no extra call; etherType() below has the whole dispatch, for tunnels.
+    // IPv4, IPv6 and tags are handled here inline, so the plain packet's path has no extra
+    // call; etherType() (link.ts) has the whole dispatch, for tunnels and PPPoE/MPLS.
     for (;;) {
       if (et === EtherType.IPV4) return this.ipv4(buf, off, end, wireEnd, out);
       if (et === EtherType.IPV6) return this.ipv6(buf, off, end, wireEnd, out);

@@ -90,7 +90,8 @@ export const Reason = {
   /** Incomplete datagrams still pending when the capture ended (per datagram, by finish()). */
   'frag-incomplete-at-end': 31,
 
-  // --- malformed: link layer, appended (values are dense and never reordered)
+  // --- malformed: link layer, PPPoE and MPLS (after the fragment events: values are dense and
+  // never reordered, so a stored count keeps its meaning)
   /** A PPPoE session header (6 bytes) + PPP protocol (2) cut short. */
   'pppoe-truncated': 32,
   /** An MPLS label stack that ends before its bottom-of-stack label. */

@@ -47,7 +47,7 @@ const FIRST_WRITE_BYTES = 4 * 1024;
 const SPOOL_CREATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
 const SPOOL_REOPEN = fsc.O_WRONLY | fsc.O_NOFOLLOW;
 /** Names whose next free suffix is remembered (a capture of 8,000 downloads of the same five
- * names must not try `-2` ... `-100` for each: that was 2.4 million failed link(2) calls). */
+ * names must not try `-2` ... `-100` for each: 2.4 million failed link(2) calls). */
 const NAME_HINTS = 4096;
 
 /** One file of the manifest. */
