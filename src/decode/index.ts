@@ -125,11 +125,6 @@ export class Decoder extends LinkDecoder {
     this.frags.finish();
   }
 
-  /** Fragment reassembly state, for `info` and the limits report. */
-  fragmentState(): { pendingDatagrams: number; pendingBytes: number } {
-    return { pendingDatagrams: this.frags.pendingDatagrams, pendingBytes: this.frags.pendingBytes };
-  }
-
   private decodeRecord(rec: CaptureRecord, out: Packet): DecodeStatus {
     const buf = rec.buf;
     let off = rec.offset;
