@@ -197,6 +197,34 @@ export function parse228(text: string): AnnounceResult {
   return longAddress('long-passive', best.split(/\s*,\s*/).map(num), text);
 }
 
+/** The announcement a command carries (PORT, EPRT, LPRT), or null for any other verb. */
+export function parseAnnouncementCommand(verb: string, arg: string): AnnounceResult | null {
+  switch (verb.toUpperCase()) {
+    case 'PORT':
+      return parsePortArg(arg);
+    case 'EPRT':
+      return parseEprtArg(arg);
+    case 'LPRT':
+      return parseLprtArg(arg);
+    default:
+      return null;
+  }
+}
+
+/** The announcement a reply carries (227, 228, 229), or null for any other code. */
+export function parseAnnouncementReply(code: number, text: string): AnnounceResult | null {
+  switch (code) {
+    case 227:
+      return parse227(text);
+    case 228:
+      return parse228(text);
+    case 229:
+      return parse229(text);
+    default:
+      return null;
+  }
+}
+
 /**
  * Scope of an address, for the NAT findings: `private` (RFC 1918, IPv6 ULA fc00::/7),
  * `shared` (100.64.0.0/10 carrier-grade NAT, RFC 6598), `link-local` (169.254/16, fe80::/10),

@@ -8,6 +8,8 @@ import {
   parse227,
   parse228,
   parse229,
+  parseAnnouncementCommand,
+  parseAnnouncementReply,
   parseEprtArg,
   parseLprtArg,
   parsePortArg,
@@ -190,6 +192,21 @@ table('parse228 (LPSV reply)', parse228, [
   { input: 'Entering Long Passive Mode (4,4,198,51)', expect: err('malformed', 'Entering Long Passive Mode (4,4,198,51)') },
   { input: 'Entering Long Passive Mode', expect: err('malformed', 'Entering Long Passive Mode') },
 ]);
+
+describe('dispatchers', () => {
+  it('parseAnnouncementCommand picks the parser by verb, null for others', () => {
+    expect(parseAnnouncementCommand('port', '192,0,2,10,4,1')).toEqual({ kind: 'active', ip: '192.0.2.10', port: 1025 });
+    expect(parseAnnouncementCommand('EPRT', '|1|192.0.2.10|1025|')).toMatchObject({ kind: 'extended-active' });
+    expect(parseAnnouncementCommand('LPRT', '4,4,192,0,2,10,2,4,1')).toMatchObject({ kind: 'long-active' });
+    expect(parseAnnouncementCommand('RETR', 'x')).toBeNull();
+  });
+  it('parseAnnouncementReply picks the parser by code, null for others', () => {
+    expect(parseAnnouncementReply(227, 'Entering Passive Mode (198,51,100,20,117,48).')).toMatchObject({ kind: 'passive', port: 30000 });
+    expect(parseAnnouncementReply(229, 'Entering Extended Passive Mode (|||30000|)')).toMatchObject({ kind: 'extended-passive', ip: null });
+    expect(parseAnnouncementReply(228, '(4,4,198,51,100,20,2,117,48)')).toMatchObject({ kind: 'long-passive' });
+    expect(parseAnnouncementReply(200, 'PORT command successful. Consider using PASV.')).toBeNull();
+  });
+});
 
 describe('addressScope / isPrivateAddress', () => {
   const cases: { input: string; scope: ReturnType<typeof addressScope>; private: boolean }[] = [

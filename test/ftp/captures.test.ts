@@ -8,11 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { LineSplitter } from '../../src/ftp/lines.js';
 import { ReplyAssembler, type Reply } from '../../src/ftp/replies.js';
 import { COMMANDS, parseCommandLine, type Command } from '../../src/ftp/commands.js';
-import { isAnnounceError, parse227, parse228, parse229, parseEprtArg, parseLprtArg, parsePortArg, parseTransferSize, type AnnounceResult } from '../../src/ftp/announce.js';
-
-/** The announcement parsers by command verb and by reply code, as the session (session.ts) picks them. */
-const BY_VERB: Partial<Record<string, (arg: string) => AnnounceResult>> = { PORT: parsePortArg, EPRT: parseEprtArg, LPRT: parseLprtArg };
-const BY_CODE: Partial<Record<number, (text: string) => AnnounceResult>> = { 227: parse227, 228: parse228, 229: parse229 };
+import { isAnnounceError, parseAnnouncementCommand, parseAnnouncementReply, parseTransferSize } from '../../src/ftp/announce.js';
 import { findFiles } from '../helpers/capture.js';
 
 interface Recorded {
@@ -70,14 +66,14 @@ describe('lab captures (tshark-reassembled control streams)', () => {
           const a = new ReplyAssembler((r) => replies.push(r));
           lines(server, 0).lines.forEach((l, i) => a.push(l, i));
           for (const r of replies) {
-            const ann = BY_CODE[r.code]?.(r.text);
+            const ann = parseAnnouncementReply(r.code, r.text);
             if (ann) expect(isAnnounceError(ann), `${r.code} ${r.text}`).toBe(false);
             // 213 answers SIZE (a number), MDTM (a timestamp) and STAT <file> (multi-line).
             if (r.code === 213 && !r.multiline) expect(parseTransferSize(r.text), r.text).not.toBeNull();
             if ((r.code === 150 || r.code === 125) && /bytes\)/.test(r.text)) expect(parseTransferSize(r.text), r.text).not.toBeNull();
           }
           for (const [verb, arg] of c.commands) {
-            const ann = BY_VERB[verb.toUpperCase()]?.(arg);
+            const ann = parseAnnouncementCommand(verb, arg);
             if (ann) expect(isAnnounceError(ann), `${verb} ${arg}`).toBe(false);
             expect(COMMANDS[verb.toUpperCase()], verb).toBeDefined();
           }
