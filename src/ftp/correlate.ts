@@ -1,6 +1,6 @@
 /**
- * The correlator (DESIGN.md §2.4): each announcement is an expected data connection; it is matched
- * with the TCP connection that followed it.
+ * Correlation (docs/design.md §2.4): each announcement is an expected data connection; it is
+ * matched with the TCP connection that followed it.
  *
  * An expectation names the endpoint that will be connected to: the client's announced address and
  * port for active modes (PORT, EPRT, LPRT: the server connects), the announced address and port for
@@ -10,11 +10,23 @@
  *
  * Order is not guaranteed (a data SYN can be read before the reply that announces it), so a
  * connection may start up to CORRELATE_BEFORE_SEC before its announcement. Each connection goes
- * to the expectation that explains it best (`rank`); the analyzer applies it across every session
- * still open, so that sessions reusing one passive port take their connections in turn.
+ * to the expectation that explains it best (`rank`) across every session still open, so that
+ * sessions reusing one passive port take their connections in turn.
+ *
+ * `CandidatePool` holds the connections that may be data connections (candidates: those touching
+ * an FTP host), indexed by responder endpoint and host pair, and the announcements of the open
+ * sessions by the endpoint they name. Its contract with the analyzer:
+ * - a session is `open`ed when its control connection is followed, `announce`d into as its control
+ *   channel announces, and `close`d once (at finalization, after `correlate` and `leftovers`);
+ * - a candidate is `add`ed when its connection opens (or `addSummary` for one that ended: a merge's
+ *   replay), `ended` when it leaves the tracker, and dropped by `prune`, `pruneStale` or `finish`;
+ * - `correlate(s)` gives session `s` the connections it explains best, `leftovers(s)` the unexplained
+ *   ones between its hosts; each connection goes to one session at most (`used`).
+ * Every candidate leaves through `onDrop` (untaken: no session claimed it), exactly once.
  */
-import type { ConnectionSummary } from '../tcp/index.js';
-import { ANNOUNCE_SLACK_SEC, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC } from '../limits.js';
+import type { Connection, ConnectionSummary } from '../tcp/index.js';
+import { ANNOUNCE_SLACK_SEC, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES } from '../limits.js';
+import { TimeIndex } from './timeindex.js';
 import type { Endpoint, Initiator } from './model.js';
 import type { AnnouncementRec } from './session.js';
 
@@ -122,4 +134,327 @@ export function rank(e: Expectation, fallback: boolean, start: number, origIp: s
 
 export function inWindow(e: Expectation, start: number): boolean {
   return start >= e.from && start <= e.to;
+}
+
+/** A connection as correlation sees it: a final summary, or a live connection summarised on demand. */
+export interface Candidate {
+  readonly id: number;
+  readonly start: number;
+  /** = start (TimeIndex order). */
+  readonly time: number;
+  dead: boolean;
+  readonly origIp: string;
+  readonly respKey: string;
+  readonly pair: string;
+  summary: ConnectionSummary | null;
+  live: Connection | null;
+  /** Added while no open session's announcement or host pair could claim it. */
+  readonly speculative: boolean;
+  /** Its correlation stopped at MAX_CORRELATE_RIVALS once (counted once, whichever session's
+   * finalization weighed it). */
+  rivalsCut: boolean;
+}
+
+/** What correlation reads of a session. */
+export interface PoolSession {
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  /** Capture seconds. */
+  readonly start: number;
+  /** When its control connection ended; Infinity while open. */
+  readonly end: number;
+  /** Its announcements so far (the control channel appends to this array). */
+  readonly announcements: readonly AnnouncementRec[];
+  /** Its announcements' entries in the target index. */
+  readonly targets: { key: string; entry: TargetEntry }[];
+  /** Expectations as last computed, valid while the announcement count and end are unchanged. */
+  cache: { n: number; end: number; map: Map<AnnouncementRec, Expectation> } | null;
+}
+
+export interface TargetEntry {
+  readonly session: PoolSession;
+  readonly announcement: AnnouncementRec;
+  readonly fallback: boolean;
+  /** The announcement's capture time (TimeIndex order). */
+  readonly time: number;
+  dead: boolean;
+}
+
+export interface PoolCounters {
+  candidates: number;
+  candidatesDropped: number;
+  /** Connections matched (or left unmatched) without weighing every announcement naming their
+   * endpoint: the walk stopped at MAX_CORRELATE_RIVALS with more left. */
+  rivalsCut: number;
+}
+
+export class CandidatePool {
+  /** Candidates by id, by responder endpoint and by host pair (the host-pair index, docs/design.md §2.4). */
+  private readonly candidates = new Map<number, Candidate>();
+  private readonly byResp = new TimeIndex<Candidate>();
+  private readonly byPair = new TimeIndex<Candidate>();
+  /** Announcements of open sessions by the endpoint they name. */
+  private readonly byTarget = new TimeIndex<TargetEntry>();
+  /** Open sessions by host pair (concurrent sessions between the same two hosts). */
+  private readonly sessionsByPair = new Map<string, Set<PoolSession>>();
+  /** Candidates a session took. */
+  private readonly used = new Set<number>();
+  /** Candidate count and capture time of the next and last stale-candidate sweep (add). */
+  private staleAt = 1024;
+  private staleClock = -Infinity;
+  /** Candidates held that were speculative when added (MAX_SPECULATIVE_CANDIDATES). */
+  private speculative = 0;
+
+  constructor(
+    private readonly counters: PoolCounters,
+    /** A candidate leaves; `untaken`: dropped as no session's, none having claimed it. */
+    private readonly onDrop: (c: Candidate, untaken: boolean) => void = () => undefined,
+  ) {}
+
+  has(id: number): boolean {
+    return this.candidates.has(id);
+  }
+
+  /** Whether an open session's announcement names this endpoint (endpointKey). */
+  hasTarget(key: string): boolean {
+    return this.byTarget.has(key);
+  }
+
+  get(id: number): Candidate | undefined {
+    return this.candidates.get(id);
+  }
+
+  open(s: PoolSession): void {
+    const pk = pairKey(s.client.ip, s.server.ip);
+    let ps = this.sessionsByPair.get(pk);
+    if (!ps) this.sessionsByPair.set(pk, (ps = new Set()));
+    ps.add(s);
+  }
+
+  /** A new announcement of `s`: its target (and fallback) go into the index; the target returned. */
+  announce(s: PoolSession, a: AnnouncementRec): Endpoint {
+    const { target, fallback } = targetsOf(a, s.client, s.server);
+    const time = a.at.sec + a.at.nsec / 1e9;
+    const add = (e: Endpoint, isFallback: boolean) => {
+      const key = endpointKey(e.ip, e.port);
+      const entry: TargetEntry = { session: s, announcement: a, fallback: isFallback, time, dead: false };
+      this.byTarget.add(key, entry);
+      s.targets.push({ key, entry });
+    };
+    add(target, false);
+    if (fallback) add(fallback, true);
+    return target;
+  }
+
+  /** Session `s` is finalized: its announcements claim nothing any more. */
+  close(s: PoolSession): void {
+    for (const { key, entry } of s.targets) this.byTarget.kill(key, entry);
+    const pk = pairKey(s.client.ip, s.server.ip);
+    const ps = this.sessionsByPair.get(pk);
+    ps?.delete(s);
+    if (ps?.size === 0) this.sessionsByPair.delete(pk);
+  }
+
+  /** A connection touching an FTP host opened at capture time `clock`. */
+  add(c: Connection, clock: number): void {
+    // A flood of connections to an FTP host (a SYN flood while a session is open) must not keep
+    // them all: now and then (amortised O(1); at a cap once a capture second) those no session
+    // can claim any more leave.
+    const n = this.candidates.size;
+    const full = n >= MAX_DATA_CANDIDATES || this.speculative >= MAX_SPECULATIVE_CANDIDATES;
+    if ((n >= this.staleAt && !full) || (full && clock >= this.staleClock + 1)) {
+      this.pruneStale(clock);
+      this.staleClock = clock;
+      this.staleAt = Math.max(1024, this.candidates.size * 2);
+    }
+    const respKey = endpointKey(c.respIp, c.respPort);
+    const pair = pairKey(c.origIp, c.respIp);
+    // Speculative: only an announcement still to come (a reordered 227) could claim it.
+    const speculative = !this.sessionsByPair.has(pair) && !this.byTarget.has(respKey);
+    if (this.candidates.size >= MAX_DATA_CANDIDATES || (speculative && this.speculative >= MAX_SPECULATIVE_CANDIDATES)) {
+      this.counters.candidatesDropped++;
+      return;
+    }
+    const cand: Candidate = { id: c.id, start: clock, time: clock, dead: false, origIp: c.origIp, respKey, pair, summary: null, live: c, speculative, rivalsCut: false };
+    this.index(cand);
+  }
+
+  /** A connection that ended (a merge's replay), under a fresh `id`. */
+  addSummary(c: ConnectionSummary, id: number): void {
+    const start = startOf(c);
+    const cand: Candidate = { id, start, time: start, dead: false, origIp: c.orig.ip, respKey: endpointKey(c.resp.ip, c.resp.port), pair: pairKey(c.orig.ip, c.resp.ip), summary: { ...c, id }, live: null, speculative: false, rivalsCut: false };
+    this.index(cand);
+  }
+
+  private index(cand: Candidate): void {
+    if (cand.speculative) this.speculative++;
+    this.counters.candidates++;
+    this.candidates.set(cand.id, cand);
+    this.byResp.add(cand.respKey, cand);
+    this.byPair.add(cand.pair, cand);
+  }
+
+  /** Candidate `s.id` left the tracker: the Connection object is recycled, its final summary kept. */
+  ended(s: ConnectionSummary): boolean {
+    const cand = this.candidates.get(s.id);
+    if (!cand) return false;
+    cand.summary = s;
+    cand.live = null;
+    return true;
+  }
+
+  /** Drops candidates no session can claim: started before any future announcement's window
+   * (CORRELATE_BEFORE_SEC), named by no announcement of an open session, and not between the hosts
+   * of an open session (leftovers). */
+  private pruneStale(clock: number): void {
+    const limit = clock - CORRELATE_BEFORE_SEC - 1;
+    for (const c of this.candidates.values()) {
+      if (c.start < limit && !this.sessionsByPair.has(c.pair) && !this.byTarget.has(c.respKey)) this.drop(c, true);
+    }
+  }
+
+  /** Ended candidates no open session can claim any more leave: `oldest` is the start of the
+   * oldest open session (Infinity when none). */
+  prune(oldest: number): void {
+    const limit = oldest - CORRELATE_BEFORE_SEC - 1;
+    for (const c of this.candidates.values()) {
+      if (c.summary !== null && (c.start < limit || this.used.has(c.id))) this.drop(c, true);
+    }
+  }
+
+  /** Every candidate leaves (the end of the capture), those no session took as untaken. */
+  finish(): void {
+    for (const c of [...this.candidates.values()]) this.drop(c, true);
+  }
+
+  /** Candidate `id` is no data connection (it turned out to be a control connection). */
+  forget(id: number): void {
+    const c = this.candidates.get(id);
+    if (c) this.drop(c, false);
+  }
+
+  private drop(cand: Candidate, orphan: boolean): void {
+    if (!this.candidates.has(cand.id)) return;
+    this.onDrop(cand, orphan && !this.used.has(cand.id));
+    if (cand.speculative) this.speculative--;
+    this.candidates.delete(cand.id);
+    this.byResp.kill(cand.respKey, cand);
+    this.byPair.kill(cand.pair, cand);
+    this.used.delete(cand.id);
+  }
+
+  summaryOf(c: Candidate): ConnectionSummary {
+    if (c.summary) return c.summary;
+    // Still open at finalization (a data connection outliving its control connection): its state now.
+    return (c.live as Connection).summary();
+  }
+
+  /**
+   * Matches this session's expectations with the connections that followed: each candidate
+   * connection in one of its windows goes to the expectation that explains it best among every
+   * open session's (`rank`); this session takes those it wins. A connection that finds only this
+   * session's expectations already matched with a failed attempt (no SYN-ACK) is a retry of it.
+   */
+  correlate(s: PoolSession, expectations: Expectation[], retries: ConnectionSummary[]): Map<Expectation, Match> {
+    const out = new Map<Expectation, Match>();
+    const mine = new Map<AnnouncementRec, Expectation>(expectations.map((e) => [e.announcement, e]));
+    const pool = new Map<number, Candidate>();
+    for (const e of expectations) {
+      for (const t of e.fallback ? [e.target, e.fallback] : [e.target]) {
+        this.byResp.range(endpointKey(t.ip, t.port), e.from, e.to, (c) => {
+          if (!this.used.has(c.id)) pool.set(c.id, c);
+        });
+      }
+    }
+    const cands = [...pool.values()].sort((a, b) => a.start - b.start || a.id - b.id);
+    const expectationFor = (entry: TargetEntry): Expectation | undefined => (entry.session === s ? mine.get(entry.announcement) : this.expectations(entry.session).get(entry.announcement));
+    const taken = new Set<Expectation>();
+    for (const c of cands) {
+      let best: { e: Expectation; fallback: boolean; r: [number, number] } | null = null;
+      let retryOf: Expectation | null = null;
+      const consider = (entry: TargetEntry): void => {
+        const e = expectationFor(entry);
+        if (!e || !inWindow(e, c.start)) return;
+        if (taken.has(e)) {
+          const m = out.get(e);
+          if (m && entry.session === s && m.conn.synAckFrame === null && m.conn.orig.ip === c.origIp && c.start < e.next) retryOf = e;
+          return;
+        }
+        const r = rank(e, entry.fallback, c.start, c.origIp);
+        if (!best || r[0] < best.r[0] || (r[0] === best.r[0] && r[1] < best.r[1])) best = { e, fallback: entry.fallback, r };
+      };
+      // Announcements made before the connection, latest first: once one explains it perfectly
+      // (rank 0), earlier ones are further away and later ones (a reordered reply) rank worse.
+      // The bound is checked as the next entry comes, so a cut means one was left unweighed.
+      let cut = false;
+      let looked = 0;
+      this.byTarget.before(c.respKey, c.start, (entry) => {
+        if (best !== null && looked > MAX_CORRELATE_RIVALS) return (cut = true);
+        consider(entry);
+        if (best === null) return false;
+        looked++;
+        return (best as { r: [number, number] }).r[0] === 0;
+      });
+      if (best === null || (best as { r: [number, number] }).r[0] !== 0) {
+        looked = 0;
+        this.byTarget.after(c.respKey, c.start, c.start + CORRELATE_BEFORE_SEC, (entry) => {
+          if (looked > MAX_CORRELATE_RIVALS) return (cut = true);
+          consider(entry);
+          looked++;
+          return false;
+        });
+      }
+      if (cut && !c.rivalsCut) {
+        c.rivalsCut = true;
+        this.counters.rivalsCut++;
+      }
+      const chosen = best as { e: Expectation; fallback: boolean; r: [number, number] } | null;
+      if (chosen && mine.get(chosen.e.announcement) === chosen.e) {
+        out.set(chosen.e, { conn: this.summaryOf(c), usedFallback: chosen.fallback, retries: 0 });
+        taken.add(chosen.e);
+        this.used.add(c.id);
+      } else if (chosen) {
+        // Another session explains it better: that session will claim it; nothing here may.
+        taken.add(chosen.e);
+      } else if (retryOf) {
+        (out.get(retryOf) as Match).retries++;
+        this.used.add(c.id);
+        retries.push(this.summaryOf(c));
+      }
+    }
+    return out;
+  }
+
+  /** Another open session's expectations (rivals in correlation), cached between its changes. */
+  private expectations(o: PoolSession): Map<AnnouncementRec, Expectation> {
+    const n = o.announcements.length;
+    if (o.cache && o.cache.n === n && o.cache.end === o.end) return o.cache.map;
+    const map = new Map(expectationsOf(o.announcements, o.client, o.server, o.end).map((e) => [e.announcement, e]));
+    o.cache = { n, end: o.end, map };
+    return map;
+  }
+
+  /**
+   * Connections between this session's two hosts that no announcement explains (all of them after
+   * AUTH TLS), started while its control connection was open: this session's, unless a session
+   * between the same hosts started later and was also open then (concurrent sessions).
+   */
+  leftovers(s: PoolSession): ConnectionSummary[] {
+    const out: ConnectionSummary[] = [];
+    const pair = pairKey(s.client.ip, s.server.ip);
+    const rivals = this.sessionsByPair.get(pair);
+    const w = this.byPair.window(pair, s.start, s.end + CORRELATE_AFTER_SEC);
+    if (!w) return out;
+    next: for (let i = w.lo; i < w.hi; i++) {
+      const c = w.items[i];
+      if (c.dead || this.used.has(c.id)) continue;
+      // Another open session's announcement names its endpoint: that session will claim it.
+      const t = this.byTarget.latest(c.respKey, c.start + CORRELATE_BEFORE_SEC);
+      if (t && t.session !== s) continue;
+      if (rivals) for (const o of rivals) if (o !== s && o.start > s.start && o.start <= c.start && c.start <= o.end + CORRELATE_AFTER_SEC) continue next;
+      this.used.add(c.id);
+      out.push(this.summaryOf(c));
+    }
+    return out;
+  }
 }

@@ -92,6 +92,13 @@ function repliedAfterEnd(f: DataFacts, c: ConnectionSummary): boolean {
 /** The sides of a session's control connection the capture holds. */
 export type ControlSeen = 'both' | 'client' | 'server';
 
+/** The sides of a control connection the capture holds. */
+export function controlSeenOf(ctl: ConnectionSummary, client: Endpoint): ControlSeen {
+  if (ctl.oneSided === null) return 'both';
+  const clientIsOrig = ctl.orig.ip === client.ip && ctl.orig.port === client.port;
+  return (ctl.oneSided === 'orig') === clientIsOrig ? 'client' : 'server';
+}
+
 /** The data connection's responder's packets can be in this capture: the control connection
  * shows that side (the data connection runs between the same hosts, or the capture saw it). */
 function responderCaptured(f: DataFacts): boolean {

@@ -21,7 +21,8 @@
  * was given, as in a report: a partial result on shared storage holds no more than the report.
  */
 import type { ConnectionSummary } from '../tcp/index.js';
-import { isAnonymous, type PendingSession } from '../ftp/analyzer.js';
+import { isAnonymous } from '../ftp/session-report.js';
+import type { PendingSession } from '../ftp/shard.js';
 import { FtpSession, TimelineLog, type AnnouncementRec, type TimelineRec, type TransferRec } from '../ftp/session.js';
 import { REDACTED, redactCommand } from '../ftp/commands.js';
 import type { SessionFacts, SessionReport } from '../ftp/model.js';

@@ -6,6 +6,8 @@ import type { Out } from '../report/out.js';
 import { countersOf, runStages, type AnalyzeOptions, type RunCounters } from '../pipeline.js';
 import { shardOf, type ShardSpec } from './shard.js';
 import { factsOf } from '../ftp/model.js';
+import { controlPorts } from '../ftp/analyzer.js';
+import { ShardBook } from './shard-hooks.js';
 import { encodePending, encodeRecord, PARTIAL_FORMAT, PARTIAL_VERSION, type PartialHeader, type PartialOptions } from './partial.js';
 
 export async function analyzeShard(paths: readonly string[], opts: AnalyzeOptions, shard: ShardSpec, out: Out): Promise<RunCounters> {
@@ -17,10 +19,10 @@ export async function analyzeShard(paths: readonly string[], opts: AnalyzeOption
     {
       ...opts,
       ...(shard.count > 1 ? { inShard: (pkt) => shardOf(pkt, shard.count) === shard.index } : {}),
-      shard: {
+      shard: new ShardBook(controlPorts(opts.ports), {
         pending: (p) => out.write(encodeRecord({ kind: 'pending', pending: encodePending(p, options.showPasswords) })),
         orphan: (c) => out.write(encodeRecord({ kind: 'orphan', connection: c })),
-      },
+      }),
     },
     (s, start, batch) => out.write(encodeRecord({ kind: 'session', key: [batch, start, s.client.port], facts: factsOf(s), report: s })),
   );

@@ -1,10 +1,11 @@
 /**
- * A shard learns where FTP is from the other shards' packets (FtpAnalyzer.foreign): a connection
+ * A shard learns where FTP is from the other shards' packets (FtpAnalyzer.foreign, ShardBook): a connection
  * no session of its own took is kept as an orphan for the merge only when it touches an FTP host.
  * Hand-built packets and connection records.
  */
 import { describe, it, expect } from 'vitest';
-import { FtpAnalyzer } from '../../src/ftp/analyzer.js';
+import { controlPorts, FtpAnalyzer } from '../../src/ftp/analyzer.js';
+import { ShardBook } from '../../src/scale/shard-hooks.js';
 import { newPacket, TcpFlag, type Packet } from '../../src/decode/index.js';
 import type { ConnectionSummary } from '../../src/tcp/index.js';
 
@@ -34,7 +35,7 @@ function conn(orig: string, oport: number, resp: string, rport: number): Connect
 
 function shard(): { a: FtpAnalyzer; orphans: ConnectionSummary[] } {
   const orphans: ConnectionSummary[] = [];
-  const a = new FtpAnalyzer({ shard: { pending: () => undefined, orphan: (c) => orphans.push(c) } });
+  const a = new FtpAnalyzer({ shard: new ShardBook(controlPorts(), { pending: () => undefined, orphan: (c) => orphans.push(c) }) });
   return { a, orphans };
 }
 
