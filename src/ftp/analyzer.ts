@@ -1,10 +1,15 @@
 /**
- * The FTP stage's entry (docs/design.md §2.4): it listens to the TCP tracker's events, follows control
- * connections (port 21, --ports, or any port whose server spoke first with a 220 banner and whose
- * client then sent an FTP command), keeps the connections that touch an FTP host as correlation
- * candidates, and finalizes each session — correlation, diagnosis, report — once its control
- * connection is gone and FINALIZE_GRACE_SEC of capture time has passed, handing the report on at
- * once. Memory therefore follows the sessions open at a time, not the length of the capture.
+ * The FTP stage's entry (docs/design.md §2.4): it routes the TCP tracker's events. It follows
+ * control connections (port 21, --ports, or any port whose server spoke first with a 220 banner
+ * and whose client then sent an FTP command), keeps the connections that touch an FTP host as
+ * correlation candidates, and finalizes each session once its control connection is gone and
+ * FINALIZE_GRACE_SEC of capture time has passed, handing the report on at once. Memory therefore
+ * follows the sessions open at a time, not the length of the capture.
+ *
+ * The jobs it hands out: the control channel to ControlSink (control.ts, session.ts); candidates
+ * and matching to CandidatePool (correlate.ts); the report to sessionReport (session-report.ts,
+ * with findings.ts and diagnose.ts); data bytes to TransferFiles (payload.ts); everything a shard
+ * must know to ShardHooks (shard.ts, implemented in src/scale/).
  *
  * Driving it: `const a = new FtpAnalyzer(opts, onSession); const t = new TcpTracker({ events:
  * a.events }); a.bind(t)`; for each TCP packet `a.advance(p.tsSec)` then `t.packet(p)`; at the end
@@ -13,7 +18,7 @@
 import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { FINALIZE_GRACE_SEC } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
-import { CandidatePool, endOf, expectationsOf, startOf, type Candidate, type PoolSession } from './correlate.js';
+import { CandidatePool, endOf, expectationsOf, startOf, type PoolSession } from './correlate.js';
 import { capturePointOf, controlSeenOf, type ControlSeen } from './diagnose.js';
 import type { CapturePoint, Endpoint, SessionReport } from './model.js';
 import { TimelineLog, type AnnouncementRec } from './session.js';

@@ -40,7 +40,7 @@ describe('classic pcap', () => {
       const { records, errors, formats } = await readAll([f]);
       expect(errors).toEqual([]);
       expect(formats).toEqual(['pcap-nsec']);
-      expect([records[0].tsSec, records[0].tsNsec]).toEqual([1795698454, 123456789]);
+      expect(records[0]).toMatchObject({ tsSec: 1795698454, tsNsec: 123456789 });
     }
   });
 
@@ -91,7 +91,7 @@ describe('pcapng (hand-built)', () => {
   it('cuts a simple packet block at the interface snap length', async () => {
     const f = put('hand-built-spb.pcapng', new NgBuilder().shb(true).idb(1, { snaplen: 64 }).spb(payload(100, 7), 100).build());
     const { records } = await readAll([f]);
-    expect([records[0].capturedLength, records[0].originalLength]).toEqual([64, 100]);
+    expect(records[0]).toMatchObject({ capturedLength: 64, originalLength: 100 });
   });
 });
 
@@ -108,7 +108,7 @@ describe('timestamps', () => {
     ];
     for (const [ticks, per, sec, nsec] of cases) {
       ticksToSecNsec(Number(ticks >> 32n), Number(ticks & 0xffffffffn), per, out);
-      expect([out.sec, out.nsec]).toEqual([sec, nsec]);
+      expect(out).toMatchObject({ sec: sec, nsec: nsec });
     }
   });
   it('formats ISO 8601 UTC with nanoseconds', () => {

@@ -11,7 +11,7 @@ describe('Ethernet II', () => {
     const p = newPacket();
     const rec = handBuilt(P.ETH_IPV4_TCP_USER, { tsSec: 5, tsNsec: 6, frame: 9 });
     expect(dec.decode(rec, p)).toBe(DecodeStatus.TCP);
-    expect([p.tsSec, p.tsNsec, p.frame, p.linkType]).toEqual([5, 6, 9, LinkType.ETHERNET]);
+    expect(p).toMatchObject({ tsSec: 5, tsNsec: 6, frame: 9, linkType: LinkType.ETHERNET });
     expect(p.vlanIds).toEqual([]);
     expect(p.ipVersion).toBe(4);
     expect(formatIp(p.src)).toBe('192.0.2.10');

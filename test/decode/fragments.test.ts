@@ -241,7 +241,7 @@ describe('IPv4 fragment reassembly', () => {
     const dec = new Decoder();
     const { st, p } = feed(dec, [a, b]);
     expect(st).toEqual([PENDING, DecodeStatus.UDP]);
-    expect([p.srcPort, p.dstPort, p.payloadLength]).toEqual([5000, 53, 40]);
+    expect(p).toMatchObject({ srcPort: 5000, dstPort: 53, payloadLength: 40 });
   });
 });
 

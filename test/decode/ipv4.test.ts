@@ -123,7 +123,7 @@ describe('IPv4', () => {
     const dec = new Decoder();
     const p = newPacket();
     expect(dec.decode(handBuilt(P.IPV4_UDP), p)).toBe(DecodeStatus.UDP);
-    expect([p.srcPort, p.dstPort, p.payloadLength, p.payloadWireLength]).toEqual([5353, 53, 4, 4]);
+    expect(p).toMatchObject({ srcPort: 5353, dstPort: 53, payloadLength: 4, payloadWireLength: 4 });
     expect(p.buf.toString('latin1', p.payloadOff, p.payloadOff + 4)).toBe('abcd');
     const b = bytesOf(P.RAW_IPV4);
     b[9] = 1;

@@ -28,9 +28,7 @@ describe('TCP header', () => {
     const t = new TcpView();
     expect(t.reset(b, 20, 39)).toBe(false);
     expect(t.reset(b, 20, b.length)).toBe(true);
-    expect([t.srcPort, t.dstPort, t.seq, t.ack, t.headerLength, t.flags, t.window]).toEqual([
-      50000, 21, 4294967280, 2147483649, 20, TcpFlag.PSH | TcpFlag.ACK, 502,
-    ]);
+    expect(t).toMatchObject({ srcPort: 50000, dstPort: 21, seq: 4294967280, ack: 2147483649, headerLength: 20, flags: TcpFlag.PSH | TcpFlag.ACK, window: 502 });
   });
 
   it('hand-built SYN: flags, options on demand', () => {

@@ -31,12 +31,12 @@ describe('LIST of the lab captures', () => {
           expect(l, c.file).toBeDefined();
           if (!l) continue;
           listings++;
-          expect([l.format, l.unparsed, l.dropped], c.file).toEqual(['unix', 0, 0]);
+          expect(l, c.file).toMatchObject({ format: 'unix', unparsed: 0, dropped: 0 });
           expect(l.entries.length, c.file).toBeGreaterThan(0);
           for (const e of l.entries) {
             entries++;
             if (e.type === 'dir') expect(LAB_DIRS.has(e.name), `${c.file}: ${e.name}`).toBe(true);
-            else expect([e.type, e.size], `${c.file}: ${e.name}`).toEqual(['file', LAB_SIZES[/^up-.*\.bin$/.test(e.name) ? 'upload.bin' : e.name]]);
+            else expect(e, `${c.file}: ${e.name}`).toMatchObject({ type: 'file', size: LAB_SIZES[/^up-.*\.bin$/.test(e.name) ? 'upload.bin' : e.name] });
             expect(e.perm, c.file).toMatch(/^[-d][-rwx]{9}$/);
           }
         }
@@ -106,7 +106,7 @@ describe('ListingParser on hand-built hostile listings', () => {
     const p = new ListingParser();
     p.push(Buffer.from(Array.from({ length: LISTING_MAX_ENTRIES + 5 }, (_, i) => `f${i}\n`).join('')));
     const r = p.report();
-    expect([r.entries.length, r.dropped]).toEqual([LISTING_MAX_ENTRIES, 5]);
+    expect({ entries: r.entries.length, dropped: r.dropped }).toEqual({ entries: LISTING_MAX_ENTRIES, dropped: 5 });
   });
 
   it('a hole (bytes the capture missed) loses the line it cuts, no more', () => {

@@ -26,14 +26,14 @@ function play(steps: Step[]): FtpSession {
 describe('FtpSession', () => {
   it('login: USER/PASS 331/230 succeeds, 530 fails and counts every attempt', () => {
     const ok = play([['S', 220, 'ftp-pcap lab vsftpd ready'], ['C', 'USER ftplab'], ['S', 331, 'Please specify the password.'], ['C', 'PASS labpass'], ['S', 230, 'Login successful.']]);
-    expect([ok.banner, ok.user, ok.password, ok.login, ok.failedLogins]).toEqual(['ftp-pcap lab vsftpd ready', 'ftplab', 'labpass', 'success', 0]);
+    expect(ok).toMatchObject({ banner: 'ftp-pcap lab vsftpd ready', user: 'ftplab', password: 'labpass', login: 'success', failedLogins: 0 });
     const bad = play([['S', 220, 'x'], ['C', 'USER root'], ['S', 331, 'Please specify the password.'], ['C', 'PASS toor'], ['S', 530, 'Login incorrect.'], ['C', 'USER admin'], ['S', 331, 'p'], ['C', 'PASS admin'], ['S', 530, 'Login incorrect.']]);
-    expect([bad.login, bad.failedLogins, bad.user]).toEqual(['failed', 2, 'admin']);
+    expect(bad).toMatchObject({ login: 'failed', failedLogins: 2, user: 'admin' });
   });
 
   it('a banner that arrives after the client spoke answers no command (lftp sends FEAT first)', () => {
     const s = play([['C', 'FEAT'], ['S', 220, 'ftp-pcap lab vsftpd ready'], ['S', 211, 'Features:\n EPRT\nEnd'], ['C', 'USER ftplab'], ['S', 331, 'p'], ['C', 'PASS x'], ['S', 230, 'ok']]);
-    expect([s.banner, s.login]).toEqual(['ftp-pcap lab vsftpd ready', 'success']);
+    expect(s).toMatchObject({ banner: 'ftp-pcap lab vsftpd ready', login: 'success' });
   });
 
   it('PORT announces at the command, PASV at its 227; each transfer takes the latest announcement', () => {
@@ -93,12 +93,12 @@ describe('FtpSession', () => {
       ['S', 226, 'ABOR successful.'],
     ]);
     const t = s.transfers[0];
-    expect([t.replies.map((r) => r.code), t.final?.code, t.abortFrame !== null]).toEqual([[150, 426, 226], 426, true]);
+    expect({ replies: t.replies.map((r) => r.code), final: t.final?.code, aborted: t.abortFrame !== null }).toEqual({ replies: [150, 426, 226], final: 426, aborted: true });
   });
 
   it('REST then RETR: the 150 announces the whole file, the transfer expects the rest', () => {
     const s = play([['C', 'REST 1000'], ['S', 350, 'Restart position accepted (1000).'], ['C', 'PASV'], ['S', 227, '(198,51,100,20,117,48)'], ['C', 'RETR small.txt'], ['S', 150, 'Opening BINARY mode data connection for small.txt (1234 bytes).'], ['S', 226, 'Transfer complete.']]);
-    expect([s.transfers[0].restOffset, s.transfers[0].expectedBytes]).toEqual([1000, 234]);
+    expect(s.transfers[0]).toMatchObject({ restOffset: 1000, expectedBytes: 234 });
   });
 
   it('SIZE gives the expected bytes of a later RETR of the same path; PWD and CWD make full paths', () => {
@@ -115,7 +115,9 @@ describe('FtpSession', () => {
       ['S', 150, 'Opening data connection.'],
       ['S', 226, 'Transfer complete.'],
     ]);
-    expect([s.cwd, s.transfers[0].path, s.transfers[0].expectedBytes, s.announcements[0].kind, s.announcements[0].ip]).toEqual(['/sub', '/sub/notes.txt', 100, 'extended-passive', null]);
+    expect(s).toMatchObject({ cwd: '/sub' });
+    expect(s.transfers[0]).toMatchObject({ path: '/sub/notes.txt', expectedBytes: 100 });
+    expect(s.announcements[0]).toMatchObject({ kind: 'extended-passive', ip: null });
   });
 
   it('multi-line 230 with digits inside, then AUTH TLS 234 marks the channel encrypted', () => {
@@ -128,7 +130,7 @@ describe('FtpSession', () => {
       ['C', 'AUTH TLS'],
       ['S', 234, 'Proceed with negotiation.'],
     ]);
-    expect([s.login, s.user, s.tls, s.tlsFrame]).toEqual(['success', 'anonymous', true, 6]);
+    expect(s).toMatchObject({ login: 'success', user: 'anonymous', tls: true, tlsFrame: 6 });
   });
 
   it("pyftpdlib answers a PORT it could not connect to with 421; the announcement keeps that reply", () => {

@@ -101,8 +101,8 @@ describe('hostile (hand-built): damaged inputs, every command and format', () =>
         const last = JSON.parse(lines[lines.length - 1]) as { message: string; event?: { action: string }; file?: { path: string }; class_uid?: number; status_detail?: string };
         expect(last.message).toContain(c.file);
         expect(last.message).toMatch(c.offset);
-        if (format === 'ndjson') expect([last.event?.action, last.file?.path]).toEqual(['capture-incomplete', c.file]);
-        else expect([last.class_uid, last.status_detail]).toEqual([6008, expect.stringMatching(c.offset)]);
+        if (format === 'ndjson') expect({ action: last.event?.action, path: last.file?.path }).toEqual({ action: 'capture-incomplete', path: c.file });
+        else expect(last).toMatchObject({ class_uid: 6008, status_detail: expect.stringMatching(c.offset) });
       } else if (format === 'xml') {
         expect(r.stdout).toMatch(/<complete>false<\/complete>/);
       } else if (format === 'text') {

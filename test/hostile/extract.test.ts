@@ -137,7 +137,7 @@ describe('--extract on hand-built hostile names', () => {
       expect(d?.file?.extracted, name).toBe(e.name);
       expect(e.ftpPath, 'the manifest keeps the path as sent').toBe(name);
       if (name === 'holes.bin') return;
-      expect([e.sha256, e.size, e.complete], name).toEqual([sha(content(i)), content(i).length, true]);
+      expect(e, name).toMatchObject({ sha256: sha(content(i)), size: content(i).length, complete: true });
       expect(sha(readFileSync(join(dir, e.name ?? ''))), name).toBe(sha(content(i)));
     });
   });
@@ -162,10 +162,10 @@ describe('--extract on hand-built hostile names', () => {
     expect(manifest.totalBytes).toBe(max);
     expect(manifest.maxBytes).toBe(max);
     const [a, b, c, ...rest] = manifest.files;
-    expect([a.cut, b.cut, a.writtenBytes + b.writtenBytes]).toEqual([false, false, first]);
+    expect({ aCut: a.cut, bCut: b.cut, written: a.writtenBytes + b.writtenBytes }).toEqual({ aCut: false, bCut: false, written: first });
     expect(c).toMatchObject({ name: 'x', cut: true, writtenBytes: 1000, sha256: sha(content(2)), size: content(2).length });
     expect(readFileSync(join(dir, 'x')).equals(content(2).subarray(0, 1000))).toBe(true);
-    for (const e of rest) expect([e.name, e.cut, e.writtenBytes], e.ftpPath).toEqual([null, true, 0]);
+    for (const e of rest) expect(e, e.ftpPath).toMatchObject({ name: null, cut: true, writtenBytes: 0 });
     expect(manifest.filesCut).toBe(NAMES.length - 2);
     expect(report.limits['extract-files-cut']).toBe(NAMES.length - 2);
     // the report still has every hash
@@ -175,12 +175,12 @@ describe('--extract on hand-built hostile names', () => {
   it('the CLI: --extract-max-bytes needs --extract; not with --jobs or --shard; a DIR holding an earlier manifest is refused; text names the file', () => {
     const dir = join(root, 'cli');
     const r1 = cli(['analyze', '--extract-max-bytes', '1M', capture]);
-    expect([r1.code, r1.stderr.trim()]).toEqual([2, 'ftp-pcap: --extract-max-bytes needs --extract DIR']);
+    expect({ code: r1.code, stderr: r1.stderr.trim() }).toEqual({ code: 2, stderr: 'ftp-pcap: --extract-max-bytes needs --extract DIR' });
     // one process, one thread: the bytes of every data connection go through one hash and one folder
     const r4 = cli(['analyze', '--hash', '--jobs', '2', capture]);
-    expect([r4.code, r4.stderr.trim()]).toEqual([2, 'ftp-pcap: --jobs: --hash follows the bytes of data connections in one thread: use --jobs 1 or leave --jobs out']);
+    expect({ code: r4.code, stderr: r4.stderr.trim() }).toEqual({ code: 2, stderr: 'ftp-pcap: --jobs: --hash follows the bytes of data connections in one thread: use --jobs 1 or leave --jobs out' });
     const r5 = cli(['analyze', '--extract', dir, '--listings', '--shard', '0/2', capture]);
-    expect([r5.code, r5.stderr.trim()]).toEqual([2, 'ftp-pcap: --shard: --listings, --extract follow the bytes of data connections in one process; leave --shard out']);
+    expect({ code: r5.code, stderr: r5.stderr.trim() }).toEqual({ code: 2, stderr: 'ftp-pcap: --shard: --listings, --extract follow the bytes of data connections in one process; leave --shard out' });
     expect(existsSync(dir)).toBe(false);
     const r2 = cli(['analyze', '--extract', dir, '--extract-max-bytes', '1M', capture]);
     expect(r2.code).toBe(0);

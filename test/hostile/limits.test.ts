@@ -200,9 +200,9 @@ describe('limits that drop a detail (hand-built captures crossing each bound)', 
     expect(Object.keys(r.limits)).toEqual(['ftp-sizes-dropped']);
     expect(r.limits['ftp-sizes-dropped']).toBe(6);
     const [first, last] = r.sessions[0].dataConnections;
-    expect([first.argument, first.expectedBytes, first.bytes, first.outcome]).toEqual(['f0', 7, 7, 'completed']);
+    expect(first).toMatchObject({ argument: 'f0', expectedBytes: 7, bytes: 7, outcome: 'completed' });
     // Its size was one of those not remembered: unknown, so the transfer is judged without it.
-    expect([last.argument, last.expectedBytes, last.bytes, last.outcome]).toEqual([`f${n - 1}`, null, 9, 'completed']);
+    expect(last).toMatchObject({ argument: `f${n - 1}`, expectedBytes: null, bytes: 9, outcome: 'completed' });
   });
 
   it(`correlation-rivals-cut: 70 announcements of one passive port before a connection from a third host (MAX_CORRELATE_RIVALS ${MAX_CORRELATE_RIVALS})`, async () => {
@@ -273,7 +273,7 @@ describe('limits that drop a detail (hand-built captures crossing each bound)', 
     expect(Object.keys(r.limits)).toEqual(['tcp-retransmit-bytes-unchecked']);
     expect(r.limits['tcp-retransmit-bytes-unchecked']).toBe(12);
     const s = r.sessions[0];
-    expect([s.user, s.commands, s.login]).toEqual(['alice', 4, 'success']);
+    expect(s).toMatchObject({ user: 'alice', commands: 4, login: 'success' });
   });
 });
 

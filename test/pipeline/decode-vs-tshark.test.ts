@@ -90,14 +90,14 @@ describe('decode agrees with tshark on real captures', () => {
           // ICMP quoting TCP (src/decode/icmp.ts): the packet is the quoted segment; tshark's first
           // address is the ICMP message's, sent back to the quoted segment's sender, and its ports
           // are the quoted ones.
-          expect([o.icmpSender, o.src, o.srcPort, o.dstPort], where).toEqual([t.ipSrc || t.ipv6Src, t.ipDst || t.ipv6Dst, t.srcPort, t.dstPort]);
+          expect(o, where).toMatchObject({ icmpSender: t.ipSrc || t.ipv6Src, src: t.ipDst || t.ipv6Dst, srcPort: t.srcPort, dstPort: t.dstPort });
           expect(o.status, where).toBe(DecodeStatus.ICMP);
           continue;
         }
         if (t.ipSrc && !(t.ipv6Src && o.ipVersion === 6)) {
-          expect([o.ipVersion, o.src, o.dst], where).toEqual([4, t.ipSrc, t.ipDst]);
+          expect(o, where).toMatchObject({ ipVersion: 4, src: t.ipSrc, dst: t.ipDst });
         } else if (t.ipv6Src) {
-          expect([o.ipVersion, o.src, o.dst], where).toEqual([6, t.ipv6Src, t.ipv6Dst]);
+          expect(o, where).toMatchObject({ ipVersion: 6, src: t.ipv6Src, dst: t.ipv6Dst });
         }
         // A fragment's TCP header is decoded by us once the datagram is whole (at its last
         // fragment); tshark, with defragmentation off, shows it on none or the first.
@@ -108,7 +108,7 @@ describe('decode agrees with tshark on real captures', () => {
         if (t.srcPort !== null && t.seq !== null) {
           tcpFrames++;
           expect(o.status, where).toBe(DecodeStatus.TCP);
-          expect([o.srcPort, o.dstPort, o.seq, o.ack, o.flags, o.tcpLen], where).toEqual([t.srcPort, t.dstPort, t.seq, t.ack, (t.flags ?? 0) & 0xff, t.tcpLen]);
+          expect(o, where).toMatchObject({ srcPort: t.srcPort, dstPort: t.dstPort, seq: t.seq, ack: t.ack, flags: (t.flags ?? 0) & 0xff, tcpLen: t.tcpLen });
         } else {
           expect(o.status, where).not.toBe(DecodeStatus.TCP);
         }

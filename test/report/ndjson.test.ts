@@ -245,7 +245,7 @@ describe('ndjson with --hash', () => {
   it.each(['01-passive.pcap', '18-resume.pcap', '08-abort.pcap'])('%s: file.size and file.hash.sha256 for whole files only, the rest under ftp.data_connection.file', (name) => {
     const files = LAB.find((c) => c.name === name)?.files ?? [];
     const r = cli(['analyze', '--hash', '--format', 'ndjson', ...files]);
-    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
     const events = ndjsonLines(r.stdout);
     expect(events.flatMap((e, i) => check(e).map((p) => `line ${i + 1}: ${p}`))).toEqual([]);
     const transfers = events.filter((e) => dataset(e) === 'ftp_pcap.data_connection' && (e.ftp as FtpFields).data_connection?.file?.kind === 'file');

@@ -318,7 +318,7 @@ describe('ocsf with --hash', () => {
   it.each(['01-passive.pcap', '18-resume.pcap', '08-abort.pcap'])('%s: file.hashes (SHA-256) and file.size for whole files only, valid OCSF', (name) => {
     const files = LAB.find((c) => c.name === name)?.files ?? [];
     const r = cli(['analyze', '--hash', '--format', 'ocsf', ...files]);
-    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
     const events = ndjsonLines(r.stdout);
     expect(events.flatMap((e, i) => check(e).map((p) => `line ${i + 1}: ${p}`))).toEqual([]);
     const transfers = events.filter((e) => isObject(e.file));

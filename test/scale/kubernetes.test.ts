@@ -84,7 +84,7 @@ describe(`${MANIFEST}: shape`, () => {
       expect(d.errors).toEqual([]);
       expect(d.warnings).toEqual([]);
     }
-    for (const j of jobs) expect([j.apiVersion, j.kind]).toEqual(['batch/v1', 'Job']);
+    for (const j of jobs) expect(j).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job' });
     expect(jobs).toHaveLength(2);
     expect(shardJob?.metadata.name).toBeTruthy();
     expect(mergeJob?.metadata.name).toBeTruthy();

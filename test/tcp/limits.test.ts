@@ -61,7 +61,7 @@ describe('TCP bounds', () => {
       expect(t.counters.gapsSegmentCap).toBe(1);
       expect(t.buffered.segments).toBe(0);
       // skipped without proof: unseen (no ACK says the receiver had them)
-      expect([t.counters.missedBytes, t.counters.unseenBytes]).toEqual([0, 9]);
+      expect(t.counters).toMatchObject({ missedBytes: 0, unseenBytes: 9 });
     }
   });
 
@@ -75,8 +75,8 @@ describe('TCP bounds', () => {
     for (let i = 1; i < 40; i++) w.send({ from: 'c', flags: 'PA', seq: 1001 + i * 3, ack: 5001, data: body.slice(i * 3, i * 3 + 3) });
     expect(t.buffered.segments).toBeLessThanOrEqual(8);
     w.send({ from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: body.slice(0, 3) });
-    expect([t.counters.gapsSegmentCap, recs[0].gaps, recs[0].text[0]]).toEqual([0, [], body]);
-    expect([t.buffered.segments, t.buffered.bytes]).toEqual([0, 0]);
+    expect({ gapsSegmentCap: t.counters.gapsSegmentCap, gaps: recs[0].gaps, text: recs[0].text[0] }).toEqual({ gapsSegmentCap: 0, gaps: [], text: body });
+    expect(t.buffered).toMatchObject({ segments: 0, bytes: 0 });
     // merged ranges come out in fewer deliveries than the 40 segments
     expect(recs[0].frames[0].length).toBeLessThan(40);
   });
@@ -103,10 +103,10 @@ describe('TCP bounds', () => {
     expect(t.counters.gapsTimedOut).toBe(1);
     expect(recs[0].gaps).toEqual([[0, 0, 4]]);
     expect(recs[0].text[0]).toBe('late');
-    expect([t.counters.missedBytes, t.counters.unseenBytes]).toEqual([0, 4]);
+    expect(t.counters).toMatchObject({ missedBytes: 0, unseenBytes: 4 });
     // A later ACK past the skipped gap proves the receiver had it: the capture missed it.
     w.send({ from: 's', flags: 'A', seq: 5001, ack: 1009 });
-    expect([t.counters.missedBytes, t.counters.unseenBytes]).toEqual([4, 0]);
+    expect(t.counters).toMatchObject({ missedBytes: 4, unseenBytes: 0 });
   });
 
   it('TCP_MAX_ACK_SKIP: an acknowledgement too far ahead invents no gap', () => {
@@ -193,7 +193,7 @@ describe('TCP bounds', () => {
       { from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: 'ABCDEFGHIJKLMNOP' },
     );
     t.finish();
-    expect([out[0].origSent.retransmittedBytes, out[0].origSent.conflictingBytes]).toEqual([16, 8]);
+    expect(out[0].origSent).toMatchObject({ retransmittedBytes: 16, conflictingBytes: 8 });
     // The 8 older bytes could not be compared: counted (limits.tcp-retransmit-bytes-unchecked).
     expect(t.counters.retransmitBytesUnchecked).toBe(8);
   });

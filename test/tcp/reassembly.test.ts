@@ -55,7 +55,7 @@ const scenarios: Scenario[] = [
       { segment: { from: 'c', flags: 'PA', seq: 1010, ack: 5001, data: 'jkl' }, expect: { c: 'abc' } },
       { segment: { from: 'c', flags: 'PA', seq: 1004, ack: 5001, data: 'def' }, expect: { c: 'abcdefghijkl', gaps: [] } },
     ],
-    final: { conn: ([s]) => expect([s.origSent.bytes, s.origSent.retransmittedBytes, s.origSent.missedBytes]).toEqual([12, 0, 0]) },
+    final: { conn: ([s]) => expect(s.origSent).toMatchObject({ bytes: 12, retransmittedBytes: 0, missedBytes: 0 }) },
   },
   {
     name: 'retransmission delivered once',
@@ -67,7 +67,7 @@ const scenarios: Scenario[] = [
     ],
     final: {
       history: 'ShADT',
-      conn: ([s]) => expect([s.origSent.bytes, s.origSent.retransmittedBytes]).toEqual([6, 5]),
+      conn: ([s]) => expect(s.origSent).toMatchObject({ bytes: 6, retransmittedBytes: 5 }),
     },
   },
   {
@@ -80,7 +80,7 @@ const scenarios: Scenario[] = [
     ],
     final: {
       conn: ([s]) =>
-        expect([s.origSent.bytes, s.origSent.retransmittedBytes, s.origSent.conflictingBytes]).toEqual([9, 3, 3]),
+        expect(s.origSent).toMatchObject({ bytes: 9, retransmittedBytes: 3, conflictingBytes: 3 }),
     },
   },
   {
@@ -95,7 +95,7 @@ const scenarios: Scenario[] = [
     ],
     final: {
       conn: ([s]) =>
-        expect([s.origSent.bytes, s.origSent.retransmittedBytes, s.origSent.conflictingBytes]).toEqual([13, 19, 1]),
+        expect(s.origSent).toMatchObject({ bytes: 13, retransmittedBytes: 19, conflictingBytes: 1 }),
     },
   },
   {
@@ -125,7 +125,7 @@ const scenarios: Scenario[] = [
     ],
     final: {
       history: 'ShADaGT',
-      conn: ([s]) => expect([s.origSent.bytes, s.origSent.missedBytes, s.origSent.retransmittedBytes]).toEqual([12, 6, 3]),
+      conn: ([s]) => expect(s.origSent).toMatchObject({ bytes: 12, missedBytes: 6, retransmittedBytes: 3 }),
     },
   },
   {
@@ -161,7 +161,7 @@ const scenarios: Scenario[] = [
       ends: 1,
       // nobody acknowledged the hole: not proven lost by the capture (the sender may not have
       // retransmitted it yet when the capture ended)
-      conn: ([s]) => expect([s.origSent.missedBytes, s.origSent.unseenBytes]).toEqual([0, 6]),
+      conn: ([s]) => expect(s.origSent).toMatchObject({ missedBytes: 0, unseenBytes: 6 }),
     },
   },
   {
@@ -213,7 +213,7 @@ const scenarios: Scenario[] = [
     final: {
       ends: 1,
       conn: ([s]) =>
-        expect([s.origSent.bytes, s.origSent.missedBytes, s.origSent.unseenBytes, s.origSent.retransmittedBytes]).toEqual([7, 0, 4, 4]),
+        expect(s.origSent).toMatchObject({ bytes: 7, missedBytes: 0, unseenBytes: 4, retransmittedBytes: 4 }),
     },
   },
   {
@@ -245,7 +245,7 @@ const scenarios: Scenario[] = [
       { segment: { from: 'c', flags: 'PA', seq: (1004 + 0x7ffffff0) >>> 0, ack: 5001, data: 'zzz' }, expect: { c: 'abc' } },
       { segment: { from: 'c', flags: 'PA', seq: 1004, ack: 5001, data: 'def' }, expect: { c: 'abcdef' } },
     ],
-    final: { gaps: [], conn: ([s]) => expect([s.origSent.outOfWindowSegments, s.origSent.bytes]).toEqual([1, 6]) },
+    final: { gaps: [], conn: ([s]) => expect(s.origSent).toMatchObject({ outOfWindowSegments: 1, bytes: 6 }) },
   },
   {
     name: 'mid-stream pickup: no SYN, the server port decides the originator',
@@ -273,7 +273,7 @@ const scenarios: Scenario[] = [
       { segment: { from: 'c', flags: 'PA', seq: 1014, ack: 5001, data: 'mnopqr' }, expect: { c: 'abcxyzmnopqrST', gaps: [[0, 3, 7], [0, 21, 3]] } },
       { segment: { from: 'c', flags: 'PA', seq: 1025, ack: 5001, data: '!' }, expect: { c: 'abcxyzmnopqrST!' } },
     ],
-    final: { conn: ([s]) => expect([s.origSent.bytes, s.origSent.missedBytes]).toEqual([25, 10]) },
+    final: { conn: ([s]) => expect(s.origSent).toMatchObject({ bytes: 25, missedBytes: 10 }) },
   },
   {
     name: 'SYN carrying data (TCP Fast Open): the payload starts after the SYN',

@@ -79,7 +79,7 @@ describe('every conn_state value is reachable from packets', () => {
     new Wire(t).send(...segs);
     t.finish();
     expect(out).toHaveLength(1);
-    expect([out[0].state, out[0].history]).toEqual([state, history]);
+    expect(out[0]).toMatchObject({ state: state, history: history });
   });
   it('the table covers all thirteen values', () => {
     expect(new Set(reach.map((r) => r[0]))).toEqual(new Set(CONN_STATES));

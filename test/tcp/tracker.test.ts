@@ -170,7 +170,7 @@ describe('accounting without following', () => {
     expect(a.origSent).toEqual(b.origSent);
     expect(a.history).toBe(b.history);
     expect(a.origSent).toMatchObject({ bytes: 31, missedBytes: 7 + 6, retransmittedBytes: 6 });
-    expect([a.followed, b.followed]).toEqual([true, false]);
+    expect({ a: a.followed, b: b.followed }).toEqual({ a: true, b: false });
   });
 });
 
