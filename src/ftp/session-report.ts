@@ -1,17 +1,16 @@
 /**
- * A finalized session's report (docs/design.md §2.5): from its control channel as parsed, its
- * control connection, its expectations and the connections correlation gave it (correlate.ts), the
- * SessionReport — one DataConnectionReport per announcement then per leftover connection, each
- * with its outcome and diagnosis (diagnose.ts), the session's findings (findings.ts), the mode, the
- * login, the timeline.
+ * A finalized session's report (docs/design.md §2.4 and §3): from its control channel as parsed,
+ * its control connection, its expectations and the connections correlation gave it
+ * (correlate.ts), the SessionReport — one DataConnectionReport per announcement then per leftover
+ * connection, each with its outcome and diagnosis (diagnose.ts), the session's findings
+ * (findings.ts), the mode, the login, the timeline.
  *
  * Contract: `sessionReport` is a function of its inputs and the options in ReportContext; the
  * only state it touches is the transferred-file accounting (`files`, payload.ts), which hands each
  * data connection's followed bytes over once. The report's `id` is 0: the analyzer numbers reports
  * as they leave, in the order they leave.
  */
-import type { ConnectionSummary, DirectionSummary } from '../tcp/index.js';
-import type { CaptureTime } from '../tcp/index.js';
+import type { CaptureTime, ConnectionSummary, DirectionSummary } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
 import { CORRELATE_BEFORE_SEC, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS } from '../limits.js';
 import { isActiveKind, startOf, type Expectation, type Match } from './correlate.js';
