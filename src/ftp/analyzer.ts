@@ -185,8 +185,8 @@ export class FtpAnalyzer {
     this.batch = END_OF_CAPTURE;
     this.sweep(true);
     this.flushReady();
-    if (this.shard) this.pool.finish();
-    // Connections no session claimed: their spools go.
+    // Connections no session claimed leave (a shard's as orphans), their spools with them.
+    this.pool.finish();
     this.files?.finish();
   }
 
