@@ -362,8 +362,7 @@ export class FtpAnalyzer {
     s.finalized = true;
     this.sessions.delete(s.connId);
     this.pressure.gone(s);
-    // Its control connection may stay in the tracker a while (TCP_CLOSED_TIMEOUT_SEC): it is no
-    // longer followed, so that it holds no buffers for a session that is gone.
+    // Its connection may stay in the tracker (TCP_CLOSED_TIMEOUT_SEC): unfollowed, it holds no buffers.
     if (s.conn) this.tracker?.detach(s.conn);
     if (s.conn) this.shard?.finalizedLive(s.connId);
     s.sink.settle?.();
