@@ -151,7 +151,9 @@ export class EvidenceWriter {
       const oldest = Math.min(this.clock?.oldestOpen() ?? Infinity, rec.tsSec);
       spool.dropBefore(oldest - CORRELATE_BEFORE_SEC - 1 - EVIDENCE_LEAD_SEC);
     }
-    if (status !== DecodeStatus.TCP) return;
+    // An ICMP error quoting a segment carries the quoted segment's addresses and ports: it is
+    // spooled with that connection (the rejection of its SYN belongs in its evidence).
+    if (status !== DecodeStatus.TCP && !pkt.icmpQuote) return;
     spool.add(packetKey(pkt), rec.frame, rec.tsSec, rec.tsNsec, this.ifaceOf(rec), rec.originalLength, rec.buf, rec.offset, rec.capturedLength);
   }
 
@@ -360,7 +362,8 @@ export function parseIsoNs(iso: string): [number, number] | null {
 /**
  * The frames a session's report names, per connection: the control connection between its first
  * and last packets' times, each data connection between its first and last frames, extended to the
- * frames its findings name (an ICMP error after the last SYN).
+ * frames its findings name, and a rejected one to the session's end (the ICMP errors after its
+ * last SYN).
  */
 export function claimsOf(s: SessionReport): Claim[] {
   const out: Claim[] = [];
@@ -372,6 +375,12 @@ export function claimsOf(s: SessionReport): Claim[] {
     if (d.tcp === null || d.from === null || d.to === null) continue;
     const key = endpointsKey(d.from, d.to);
     if (key === null) continue;
+    // A SYN rejected by ICMP: every error quoting it (a retried SYN draws another) until the
+    // session ends, though they come after the connection's last TCP frame.
+    if (d.rejectedBy !== undefined) {
+      out.push({ key, lo: d.tcp.firstFrame, hi: Infinity, from: null, to });
+      continue;
+    }
     let hi = d.tcp.lastFrame;
     for (const f of s.findings) if (f.dataConnection === d.id) for (const n of f.frames) if (n > hi) hi = n;
     out.push({ key, lo: d.tcp.firstFrame, hi, from: null, to: null });

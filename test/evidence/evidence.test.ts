@@ -29,13 +29,13 @@ import { analyzeTo } from '../../src/pipeline.js';
 import { FORMATS } from '../../src/report/formats.js';
 import { MemoryOut } from '../report/siem.js';
 
-const FAILED = ['03-active-blocked.pcap', '04-passive-blocked.pcap', '05-pasv-nat-client.pcap', '06-client-nat-inside.pcap', '07-ipv6.pcap', '08-abort.pcap', '08-client-killed.pcap', '08-lftp-abort.pcap', '08-missing-file.pcap', '08-server-killed.pcap', '15-long-modes.pcap', '16-bounce.pcap', 'tunnel/04-passive-blocked.erspan3.pcap'];
+const FAILED = ['03-active-blocked.pcap', '04-passive-blocked.pcap', '05-pasv-nat-client.pcap', '06-client-nat-inside.pcap', '07-ipv6.pcap', '08-abort.pcap', '08-client-killed.pcap', '08-lftp-abort.pcap', '08-missing-file.pcap', '08-server-killed.pcap', '15-long-modes.pcap', '16-bounce.pcap', '22-icmp-reject-client.pcap', '22-icmp-reject-server.pcap', 'tunnel/04-passive-blocked.erspan3.pcap'];
 /** Every session (not only failed ones): the VLAN-tagged capture and the pcapng of two interfaces with two link types. */
 const ALL = ['14-formats-vlan.pcap', '14-formats-merged.pcapng'];
 /** Captures whose filters tshark checks (each tshark run costs ~0.3 s): IPv4 active and passive,
- * IPv6, VLAN, pcapng, ERSPAN III. Not 21-vxlan: its outer IPv4 fragments are not all in the
+ * IPv6, VLAN, pcapng, ERSPAN III, ICMP rejections (the filter selects the ICMP error too). Not 21-vxlan: its outer IPv4 fragments are not all in the
  * evidence files yet (only the fragment that completes a datagram is attributed to a connection). */
-const TSHARK = new Set(['03-active-blocked.pcap', '04-passive-blocked.pcap', '07-ipv6.pcap', '14-formats-vlan.pcap', '14-formats-merged.pcapng', 'tunnel/04-passive-blocked.erspan3.pcap']);
+const TSHARK = new Set(['03-active-blocked.pcap', '04-passive-blocked.pcap', '22-icmp-reject-client.pcap', '07-ipv6.pcap', '14-formats-vlan.pcap', '14-formats-merged.pcapng', 'tunnel/04-passive-blocked.erspan3.pcap']);
 const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 
 interface Frame {
@@ -57,7 +57,9 @@ async function frames(path: string): Promise<Frame[]> {
   const dec = new Decoder();
   const pkt = newPacket();
   await readCaptures([path], (r: CaptureRecord) => {
-    const tcp = dec.decode(r, pkt) === DecodeStatus.TCP;
+    // An ICMP error is decoded with the quoted segment's addresses and ports: its connection's.
+    const st = dec.decode(r, pkt);
+    const tcp = st === DecodeStatus.TCP || pkt.icmpQuote;
     out.push({ time: `${r.tsSec}.${String(r.tsNsec).padStart(9, '0')}`, bytes: r.data.toString('hex'), conn: tcp ? tuple(formatIp(pkt.src), pkt.srcPort, formatIp(pkt.dst), pkt.dstPort) : '' });
   });
   return out;
