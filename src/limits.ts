@@ -29,8 +29,8 @@ export const READ_CHUNK_BYTES = 1024 * 1024;
  * buffering the rest of the file while looking for a NUL. */
 export const MAX_GZIP_HEADER_BYTES = 64 * 1024;
 /** Compressed bytes handed to zlib at once: deflate expands at most ~1032:1, so one step inflates
- * to at most ~16 MB held before the reader consumes it (a gzip bomb cannot grow memory past it). */
-export const GZIP_STEP_BYTES = 16 * 1024;
+ * to at most ~1 MB held before the reader consumes it (a gzip bomb cannot grow memory past it). */
+export const GZIP_STEP_BYTES = 1024;
 
 // --- decode: IP fragment reassembly (src/decode/fragments.ts)
 /** Incomplete fragmented datagrams held at once (IPv4 and IPv6 together). Linux holds up to
