@@ -63,8 +63,17 @@ function onFault(e: unknown): void {
   process.exit(Exit.INPUT);
 }
 
+/** stdout's reader went away (`ftp-pcap ... --help | head`): what it wanted is written, nothing
+ * more is wanted; any other error on stdout is a fault. Reports write through `Out`, which handles
+ * EPIPE itself; this covers what goes through the stream (commander's help and version). */
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : Exit.OK);
+  onFault(e);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = createProgram();
+  process.stdout.on('error', onStdoutError);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);

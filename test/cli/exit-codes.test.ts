@@ -3,6 +3,7 @@
  * 2 usage error or unreadable input — with one line on stderr, never a stack.
  */
 import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { cli } from '../helpers/cli.js';
 
 const PASSIVE = 'fixtures/01-passive.pcap'; // warnings only (cleartext-credentials)
@@ -86,5 +87,14 @@ describe('usage errors: exit 2, one line on stderr, no stack', () => {
     expect(r.stdout).toMatch(/^ {2}2 {4}usage error/m);
     expect(r.stdout).toContain('130');
     if (cmd === 'analyze') expect(r.stdout).toMatch(/^ {2}1 {4}a finding at or above --fail-on/m);
+  });
+});
+
+describe('help into a reader that goes away (`ftp-pcap connections --help | head -c 10`)', () => {
+  it('exits 0 with nothing on stderr: no EPIPE stack trace', () => {
+    for (const cmd of ['connections', 'analyze']) {
+      const r = spawnSync('sh', ['-c', `node bin/ftp-pcap ${cmd} --help | head -c 10 >/dev/null; exit 0`], { encoding: 'utf8' });
+      expect(r.stderr, cmd).toBe('');
+    }
   });
 });
