@@ -106,6 +106,17 @@ describe('gzip as gzip -d reads it (hand-built from the real loopback capture)',
     expect(sessions(r.stdout)).toEqual(sessions(ref.stdout));
     expect((JSON.parse(r.stdout) as { inputs: { warnings?: unknown }[] }).inputs[0].warnings).toMatchObject([{ kind: 'trailing-garbage', stream: 'compressed' }]);
   });
+
+  it('`connections` warns the same way and lists the same connections', () => {
+    const cap = readFileSync(BLOCKED);
+    const f = put('blocked-c.pcap.gz', Buffer.concat([gzipSync(cap), Buffer.from('\x01junk')]));
+    const r = spawnSync(process.execPath, ['bin/ftp-pcap', 'connections', f, '-q'], { encoding: 'utf8' });
+    const ref = spawnSync(process.execPath, ['bin/ftp-pcap', 'connections', BLOCKED, '-q'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`ftp-pcap: ${f}: warning: trailing garbage after the compressed data ignored (compressed byte offset ${gzipSync(cap).length})\n`);
+    expect(r.stdout).toBe(ref.stdout);
+    expect(r.stdout.length).toBeGreaterThan(0);
+  });
 });
 
 describe('non-seekable inputs read as streams', () => {

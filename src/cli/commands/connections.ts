@@ -6,7 +6,7 @@ import { readPackets } from '../../pipeline.js';
 import { CONNECTION_FORMATS as FORMATS, ConnectionsWriter, type ConnectionFormat } from '../../report/connections.js';
 import { Exit, UsageError } from '../errors.js';
 import { MemoryGovernor } from '../../memory.js';
-import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, reportInputErrors, resolveInputs, startProgress, withOutput } from '../run.js';
+import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, reportInputErrors, reportInputWarnings, resolveInputs, startProgress, withOutput } from '../run.js';
 
 /**
  * `ftp-pcap connections`: one record per TCP connection, like Zeek's conn.log, written as each
@@ -56,6 +56,7 @@ export function registerConnections(program: Command): void {
         writer.end();
         return rs;
       }, paths);
+      reportInputWarnings(readers);
       const errors = readers.flatMap((r) => (r.error ? [r.error] : []));
       process.exitCode = reportInputErrors(errors) ? Exit.INPUT : Exit.OK;
     });
