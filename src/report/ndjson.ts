@@ -59,6 +59,7 @@ import { MAX_EVENT_CLIENT_SPANS } from '../limits.js';
 import type { EcsEvent, Ecs } from '@elastic/ecs';
 import type { AnalysisReport, ReportSink, ReportTail } from './analysis.js';
 import type { InfoInput } from './inputs.js';
+import { offsetText, type OffsetStream } from '../capture/index.js';
 import type { DataConnectionReport, FileReport, Finding, FindingCode, Outcome, SessionReport, Severity } from '../ftp/model.js';
 import type { Out } from './out.js';
 import { endpointText } from '../tcp/conn-log.js';
@@ -442,14 +443,14 @@ export function crossFindingEvent(f: Finding & { client: string }, span: ClientS
 }
 
 /** What an input's damage was: its first error (reading stops there), or an unnamed one. */
-export function damageOf(i: InfoInput): { kind: string; offset: number; message: string } {
+export function damageOf(i: InfoInput): { kind: string; offset: number; stream?: OffsetStream; message: string } {
   return i.errors[0] ?? { kind: 'unknown', offset: i.bytes, message: 'not read to its end' };
 }
 
 /** One line saying what a damaged input means for the events before it. */
 export function damageMessage(i: InfoInput): string {
   const e = damageOf(i);
-  return `Capture ${i.path === '-' ? 'from standard input' : i.path} is incomplete: ${e.message} (byte offset ${e.offset}); the events cover only its ${i.packets} packet${i.packets === 1 ? '' : 's'} before that point.`;
+  return `Capture ${i.path === '-' ? 'from standard input' : i.path} is incomplete: ${e.message} (${offsetText(e)}); the events cover only its ${i.packets} packet${i.packets === 1 ? '' : 's'} before that point.`;
 }
 
 /** An input that could not be read to its end: the events before it cover only part of it. */

@@ -52,6 +52,7 @@ import type { Out } from './out.js';
 import { endpointText } from '../tcp/conn-log.js';
 import { isPrivateAddress } from '../ftp/announce.js';
 import type { InfoInput } from './inputs.js';
+import { offsetText } from '../capture/index.js';
 import { EventSink, FAILED_OUTCOMES, damageMessage, damageOf, sessionFacts, dataEnds, maxSeverity, type EventMapper } from './ndjson.js';
 import { communityId, dataTime, findingTime, isV6, networkDirection, transferFile, type ClientSpan } from './event-facts.js';
 
@@ -422,7 +423,7 @@ export function captureIncomplete(i: InfoInput, tool: AnalysisReport['tool'], fa
     status_id: 2,
     status: 'Failure',
     status_code: e.kind,
-    status_detail: `${e.message} (byte offset ${e.offset})`,
+    status_detail: `${e.message} (${offsetText(e)})`,
     message: damageMessage(i),
     metadata: metadata(tool, 'capture-incomplete', undefined, false),
     unmapped: { ftp_pcap: strip({ path: i.path, complete: false, error: e.kind, offset: e.offset, packets: i.packets, last_time: i.lastTime }) },

@@ -27,7 +27,8 @@ function recordOffset(pcap: Buffer, n: number): number {
 interface Damaged {
   name: string;
   file: string;
-  /** The byte offset the error line must name (decompressed offset for gzip). */
+  /** The byte offset the error line and the incomplete events must name (for gzip, with the stream
+   * it counts in: without the word a reader cannot tell which offset it is). */
   offset: RegExp;
 }
 
@@ -65,11 +66,11 @@ beforeAll(() => {
 
   const gz = gzipSync(LAB);
   writeFileSync(join(tmp.dir, 'cut.pcap.gz'), gz.subarray(0, Math.floor(gz.length * 0.6)));
-  cases.push({ name: 'gzip cut short', file: join(tmp.dir, 'cut.pcap.gz'), offset: /byte offset \d+\)/ });
+  cases.push({ name: 'gzip cut short', file: join(tmp.dir, 'cut.pcap.gz'), offset: /(compressed|decompressed) byte offset \d+\)/ });
   const corrupt = Buffer.from(gz);
   for (let i = Math.floor(gz.length * 0.5); i < Math.floor(gz.length * 0.5) + 64; i++) corrupt[i] ^= 0x5a;
   writeFileSync(join(tmp.dir, 'corrupt.pcap.gz'), corrupt);
-  cases.push({ name: 'gzip with corrupt deflate data', file: join(tmp.dir, 'corrupt.pcap.gz'), offset: /byte offset \d+\)/ });
+  cases.push({ name: 'gzip with corrupt deflate data', file: join(tmp.dir, 'corrupt.pcap.gz'), offset: /(compressed|decompressed) byte offset \d+\)/ });
 });
 
 afterAll(() => tmp.cleanup());
