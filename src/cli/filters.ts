@@ -18,6 +18,7 @@ import { formatIp, parseIp } from '../decode/address.js';
 import type { Finding, SessionFacts, SessionReport, Severity } from '../ftp/model.js';
 import { FAILED_OUTCOMES } from '../ftp/model.js';
 import { SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from '../report/analysis.js';
+import type { ComparedPoints } from '../report/comparison.js';
 import { UsageError } from './errors.js';
 
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
@@ -150,6 +151,10 @@ export class FilteredSink implements ReportSink {
 
   begin(tool: AnalysisReport['tool']): void {
     this.inner.begin(tool);
+  }
+
+  points(p: ComparedPoints): void {
+    this.inner.points?.(p);
   }
 
   session(s: SessionReport, json?: string): void {

@@ -4,7 +4,7 @@
  * and the points compared.
  */
 import { analyze, type AnalyzeOptions } from '../pipeline.js';
-import type { AnalysisReport } from '../report/analysis.js';
+import type { AnalysisReport, ReportSink, ReportTail } from '../report/analysis.js';
 import type { Comparison } from '../report/comparison.js';
 import { comparePoints, type PointInput } from './index.js';
 import { handshakePackets } from './packets.js';
@@ -47,4 +47,21 @@ function noteVerdicts(report: AnalysisReport, c: Comparison): void {
       if (d) d.acrossPoints = { path: p.path, sentence: p.sentence };
     }
   }
+}
+
+/**
+ * The report of compared points into a sink: the first given point's sessions, every point's
+ * inputs, the comparison; the sink gets every point's sessions first (`ReportSink.points`).
+ */
+export function reportPoints(r: PointsResult, given: readonly CapturePoint[], sink: ReportSink): ReportTail {
+  const { tool, sessions, ...rest } = r.reports[0];
+  const byName = (name: string): number => given.findIndex((q) => q.name === name);
+  sink.begin(tool);
+  sink.points?.({ comparison: r.comparison, sessions: r.comparison.points.map((p) => r.reports[byName(p.name)].sessions), reportPoint: r.comparison.points.findIndex((p) => byName(p.name) === 0) });
+  for (const s of sessions) sink.session(s);
+  const tail: ReportTail = { ...rest, inputs: r.reports.flatMap((x) => x.inputs), comparison: r.comparison };
+  tail.complete = tail.inputs.every((i) => i.complete);
+  if (r.packetsDropped > 0) tail.limits = { ...tail.limits, 'compare-packets-dropped': r.packetsDropped };
+  sink.end(tail);
+  return tail;
 }

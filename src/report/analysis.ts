@@ -2,7 +2,7 @@
  * The report model of `ftp-pcap analyze` (docs/design.md §4) and its writers: JSON (one document) and
  * text for terminals. Every other format (NDJSON, XML, HTML) is written from this same model.
  */
-import { comparisonText, type Comparison } from './comparison.js';
+import { comparisonText, type ComparedPoints, type Comparison } from './comparison.js';
 import type { InfoInput } from './inputs.js';
 import type { Finding, SessionFacts, SessionReport, Outcome, DataMode, FileReport } from '../ftp/model.js';
 import { OUTCOMES, DATA_MODES, FAILED_OUTCOMES } from '../ftp/model.js';
@@ -60,6 +60,9 @@ export interface ReportSink {
   /** Present on sinks that can write a session from its JSON text alone (with its facts for the
    * summary): a merge then parses only the facts. */
   readonly sessionText?: (facts: SessionFacts, json: string) => void;
+  /** `analyze --at` only: every capture point's sessions and the comparison, given once after
+   * `begin` and before the first session, to a sink that draws a session as each point saw it. */
+  points?(p: ComparedPoints): void;
   end(tail: ReportTail): void;
 }
 

@@ -5,7 +5,7 @@
  * between each pair of taps. Computed by src/compare/; names and string values are the report
  * contract (JSON, NDJSON, text, HTML).
  */
-import type { Endpoint } from '../ftp/model.js';
+import type { Endpoint, SessionReport } from '../ftp/model.js';
 import { termSafe } from './escape.js';
 
 /**
@@ -86,6 +86,15 @@ export interface Comparison {
   order: 'handshake-times' | 'capture-point' | 'as-given';
   offsets: ClockOffset[];
   sessions: SessionComparison[];
+}
+
+/** What a report writer needs to draw a session as every point saw it (`ReportSink.points`): the
+ * comparison, and each point's sessions (index = `comparison.points`, path order). */
+export interface ComparedPoints {
+  readonly comparison: Comparison;
+  readonly sessions: readonly (readonly SessionReport[])[];
+  /** The point whose sessions the report holds (the first given), as an index of `sessions`. */
+  readonly reportPoint: number;
 }
 
 const ep = (e: Endpoint): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);

@@ -23,44 +23,11 @@ import { endpointOrDash, limitsText, type AnalysisReport, type ReportSink, type 
 import { FAILED_OUTCOMES, dcHeadline, isFailed, ladderOf, rel, tcpLabel, type Ladder, type LadderRow } from './ladder.js';
 import type { Out } from './out.js';
 import { offsetText } from '../capture/index.js';
-import { escapedByte } from '../ftp/text.js';
-import { translationText, type Comparison } from './comparison.js';
+import { esc } from './html-escape.js';
+import { pathLadderHtml } from './html-path.js';
+import { translationText, type ComparedPoints, type Comparison } from './comparison.js';
 
-/** Text or attribute value from the capture, made safe for HTML and XML: bounded, control
- * characters (C0 but \n and \t, DEL, C1, U+2028/9, noncharacters) as \xNN, markup escaped. */
-export function esc(s: string, max = 2000): string {
-  let out = '';
-  let n = 0;
-  for (const ch of s) {
-    if (n++ >= max) return `${out}…`;
-    const c = ch.codePointAt(0) ?? 0;
-    if ((c < 0x20 && c !== 0x0a && c !== 0x09) || c === 0x7f || (c >= 0x80 && c < 0xa0) || c === 0x2028 || c === 0x2029 || c === 0xfffe || c === 0xffff || (c >= 0xd800 && c <= 0xdfff)) {
-      // A byte wire text could not read as UTF-8 (src/ftp/text.ts) is shown as that byte.
-      out += `\\x${(escapedByte(c) >= 0 ? escapedByte(c) : c).toString(16).padStart(2, '0')}`;
-      continue;
-    }
-    switch (ch) {
-      case '&':
-        out += '&amp;';
-        break;
-      case '<':
-        out += '&lt;';
-        break;
-      case '>':
-        out += '&gt;';
-        break;
-      case '"':
-        out += '&quot;';
-        break;
-      case "'":
-        out += '&#39;';
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
+export { esc };
 
 // The inline style and script: constants, allowed by their hash in the CSP. Neither may hold
 // `<` or `&` (the page stays well-formed XML).
@@ -119,6 +86,14 @@ label.filter { font-size: 13px; color: var(--muted); }
 .wsf { font-size: 12px; color: var(--muted); margin: 4px 0; overflow-wrap: anywhere; }
 .wsf code { color: #1f2328; }
 button.copy { font-size: 11px; padding: 0 6px; cursor: pointer; }
+h3.pathhead { font-size: 14px; margin: 14px 0 2px; }
+.ladder .lane.tap { stroke: #afb8c1; stroke-width: 1.5; stroke-dasharray: 4 3; }
+.ladder circle.seen { fill: #424a53; stroke: #fff; stroke-width: 1.5; }
+.ladder circle.seen.o-completed { fill: var(--ok); }
+.ladder circle.seen.o-no-answer, .ladder circle.seen.o-refused, .ladder circle.seen.err { fill: var(--bad); }
+.ladder circle.seen.o-not-attempted { fill: var(--warn); }
+.ladder circle.seen.o-incomplete { fill: var(--muted); }
+.ladder circle.unseen { fill: #fff; stroke: #8c959f; stroke-width: 1.5; }
 `;
 
 const JS = `
@@ -170,8 +145,14 @@ export class HtmlSink implements ReportSink {
   private drawnOther = 0;
   private notDrawn = 0;
   private tool: AnalysisReport['tool'] = { name: 'ftp-pcap', version: '0.0.0' };
+  /** `analyze --at`: every point's sessions, to draw each session at every point. */
+  private compared: ComparedPoints | null = null;
 
   constructor(private readonly out: Out) {}
+
+  points(p: ComparedPoints): void {
+    this.compared = p;
+  }
 
   begin(tool: AnalysisReport['tool']): void {
     this.tool = tool;
@@ -186,7 +167,7 @@ export class HtmlSink implements ReportSink {
     if (draw) {
       if (bad) this.drawnFailing++;
       else this.drawnOther++;
-      this.out.write(sessionSection(s, bad));
+      this.out.write(sessionSection(s, bad, this.compared));
     } else this.notDrawn++;
     this.addRow(s, bad, draw);
   }
@@ -263,7 +244,7 @@ const MAX_DC_ROWS_FAILED = 200;
 const MAX_DC_ROWS_OTHER = 50;
 const MAX_FINDINGS = 50;
 
-function sessionSection(s: SessionReport, bad: boolean): string {
+function sessionSection(s: SessionReport, bad: boolean, compared: ComparedPoints | null): string {
   const o: string[] = [];
   const nBad = s.dataConnections.filter(isFailed).length;
   o.push(`<section class="session ${bad ? 'failing' : 'ok'}" id="s${s.id}">\n`);
@@ -271,6 +252,7 @@ function sessionSection(s: SessionReport, bad: boolean): string {
   const who = s.user === null ? (s.login === 'none' ? 'no login seen' : `login ${s.login}`) : `user <b>${esc(s.user, 120)}</b> login ${s.login}`;
   o.push(`<p class="meta">${esc(s.start)} · ${who} · ${plural(s.commands, 'command')} · ${plural(s.dataConnections.length, 'data connection')} · captured ${s.capturePoint}${s.midStream ? ' · picked up mid-session' : ''}${s.banner ? ` · banner <code>${esc(s.banner.split('\n')[0], 160)}</code>` : ''}</p>\n`);
   o.push(ladderSvg(ladderOf(s)));
+  if (compared) o.push(pathLadderHtml(compared, s.id));
   o.push(filterLine(`wsf-s${s.id}`, 'Wireshark filter', s.wiresharkFilter, s.evidence ?? null));
   o.push(dcTable(s));
   if (s.findings.length) {

@@ -20,6 +20,7 @@ import { Out } from './out.js';
 import { OVERVIEW_AUTO_SESSIONS, Overview, type OverviewReport, type RuleSyntax } from './overview.js';
 import { overviewHtml, overviewNdjson, overviewOcsf, overviewText, overviewXml } from './overview-writers.js';
 import { XML_ROOT } from './xml.js';
+import type { ComparedPoints } from './comparison.js';
 
 export type OverviewMode = 'auto' | 'on' | 'only';
 
@@ -72,6 +73,10 @@ export class OverviewSink implements ReportSink {
   begin(tool: AnalysisReport['tool']): void {
     this.tool = tool;
     this.inner.begin(tool);
+  }
+
+  points(p: ComparedPoints): void {
+    this.inner.points?.(p);
   }
 
   session(s: SessionReport, json?: string): void {

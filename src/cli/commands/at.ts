@@ -3,9 +3,8 @@
  * the path, each analysed alone and then compared (src/compare/). The report's sessions are those
  * of the first point given; its `comparison` section says what every point saw.
  */
-import { analyzePoints, type CapturePoint } from '../../compare/run.js';
+import { analyzePoints, reportPoints, type CapturePoint } from '../../compare/run.js';
 import { COMPARE_MAX_POINTS } from '../../limits.js';
-import type { ReportTail } from '../../report/analysis.js';
 import { termSafe } from '../../report/escape.js';
 import { UsageError } from '../errors.js';
 import { writeReport, type ReportCliOptions } from '../report.js';
@@ -50,13 +49,7 @@ export async function atAction(points: readonly CapturePoint[], opts: AtOptions)
     null,
     async (sink, report) => {
       const r = await analyzePoints(points, { ports: opts.ports, showPasswords: opts.showPasswords, version: VERSION, ...report });
-      const { tool, sessions, ...rest } = r.reports[0];
-      sink.begin(tool);
-      for (const s of sessions) sink.session(s);
-      const tail: ReportTail = { ...rest, inputs: r.reports.flatMap((x) => x.inputs), comparison: r.comparison };
-      tail.complete = tail.inputs.every((i) => i.complete);
-      if (r.packetsDropped > 0) tail.limits = { ...tail.limits, 'compare-packets-dropped': r.packetsDropped };
-      sink.end(tail);
+      const tail = reportPoints(r, points, sink);
       return { tail, readers: [] };
     },
     false,
