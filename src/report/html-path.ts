@@ -448,5 +448,5 @@ export function pathLadderHtml(p: ComparedPoints, sessionId: number): string {
     return `<p class="meta">The capture points cannot be drawn on one time axis: no packet of this capture was seen both at tap ${esc(p.comparison.points[0]?.name ?? '')} and at tap ${esc(l.tap ?? '')} (their clock offset is unknown).</p>\n`;
   }
   const shifts = l.taps.slice(1).map((name, i) => `tap ${esc(name)}'s times ${ms(l.offsets[i + 1])} (from ${l.samples[i + 1]} packet${l.samples[i + 1] === 1 ? '' : 's'} seen at both)`);
-  return `<h3 class="pathhead">At every capture point, on one time axis</h3>\n<p class="meta">Times on tap ${esc(l.taps[0])}'s clock${shifts.length ? `; ${shifts.join('; ')}` : ''}. ● captured at that tap · ○ passed it uncaptured · ✕ not seen past the last dot.</p>\n${pathLadderSvg(l)}`;
+  return `<div class="pathview" id="s${sessionId}-path">\n<h3 class="pathhead">At every capture point, on one time axis</h3>\n<p class="meta">Times on tap ${esc(l.taps[0])}'s clock${shifts.length ? `; ${shifts.join('; ')}` : ''}. ● captured at that tap · ○ passed it uncaptured · ✕ not seen past the last dot.</p>\n${pathLadderSvg(l)}</div>\n`;
 }

@@ -6,7 +6,10 @@
  * diagnosis; a hand-built report with `<script>`-like user and file names shows them as text and
  * runs none of them. Skipped, saying why, when /usr/bin/chromium is absent.
  *
- * `UPDATE_SCREENSHOT=1` rewrites test/report/screenshot-03-active-blocked.png (shown in docs/formats.md).
+ * The page of `analyze --at` on the two-point drop captures shows each session at both taps.
+ *
+ * `UPDATE_SCREENSHOT=1` rewrites test/report/screenshot-03-active-blocked.png (shown in
+ * docs/formats.md) and docs/compare-ladder.png (docs/compare.md).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
+import { analyzePoints, reportPoints } from '../../src/compare/run.js';
+import { HtmlSink } from '../../src/report/html.js';
+import { MemoryOut } from './siem.js';
 import { EVIL, handBuiltHostileCapture, handBuiltHostileSession, handBuiltLongSession, labPage, pageOf } from './html-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -141,6 +147,45 @@ describe.skipIf(!haveChromium)(`HTML page in headless Chromium (${CHROMIUM})`, (
     expect(svgText).toContain('PASS ********');
     expect(svgText).toContain('[2] RST');
     expect(await l.page.locator('#s1 table.dcs').textContent()).toContain(EVIL.file);
+    await l.page.close();
+  }, 60_000);
+
+  it('24-two-point-drop with --at: loads clean; each session drawn at both taps, the dropped SYNs stopping between them', async () => {
+    const points = [
+      { name: 'client', paths: ['fixtures/24-two-point-drop-client.pcap'] },
+      { name: 'server', paths: ['fixtures/24-two-point-drop-server.pcap'] },
+    ];
+    const out = new MemoryOut();
+    reportPoints(await analyzePoints(points, { timeline: true }), points, new HtmlSink(out.asOut()));
+    const l = await load('24.html', out.text);
+    clean(l);
+    for (const id of [1, 2, 3, 4]) {
+      const svg = l.page.locator(`#s${id}-path svg.path`);
+      expect(await svg.count()).toBe(1);
+      expect((await svg.boundingBox())?.width).toBeGreaterThan(900);
+      // Two tap lanes, laid out between the client's lane and the server's.
+      const x = async (sel: string): Promise<number[]> => {
+        const out: number[] = [];
+        for (const e of await svg.locator(sel).all()) out.push((await e.boundingBox())?.x ?? NaN);
+        return out;
+      };
+      const taps = await x('line.lane.tap');
+      const ends = await x('line.lane:not(.tap)');
+      expect(taps).toHaveLength(2);
+      expect(ends).toHaveLength(2);
+      for (const t of taps) expect(t > Math.min(...ends) && t < Math.max(...ends)).toBe(true);
+    }
+    const s1 = l.page.locator('#s1-path svg.path');
+    // The client's SYNs: a dot at the client tap each, a ✕ each before the server tap.
+    const syns = s1.locator('g.pkt[data-event^="syn"]:not([data-event="syn-ack"])');
+    expect(await syns.count()).toBe(3);
+    expect(await syns.locator('circle.seen').count()).toBe(3);
+    expect(await syns.locator('text.x').count()).toBe(3);
+    expect(await s1.textContent()).toContain('[1] dropped between tap client and tap server');
+    if (process.env.UPDATE_SCREENSHOT === '1') {
+      await l.page.setViewportSize({ width: 1280, height: 900 });
+      await l.page.locator('#s2-path').screenshot({ path: 'docs/compare-ladder.png' });
+    }
     await l.page.close();
   }, 60_000);
 
