@@ -182,31 +182,42 @@ const OUTCOME_COLOUR: Record<Outcome, string> = {
   failed: '#d4a72c',
 };
 
-/** Sessions and failed data connections per time bucket, as bars; each bar's <title> is its hover. */
+/** An axis time: the date and the clock to the second, UTC (the hover texts have the full time). */
+const axisTime = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+
+/**
+ * Sessions and data connections per time bucket as bars above the axis, failed data connections
+ * below it on their own scale (a few failures among thousands of connections stay visible); each
+ * bucket's <title> is its hover.
+ */
 function timelineSvg(o: OverviewReport): string {
   const b = o.timeline.buckets;
   if (b.length === 0) return '';
   const W = 1000;
-  const H = 160;
-  const top = 10;
-  const base = 130;
+  const top = 14;
+  const base = 120;
+  const band = 34;
   const w = W / b.length;
   const max = Math.max(1, ...b.map((x) => Math.max(x.sessions, x.dataConnections)));
+  const maxFailed = Math.max(1, ...b.map((x) => x.failed));
   const y = (n: number): number => (n / max) * (base - top);
   const bars = b
     .map((x, i) => {
       const sx = (i * w).toFixed(1);
-      const bw = Math.max(1, w * 0.8).toFixed(1);
+      const bw = Math.max(1, w * 0.8);
       const t = `${x.start} (+${o.timeline.bucketSeconds} s): ${plural(x.sessions, 'session')} started, ${plural(x.dataConnections, 'data connection')}, ${x.failed} failed`;
-      // Per bucket: sessions started (left third), data connections (middle), failed ones (right).
-      const third = Number(bw) / 3;
-      const bar = (n: number, k: number, fill: string): string => (n ? `<rect x="${(i * w + k * third).toFixed(1)}" y="${(base - Math.max(2, y(n))).toFixed(1)}" width="${Math.max(1, third).toFixed(1)}" height="${Math.max(2, y(n)).toFixed(1)}" fill="${fill}" />` : '');
-      return `<g><title>${esc(t)}</title><rect x="${sx}" y="${top}" width="${bw}" height="${base - top}" fill="#ffffff" fill-opacity="0" />${bar(x.sessions, 0, '#0969da')}${bar(x.dataConnections, 1, '#9fc5e8')}${bar(x.failed, 2, '#cf222e')}</g>`;
+      // Per bucket: sessions started (left half), data connections (right half); failed ones below.
+      const half = bw / 2;
+      const bar = (n: number, k: number, fill: string): string => (n ? `<rect x="${(i * w + k * half).toFixed(1)}" y="${(base - Math.max(2, y(n))).toFixed(1)}" width="${Math.max(1, half).toFixed(1)}" height="${Math.max(2, y(n)).toFixed(1)}" fill="${fill}" />` : '');
+      const failed = x.failed ? `<rect x="${sx}" y="${base + 2}" width="${bw.toFixed(1)}" height="${Math.max(2, (x.failed / maxFailed) * band).toFixed(1)}" fill="#cf222e" />` : '';
+      return `<g><title>${esc(t)}</title><rect x="${sx}" y="${top}" width="${bw.toFixed(1)}" height="${base + band - top}" fill="#ffffff" fill-opacity="0" />${bar(x.sessions, 0, '#0969da')}${bar(x.dataConnections, 1, '#9fc5e8')}${failed}</g>`;
     })
     .join('');
-  const axis = `<line x1="0" y1="${base}" x2="${W}" y2="${base}" stroke="#8c959f" /><text x="0" y="${base + 16}" font-size="12" fill="#57606a">${esc(b[0].start)}</text><text x="${W}" y="${base + 16}" font-size="12" fill="#57606a" text-anchor="end">${esc(o.lastTime ?? '')}</text><text x="${W}" y="${top + 2}" font-size="12" fill="#57606a" text-anchor="end">max ${max} per ${o.timeline.bucketSeconds} s</text>`;
-  const legend = `<rect x="260" y="${base + 20}" width="10" height="10" fill="#0969da" /><text x="274" y="${base + 29}" font-size="12">sessions started</text><rect x="400" y="${base + 20}" width="10" height="10" fill="#9fc5e8" /><text x="414" y="${base + 29}" font-size="12">data connections</text><rect x="550" y="${base + 20}" width="10" height="10" fill="#cf222e" /><text x="564" y="${base + 29}" font-size="12">failed data connections</text>`;
-  return `<svg class="ladder" viewBox="0 0 ${W} ${H + 20}" role="img" aria-label="timeline of sessions and failed data connections">${bars}${axis}${legend}</svg>\n`;
+  const ty = base + band + 18;
+  const axis = `<line x1="0" y1="${base}" x2="${W}" y2="${base}" stroke="#8c959f" /><text x="0" y="${ty}" font-size="12" fill="#57606a">${esc(axisTime(b[0].start))}</text><text x="${W}" y="${ty}" font-size="12" fill="#57606a" text-anchor="end">${esc(axisTime(o.lastTime ?? b[b.length - 1].start))}</text><text x="${W}" y="${top - 2}" font-size="12" fill="#57606a" text-anchor="end">max ${max} per ${o.timeline.bucketSeconds} s</text><text x="${W}" y="${base + band + 2}" font-size="12" fill="#cf222e" text-anchor="end">failed: max ${o.failedDataConnections ? maxFailed : 0} per ${o.timeline.bucketSeconds} s</text>`;
+  const ly = ty + 6;
+  const legend = `<rect x="260" y="${ly}" width="10" height="10" fill="#0969da" /><text x="274" y="${ly + 9}" font-size="12">sessions started</text><rect x="400" y="${ly}" width="10" height="10" fill="#9fc5e8" /><text x="414" y="${ly + 9}" font-size="12">data connections</text><rect x="550" y="${ly}" width="10" height="10" fill="#cf222e" /><text x="564" y="${ly + 9}" font-size="12">failed data connections (below the axis)</text>`;
+  return `<svg class="ladder" viewBox="0 0 ${W} ${ly + 16}" role="img" aria-label="timeline of sessions and failed data connections">${bars}${axis}${legend}</svg>\n`;
 }
 
 /** One bar per server (the busiest), its data connections' outcomes side by side. */
@@ -256,16 +267,17 @@ export function overviewHtml(o: OverviewReport): string {
     for (const r of o.firewallRules) h.push(`<tr><td><span class="rule">${esc(r.text)}</span></td><td>${r.connections}</td><td class="mono">${esc(ruleSyntax(r, 'nft'))}<br />${esc(ruleSyntax(r, 'iptables'))}</td></tr>\n`);
     h.push('</table>\n');
   }
-  const hosts = (title: string, rows: HostRow[], cell: (r: HostRow) => string): void => {
+  const hosts = (title: string, rows: HostRow[], extra: string, cell: (r: HostRow) => string): void => {
     if (!rows.length) return;
-    h.push(`<h2>${title}</h2>\n<table><tr><th>address</th><th>sessions</th><th>data connections</th><th>failed</th><th>bytes</th><th></th></tr>\n`);
+    h.push(`<h2>${title}</h2>\n<table><tr><th>address</th><th>sessions</th><th>data connections</th><th>failed data connections</th><th>bytes</th><th>${extra}</th></tr>\n`);
     for (const r of rows) h.push(`<tr><td class="mono">${esc(r.ip)}</td><td>${r.sessions}</td><td>${r.dataConnections}</td><td>${r.failed}</td><td>${mib(r.bytes)}</td><td>${cell(r)}</td></tr>\n`);
     h.push('</table>\n');
   };
-  hosts('Busiest servers', o.servers, (r) => (r.announcedAddresses.length ? `announced ${esc(r.announcedAddresses.join(', '))}` : ''));
-  hosts('Busiest clients', o.clients, (r) => (r.failedLogins ? `${r.failedLogins} failed logins${r.bruteForce ? ' <span class="badge b-error">brute force</span>' : ''}` : ''));
-  hosts('Address mismatches (NAT) by server', o.serversWithMismatches, (r) => `announced ${esc(r.announcedAddresses.join(', '))}`);
-  hosts('Failed logins by client', o.clientsWithFailedLogins, (r) => `${r.failedLogins} failed logins${r.bruteForce ? ' <span class="badge b-error">brute force</span>' : ''}`);
+  const logins = (r: HostRow): string => (r.failedLogins ? `${plural(r.failedLogins, 'failed login')}${r.bruteForce ? ' <span class="badge b-error">brute force</span>' : ''}` : '');
+  hosts('Busiest servers', o.servers, 'announced addresses', (r) => (r.announcedAddresses.length ? esc(r.announcedAddresses.join(', ')) : ''));
+  hosts('Busiest clients', o.clients, 'logins', logins);
+  hosts('Address mismatches (NAT) by server', o.serversWithMismatches, 'announced addresses', (r) => esc(r.announcedAddresses.join(', ')));
+  hosts('Failed logins by client', o.clientsWithFailedLogins, 'logins', logins);
   const dropped = Object.entries(o.dropped);
   if (dropped.length) h.push(`<p class="muted">Overview incomplete: ${dropped.map(([k, n]) => `${esc(k)} ${n}`).join(', ')}</p>\n`);
   h.push('</section>\n');
