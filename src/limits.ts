@@ -375,6 +375,12 @@ export const EVIDENCE_MAX_CONNECTIONS = 100_000;
  * long after the SYN: a server's reverse DNS lookup): frames older than the oldest open session's
  * start by this, plus CORRELATE_BEFORE_SEC, can belong to no session and are dropped. */
 export const EVIDENCE_LEAD_SEC = 60;
+/** Frame bytes `--evidence` holds of IP fragments whose datagram is not yet whole (which
+ * connection they belong to is known when the last one arrives): twice the decoder's own bound on
+ * held fragment bytes (MAX_FRAG_BYTES), for the frames' headers. Past it the oldest are dropped,
+ * counted (`limits.evidence-fragments-dropped`): the packet they made is then in its evidence file
+ * without them. */
+export const EVIDENCE_FRAGMENT_BYTES = 2 * MAX_FRAG_BYTES;
 /** Bytes `--evidence` writes over the whole run. Past it a session's file is not written,
  * counted (`limits.evidence-files-skipped`) and marked in the index (`written: false`). */
 export const EVIDENCE_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024;

@@ -57,6 +57,8 @@ interface Pending {
   /** Protocol / next header of the offset-0 fragment (RFC 8200 §4.5: only its value counts),
    * -1 until seen. */
   nextHeader: number;
+  /** Capture frame numbers of the fragments added, in arrival order (at most maxFragsPerDatagram). */
+  frames: number[];
 }
 
 export class FragmentReassembler {
@@ -64,6 +66,9 @@ export class FragmentReassembler {
   private heldBytes = 0;
   /** Next header of the datagram `add()` last completed. */
   nextHeader = -1;
+  /** Frame numbers of the fragments of the datagram `add()` last completed, the completing one
+   * last (evidence files hold every fragment of a packet they hold). */
+  frames: readonly number[] = [];
   /** The last `add()` returned null because the fragment itself was malformed (counted),
    * rather than because the datagram is still incomplete. */
   rejected = false;
@@ -98,6 +103,7 @@ export class FragmentReassembler {
     len: number,
     last: boolean,
     nextHeader: number,
+    frame = 0,
   ): Buffer | null {
     const c = this.counts;
     this.rejected = true;
@@ -115,11 +121,12 @@ export class FragmentReassembler {
 
     let d = this.pending.get(key);
     if (d === undefined) {
-      d = { firstSeen: now, pieces: [], end: -1, bytes: 0, nextHeader: -1 };
+      d = { firstSeen: now, pieces: [], end: -1, bytes: 0, nextHeader: -1, frames: [] };
       this.pending.set(key, d);
       if (this.pending.size > this.limits.maxDatagrams) this.dropOldest(d);
     }
     if (start === 0 && d.nextHeader < 0) d.nextHeader = nextHeader;
+    if (d.frames.length < this.limits.maxFragsPerDatagram) d.frames.push(frame);
 
     if (last) {
       if (d.end < 0) {
@@ -211,6 +218,7 @@ export class FragmentReassembler {
     const out = Buffer.allocUnsafe(d.end);
     for (const p of d.pieces) p.data.copy(out, p.start);
     this.nextHeader = d.nextHeader;
+    this.frames = d.frames;
     this.remove(key, d);
     this.counts[Reason['frag-reassembled']]++;
     return out;

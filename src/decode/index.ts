@@ -293,9 +293,11 @@ export class Decoder extends LinkDecoder {
       payWireEnd - payOff,
       (ff & IPV4_MF) === 0,
       proto,
+      this.rec?.frame ?? 0,
     );
     if (whole === null) return this.frags.rejected ? DecodeStatus.MALFORMED : DecodeStatus.FRAGMENT_PENDING;
     out.reassembled = true;
+    out.fragmentFrames = this.frags.frames;
     out.buf = whole;
     return this.transport(proto, whole, 0, whole.length, whole.length, out);
   }
@@ -384,9 +386,10 @@ export class Decoder extends LinkDecoder {
         if (end < wireEnd) return this.bad(Reason['frag-snap-cut']);
         const key = `6:${addressKey(out.src)}${addressKey(out.dst)}:${buf.readUInt32BE(off + 4)}`;
         const dataOff = off + IPV6_FRAGMENT_HEADER;
-        const whole = this.frags.add(key, this.now(), start, buf, dataOff, wireEnd - dataOff, !more, fragNext);
+        const whole = this.frags.add(key, this.now(), start, buf, dataOff, wireEnd - dataOff, !more, fragNext, this.rec?.frame ?? 0);
         if (whole === null) return this.frags.rejected ? DecodeStatus.MALFORMED : DecodeStatus.FRAGMENT_PENDING;
         out.reassembled = true;
+        out.fragmentFrames = this.frags.frames;
         reassembled = true;
         out.buf = whole;
         buf = whole;

@@ -36,6 +36,9 @@ export interface Packet {
   protocol: number;
   /** The packet was rebuilt from IP fragments (buf is then the decoder's own buffer). */
   reassembled: boolean;
+  /** When `reassembled`: the capture frames of its fragments in arrival order, this record's last
+   * (a tunnel's outer fragments too). Not reset per packet: read it only when `reassembled`. */
+  fragmentFrames: readonly number[];
 
   // --- TCP (valid when protocol === 6 and decode returned DecodeStatus.TCP)
   srcPort: number;
@@ -112,6 +115,7 @@ export function newPacket(): Packet {
     dst4: 0,
     protocol: 0,
     reassembled: false,
+    fragmentFrames: [],
     srcPort: 0,
     dstPort: 0,
     seq: 0,

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import type { CaptureRecord } from '../capture/index.js';
 import type { Packet } from '../decode/index.js';
 import { DecodeStatus } from '../decode/index.js';
-import { CORRELATE_BEFORE_SEC, EVIDENCE_LEAD_SEC, EVIDENCE_MAX_TOTAL_BYTES } from '../limits.js';
+import { CORRELATE_BEFORE_SEC, EVIDENCE_FRAGMENT_BYTES, EVIDENCE_LEAD_SEC, EVIDENCE_MAX_TOTAL_BYTES } from '../limits.js';
 import type { SessionReport } from '../ftp/model.js';
 import { FAILED_OUTCOMES } from '../ftp/model.js';
 import { endpointsKey, packetKey } from './key.js';
@@ -57,6 +57,15 @@ export interface EvidenceEntry {
   server: string;
 }
 
+/** A fragment's frame held until its datagram is whole. */
+interface HeldFrame {
+  tsSec: number;
+  tsNsec: number;
+  iface: number;
+  origLen: number;
+  bytes: Buffer;
+}
+
 /** What selects a session's frames in one connection's spool. */
 interface Claim {
   key: string;
@@ -80,6 +89,8 @@ export interface EvidenceOptions {
   keep?: (s: SessionReport) => boolean;
   /** The spool's bounds (default: src/limits.ts). */
   spoolLimits?: SpoolLimits;
+  /** Fragment frame bytes held until their datagram is whole (default: EVIDENCE_FRAGMENT_BYTES). */
+  fragmentBytes?: number;
 }
 
 /** Evidence writers not finished yet (for signal handlers). */
@@ -111,6 +122,10 @@ export class EvidenceWriter {
   private readonly linkTypes: number[] = [];
   private lastIfaceKey = '';
   private lastIface = -1;
+  /** IP fragments of datagrams not yet whole, by frame, oldest first (EVIDENCE_FRAGMENT_BYTES). */
+  private readonly held = new Map<number, HeldFrame>();
+  private heldBytes = 0;
+  private fragmentsDropped = 0;
   filesSkipped = 0;
   finished = false;
 
@@ -151,10 +166,46 @@ export class EvidenceWriter {
       const oldest = Math.min(this.clock?.oldestOpen() ?? Infinity, rec.tsSec);
       spool.dropBefore(oldest - CORRELATE_BEFORE_SEC - 1 - EVIDENCE_LEAD_SEC);
     }
+    // A fragment is held until its datagram is whole: then its connection is known.
+    if (status === DecodeStatus.FRAGMENT_PENDING) {
+      this.hold(rec);
+      return;
+    }
     // An ICMP error quoting a segment carries the quoted segment's addresses and ports: it is
     // spooled with that connection (the rejection of its SYN belongs in its evidence).
-    if (status !== DecodeStatus.TCP && !pkt.icmpQuote) return;
-    spool.add(packetKey(pkt), rec.frame, rec.tsSec, rec.tsNsec, this.ifaceOf(rec), rec.originalLength, rec.buf, rec.offset, rec.capturedLength);
+    const wanted = status === DecodeStatus.TCP || pkt.icmpQuote;
+    const key = wanted ? packetKey(pkt) : '';
+    // A reassembled packet's earlier fragments go with it (outer fragments of a tunnel too): the
+    // file must let a reader rebuild the packet.
+    if (pkt.reassembled) {
+      for (const f of pkt.fragmentFrames) {
+        const h = this.held.get(f);
+        if (h === undefined) continue;
+        this.held.delete(f);
+        this.heldBytes -= h.bytes.length;
+        if (wanted) spool.add(key, f, h.tsSec, h.tsNsec, h.iface, h.origLen, h.bytes, 0, h.bytes.length);
+      }
+    }
+    if (!wanted) return;
+    spool.add(key, rec.frame, rec.tsSec, rec.tsNsec, this.ifaceOf(rec), rec.originalLength, rec.buf, rec.offset, rec.capturedLength);
+  }
+
+  /** A fragment's frame, copied (the record's bytes are the reader's), the oldest dropped past the bound. */
+  private hold(rec: CaptureRecord): void {
+    const n = rec.capturedLength;
+    const max = this.opts.fragmentBytes ?? EVIDENCE_FRAGMENT_BYTES;
+    while (this.heldBytes + n > max && this.held.size > 0) {
+      const [frame, h] = this.held.entries().next().value as [number, HeldFrame];
+      this.held.delete(frame);
+      this.heldBytes -= h.bytes.length;
+      this.fragmentsDropped++;
+    }
+    if (n > max) {
+      this.fragmentsDropped++;
+      return;
+    }
+    this.held.set(rec.frame, { tsSec: rec.tsSec, tsNsec: rec.tsNsec, iface: this.ifaceOf(rec), origLen: rec.originalLength, bytes: Buffer.from(rec.buf.subarray(rec.offset, rec.offset + n)) });
+    this.heldBytes += n;
   }
 
   private ifaceOf(rec: CaptureRecord): number {
@@ -283,6 +334,7 @@ export class EvidenceWriter {
     if (sp && sp.framesDropped > 0) out['evidence-frames-dropped'] = sp.framesDropped;
     if (sp && sp.connectionsDropped > 0) out['evidence-connections-dropped'] = sp.connectionsDropped;
     if (this.filesSkipped > 0) out['evidence-files-skipped'] = this.filesSkipped;
+    if (this.fragmentsDropped > 0) out['evidence-fragments-dropped'] = this.fragmentsDropped;
     return out;
   }
 

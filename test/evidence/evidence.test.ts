@@ -30,11 +30,15 @@ import { FORMATS } from '../../src/report/formats.js';
 import { MemoryOut } from '../report/siem.js';
 
 const FAILED = ['03-active-blocked.pcap', '04-passive-blocked.pcap', '05-pasv-nat-client.pcap', '06-client-nat-inside.pcap', '07-ipv6.pcap', '08-abort.pcap', '08-client-killed.pcap', '08-lftp-abort.pcap', '08-missing-file.pcap', '08-server-killed.pcap', '15-long-modes.pcap', '16-bounce.pcap', '22-icmp-reject-client.pcap', '22-icmp-reject-server.pcap', 'tunnel/04-passive-blocked.erspan3.pcap'];
-/** Every session (not only failed ones): the VLAN-tagged capture and the pcapng of two interfaces with two link types. */
-const ALL = ['14-formats-vlan.pcap', '14-formats-merged.pcapng'];
+/** Every session (not only failed ones): the VLAN-tagged capture, the pcapng of two interfaces
+ * with two link types, and VXLAN whose outer IPv4 datagrams are fragmented (the files hold every
+ * fragment of the packets they hold, as captured, outer headers included). */
+const ALL = ['14-formats-vlan.pcap', '14-formats-merged.pcapng', '21-vxlan.pcap'];
 /** Captures whose filters tshark checks (each tshark run costs ~0.3 s): IPv4 active and passive,
- * IPv6, VLAN, pcapng, ERSPAN III, ICMP rejections (the filter selects the ICMP error too). Not 21-vxlan: its outer IPv4 fragments are not all in the
- * evidence files yet (only the fragment that completes a datagram is attributed to a connection). */
+ * IPv6, VLAN, pcapng, ERSPAN III, ICMP rejections (the filter selects the ICMP error too). Not
+ * 21-vxlan: its files hold both outer fragments of a reassembled datagram, and no display filter
+ * selects both (tshark gives the inner fields to the fragment that completes the datagram only, or
+ * with ip.defragment off to the first only). */
 const TSHARK = new Set(['03-active-blocked.pcap', '04-passive-blocked.pcap', '22-icmp-reject-client.pcap', '07-ipv6.pcap', '14-formats-vlan.pcap', '14-formats-merged.pcapng', 'tunnel/04-passive-blocked.erspan3.pcap']);
 const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -60,7 +64,10 @@ async function frames(path: string): Promise<Frame[]> {
     // An ICMP error is decoded with the quoted segment's addresses and ports: its connection's.
     const st = dec.decode(r, pkt);
     const tcp = st === DecodeStatus.TCP || pkt.icmpQuote;
-    out.push({ time: `${r.tsSec}.${String(r.tsNsec).padStart(9, '0')}`, bytes: r.data.toString('hex'), conn: tcp ? tuple(formatIp(pkt.src), pkt.srcPort, formatIp(pkt.dst), pkt.dstPort) : '' });
+    const conn = tcp ? tuple(formatIp(pkt.src), pkt.srcPort, formatIp(pkt.dst), pkt.dstPort) : '';
+    out.push({ time: `${r.tsSec}.${String(r.tsNsec).padStart(9, '0')}`, bytes: r.data.toString('hex'), conn });
+    // The earlier fragments of a reassembled packet belong to its connection.
+    if (tcp && pkt.reassembled) for (const f of pkt.fragmentFrames) if (out[f - 1]) out[f - 1].conn = conn;
   });
   return out;
 }
@@ -135,6 +142,9 @@ describe('--evidence on the lab captures', () => {
         // The file alone: the same session, the same outcomes.
         const again = await analyze([join(dir, name)]);
         expect(again.sessions.map((x) => ({ client: x.client, server: x.server, user: x.user, login: x.login, mode: x.mode, outcomes: outcomes(x) }))).toEqual([{ client: s.client, server: s.server, user: s.user, login: s.login, mode: s.mode, outcomes: outcomes(s) }]);
+        // ...with every byte the capture had (a reassembled packet's fragments all there: no gap).
+        const gaps = (x: SessionReport): number => x.findings.filter((f) => f.code === 'capture-gap').length;
+        expect(again.sessions.map((x) => ({ bytes: x.dataConnections.map((d) => d.bytes), gaps: gaps(x) }))).toEqual([{ bytes: s.dataConnections.map((d) => d.bytes), gaps: gaps(s) }]);
 
         const dcs = s.dataConnections.filter((d) => d.tcp !== null && d.wiresharkFilter !== null);
         checks.push({ evidence: join(dir, name), filters: [s.wiresharkFilter, ...dcs.map((d) => d.wiresharkFilter as string)], counts: [ev.length, ...dcs.map((d) => ev.filter((f) => f.conn === tuple(d.from!.ip, d.from!.port, d.to!.ip, d.to!.port)).length)] });
@@ -185,6 +195,16 @@ describe('--evidence past its bounds', () => {
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { sessions: EvidenceEntry[] };
     expect(index.sessions.length).toBeGreaterThan(0);
     expect(index.sessions.some((e) => !e.complete)).toBe(true);
+  });
+
+  it('fragments held past the fragment bound: counted in limits, the packet still in its file without them', async () => {
+    const dir = join(root, 'fragments-bounded');
+    // 21-vxlan's first fragments are 1514 bytes: a bound of 1000 holds none of them.
+    const report = await analyze(['fixtures/21-vxlan.pcap'], { evidence: new EvidenceWriter(dir, { all: true, fragmentBytes: 1000 }) });
+    expect(report.limits['evidence-fragments-dropped']).toBe(5);
+    const s = report.sessions.find((x) => x.client.ip === '198.51.100.10');
+    const again = await analyze([join(dir, s?.evidence ?? '')]);
+    expect(again.sessions[0].findings.map((f) => f.code)).toContain('capture-gap');
   });
 });
 
