@@ -8,8 +8,9 @@
  * attempt at another point has the same 4-tuple and ISN when no NAT is between; a NAT rewrites
  * addresses (and maybe ports) but not the ISN (RFC 9293 §3.4.1; Linux nf_nat, a home router), so
  * otherwise it is the attempt with that ISN sharing a port, nearest in time. A firewall that
- * randomises ISNs (Cisco ASA's sequence number randomization) defeats this: its connections show
- * as not seen at the far point.
+ * randomises ISNs (Cisco ASA's sequence number randomization) keeps the IPv4 identification: then
+ * it is the attempt with a SYN of that IP ID sharing a port, nearest in time (IPv6 has no IP ID:
+ * there such connections show as not seen at the far point).
  *
  * Clock offset: a packet going from the client's side to the server's is seen at the near tap
  * first, the way back at the far tap first; with B's clock θ ahead of A's, tB − tA is θ + transit one
@@ -43,11 +44,12 @@ interface Attempt {
   readonly rsts: HandshakePacket[];
 }
 
-/** One point's attempts, by 4-tuple and by ISN. */
+/** One point's attempts, by 4-tuple, by ISN and by their SYNs' IPv4 identifications. */
 interface PointIndex {
   readonly byKey: Map<string, Attempt>;
   readonly byTuple: Map<string, Attempt[]>;
   readonly byIsn: Map<number, Attempt[]>;
+  readonly byIpId: Map<number, Attempt[]>;
 }
 
 const tuple = (src: string, sport: number, dst: string, dport: number): string => `${src}|${sport}|${dst}|${dport}`;
@@ -61,6 +63,7 @@ export function indexAttempts(packets: readonly HandshakePacket[]): PointIndex {
   const byTuple = new Map<string, Attempt[]>();
   const byIsn = new Map<number, Attempt[]>();
   const byKey = new Map<string, Attempt>();
+  const byIpId = new Map<number, Attempt[]>();
   for (const p of packets) {
     if ((p.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) continue;
     const key = `${tuple(p.src, p.sport, p.dst, p.dport)}#${p.seq}`;
@@ -72,6 +75,8 @@ export function indexAttempts(packets: readonly HandshakePacket[]): PointIndex {
       push(byIsn, p.seq, a);
     }
     a.syns.push(p);
+    // 0 is what a stack sends when DF is set and it does not count (Linux's SYN-ACKs): no identity.
+    if (p.ipId > 0 && !byIpId.get(p.ipId)?.includes(a)) push(byIpId, p.ipId, a);
   }
   for (const p of packets) {
     const answer = (p.flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
@@ -80,7 +85,7 @@ export function indexAttempts(packets: readonly HandshakePacket[]): PointIndex {
     const a = byKey.get(`${tuple(p.dst, p.dport, p.src, p.sport)}#${(p.ack - 1) >>> 0}`);
     if (a) (answer ? a.synAcks : a.rsts).push(p);
   }
-  return { byKey, byTuple, byIsn };
+  return { byKey, byTuple, byIsn, byIpId };
 }
 
 /** The attempt of `from` → `to` at this point nearest `time` (the first SYN at or before it, else the first after). */
@@ -100,17 +105,27 @@ function nearest(list: readonly Attempt[], time: number): Attempt | null {
   return best;
 }
 
-/** The same attempt at another point: same 4-tuple and ISN, else same ISN and a port in common, nearest in time. */
+/**
+ * The same attempt at another point: same 4-tuple and ISN, else same ISN and a port in common,
+ * nearest in time; else (a firewall that rewrites ISNs: Cisco ASA's sequence number randomization)
+ * a SYN with the same IPv4 identification and a port in common, nearest in time (Linux sends a
+ * random one per connection and nf_nat keeps it, as the lab's 06-client-nat captures show; RFC 6864
+ * lets a middlebox rewrite it, and then nothing matches).
+ */
 function sameAttempt(a: Attempt, ix: PointIndex): Attempt | null {
   const exact = ix.byKey.get(`${tuple(a.src, a.sport, a.dst, a.dport)}#${a.isn}`);
   if (exact) return exact;
+  const portInCommon = (b: Attempt): boolean => b.sport === a.sport || b.dport === a.dport;
   // Past the bound the ISN is no identity (a flood tool's fixed sequence number).
   const list = ix.byIsn.get(a.isn) ?? [];
   if (list.length > COMPARE_MAX_ISN_CANDIDATES) return null;
-  return nearest(
-    list.filter((b) => b.sport === a.sport || b.dport === a.dport),
-    a.syns[0].time,
-  );
+  const byIsn = nearest(list.filter(portInCommon), a.syns[0].time);
+  if (byIsn) return byIsn;
+  // 16 bits: an identity only among few candidates (the same bound as the ISN's).
+  const byId = new Set<Attempt>();
+  for (const s of a.syns) for (const b of s.ipId > 0 ? (ix.byIpId.get(s.ipId) ?? []) : []) if (portInCommon(b)) byId.add(b);
+  if (byId.size > COMPARE_MAX_ISN_CANDIDATES) return null;
+  return nearest([...byId], a.syns[0].time);
 }
 
 const seconds = (iso: string): number => Date.parse(iso) / 1000;

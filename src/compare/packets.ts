@@ -4,7 +4,7 @@
  * a NAT that rewrites addresses; RFC 9293 §3.4.1) and times it on each tap's clock.
  */
 import { readPackets } from '../pipeline.js';
-import { DecodeStatus, TcpFlag } from '../decode/index.js';
+import { DecodeStatus, TcpFlag, type Packet } from '../decode/index.js';
 import { formatIp } from '../decode/address.js';
 import { COMPARE_MAX_PACKETS } from '../limits.js';
 
@@ -19,6 +19,9 @@ export interface HandshakePacket {
   readonly flags: number;
   readonly seq: number;
   readonly ack: number;
+  /** IPv4 identification (RFC 791), -1 for IPv6 or a reassembled datagram: what identifies a SYN
+   * across a firewall that rewrites its sequence number. */
+  readonly ipId: number;
 }
 
 export interface PointPackets {
@@ -39,7 +42,21 @@ export async function handshakePackets(paths: readonly string[]): Promise<PointP
       dropped++;
       return;
     }
-    packets.push({ frame: pkt.frame, time: pkt.tsSec + pkt.tsNsec / 1e9, src: formatIp(pkt.src), sport: pkt.srcPort, dst: formatIp(pkt.dst), dport: pkt.dstPort, flags: pkt.flags, seq: pkt.seq, ack: pkt.ack });
+    packets.push({ frame: pkt.frame, time: pkt.tsSec + pkt.tsNsec / 1e9, src: formatIp(pkt.src), sport: pkt.srcPort, dst: formatIp(pkt.dst), dport: pkt.dstPort, flags: pkt.flags, seq: pkt.seq, ack: pkt.ack, ipId: ipv4Id(pkt) });
   });
   return { packets, dropped };
+}
+
+/** The IPv4 identification of a TCP packet: its IPv4 header ends where the TCP header starts, so it
+ * starts 4 × IHL bytes before (IHL 5..15, checked against the version nibble and the source address
+ * the decoder read); -1 when not found (IPv6, a reassembled datagram). */
+function ipv4Id(pkt: Packet): number {
+  if (pkt.ipVersion !== 4 || pkt.reassembled) return -1;
+  const b = pkt.buf;
+  for (let ihl = 5; ihl <= 15; ihl++) {
+    const ip = pkt.tcpOff - 4 * ihl;
+    if (ip < 0) break;
+    if (b[ip] === (0x40 | ihl) && b.compare(pkt.src, 0, 4, ip + 12, ip + 16) === 0) return b.readUInt16BE(ip + 4);
+  }
+  return -1;
 }

@@ -13,6 +13,7 @@ import { analyze } from '../../src/pipeline.js';
 import { comparePoints, type PointInput } from '../../src/compare/index.js';
 import { handshakePackets, type HandshakePacket } from '../../src/compare/packets.js';
 import { COMPARE_MAX_ISN_CANDIDATES } from '../../src/limits.js';
+import { TcpFlag } from '../../src/decode/index.js';
 import { analyzePoints } from '../../src/compare/run.js';
 import { parsePoints } from '../../src/cli/commands/at.js';
 import { comparisonText, type Comparison, type PathReport } from '../../src/report/comparison.js';
@@ -282,5 +283,34 @@ describe('--format html: the verdict beside each data connection', () => {
     expect(points).toContain('<b>inside</b>');
     expect(points).toMatch(/clock offset outside → inside: -?0\.0\d\d ms/);
     expect(points).toContain('NAT between inside and outside: client 10.0.0.10:40017 at inside is 203.0.113.1:40017 at outside');
+  });
+});
+
+// Edited in memory (no lab firewall rewrites ISNs: nftables cannot; Cisco ASA does by default): at
+// the outside tap of scenario 06 every SYN's sequence number, and the acknowledgement of every
+// answer to it, moved by a constant, as a firewall between the taps that randomises ISNs leaves them.
+describe('a firewall rewriting ISNs between the taps: connections matched by their SYNs’ IPv4 identification', () => {
+  const K = 0x1234567;
+  const moveIsns = (packets: readonly HandshakePacket[]): HandshakePacket[] =>
+    packets.map((p) => {
+      if ((p.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) return { ...p, seq: (p.seq + K) >>> 0 };
+      if ((p.flags & TcpFlag.ACK) !== 0) return { ...p, ack: (p.ack + K) >>> 0 };
+      return p;
+    });
+
+  it('the same sessions, verdicts, NAT and offset as with the ISNs kept; without IP IDs (as IPv6) the far point sees none of them', async () => {
+    const inside = await point('inside', F('06-client-nat-inside'));
+    const outside = await point('outside', F('06-client-nat-outside'));
+    // Linux's SYNs carry a random IP ID per connection and the masquerade keeps it.
+    const synIds = (p: PointInput): number[] => p.packets.filter((x) => (x.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && x.src.startsWith('10.')).map((x) => x.ipId);
+    expect(synIds(inside).every((id) => id > 0)).toBe(true);
+    const base = comparePoints([inside, outside]);
+    const moved = comparePoints([inside, { ...outside, packets: moveIsns(outside.packets) }]);
+    const view = (c: Comparison) => ({ sessions: c.sessions.map((s) => ({ points: s.points.map((p) => p.point), nat: s.nat })), data: dataOf(c).map((d) => ({ path: d.path, between: d.between, nat: d.nat, frames: d.frames })) });
+    expect(view(moved)).toEqual(view(base));
+    expect(Math.abs((moved.offsets[0].offsetSeconds as number) - (base.offsets[0].offsetSeconds as number))).toBeLessThan(1e-6);
+    const blind = comparePoints([inside, { ...outside, packets: moveIsns(outside.packets).map((p) => ({ ...p, ipId: -1 })) }]);
+    expect(blind.offsets[0]).toMatchObject({ offsetSeconds: null, samples: 0 });
+    expect(blind.sessions.filter((s) => s.points.length === 2)).toHaveLength(0);
   });
 });
