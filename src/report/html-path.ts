@@ -139,11 +139,16 @@ export function pathLadderOf(p: ComparedPoints, sessionId: number, maxRows = LAD
     start: Number.isFinite(start) ? start : 0,
     rows: bound(packets, firstGiven, maxRows),
     groups: firstGiven.dataConnections,
-    labels: firstGiven.dataConnections.map((g) => (g.dataConnection !== null ? `${g.dataConnection}` : (() => {
-      const f = g.frames.find((x) => x.dataConnection !== null);
-      return f ? `${f.dataConnection} at ${f.point}` : '?';
-    })())),
+    labels: firstGiven.dataConnections.map(groupLabel),
   };
+}
+
+/** A data connection's name in the drawing: its id in the page's session, else its id at the first
+ * tap that has it (`2 at server`). */
+function groupLabel(g: PathReport): string {
+  if (g.dataConnection !== null) return `${g.dataConnection}`;
+  const f = g.frames.find((x) => x.dataConnection !== null);
+  return f ? `${f.dataConnection} at ${f.point}` : '?';
 }
 
 function firstSighting(r: PathPacketRow): number {

@@ -118,6 +118,20 @@ describe('scenario 24: drops between the taps, drawn on one time axis', () => {
     for (const t of tcp) expect(t).toMatchObject({ seen: ['client', 'server'], crossed: true, stopped: false });
   });
 
+  it('past the row bound: the dropped connection’s packets kept, each stretch left out one row', () => {
+    const full = pathLadderOf(compared, 1) as PathLadder;
+    const max = 8;
+    const l = pathLadderOf(compared, 1, max) as PathLadder;
+    expect(full.rows.length).toBeGreaterThan(max);
+    expect(l.rows.length).toBeLessThanOrEqual(Math.floor((max * 4) / 3) + 1);
+    const gaps = l.rows.filter((x) => x.kind === 'gap');
+    expect(gaps.length).toBeGreaterThan(0);
+    const left = gaps.reduce((n, g) => n + Number(/… (\d+) packets left out/.exec(g.kind === 'gap' ? g.text : '')?.[1] ?? 0), 0);
+    expect(left + l.rows.length - gaps.length).toBe(full.rows.length);
+    const syns = (x: PathLadder) => x.rows.filter((r) => r.kind === 'tcp' && r.group === 0).length;
+    expect(syns(l)).toBe(syns(full));
+  });
+
   it('puts both sightings of a packet within the match window, rows in time order', () => {
     for (const id of [1, 2, 3, 4]) {
       const l = pathLadderOf(compared, id) as PathLadder;
