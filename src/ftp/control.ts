@@ -65,7 +65,11 @@ export class ControlSink implements StreamSink {
   private commands: LineSplitter | null = null;
   private replies: LineSplitter | null = null;
   private assembler: ReplyAssembler | null = null;
-  private now: Instant = { sec: 0, nsec: 0 };
+  /** The capture time of the segment being read; its Instant is made only when a line of it
+   * reaches the session (most segments carry one line, many none: no object per segment). */
+  private nowSec = 0;
+  private nowNsec = 0;
+  private nowAt: Instant | null = null;
   private announced = 0;
   private counted = false;
   /** Per side (client, server): its bytes are TLS records now, walked by `walkers`. */
@@ -127,7 +131,9 @@ export class ControlSink implements StreamSink {
 
   data(dir: Direction, bytes: Buffer, _offset: number, at: SegmentInfo): void {
     if (this.disposed) return;
-    this.now = { sec: at.tsSec, nsec: at.tsNsec };
+    this.nowSec = at.tsSec;
+    this.nowNsec = at.tsNsec;
+    this.nowAt = null;
     const side = dir === this.clientDir ? 0 : 1;
     const s = this.session;
     if (!this.started[side]) {
@@ -201,7 +207,7 @@ export class ControlSink implements StreamSink {
     const c = parseCommandLine(line);
     if (!c) return;
     if (!this.confirmed && CONFIRMING.has(c.verb)) this.confirmed = true;
-    this.session.command(c.verb, c.arg, info.frame, this.now);
+    this.session.command(c.verb, c.arg, info.frame, this.now());
     this.noteAnnouncements();
   }
 
@@ -211,8 +217,13 @@ export class ControlSink implements StreamSink {
   }
 
   private reply(r: Reply): void {
-    this.session.reply({ code: r.code, text: r.text, frame: r.frame }, this.now);
+    this.session.reply(r, this.now());
     this.noteAnnouncements();
+  }
+
+  /** The current segment's time, one shared (readonly) Instant for all its lines. */
+  private now(): Instant {
+    return (this.nowAt ??= { sec: this.nowSec, nsec: this.nowNsec });
   }
 
   private noteAnnouncements(): void {

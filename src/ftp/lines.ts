@@ -5,7 +5,8 @@
  * `push()` 0..n times with the reassembled bytes in stream order, `gap()` wherever the capture
  * missed bytes, and `end()` exactly once. Bytes passed to `push()` are valid only during the
  * call: the splitter copies what it keeps (at most `MAX_CONTROL_LINE_BYTES` of one line).
- * Lines are delivered synchronously through the callback given to the constructor.
+ * Lines are delivered synchronously through the callback given to the constructor, with one
+ * `LineInfo` per splitter rewritten for each line (valid only during the call).
  *
  * What a line is:
  * - LF ends a line; a CR right before it is stripped (RFC 959 §4.2 says CRLF, but bare LF is
@@ -47,7 +48,10 @@ export interface LineInfo {
   readonly afterGap: boolean;
 }
 
+/** `info` is one object per splitter, rewritten for each line: valid only during the call. */
 export type LineCallback = (line: string, info: LineInfo) => void;
+
+type MutableLineInfo = { -readonly [K in keyof LineInfo]: LineInfo[K] };
 
 /** Anomalies counted under stable names (reported in the JSON `limits`/problems sections). */
 export interface LineCounters {
@@ -87,6 +91,8 @@ const T_IAC = 1;
 const T_OPTION = 2;
 
 const INITIAL_CAPACITY = 256;
+/** Runs up to this many bytes are copied byte by byte, longer ones with Buffer#copy. */
+const SHORT_RUN = 128;
 
 /** Grown line buffers given back by splitters, reused by the next that needs one. */
 const LARGE_FREE: Buffer[] = [];
@@ -125,6 +131,8 @@ export class LineSplitter {
   /** Stream offset of the next byte pushed. */
   private streamOffset: number;
   private ended = false;
+  /** Handed to `onLine` for every line (no object per line). */
+  private readonly info: MutableLineInfo = { frame: 0, offset: 0, truncated: false, unterminated: false, afterGap: false };
 
   constructor(
     private readonly onLine: LineCallback,
@@ -300,7 +308,14 @@ export class LineSplitter {
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
     }
-    buf.copy(this.buf, this.len, from, from + n);
+    if (n <= SHORT_RUN) {
+      // A command or reply line is tens of bytes: a loop beats Buffer#copy's call overhead.
+      const dst = this.buf;
+      let at = this.len;
+      for (let k = from; k < from + n; k++) dst[at++] = buf[k];
+    } else {
+      buf.copy(this.buf, this.len, from, from + n);
+    }
     this.len += n;
     // One byte more than fits: cut (as append() does at the same byte).
     if (to - from > room) this.append(buf[from + n]);
@@ -308,13 +323,12 @@ export class LineSplitter {
 
   private emit(truncated: boolean, unterminated: boolean): void {
     const line = wireString(this.buf, 0, this.len);
-    const info: LineInfo = {
-      frame: this.lineFrame,
-      offset: this.lineOffset,
-      truncated,
-      unterminated,
-      afterGap: this.afterGap,
-    };
+    const info = this.info;
+    info.frame = this.lineFrame;
+    info.offset = this.lineOffset;
+    info.truncated = truncated;
+    info.unterminated = unterminated;
+    info.afterGap = this.afterGap;
     this.afterGap = false;
     this.resetLine();
     this.counters.lines++;

@@ -157,8 +157,9 @@ export function refuseInputAsOutput(path: string | undefined, inputs: readonly s
 }
 
 export class Out {
-  private buf: string[] = [];
-  private size = 0;
+  /** Text written and not yet pushed, encoded in place: no joined string, no Buffer per flush. */
+  private readonly buf = Buffer.allocUnsafe(FLUSH_AT);
+  private used = 0;
   private readonly fd: number;
   /** The temporary file while a file is being written; null for stdout, a device, or once closed. */
   private tmp: string | null = null;
@@ -210,9 +211,15 @@ export class Out {
   }
 
   write(s: string): void {
-    this.buf.push(s);
-    this.size += s.length;
-    if (this.size >= FLUSH_AT) this.flush();
+    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4).
+    if (s.length * 3 > FLUSH_AT - this.used) {
+      this.flush();
+      if (s.length * 3 > FLUSH_AT) {
+        this.push(Buffer.from(s, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buf.write(s, this.used);
   }
 
   /** Bytes as they are (a spooled report copied in place): after the text written so far, with
@@ -223,19 +230,18 @@ export class Out {
   }
 
   flush(): void {
-    if (this.size === 0) return;
-    const data = Buffer.from(this.buf.join(''), 'utf8');
-    this.buf = [];
-    this.size = 0;
-    this.push(data);
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    this.push(this.buf, n);
   }
 
-  private push(data: Uint8Array): void {
+  private push(data: Uint8Array, length = data.length): void {
     if (this.broken) return;
     let off = 0;
-    while (off < data.length) {
+    while (off < length) {
       try {
-        off += writeSync(this.fd, data, off);
+        off += writeSync(this.fd, data, off, length - off);
       } catch (e) {
         const c = code(e);
         // stdout may be a non-blocking pipe: wait for the reader rather than lose output.

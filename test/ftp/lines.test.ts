@@ -11,7 +11,7 @@ interface Got {
 
 function collect(options: { maxLineBytes?: number; startOffset?: number } = {}): { s: LineSplitter; got: Got[] } {
   const got: Got[] = [];
-  const s = new LineSplitter((line, info) => got.push({ line, info }), options);
+  const s = new LineSplitter((line, info) => got.push({ line, info: { ...info } }), options);
   return { s, got };
 }
 
