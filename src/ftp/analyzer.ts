@@ -18,14 +18,14 @@
 import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { FINALIZE_GRACE_SEC } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
-import { CandidatePool, endOf, expectationsOf, startOf, type PoolSession } from './correlate.js';
+import { CandidatePool, endOf, expectationsOf, startOf, type Expectation, type Match, type PoolSession } from './correlate.js';
 import { capturePointOf, controlSeenOf, type ControlSeen } from './diagnose.js';
 import type { CapturePoint, Endpoint, SessionReport } from './model.js';
 import { TimelineLog, type AnnouncementRec } from './session.js';
 import type { Packet } from '../decode/index.js';
 import { startsWithGreeting } from './replies.js';
 import { TransferFiles, type PendingFile } from './payload.js';
-import { sessionReport } from './session-report.js';
+import { sessionReport, type FinalizedSession } from './session-report.js';
 import { ReplayedControl, type ControlState, type PendingSession, type ShardHooks } from './shard.js';
 import type { Extractor } from './extract.js';
 import { SessionPressure, type SessionBounds } from './pressure.js';
@@ -120,8 +120,10 @@ export class FtpAnalyzer {
   private readonly pool: CandidatePool;
   private clock = -Infinity;
   private nextSweep = -Infinity;
-  /** Reports of the sessions finalized while the current packet was processed (flushReady). */
-  private readonly ready: { report: SessionReport; start: number; files: PendingFile[] }[] = [];
+  /** The sessions finalized while the current packet was processed (flushReady). */
+  private ready: Ready[] = [];
+  /** The other of two arrays `ready` swaps with as it is flushed (no array per flush). */
+  private spare: Ready[] = [];
   /** With --hash, --extract or --listings: the transferred files (null: data bytes only counted). */
   private readonly files: TransferFiles | null;
   /** The frame number of the packet being processed (END_OF_CAPTURE at the end of the capture). */
@@ -390,12 +392,25 @@ export class FtpAnalyzer {
       s.conn = null;
       return;
     }
-    const ctx = { showPasswords: this.opts.showPasswords === true, timeline: this.opts.timeline === true, files: this.files };
-    const { report, folded } = sessionReport(ctx, { client: s.client, server: s.server, capturePoint: s.capturePoint, controlSeen: s.controlSeen, session: s.sink.session }, summary, expectations, matches, leftovers);
-    this.counters.findingsFolded += folded;
+    const r: Ready = { start: s.start, clientPort: s.client.port, input: { client: s.client, server: s.server, capturePoint: s.capturePoint, controlSeen: s.controlSeen, session: s.sink.session }, summary, expectations, matches, leftovers, report: null, files: [] };
+    // With --hash, --extract or --listings the report takes the data bytes followed so far: it is
+    // made now, before the packet's bytes go on. Otherwise it is made as it leaves (flushReady),
+    // one report at a time: a second's batch of reports held together would outlive the young
+    // generation and be promoted, to die in the old one.
+    if (this.files !== null) {
+      r.report = this.report(r);
+      r.files = this.files.takeFiles();
+    }
     s.sink.dispose();
     s.conn = null;
-    this.ready.push({ report, start: s.start, files: this.files?.takeFiles() ?? [] });
+    this.ready.push(r);
+  }
+
+  private report(r: Ready): SessionReport {
+    const ctx = { showPasswords: this.opts.showPasswords === true, timeline: this.opts.timeline === true, files: this.files };
+    const { report, folded } = sessionReport(ctx, r.input, r.summary, r.expectations, r.matches, r.leftovers);
+    this.counters.findingsFolded += folded;
+    return report;
   }
 
   private release(s: Session): void {
@@ -417,14 +432,34 @@ export class FtpAnalyzer {
   private flushReady(): void {
     if (this.ready.length === 0) return;
     const batch = this.batch;
-    this.ready.sort((a, b) => a.start - b.start || a.report.client.port - b.report.client.port);
-    for (const { report, start, files } of this.ready.splice(0)) {
+    const ready = this.ready;
+    this.ready = this.spare;
+    this.spare = ready;
+    ready.sort(byStartThenClientPort);
+    for (const r of ready) {
+      const report = r.report ?? this.report(r);
       report.id = this.nextId++;
-      this.files?.keep(files, report.id);
-      this.onSession(report, start, batch);
+      this.files?.keep(r.files, report.id);
+      this.onSession(report, r.start, batch);
     }
+    ready.length = 0;
   }
 }
+
+/** A finalized session waiting to leave: what its report is made of (or the report, made already). */
+interface Ready {
+  readonly start: number;
+  readonly clientPort: number;
+  readonly input: FinalizedSession;
+  readonly summary: ConnectionSummary;
+  readonly expectations: readonly Expectation[];
+  readonly matches: ReadonlyMap<Expectation, Match>;
+  readonly leftovers: readonly ConnectionSummary[];
+  report: SessionReport | null;
+  files: PendingFile[];
+}
+
+const byStartThenClientPort = (a: Ready, b: Ready): number => a.start - b.start || a.clientPort - b.clientPort;
 
 /** A StreamSink standing in for a control connection's ControlSink until its first byte or gap
  * (a plain object of four fields: 32,768 of them in a SYN flood cost ~2 MB, closures ~9 MB). */
