@@ -51,8 +51,33 @@ export function parseSeverity(option: string, value: string | undefined): Severi
 
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 
+/** Whether `ip` is a dotted quad as formatIp writes it (no leading zeros, each part <= 255): the
+ * form every report address of an IPv4 host has, recognised without parsing it into bytes. */
+function isCanonicalIpv4(ip: string): boolean {
+  let parts = 0;
+  let i = 0;
+  while (i <= ip.length) {
+    const start = i;
+    let v = 0;
+    while (i < ip.length) {
+      const c = ip.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    const n = i - start;
+    if (n === 0 || n > 3 || v > 255 || (n > 1 && ip.charCodeAt(start) === 48)) return false;
+    parts++;
+    if (i === ip.length) return parts === 4;
+    if (ip.charCodeAt(i) !== 46 || parts === 4) return false;
+    i++;
+  }
+  return false;
+}
+
 /** Canonical text of an address (`2001:DB8::0:1` and `2001:db8::1` are one host). */
 function canonical(ip: string): string {
+  if (isCanonicalIpv4(ip)) return ip;
   const b = parseIp(ip);
   return b ? formatIp(b) : ip;
 }
