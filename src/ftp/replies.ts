@@ -71,17 +71,27 @@ const ZERO = 0x30;
  * space, a hyphen or the end of the line.
  */
 export function parseReplyLine(line: string): ReplyLine | null {
-  if (line.length < 3) return null;
+  const code = replyLineCode(line);
+  if (code < 0) return null;
+  if (line.length === 3) return { code, final: true, text: '' };
+  return { code, final: line.charCodeAt(3) === SPACE, text: line.slice(4) };
+}
+
+const SPACE = 0x20;
+const HYPHEN = 0x2d;
+
+/** The code of a reply line (as parseReplyLine reads it), -1 if the line is not one. */
+function replyLineCode(line: string): number {
+  if (line.length < 3) return -1;
   const a = line.charCodeAt(0) - ZERO;
   const b = line.charCodeAt(1) - ZERO;
   const c = line.charCodeAt(2) - ZERO;
-  if (a < 1 || a > 6 || b < 0 || b > 9 || c < 0 || c > 9) return null;
-  const code = a * 100 + b * 10 + c;
-  if (line.length === 3) return { code, final: true, text: '' };
-  const sep = line[3];
-  if (sep === ' ') return { code, final: true, text: line.slice(4) };
-  if (sep === '-') return { code, final: false, text: line.slice(4) };
-  return null;
+  if (a < 1 || a > 6 || b < 0 || b > 9 || c < 0 || c > 9) return -1;
+  if (line.length > 3) {
+    const sep = line.charCodeAt(3);
+    if (sep !== SPACE && sep !== HYPHEN) return -1;
+  }
+  return a * 100 + b * 10 + c;
 }
 
 export type ReplyCallback = (reply: Reply) => void;
@@ -137,8 +147,9 @@ export class ReplyAssembler {
       this.inner(line, frame);
       return;
     }
-    const r = parseReplyLine(line);
-    if (r === null) {
+    // parseReplyLine's test, without its object: most replies are one line.
+    const code = replyLineCode(line);
+    if (code < 0) {
       if (line === '') {
         this.counters.emptyLines++;
         return;
@@ -147,13 +158,14 @@ export class ReplyAssembler {
       this.onGarbage?.(line, frame);
       return;
     }
-    if (r.final) {
-      this.deliver({ code: r.code, text: r.text, lines: 1, frame, endFrame: frame, multiline: false, complete: true, droppedLines: 0 });
+    const text = line.length === 3 ? '' : line.slice(4);
+    if (line.length === 3 || line.charCodeAt(3) === SPACE) {
+      this.deliver({ code, text, lines: 1, frame, endFrame: frame, multiline: false, complete: true, droppedLines: 0 });
       return;
     }
-    this.code = r.code;
-    this.parts = [r.text];
-    this.chars = r.text.length;
+    this.code = code;
+    this.parts = [text];
+    this.chars = text.length;
     this.lineCount = 1;
     this.dropped = 0;
     this.frame = frame;

@@ -123,12 +123,15 @@ export class JsonSink implements ReportSink {
     this.out.write(`{\n  "tool": ${JSON.stringify(tool)},\n  "sessions": [`);
   }
   session(s: SessionReport, json?: string): void {
-    // One session per line: a 100,000-session report stays cheap to write and to diff.
-    this.out.write(`${this.first ? '' : ','}\n    ${json ?? JSON.stringify(s)}`);
+    // One session per line: a 100,000-session report stays cheap to write and to diff. Written in
+    // two pieces: one string of both would be flattened again, a copy of the session's text.
+    this.out.write(this.first ? '\n    ' : ',\n    ');
+    this.out.write(json ?? JSON.stringify(s));
     this.first = false;
   }
   readonly sessionText = (_facts: SessionFacts, json: string): void => {
-    this.out.write(`${this.first ? '' : ','}\n    ${json}`);
+    this.out.write(this.first ? '\n    ' : ',\n    ');
+    this.out.write(json);
     this.first = false;
   };
   end(tail: ReportTail): void {

@@ -509,20 +509,25 @@ export class EventSink implements ReportSink {
   begin(tool: AnalysisReport['tool']): void {
     this.tool = tool;
   }
+  /** One event, its line end written apart: one string of both would be flattened again, a copy. */
+  private event(e: object): void {
+    this.out.write(JSON.stringify(e));
+    this.out.write('\n');
+  }
   session(s: SessionReport): void {
     // Bounded (a SYN flood from a million sources is a million clients): past the bound only
     // clients already known or with a failed login (the only ones a cross-session finding names).
     // The analyze command's FilteredSink keeps the same clients and counts those it skips.
     if (this.spans.size < MAX_EVENT_CLIENT_SPANS || this.spans.has(s.client.ip) || s.findings.some((f) => f.code === 'login-failed')) trackClient(this.spans, s);
     this.lastTime = s.end;
-    this.out.write(line(this.map.session(s, this.tool)));
-    for (const d of s.dataConnections) this.out.write(line(this.map.data(s, d, this.tool)));
-    s.findings.forEach((f, i) => this.out.write(line(this.map.finding(s, f, i, this.tool))));
+    this.event(this.map.session(s, this.tool));
+    for (const d of s.dataConnections) this.event(this.map.data(s, d, this.tool));
+    s.findings.forEach((f, i) => this.event(this.map.finding(s, f, i, this.tool)));
   }
   end(tail: ReportTail): void {
     const fallback = this.lastTime ?? tail.inputs.find((i) => i.lastTime)?.lastTime ?? new Date(0).toISOString();
-    tail.findings.forEach((f, i) => this.out.write(line(this.map.cross(f, i, this.spans.get(f.client), this.tool, fallback))));
-    for (const i of tail.inputs) if (!i.complete) this.out.write(line(this.map.incomplete(i, this.tool, fallback)));
+    tail.findings.forEach((f, i) => this.event(this.map.cross(f, i, this.spans.get(f.client), this.tool, fallback)));
+    for (const i of tail.inputs) if (!i.complete) this.event(this.map.incomplete(i, this.tool, fallback));
   }
 }
 
