@@ -91,6 +91,8 @@ const T_IAC = 1;
 const T_OPTION = 2;
 
 const INITIAL_CAPACITY = 256;
+/** The line buffer until a line spans two pushes (most never do: whole lines are read in place). */
+const EMPTY = Buffer.alloc(0);
 /** Runs up to this many bytes are copied byte by byte, longer ones with Buffer#copy. */
 const SHORT_RUN = 128;
 
@@ -141,7 +143,7 @@ export class LineSplitter {
     this.max = Math.max(1, options.maxLineBytes ?? MAX_CONTROL_LINE_BYTES);
     this.streamOffset = options.startOffset ?? 0;
     this.afterGap = options.midStream ?? false;
-    this.buf = Buffer.allocUnsafe(Math.min(INITIAL_CAPACITY, this.max));
+    this.buf = EMPTY;
   }
 
   /** Stream offset of the next byte expected. */
@@ -162,6 +164,20 @@ export class LineSplitter {
           const c = buf[j];
           if (c === IAC || c === LF || c === CR) break;
           j++;
+        }
+        // A whole line within this push (the usual case: one command or reply per segment) is read
+        // where it lies, nothing copied.
+        if (!this.started && !this.skipping && j < stop && j - i <= this.max) {
+          if (buf[j] === LF) {
+            this.emitFrom(buf, i, j, frame, base + i);
+            i = j;
+            continue;
+          }
+          if (buf[j] === CR && j + 1 < stop && buf[j + 1] === LF) {
+            this.emitFrom(buf, i, j, frame, base + i);
+            i = j + 1;
+            continue;
+          }
         }
         if (j > i) {
           if (!this.skipping) this.appendRun(buf, i, j, frame, base + i);
@@ -285,7 +301,7 @@ export class LineSplitter {
       return;
     }
     if (this.len === this.buf.length) {
-      const bigger = grow(Math.min(this.max, this.buf.length * 2));
+      const bigger = grow(this.buf.length === 0 ? Math.min(INITIAL_CAPACITY, this.max) : Math.min(this.max, this.buf.length * 2));
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
     }
@@ -302,7 +318,7 @@ export class LineSplitter {
     const room = this.max - this.len;
     const n = Math.min(room, to - from);
     if (this.len + n > this.buf.length) {
-      let size = this.buf.length;
+      let size = Math.max(this.buf.length, Math.min(INITIAL_CAPACITY, this.max));
       while (size < this.len + n) size *= 2;
       const bigger = grow(Math.min(this.max, size));
       this.buf.copy(bigger, 0, 0, this.len);
@@ -319,6 +335,19 @@ export class LineSplitter {
     this.len += n;
     // One byte more than fits: cut (as append() does at the same byte).
     if (to - from > room) this.append(buf[from + n]);
+  }
+
+  /** A whole line read in place: `buf[from..to)`, its first byte at stream offset `offset`. */
+  private emitFrom(buf: Buffer, from: number, to: number, frame: number, offset: number): void {
+    const info = this.info;
+    info.frame = frame;
+    info.offset = offset;
+    info.truncated = false;
+    info.unterminated = false;
+    info.afterGap = this.afterGap;
+    this.afterGap = false;
+    this.counters.lines++;
+    this.onLine(wireString(buf, from, to), info);
   }
 
   private emit(truncated: boolean, unterminated: boolean): void {
@@ -340,7 +369,7 @@ export class LineSplitter {
     // sessions with 4 KiB user names would otherwise allocate and drop 8 KiB each).
     if (this.buf.length > INITIAL_CAPACITY) {
       if (LARGE_FREE.length < LARGE_FREE_MAX) LARGE_FREE.push(this.buf);
-      this.buf = Buffer.allocUnsafe(Math.min(INITIAL_CAPACITY, this.max));
+      this.buf = EMPTY;
     }
     this.len = 0;
     this.started = false;
