@@ -5,12 +5,12 @@
  * connection and finding events are as many as the JSON report's. Goldens for the blocked-active,
  * blocked-passive, NAT-mismatch and brute-force captures in test/golden/siem/*.ndjson.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ECS_VERSION, NdjsonSink, type FtpFields } from '../../src/report/ndjson.js';
 import { communityId, networkDirection } from '../../src/report/event-facts.js';
-import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, ndjsonLines, golden, flatten, MemoryOut, handBuiltSession, handBuiltTail, truncatedLab, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
+import { LAB, GOLDEN_CAPTURES, analyze, analyzeLab, jsonReport, ndjsonLines, golden, flatten, MemoryOut, handBuiltSession, handBuiltTail, truncatedLab, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
 import { cli } from '../helpers/cli.js';
 
 interface EcsField {
@@ -84,6 +84,7 @@ function versionless(events: Record<string, unknown>[], version: string): string
 }
 
 describe('ndjson: ECS events for every lab capture', () => {
+  beforeAll(() => void analyzeLab('ndjson'), 300_000);
   it('ecs.version is the version of the ECS definitions checked against', () => {
     expect(ECS_VERSION).toBe(ECS_SOURCE_VERSION);
   });

@@ -9,12 +9,12 @@
  * just_one constraints, enum siblings (`status` is the caption of `status_id`...), uid arithmetic
  * (class_uid, type_uid). Goldens in test/golden/siem/*.ocsf.ndjson.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { OCSF_VERSION, OcsfSink } from '../../src/report/ocsf.js';
-import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, ndjsonLines, golden, isObject, MemoryOut, handBuiltSession, handBuiltTail, truncatedLab, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
+import { LAB, GOLDEN_CAPTURES, analyze, analyzeLab, jsonReport, ndjsonLines, golden, isObject, MemoryOut, handBuiltSession, handBuiltTail, truncatedLab, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
 import { cli } from '../helpers/cli.js';
 
 const ROOT = 'test/vendor/ocsf';
@@ -206,6 +206,7 @@ function versionless(events: Record<string, unknown>[], version: string): string
 }
 
 describe('ocsf: events valid against the OCSF schema for every lab capture', () => {
+  beforeAll(() => void analyzeLab('ocsf'), 300_000);
   it('follows the schema version of test/vendor/ocsf', () => {
     expect(OCSF_VERSION).toBe((readJson('version.json') as { version: string }).version);
     expect(byUid.get(4008)?.def.name).toBe('ftp_activity');

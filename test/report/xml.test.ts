@@ -6,10 +6,10 @@
  * hold `<`, `&`, quotes, NUL, ESC, CR, U+FFFE and lone surrogates stays well-formed XML 1.0 and
  * comes back intact. Goldens in test/golden/siem/*.xml.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { XmlSink, XML_ITEMS, XML_ROOT, unescapeText, escapeText, needsEscape } from '../../src/report/xml.js';
-import { LAB, GOLDEN_CAPTURES, analyze, jsonReport, golden, isObject, MemoryOut, handBuiltSession, handBuiltTail, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
+import { LAB, GOLDEN_CAPTURES, analyze, analyzeLab, jsonReport, golden, isObject, MemoryOut, handBuiltSession, handBuiltTail, NASTY, TOOL, VERSION, type LabCapture } from './siem.js';
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -92,6 +92,7 @@ function wellFormed(xml: string): void {
 }
 
 describe('xml: the JSON model for every lab capture', () => {
+  beforeAll(() => void analyzeLab('xml'), 300_000);
   for (const c of LAB) it(c.name, async () => runCapture(c));
 });
 
