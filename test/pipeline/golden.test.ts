@@ -6,11 +6,11 @@
  * change of the report, `UPDATE_GOLDEN=1 npx vitest run test/pipeline/golden.test.ts` rewrites
  * them and the diff is what gets reviewed.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { cli } from '../helpers/cli.js';
+import { cliBatch, type CliResult } from '../helpers/cli.js';
 
 const schema = JSON.parse(readFileSync('src/report/schema/analysis.schema.json', 'utf8')) as object;
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -19,11 +19,18 @@ const validate = ajv.compile(schema);
 const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: { file: string; parts?: { file: string }[] }[] };
 const update = process.env.UPDATE_GOLDEN === '1';
 
+const filesOf = (c: (typeof manifest.captures)[number]): string[] => (c.parts ?? [c]).map((p) => join('fixtures', p.file));
+
 describe('golden analyze reports', () => {
-  for (const c of manifest.captures) {
+  // Every capture's run as the user types it, all in one process (cliBatch: the CLI loaded once).
+  let runs: CliResult[] = [];
+  beforeAll(() => {
+    runs = cliBatch(manifest.captures.map((c) => ['analyze', '--format', 'json', ...filesOf(c)]));
+  }, 300_000);
+
+  manifest.captures.forEach((c, i) => {
     it(c.file, () => {
-      const files = (c.parts ?? [c]).map((p) => join('fixtures', p.file));
-      const r = cli(['analyze', '--format', 'json', ...files]);
+      const r = runs[i];
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout) as { tool: { version: string } };
@@ -39,5 +46,5 @@ describe('golden analyze reports', () => {
       }
       expect(JSON.parse(text)).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
     });
-  }
+  });
 });
