@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from '../helpers/cli.js';
+import { cliServer } from '../helpers/cli.js';
 import { LiveCli, recordOffsets, sleep, waitFor } from './spawn.js';
 import { FORMAT_NAMES } from '../../src/report/formats.js';
 import { Out, abortOpenOutputs } from '../../src/report/out.js';
@@ -16,15 +16,18 @@ const BLOCKED = 'fixtures/03-active-blocked.pcap';
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'ftp-pcap-out-'));
 
 describe('-o writes the whole report, atomically', () => {
+  // These runs in one process, asked one at a time (cliServer: the CLI loaded once); the killed
+  // runs below need processes of their own.
+  const cli = cliServer().run;
   for (const format of FORMAT_NAMES()) {
-    it(`analyze --format ${format} -o FILE: exactly the file, same bytes as stdout, nothing on stdout`, () => {
+    it(`analyze --format ${format} -o FILE: exactly the file, same bytes as stdout, nothing on stdout`, async () => {
       const dir = fresh();
       const target = join(dir, `report.${format}`);
-      const r = cli(['analyze', '--format', format, '-o', target, BLOCKED]);
+      const r = await cli(['analyze', '--format', format, '-o', target, BLOCKED]);
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('');
       expect(readdirSync(dir)).toEqual([`report.${format}`]);
-      expect(readFileSync(target, 'utf8')).toBe(cli(['analyze', '--format', format, BLOCKED]).stdout);
+      expect(readFileSync(target, 'utf8')).toBe((await cli(['analyze', '--format', format, BLOCKED])).stdout);
     });
   }
 
@@ -33,28 +36,28 @@ describe('-o writes the whole report, atomically', () => {
     ['info', 'text'],
     ['connections', 'text'],
     ['connections', 'ndjson'],
-  ])('%s --format %s -o FILE', (cmd, format) => {
+  ])('%s --format %s -o FILE', async (cmd, format) => {
     const dir = fresh();
     const target = join(dir, 'out');
-    const r = cli([cmd, '--format', format, '-o', target, BLOCKED]);
+    const r = await cli([cmd, '--format', format, '-o', target, BLOCKED]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(readdirSync(dir)).toEqual(['out']);
-    expect(readFileSync(target, 'utf8')).toBe(cli([cmd, '--format', format, BLOCKED]).stdout);
+    expect(readFileSync(target, 'utf8')).toBe((await cli([cmd, '--format', format, BLOCKED])).stdout);
   });
 
-  it("-o - is stdout", () => {
-    const a = cli(['analyze', '--format', 'json', '-o', '-', BLOCKED]);
+  it("-o - is stdout", async () => {
+    const a = await cli(['analyze', '--format', 'json', '-o', '-', BLOCKED]);
     expect(a.code).toBe(0);
     expect(JSON.parse(a.stdout)).toBeTruthy();
-    expect(cli(['info', '-o', '-', BLOCKED]).stdout).toContain('Packets:');
+    expect((await cli(['info', '-o', '-', BLOCKED])).stdout).toContain('Packets:');
   });
 
-  it('replaces an existing report only when the new one is complete', () => {
+  it('replaces an existing report only when the new one is complete', async () => {
     const dir = fresh();
     const target = join(dir, 'r.json');
     writeFileSync(target, 'old report\n');
-    expect(cli(['analyze', '--format', 'json', '-o', target, BLOCKED]).code).toBe(0);
+    expect((await cli(['analyze', '--format', 'json', '-o', target, BLOCKED])).code).toBe(0);
     expect(readdirSync(dir)).toEqual(['r.json']);
     expect((JSON.parse(readFileSync(target, 'utf8')) as { sessions: unknown[] }).sessions).toHaveLength(5);
   });
