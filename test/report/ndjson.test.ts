@@ -84,7 +84,7 @@ function versionless(events: Record<string, unknown>[], version: string): string
 }
 
 describe('ndjson: ECS events for every lab capture', () => {
-  beforeAll(() => void analyzeLab('ndjson'), 300_000);
+  beforeAll(({}, suite) => analyzeLab('ndjson', suite), 300_000);
   it('ecs.version is the version of the ECS definitions checked against', () => {
     expect(ECS_VERSION).toBe(ECS_SOURCE_VERSION);
   });

@@ -206,7 +206,7 @@ function versionless(events: Record<string, unknown>[], version: string): string
 }
 
 describe('ocsf: events valid against the OCSF schema for every lab capture', () => {
-  beforeAll(() => void analyzeLab('ocsf'), 300_000);
+  beforeAll(({}, suite) => analyzeLab('ocsf', suite), 300_000);
   it('follows the schema version of test/vendor/ocsf', () => {
     expect(OCSF_VERSION).toBe((readJson('version.json') as { version: string }).version);
     expect(byUid.get(4008)?.def.name).toBe('ftp_activity');

@@ -29,23 +29,22 @@ export const GOLDEN_CAPTURES = ['03-active-blocked.pcap', '04-passive-blocked.pc
 const labRuns = new Map<string, Map<string, CliResult>>();
 
 /**
- * `ftp-pcap analyze --format <format>` on every lab capture, each run as the user types it, all in
- * one process (cliBatch): once per format and test file. A test file calls it in beforeAll, with
- * the time that takes; `analyze` then reads its capture's run.
+ * `ftp-pcap analyze --format <format>` on lab captures, each run as the user types it, all in one
+ * process (cliBatch), once per format and test file. A describe of per-capture tests (each named
+ * by its capture) calls it in beforeAll with the suite: the captures whose tests will run (not
+ * filtered out by -t). `analyze` then reads its capture's run.
  */
-export function analyzeLab(format: string): Map<string, CliResult> {
-  let runs = labRuns.get(format);
-  if (!runs) {
-    const results = cliBatch(LAB.map((c) => ['analyze', '--format', format, ...c.files]));
-    runs = new Map(LAB.map((c, i) => [c.name, results[i]]));
-    labRuns.set(format, runs);
-  }
-  return runs;
+export function analyzeLab(format: string, suite: { tasks: readonly { type: string; mode: string; name: string }[] }): void {
+  const running = new Set(suite.tasks.filter((t) => t.type === 'test' && t.mode === 'run').map((t) => t.name));
+  const captures = LAB.filter((c) => running.has(c.name));
+  if (captures.length === 0) return;
+  const results = cliBatch(captures.map((c) => ['analyze', '--format', format, ...c.files]));
+  labRuns.set(format, new Map(captures.map((c, i) => [c.name, results[i]])));
 }
 
 /** `ftp-pcap analyze --format <format>` on a capture: its stdout (a clean run: no stderr, exit 0). */
 export function analyze(format: string, c: LabCapture): string {
-  const r = analyzeLab(format).get(c.name) ?? cli(['analyze', '--format', format, ...c.files]);
+  const r = labRuns.get(format)?.get(c.name) ?? cli(['analyze', '--format', format, ...c.files]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return r.stdout;

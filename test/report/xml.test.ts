@@ -92,7 +92,7 @@ function wellFormed(xml: string): void {
 }
 
 describe('xml: the JSON model for every lab capture', () => {
-  beforeAll(() => void analyzeLab('xml'), 300_000);
+  beforeAll(({}, suite) => analyzeLab('xml', suite), 300_000);
   for (const c of LAB) it(c.name, async () => runCapture(c));
 });
 
