@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { cli } from '../helpers/cli.js';
+import { cliServer } from '../helpers/cli.js';
 import { cutPcap, pcapRecords } from '../helpers/archive.js';
 import { measure, noStackTrace } from '../hostile/gen.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
@@ -22,9 +22,12 @@ beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'ftp-pcap-cli-archive-'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// The command lines in one process, asked one at a time (cliServer: the CLI loaded once); the
+// bounded-memory run below is a process of its own, measured.
+const cli = cliServer().run;
 
-const json = (args: string[]): { code: number | null; report: AnalysisReport; stderr: string } => {
-  const r = cli(['analyze', '--format', 'json', ...args]);
+const json = async (args: string[]): Promise<{ code: number | null; report: AnalysisReport; stderr: string }> => {
+  const r = await cli(['analyze', '--format', 'json', ...args]);
   return { code: r.code, report: JSON.parse(r.stdout) as AnalysisReport, stderr: r.stderr };
 };
 
@@ -47,11 +50,11 @@ describe('the rotated fixture set', () => {
     .sort()
     .map((f) => join(ROTATED, f));
 
-  it('gives the same report as a directory, as a glob and as the file list', () => {
-    const list = json(files);
-    const dir = json([ROTATED]);
-    const glob = json([`${ROTATED}/*_0000?.pcap`]);
-    const deep = json([`fixtures/**/14-formats-rotated_*`]);
+  it('gives the same report as a directory, as a glob and as the file list', async () => {
+    const list = await json(files);
+    const dir = await json([ROTATED]);
+    const glob = await json([`${ROTATED}/*_0000?.pcap`]);
+    const deep = await json([`fixtures/**/14-formats-rotated_*`]);
     expect(list.code).toBe(0);
     expect(list.report.inputs.map((i) => i.path)).toEqual(files);
     expect(list.report.sessions.length).toBe(1);
@@ -65,18 +68,18 @@ describe('the rotated fixture set', () => {
       ['info', '--format', 'json'],
       ['connections', '--format', 'ndjson'],
     ]) {
-      const a = cli([...cmd, ...files]);
-      const b = cli([...cmd, ROTATED]);
+      const a = await cli([...cmd, ...files]);
+      const b = await cli([...cmd, ROTATED]);
       expect(b.code).toBe(0);
       expect(b.stdout).toBe(a.stdout);
     }
   });
 
-  it('holds the same session as 14-formats.pcap, captured on the same router port while dumpcap rotated', () => {
+  it('holds the same session as 14-formats.pcap, captured on the same router port while dumpcap rotated', async () => {
     // Not cut from it: a second capture of the same traffic at the same time (fixtures/README.md),
     // so frames and microseconds differ; the session, its transfers and outcomes do not.
-    const whole = json(['fixtures/14-formats.pcap']);
-    const dir = json([ROTATED]);
+    const whole = await json(['fixtures/14-formats.pcap']);
+    const dir = await json([ROTATED]);
     expect(dir.report.sessions.map(essence)).toEqual(whole.report.sessions.map(essence));
     expect(dir.report.summary).toEqual(whole.report.summary);
   });
@@ -95,15 +98,15 @@ describe('an archive of hundreds of small files', () => {
     expect(m.code).toBe(0);
     expect(m.stderr).toBe('');
     const report = JSON.parse(m.stdout) as AnalysisReport;
-    const whole = json([SOURCE]).report;
+    const whole = (await json([SOURCE])).report;
     expect(report.sessions).toEqual(whole.sessions);
     expect(report.inputs.length).toBe(readdirSync(dir).length);
     // Every file open at once would be 643 x (fd + 2.5 MiB of buffers).
     expect(m.rssMb).toBeLessThan(150);
   });
 
-  it('is summarised by info in one line per file', () => {
-    const r = cli(['info', dir]);
+  it('is summarised by info in one line per file', async () => {
+    const r = await cli(['info', dir]);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     const files = readdirSync(dir).length;
@@ -113,7 +116,7 @@ describe('an archive of hundreds of small files', () => {
     expect(r.stdout).toContain(`All inputs:        ${files} files, ${pcapRecords(readFileSync(SOURCE)).length} packets`);
   });
 
-  it('reports a damaged file in the middle in one line with its byte offset, and analyses the others', () => {
+  it('reports a damaged file in the middle in one line with its byte offset, and analyses the others', async () => {
     const damaged = join(tmp, 'damaged');
     const paths = cutPcap(readFileSync(SOURCE), damaged, { name: (n) => `cap_${String(n).padStart(3, '0')}.pcap`, sizes: [40] });
     const victim = paths[12];
@@ -121,7 +124,7 @@ describe('an archive of hundreds of small files', () => {
     const [start, end] = recs[recs.length - 1];
     truncateSync(victim, end - 10);
     const caplen = end - start - 16;
-    const r = cli(['analyze', '--format', 'json', damaged]);
+    const r = await cli(['analyze', '--format', 'json', damaged]);
     expect(r.code).toBe(2);
     expect(noStackTrace(r.stderr)).toBe(true);
     expect(r.stderr).toBe(`ftp-pcap: ${victim}: trailing partial record (${caplen - 10} of ${caplen} bytes) (byte offset ${start})\n`);
@@ -132,48 +135,48 @@ describe('an archive of hundreds of small files', () => {
     expect(report.sessions.length).toBe(5);
   });
 
-  it('skips files that are not captures, and hidden ones, and counts them', () => {
+  it('skips files that are not captures, and hidden ones, and counts them', async () => {
     const mixed = join(tmp, 'mixed');
     cutPcap(readFileSync(SOURCE), mixed, { name: (n) => `cap_${n}`, sizes: [100] });
     writeFileSync(join(mixed, 'SHA256SUMS'), 'e3b0c442  cap_0\n');
     writeFileSync(join(mixed, 'README.txt'), 'tap eth3, rotated hourly\n');
     writeFileSync(join(mixed, '.cap_9.12345.tmp'), readFileSync(join(mixed, 'cap_0')));
-    const r = json([mixed]);
+    const r = await json([mixed]);
     expect(r.code).toBe(0);
     expect(r.report.skippedFiles).toEqual({ 'not-a-capture': 2, hidden: 1 });
     const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync('src/report/schema/analysis.schema.json', 'utf8')) as object);
     expect(validate(r.report), JSON.stringify(validate.errors)).toBe(true);
-    expect(r.report.sessions).toEqual(json([SOURCE]).report.sessions);
-    const text = cli(['analyze', mixed]);
+    expect(r.report.sessions).toEqual((await json([SOURCE])).report.sessions);
+    const text = await cli(['analyze', mixed]);
     expect(text.stdout).toContain('Files skipped in the directories and globs given: 2 not-a-capture, 1 hidden\n');
     // --jobs: the workers read the expanded list; the main thread's counts reach the merged tail.
-    const jobs = json(['--jobs', '2', mixed]);
+    const jobs = await json(['--jobs', '2', mixed]);
     expect(jobs.code).toBe(0);
     expect(jobs.report).toEqual(r.report);
-    const info = JSON.parse(cli(['info', '--format', 'json', mixed]).stdout) as { skippedFiles: unknown };
+    const info = JSON.parse((await cli(['info', '--format', 'json', mixed])).stdout) as { skippedFiles: unknown };
     expect(info.skippedFiles).toEqual({ 'not-a-capture': 2, hidden: 1 });
     // A file named on the command line is read whatever it holds: the reader says what is wrong.
-    const named = cli(['analyze', join(mixed, 'README.txt')]);
+    const named = await cli(['analyze', join(mixed, 'README.txt')]);
     expect(named.code).toBe(2);
     expect(named.stderr).toMatch(/README\.txt: not a pcap, pcapng or gzip file/);
   });
 });
 
 describe('nothing to read', () => {
-  it('an empty directory is a one-line error, exit 2, for every command', () => {
+  it('an empty directory is a one-line error, exit 2, for every command', async () => {
     const empty = join(tmp, 'empty');
     mkdirSync(empty);
     appendFileSync(join(empty, 'notes.txt'), 'nothing captured yet\n');
     for (const cmd of ['analyze', 'info', 'connections']) {
-      const r = cli([cmd, empty]);
+      const r = await cli([cmd, empty]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`ftp-pcap: ${empty}: no capture files in this directory (skipped: 1 not-a-capture)\n`);
     }
   });
 
-  it('a glob that matches nothing is a one-line error, exit 2', () => {
-    const r = cli(['analyze', `${tmp}/nothing-*.pcap`]);
+  it('a glob that matches nothing is a one-line error, exit 2', async () => {
+    const r = await cli(['analyze', `${tmp}/nothing-*.pcap`]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`ftp-pcap: ${tmp}/nothing-*.pcap: no capture files match\n`);
