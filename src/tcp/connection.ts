@@ -205,6 +205,15 @@ const C_RESET_FIRED = 128;
 const NO_FRAMES: readonly number[] = Object.freeze([]);
 const NO_TIMES: readonly CaptureTime[] = Object.freeze([]);
 
+/** A connection's rarely written fields (see Conn.rare). */
+class ConnRare {
+  synRetransmits = 0;
+  synRetransmitFrames: number[] | null = null;
+  /** Capture times of the listed SYN retransmissions, flat: sec, nsec, sec, nsec... */
+  synRetransmitTimes: number[] | null = null;
+  rejection: IcmpRejection | null = null;
+}
+
 /** One direction's sender: reassembly state plus what the handshake and history need. */
 export class Endpoint extends Half implements EndpointFacts {
   declare peer: Endpoint;
@@ -220,10 +229,11 @@ export class Endpoint extends Half implements EndpointFacts {
   rstSec = 0;
   rstNsec = 0;
   /** History bookkeeping: letters recorded once (bit per letter), last seq per repeatable letter
-   * (lastR and the t/g/w counts live in the Half's extra object: RSTs and retransmissions are rare). */
+   * (the t/g/w counts live in the Half's extra object: retransmissions and gaps are rare). */
   onceBits = 0;
   lastH = 0;
   lastF = 0;
+  lastR = 0;
   /** First and highest acknowledgement number it sent (int32, valid when ackSent). */
   firstAck = 0;
   highAck = 0;
@@ -291,6 +301,7 @@ export class Endpoint extends Half implements EndpointFacts {
     this.onceBits = 0;
     this.lastH = 0;
     this.lastF = 0;
+    this.lastR = 0;
     this.firstAck = 0;
     this.highAck = 0;
     this.highAckSec = 0;
@@ -342,24 +353,22 @@ export class Conn implements StreamOwner, Connection {
   lastSec = 0;
   lastNsec = 0;
   lastFrame = 0;
-  synRetransmits = 0;
-  synRetransmitFrames: number[] | null = null;
-  /** Capture times of the listed SYN retransmissions, flat: sec, nsec, sec, nsec... */
-  synRetransmitTimes: number[] | null = null;
+  /** SYN retransmissions and ICMP rejections are rare: one pointer rather than four fields in
+   * every connection (null when none was seen). */
+  rare: ConnRare | null = null;
   establishedFrame = 0;
   synAckFrame = 0;
   /** See ConnectionSummary.synAckProofFrame (0: none). */
   synAckProofFrame = 0;
-  /** Capture time (seconds) of the first SYN, the SYN+ACK and the completing ACK; 0 when not seen. */
-  synAt = 0;
-  synAckAt = 0;
-  establishedAt = 0;
-  /** Exact capture time of the originator's first SYN and of the first SYN+ACK (valid when
-   * orig.sentSyn / synAckFrame say they were seen). */
+  /** Exact capture time of the originator's first SYN, of the first SYN+ACK and of the ACK that
+   * completed the handshake (valid when orig.sentSyn / synAckFrame / establishedFrame say they
+   * were seen). Integers: a double field would be a boxed number in every connection. */
   synSec = 0;
   synNsec = 0;
   synAckSec = 0;
   synAckNsec = 0;
+  establishedSec = 0;
+  establishedNsec = 0;
 
   id = 0;
   hash = 0;
@@ -371,8 +380,6 @@ export class Conn implements StreamOwner, Connection {
    * six fewer fields in every IPv4 connection). */
   v6: Int32Array | null = null;
   respPort = 0;
-  /** Rare (an ICMP rejection), so one pointer rather than six fields in every connection. */
-  rejection: IcmpRejection | null = null;
 
   /** A blank connection; `init` gives it an identity (again, when it is recycled). */
   constructor(budget: ReassemblyBudget) {
@@ -414,20 +421,16 @@ export class Conn implements StreamOwner, Connection {
     this.lastSec = 0;
     this.lastNsec = 0;
     this.lastFrame = 0;
-    this.synRetransmits = 0;
-    this.synRetransmitFrames = null;
-    this.synRetransmitTimes = null;
+    this.rare = null;
     this.establishedFrame = 0;
     this.synAckFrame = 0;
     this.synAckProofFrame = 0;
-    this.synAt = 0;
-    this.synAckAt = 0;
-    this.establishedAt = 0;
     this.synSec = 0;
     this.synNsec = 0;
     this.synAckSec = 0;
     this.synAckNsec = 0;
-    this.rejection = null;
+    this.establishedSec = 0;
+    this.establishedNsec = 0;
   }
 
   private flag(bit: number): boolean {
@@ -540,23 +543,57 @@ export class Conn implements StreamOwner, Connection {
     if (isPow10(++this.endpoint(dir).gCount)) this.letter(dir, 'G', 'g');
   }
 
+  private rareFields(): ConnRare {
+    let r = this.rare;
+    if (r === null) r = this.rare = new ConnRare();
+    return r;
+  }
+  get synRetransmits(): number {
+    return this.rare === null ? 0 : this.rare.synRetransmits;
+  }
+  get rejection(): IcmpRejection | null {
+    return this.rare === null ? null : this.rare.rejection;
+  }
+  set rejection(v: IcmpRejection | null) {
+    if (v === null && this.rare === null) return;
+    this.rareFields().rejection = v;
+  }
+  /** Capture time in seconds (one double, as the handshake timing is computed): 0 at time zero. */
+  get synAt(): number {
+    return this.synSec + this.synNsec / 1e9;
+  }
+  get synAckAt(): number {
+    return this.synAckSec + this.synAckNsec / 1e9;
+  }
+  get establishedAt(): number {
+    return this.establishedSec + this.establishedNsec / 1e9;
+  }
+
   /** Returns false when the frame was counted but not listed (TCP_MAX_SYN_RETRANSMIT_FRAMES). */
   noteSynRetransmit(frame: number, sec = 0, nsec = 0): boolean {
-    this.synRetransmits++;
-    if (this.synRetransmitFrames === null) this.synRetransmitFrames = [];
-    if (this.synRetransmitTimes === null) this.synRetransmitTimes = [];
-    if (this.synRetransmitFrames.length >= TCP_MAX_SYN_RETRANSMIT_FRAMES) return false;
-    this.synRetransmitFrames.push(frame);
-    this.synRetransmitTimes.push(sec, nsec);
+    const r = this.rareFields();
+    r.synRetransmits++;
+    if (r.synRetransmitFrames === null) r.synRetransmitFrames = [];
+    if (r.synRetransmitTimes === null) r.synRetransmitTimes = [];
+    if (r.synRetransmitFrames.length >= TCP_MAX_SYN_RETRANSMIT_FRAMES) return false;
+    r.synRetransmitFrames.push(frame);
+    r.synRetransmitTimes.push(sec, nsec);
     return true;
   }
 
   private retransmitTimes(): readonly CaptureTime[] {
-    const t = this.synRetransmitTimes;
+    const t = this.rare === null ? null : this.rare.synRetransmitTimes;
     if (t === null) return NO_TIMES;
     const out: CaptureTime[] = [];
     for (let i = 0; i + 1 < t.length; i += 2) out.push({ sec: t[i], nsec: t[i + 1] });
     return out;
+  }
+
+  private handshake(): ConnectionSummary['handshake'] {
+    const syn = this.synAt;
+    const synAck = this.synAckAt;
+    const est = this.establishedAt;
+    return syn > 0 && synAck > 0 && est > 0 ? { synToSynAck: synAck - syn, synAckToAck: est - synAck } : null;
   }
 
   summary(removal: RemovalReason = 'end-of-capture'): ConnectionSummary {
@@ -576,13 +613,13 @@ export class Conn implements StreamOwner, Connection {
       lastFrame: this.lastFrame,
       synFrame: this.orig.sentSyn ? this.orig.synFrame : null,
       synRetransmits: this.synRetransmits,
-      synRetransmitFrames: this.synRetransmitFrames === null ? NO_FRAMES : this.synRetransmitFrames.slice(),
+      synRetransmitFrames: this.rare === null || this.rare.synRetransmitFrames === null ? NO_FRAMES : this.rare.synRetransmitFrames.slice(),
       synAckFrame: this.synAckFrame || null,
       establishedFrame: this.establishedFrame || null,
       synTime: this.orig.sentSyn ? { sec: this.synSec, nsec: this.synNsec } : null,
       synRetransmitTimes: this.retransmitTimes(),
       synAckTime: this.synAckFrame ? { sec: this.synAckSec, nsec: this.synAckNsec } : null,
-      handshake: this.synAt > 0 && this.synAckAt > 0 && this.establishedAt > 0 ? { synToSynAck: this.synAckAt - this.synAt, synAckToAck: this.establishedAt - this.synAckAt } : null,
+      handshake: this.handshake(),
       origSent: this.orig.summary(),
       respSent: this.resp.summary(),
       open: !this.finished,

@@ -15,8 +15,7 @@ import type { SegmentInfo } from './stream.js';
 
 /** A Half's rarely used values (see HalfFields.e). */
 class HalfExtra {
-  // history bookkeeping of Endpoint (connection.ts): RST sequence, t/g/w counts
-  lastR = 0;
+  // history bookkeeping of Endpoint (connection.ts): t/g/w counts
   tCount = 0;
   gCount = 0;
   wCount = 0;
@@ -151,13 +150,15 @@ export class HalfFields {
     if (e === null) e = this.e = new HalfExtra();
     return e;
   }
+  /** The retransmission-check buffer is gone (the stream is no longer delivered): the extra
+   * object goes too when nothing else in it was ever written (a followed connection that saw no
+   * rare event: a flood of short sessions would otherwise keep one per direction until expiry). */
+  protected dropExtraIfBlank(): void {
+    const e = this.e;
+    if (e === null || e.recent !== null || e.recentLen !== 0) return;
+    if (e.tCount === 0 && e.gCount === 0 && e.wCount === 0 && e.cutBytes === 0 && e.unproven === 0 && e.unprovenEnd === 0 && e.conflictBytes === 0 && e.outOfWindow === 0) this.e = null;
+  }
   /** Endpoint's history bookkeeping (rare events: kept in the extra object). */
-  get lastR(): number {
-    return this.e === null ? 0 : this.e.lastR;
-  }
-  set lastR(v: number) {
-    this.extra().lastR = v;
-  }
   get tCount(): number {
     return this.e === null ? 0 : this.e.tCount;
   }
@@ -220,6 +221,8 @@ export class HalfFields {
     return this.e === null ? 0 : this.e.recentLen;
   }
   set recentLen(v: number) {
+    // Emptied after a gap: nothing to write when there is no extra object (it reads as 0).
+    if (v === 0 && this.e === null) return;
     this.extra().recentLen = v;
   }
 }

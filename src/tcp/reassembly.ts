@@ -92,6 +92,7 @@ export class Half extends HalfFields {
     if (RECENT_FREE.length < RECENT_FREE_MAX) RECENT_FREE.push(e.recent);
     e.recent = null;
     e.recentLen = 0;
+    this.dropExtraIfBlank();
   }
 
   /** Payload bytes in sequence space (delivered, counted, skipped or waiting), as Zeek's orig_bytes. */

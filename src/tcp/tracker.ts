@@ -342,7 +342,6 @@ export class TcpTracker {
           me.isn = seq;
           me.synFrame = frame;
           if (dir === 0 && c.synAt === 0) {
-            c.synAt = p.tsSec + p.tsNsec / 1e9;
             c.synSec = p.tsSec;
             c.synNsec = p.tsNsec;
           }
@@ -362,7 +361,6 @@ export class TcpTracker {
           if (me.synFrame === 0) me.synFrame = frame;
           if (c.synAckFrame === 0) {
             c.synAckFrame = frame;
-            c.synAckAt = p.tsSec + p.tsNsec / 1e9;
             c.synAckSec = p.tsSec;
             c.synAckNsec = p.tsNsec;
           }
@@ -447,7 +445,8 @@ export class TcpTracker {
     if (!c.establishedFired && c.orig.state === EndpointState.ESTABLISHED && c.resp.state === EndpointState.ESTABLISHED && (c.orig.sentSyn || c.resp.sentSynAck)) {
       c.establishedFired = true;
       c.establishedFrame = frame;
-      c.establishedAt = p.tsSec + p.tsNsec / 1e9;
+      c.establishedSec = p.tsSec;
+      c.establishedNsec = p.tsNsec;
       ev.established?.(c);
     }
     if (rst) {
