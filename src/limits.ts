@@ -82,6 +82,15 @@ export const TCP_ATTEMPT_TIMEOUT_SEC = 60;
  * retransmissions and ACKs. A new SYN on its 4-tuple starts a new connection at once anyway.
  * Past it: removed (reason `idle`, counted as `evictedIdle`). */
 export const TCP_CLOSED_TIMEOUT_SEC = 10;
+/** Closed (FIN both ways) or reset connections kept at once for TCP_CLOSED_TIMEOUT_SEC, of the
+ * TCP_MAX_CONNECTIONS. Linux bounds its TIME-WAIT sockets the same way (`tcp_max_tw_buckets`,
+ * "to prevent simple DoS attacks"): a flood of short connections (a scanner, a password spray,
+ * 100,000 sessions in one second) would otherwise fill the table with finished ones, ~0.8 KiB
+ * each. A busy FTP server's day (the many-sessions benchmark: ~520 connections a second) holds
+ * ~5,000. Past it the idlest of them leaves early (reason `capacity`, counted as
+ * `evictedCapacity`): a late retransmission or ACK of it then starts a new, mid-stream
+ * connection. */
+export const TCP_MAX_CLOSED_CONNECTIONS = 8192;
 /** Out-of-order payload bytes kept per followed connection (both directions). Only followed
  * (FTP control) streams keep bytes; 1 MiB is far more than a control stream has in flight. Past it
  * the gap is skipped (reported to the stream as a gap; its bytes `unseenBytes` until an ACK

@@ -23,6 +23,7 @@ import {
   TCP_ATTEMPT_TIMEOUT_SEC,
   TCP_CLOSED_TIMEOUT_SEC,
   TCP_IDLE_TIMEOUT_SEC,
+  TCP_MAX_CLOSED_CONNECTIONS,
   TCP_MAX_CONNECTIONS,
   TCP_MAX_PENDING_FOLLOWS,
 } from '../limits.js';
@@ -41,6 +42,8 @@ export interface TcpEvents {
 
 export interface TrackerLimits extends ReassemblyLimits {
   maxConnections: number;
+  /** Of maxConnections, those closed or reset (at least 1). */
+  maxClosedConnections: number;
   idleTimeoutSec: number;
   attemptTimeoutSec: number;
   closedTimeoutSec: number;
@@ -50,6 +53,7 @@ export interface TrackerLimits extends ReassemblyLimits {
 export const DEFAULT_TRACKER_LIMITS: TrackerLimits = {
   ...DEFAULT_REASSEMBLY_LIMITS,
   maxConnections: TCP_MAX_CONNECTIONS,
+  maxClosedConnections: TCP_MAX_CLOSED_CONNECTIONS,
   idleTimeoutSec: TCP_IDLE_TIMEOUT_SEC,
   attemptTimeoutSec: TCP_ATTEMPT_TIMEOUT_SEC,
   closedTimeoutSec: TCP_CLOSED_TIMEOUT_SEC,

@@ -18,7 +18,8 @@
  *
  * Memory: connections live in three LRU lists by class (closed or reset / unanswered SYN /
  * live), each with its idle timeout in capture time (limits.ts); past TCP_MAX_CONNECTIONS the
- * idlest of the first non-empty class in that order is evicted. Packets of connections nobody
+ * idlest of the first non-empty class in that order is evicted, past TCP_MAX_CLOSED_CONNECTIONS
+ * the idlest closed or reset one. Packets of connections nobody
  * follows allocate nothing.
  */
 import { TcpFlag, type Packet } from '../decode/packet.js';
@@ -61,6 +62,8 @@ export class TcpTracker {
   private readonly table = new Map<number, Conn>();
   private readonly lruHead: (Conn | null)[] = [null, null, null];
   private readonly lruTail: (Conn | null)[] = [null, null, null];
+  /** Connections in each LRU list. */
+  private readonly lruCount = [0, 0, 0];
   private readonly timeouts: number[];
   private readonly pending: PendingFollows;
   private readonly at = new MutableSegmentInfo();
@@ -484,6 +487,14 @@ export class TcpTracker {
     if (tail !== null) tail.lruNext = c;
     else this.lruHead[k] = c;
     this.lruTail[k] = c;
+    // Past TCP_MAX_CLOSED_CONNECTIONS the idlest closed or reset connection leaves early.
+    if (++this.lruCount[k] > this.limits.maxClosedConnections && k === CLASS_DONE) {
+      const oldest = this.lruHead[k];
+      if (oldest !== null && oldest !== c) {
+        this.evictedCapacity++;
+        this.remove(oldest, 'capacity');
+      }
+    }
   }
 
   private unlinkLru(c: Conn): void {
@@ -495,6 +506,7 @@ export class TcpTracker {
     else this.lruTail[k] = c.lruPrev;
     c.lruPrev = c.lruNext = null;
     c.lruClass = -1;
+    this.lruCount[k]--;
   }
 
   private evictOne(): void {

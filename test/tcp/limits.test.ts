@@ -175,6 +175,29 @@ describe('TCP bounds', () => {
     expect(t.counters.liveConnections).toBe(3);
   });
 
+  it('TCP_MAX_CLOSED_CONNECTIONS: past it the idlest closed or reset connection leaves early', () => {
+    const out: string[] = [];
+    const t = new TcpTracker({ limits: { maxClosedConnections: 2 }, events: { removed: (s, why) => out.push(`${s.orig.port}:${s.state}:${why}`) } });
+    const live = new Wire(t, '10.0.0.1:9', '10.0.0.2:21');
+    live.send(...hs);
+    const reset = (port: number): Wire => {
+      const w = new Wire(t, `10.0.0.1:${port}`, '10.0.0.2:21');
+      w.send(...hs, { from: 'c', flags: 'R', seq: 1001 });
+      return w;
+    };
+    const first = reset(1);
+    reset(2);
+    expect(out).toEqual([]);
+    // A late packet makes the first one the less idle of the two.
+    first.send({ from: 's', flags: 'A', seq: 5001, ack: 1001 });
+    reset(3);
+    expect(out).toEqual(['2:RSTO:capacity']);
+    reset(4);
+    expect(out).toEqual(['2:RSTO:capacity', '1:RSTO:capacity']);
+    // Live connections are not counted against it.
+    expect(t.counters).toMatchObject({ evictedCapacity: 2, liveConnections: 3 });
+  });
+
   it('TCP_MAX_PENDING_FOLLOWS: the oldest waiting subscription is dropped and ended', () => {
     const t = new TcpTracker({ limits: { maxPendingFollows: 2 } });
     const r = [new Recorder(), new Recorder(), new Recorder()];
