@@ -43,16 +43,33 @@ const GAP_UNSEEN = 0;
 const GAP_MISSED = 1;
 const GAP_CUT = 2;
 
-/** Retransmission-check buffers of removed connections, reused by new ones: a followed control
- * connection per FTP session would otherwise allocate (and fragment) 2 x 4 KiB outside the heap
- * for every session of a long capture. */
+/** Retransmission-check buffers start this small and double up to TCP_RETRANSMIT_CHECK_BYTES as
+ * the stream delivers: a control connection's first minutes are a few hundred bytes, and an FTP
+ * session held until it is reported would otherwise keep 2 x 4 KiB (a flood of short sessions:
+ * thousands at once). */
+const RECENT_MIN = 256;
+
+/** Full-size retransmission-check buffers of removed connections, reused by streams that grow to
+ * that size (a followed connection per FTP session would otherwise allocate, and fragment, 4 KiB
+ * outside the heap per direction). Smaller ones are left to the collector. */
 const RECENT_FREE: Buffer[] = [];
-const RECENT_FREE_MAX = 1024;
+const RECENT_FREE_MAX = 256;
 
 /** Largest DATA range merging makes (Half.put). */
 const MERGE_MAX_BYTES = 64 * 1024;
 
 const EMPTY = Buffer.alloc(0);
+
+/** A retransmission-check buffer of `len` bytes (`full`: the bound's size, the only one reused).
+ * Its own memory, not a slice of Node's shared pool: a pool slice kept by a long connection would
+ * keep the whole 8 KiB pool chunk. */
+function recentBuffer(len: number, full: number): Buffer {
+  if (len === full) {
+    const spare = RECENT_FREE.pop();
+    if (spare !== undefined) return spare;
+  }
+  return Buffer.allocUnsafeSlow(len);
+}
 
 export class Half extends HalfFields {
   /** The other direction of the same connection (set by the connection). */
@@ -89,7 +106,7 @@ export class Half extends HalfFields {
   releaseRecent(): void {
     const e = this.e;
     if (e === null || e.recent === null) return;
-    if (RECENT_FREE.length < RECENT_FREE_MAX) RECENT_FREE.push(e.recent);
+    if (RECENT_FREE.length < RECENT_FREE_MAX && e.recent.length === this.budget.limits.retransmitCheckBytes) RECENT_FREE.push(e.recent);
     e.recent = null;
     e.recentLen = 0;
     this.dropExtraIfBlank();
@@ -423,17 +440,20 @@ export class Half extends HalfFields {
     const size = this.budget.limits.retransmitCheckBytes;
     if (size <= 0) return;
     let r = this.recent;
-    if (r === null) {
-      const spare = RECENT_FREE.pop();
-      r = this.recent = spare !== undefined && spare.length === size ? spare : Buffer.allocUnsafe(size);
-    }
     if (n >= size) {
+      if (r === null || r.length < size) r = this.recent = recentBuffer(size, size);
       buf.copy(r, 0, off + n - size, off + n);
       this.recentLen = size;
       return;
     }
-    const keep = Math.min(this.recentLen, size - n);
-    if (keep > 0 && keep < this.recentLen) r.copy(r, 0, this.recentLen - keep, this.recentLen);
+    const had = this.recentLen;
+    const keep = Math.min(had, size - n);
+    if (r === null || r.length < keep + n) {
+      // Grown geometrically: each byte is copied O(1) times on the way to full size.
+      const grown = recentBuffer(Math.min(size, Math.max(RECENT_MIN, keep + n, r === null ? 0 : 2 * r.length)), size);
+      if (r !== null && keep > 0) r.copy(grown, 0, had - keep, had);
+      r = this.recent = grown;
+    } else if (keep > 0 && keep < had) r.copy(r, 0, had - keep, had);
     buf.copy(r, keep, off, off + n);
     this.recentLen = keep + n;
   }
