@@ -52,6 +52,11 @@ export const FRAG_TIMEOUT_SEC = 30;
 export const MAX_FRAGS_PER_DATAGRAM = 512;
 
 // --- decode: tunnels (src/decode/tunnel.ts)
+/** IPv4 address texts kept (src/decode/address.ts: the last one made per slot of a hash of the
+ * address; a power of two). ~50 bytes each: 200 KiB at most. A capture's connections come from
+ * a few hosts, so most addresses are formatted once; past it a text is made again (no output
+ * change, only time). */
+export const IPV4_TEXT_CACHE = 4096;
 /** Encapsulations (VXLAN, Geneve, GRE/ERSPAN, IP-in-IP, MPLS, PPPoE) one packet may nest. Real
  * mirrored traffic nests two or three (ERSPAN over GRE carrying a VLAN-tagged frame, VXLAN inside
  * a VLAN, MPLS under GRE); the bound keeps a crafted packet of tunnels inside tunnels from

@@ -2,10 +2,23 @@
  * IP address text and keys. Off the hot path: formatting is for reports, parsing for options
  * and tests; the decoder itself only copies address bytes.
  */
+import { IPV4_TEXT_CACHE } from '../limits.js';
 
-/** Dotted quad of an unsigned 32-bit IPv4 address. */
+const V4_MASK = IPV4_TEXT_CACHE - 1;
+const v4Keys = new Int32Array(IPV4_TEXT_CACHE);
+const v4Text: (string | undefined)[] = new Array<string | undefined>(IPV4_TEXT_CACHE).fill(undefined);
+
+/** Dotted quad of an unsigned 32-bit IPv4 address. The last text made for each of
+ * IPV4_TEXT_CACHE slots is kept: a capture's connections come from a few hosts, and every
+ * connection summary and FTP correlation asks for its two addresses again. */
 export function formatIpv4(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+  const i = (Math.imul(n, 0x9e3779b1) >>> 16) & V4_MASK;
+  const hit = v4Text[i];
+  if (hit !== undefined && v4Keys[i] === (n | 0)) return hit;
+  const t = `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+  v4Keys[i] = n;
+  v4Text[i] = t;
+  return t;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { addressKey, formatIp, formatIpv4, parseIp } from '../../src/decode/address.js';
+import { IPV4_TEXT_CACHE } from '../../src/limits.js';
 
 describe('formatIp (RFC 5952)', () => {
   const cases: [string, string][] = [
@@ -31,6 +32,14 @@ describe('formatIp (RFC 5952)', () => {
     expect(formatIp(Buffer.alloc(5))).toBe('?');
     expect(formatIpv4(0xc000020a)).toBe('192.0.2.10');
     expect(formatIpv4(0xffffffff)).toBe('255.255.255.255');
+  });
+
+  it('IPv4 texts kept (IPV4_TEXT_CACHE): more addresses than slots, asked twice, each its own text', () => {
+    const addrs: number[] = [];
+    for (let i = 0; i < 3 * IPV4_TEXT_CACHE; i++) addrs.push(Math.imul(i + 1, 0x2545f491) >>> 0);
+    addrs.push(0, 0x80000000, 0xffffffff);
+    const bytes = (n: number): Buffer => Buffer.from([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
+    for (let round = 0; round < 2; round++) for (const n of addrs) expect(formatIpv4(n)).toBe(formatIp(bytes(n)));
   });
 });
 
