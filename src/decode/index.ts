@@ -34,7 +34,7 @@ import { DecodeStatus, type Packet } from './packet.js';
 import { Reason } from './reasons.js';
 import { LinkDecoder } from './link.js';
 import { SLL2_HEADER, SLL2_PROTOCOL_OFFSET, SLL_HEADER, SLL_PROTOCOL_OFFSET } from './sll.js';
-import { TCP_MIN_HEADER, TcpView } from './tcp.js';
+import { TCP_MIN_HEADER, TcpView, i32 } from './tcp.js';
 import {
   Encap,
   GENEVE_PORT,
@@ -253,10 +253,11 @@ export class Decoder extends LinkDecoder {
     }
 
     out.ipVersion = 4;
-    const s4 = v.src4;
-    const d4 = v.dst4;
-    out.src4 = s4;
-    out.dst4 = d4;
+    // Read as int32 (see i32), stored unsigned.
+    const s4 = i32(buf, v.srcOffset);
+    const d4 = i32(buf, v.dstOffset);
+    out.src4 = s4 >>> 0;
+    out.dst4 = d4 >>> 0;
     const sb = this.src4;
     sb[0] = s4 >>> 24;
     sb[1] = s4 >>> 16;
@@ -517,8 +518,8 @@ export class Decoder extends LinkDecoder {
     if (hl < TCP_MIN_HEADER || hl > segWire) return this.bad(Reason['tcp-bad-data-offset']);
     out.srcPort = t.srcPort;
     out.dstPort = t.dstPort;
-    out.seq = t.seq;
-    out.ack = t.ack;
+    out.seq = t.seq32 >>> 0;
+    out.ack = t.ack32 >>> 0;
     out.flags = t.flags;
     out.window = t.window;
     out.tcpOff = off;

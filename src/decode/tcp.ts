@@ -26,6 +26,13 @@ export function u32(b: Buffer, o: number): number {
   return b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
 }
 
+/** Big-endian 32 bits at b[o] as a signed int32: always a small integer to V8 (u32's result for
+ * a value >= 2^31 is a heap number made per read, where nothing inlines it). `>>> 0` makes it
+ * unsigned where it is stored. */
+export function i32(b: Buffer, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+}
+
 export class TcpView {
   private buf: Buffer = Buffer.alloc(0);
   private off = 0;
@@ -54,6 +61,13 @@ export class TcpView {
   }
   get ack(): number {
     return u32(this.buf, this.off + ACK);
+  }
+  /** seq and ack as signed int32 (see i32). */
+  get seq32(): number {
+    return i32(this.buf, this.off + SEQ);
+  }
+  get ack32(): number {
+    return i32(this.buf, this.off + ACK);
   }
   /** Header length in bytes (data offset * 4), not yet validated. */
   get headerLength(): number {
