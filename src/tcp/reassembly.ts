@@ -48,6 +48,8 @@ const GAP_CUT = 2;
  * session held until it is reported would otherwise keep 2 x 4 KiB (a flood of short sessions:
  * thousands at once). */
 const RECENT_MIN = 256;
+/** Deliveries up to this many bytes are remembered by a loop rather than Buffer.copy. */
+const SMALL_COPY = 128;
 
 /** Full-size retransmission-check buffers of removed connections, reused by streams that grow to
  * that size (a followed connection per FTP session would otherwise allocate, and fragment, 4 KiB
@@ -453,8 +455,11 @@ export class Half extends HalfFields {
       const grown = recentBuffer(Math.min(size, Math.max(RECENT_MIN, keep + n, r === null ? 0 : 2 * r.length)), size);
       if (r !== null && keep > 0) r.copy(grown, 0, had - keep, had);
       r = this.recent = grown;
-    } else if (keep > 0 && keep < had) r.copy(r, 0, had - keep, had);
-    buf.copy(r, keep, off, off + n);
+    } else if (keep > 0 && keep < had) r.copyWithin(0, had - keep, had);
+    // A control stream delivers a line or two at a time: copied byte by byte, as Buffer.copy from
+    // an offset makes a view object per call.
+    if (n <= SMALL_COPY) for (let i = 0; i < n; i++) r[keep + i] = buf[off + i];
+    else buf.copy(r, keep, off, off + n);
     this.recentLen = keep + n;
   }
 
