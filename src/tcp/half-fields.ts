@@ -13,7 +13,8 @@
 import type { Half } from './reassembly.js';
 import type { SegmentInfo } from './stream.js';
 
-/** A Half's rarely used values (see HalfFields.e). */
+/** A Half's rarely used values (see HalfFields.e). A new field must be added to
+ * HalfFields.dropExtraIfBlank's check (the object is dropped when every field is blank). */
 class HalfExtra {
   // history bookkeeping of Endpoint (connection.ts): t/g/w counts
   tCount = 0;
