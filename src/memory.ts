@@ -31,6 +31,10 @@ export class MemoryGovernor {
   collections = 0;
   private readonly gc = collector();
 
+  /** `share`: how many governed runs share the process (`--jobs N` workers): each lets its heap
+   * outgrow its live data by that share of the margin. */
+  constructor(private readonly share = 1) {}
+
   /** Call once per packet (or with the packets' worth of garbage some other work made: a session
    * report is ~64 packets' worth); cheap unless a check is due. */
   tick(n = 1): void {
@@ -38,7 +42,7 @@ export class MemoryGovernor {
     this.countdown = GOVERNOR_CHECK_PACKETS;
     if (!this.gc) return;
     const used = v8.getHeapStatistics().used_heap_size;
-    if (used <= GOVERNOR_GROWTH * this.live + GOVERNOR_MARGIN_BYTES) return;
+    if (used <= GOVERNOR_GROWTH * this.live + GOVERNOR_MARGIN_BYTES / this.share) return;
     this.gc();
     this.collections++;
     this.live = v8.getHeapStatistics().used_heap_size;

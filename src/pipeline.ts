@@ -7,9 +7,10 @@
 import type { Readable } from 'node:stream';
 import { readCaptures, type CaptureReader, type CaptureRecord, type ReadOptions } from './capture/index.js';
 import { Decoder, DecodeStatus, newPacket, type Packet } from './decode/index.js';
-import { TcpTracker, type TcpCounters } from './tcp/index.js';
+import { TcpTracker, DEFAULT_TRACKER_LIMITS, type TcpCounters, type TrackerLimits } from './tcp/index.js';
 import { FtpAnalyzer, type AnalyzerCounters, type AnalyzerOptions } from './ftp/analyzer.js';
 import type { ControlCounters } from './ftp/control.js';
+import { DEFAULT_SESSION_BOUNDS, type SessionBounds } from './ftp/pressure.js';
 import { BruteForce } from './ftp/bruteforce.js';
 import { inputsOf, type InfoInput } from './report/inputs.js';
 import { CollectSink, SummaryBuilder, type AnalysisReport, type ReportSink, type ReportTail } from './report/analysis.js';
@@ -18,7 +19,7 @@ import { MemoryGovernor } from './memory.js';
 import type { EvidenceWriter } from './evidence/index.js';
 
 /** Packets' worth of garbage one session report makes, for the memory governor. */
-const SESSION_GARBAGE_PACKETS = 64;
+export const SESSION_GARBAGE_PACKETS = 64;
 
 export interface AnalyzeOptions extends AnalyzerOptions {
   stdin?: Readable;
@@ -38,6 +39,23 @@ export interface AnalyzeOptions extends AnalyzerOptions {
   skippedFiles?: Record<string, number>;
   /** `--evidence DIR`: every decoded record and every finalized session go to it. */
   evidence?: EvidenceWriter;
+  /**
+   * How many runs share this process's memory (`--jobs N`: N worker threads): each run's capacity
+   * bounds (TCP connections held, of them closed ones, FTP sessions held and in grace) are that
+   * share of the one-process bounds, so N workers together hold what one process would. Absent: 1
+   * (`--shard i/N` runs are separate processes, each with the whole bounds).
+   */
+  boundsShare?: number;
+}
+
+/** The tracker's and the analyzer's capacity bounds for one of `share` runs in a process. */
+function sharedBounds(share: number): { tracker: Partial<TrackerLimits>; sessions: SessionBounds } | null {
+  if (share <= 1) return null;
+  const part = (n: number): number => Math.max(1, Math.ceil(n / share));
+  return {
+    tracker: { maxConnections: part(DEFAULT_TRACKER_LIMITS.maxConnections), maxClosedConnections: part(DEFAULT_TRACKER_LIMITS.maxClosedConnections) },
+    sessions: { held: part(DEFAULT_SESSION_BOUNDS.held), ended: part(DEFAULT_SESSION_BOUNDS.ended) },
+  };
 }
 
 /** The whole analysis, collected into one report (tests, small captures). */
@@ -165,14 +183,15 @@ export interface Stages {
  * tell the analyzer where FTP hosts are (`foreign`).
  */
 export async function runStages(paths: readonly string[], opts: AnalyzeOptions, onSession: (s: SessionReport, start: number, batch: number) => void): Promise<Stages> {
-  const governor = new MemoryGovernor();
-  const ftp = new FtpAnalyzer(opts, (s, start, batch) => {
+  const governor = new MemoryGovernor(Math.max(1, opts.boundsShare ?? 1));
+  const shared = sharedBounds(opts.boundsShare ?? 1);
+  const ftp = new FtpAnalyzer(shared && !opts.sessionBounds ? { ...opts, sessionBounds: shared.sessions } : opts, (s, start, batch) => {
     // A report and its serialisation are garbage of a few KB: a flood of byte-less sessions
     // (a SYN flood to port 21) makes one per packet, which the per-packet check alone misses.
     governor.tick(SESSION_GARBAGE_PACKETS);
     onSession(s, start, batch);
   });
-  const tracker = new TcpTracker({ events: ftp.events });
+  const tracker = new TcpTracker({ events: ftp.events, ...(shared ? { limits: shared.tracker } : {}) });
   ftp.bind(tracker);
   const evidence = opts.evidence;
   evidence?.bind(ftp);

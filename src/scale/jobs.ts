@@ -54,7 +54,7 @@ export async function analyzeJobs(paths: readonly string[], opts: JobsOptions, j
             const file = join(dir, `shard-${index}-of-${jobs}.ndjson`);
             const job: WorkerJob = {
               paths: [...paths],
-              opts: { ...(opts.ports ? { ports: [...opts.ports] } : {}), showPasswords: opts.showPasswords === true, timeline: opts.timeline === true, version: opts.version ?? '0.0.0' },
+              opts: { ...(opts.ports ? { ports: [...opts.ports] } : {}), showPasswords: opts.showPasswords === true, timeline: opts.timeline === true, version: opts.version ?? '0.0.0', boundsShare: jobs },
               shard: { index, count: jobs },
               file,
               // Every worker reads every input: the first one's reading is the progress.

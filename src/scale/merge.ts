@@ -16,7 +16,8 @@ import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import { endpointKey, pairKey, startOf, targetsOf } from '../ftp/correlate.js';
 import type { ConnectionSummary } from '../tcp/index.js';
 import { SummaryBuilder, type ReportSink, type ReportTail } from '../report/analysis.js';
-import { reportTail, type RunCounters } from '../pipeline.js';
+import { reportTail, SESSION_GARBAGE_PACKETS, type RunCounters } from '../pipeline.js';
+import { MemoryGovernor } from '../memory.js';
 import { decodeHeader, decodePending, decodeRecord, keyBefore, kindOf, type PartialHeader, type PendingJson, type ReadRecord, type SessionKey } from './partial.js';
 
 export class PartialError extends Error {
@@ -250,6 +251,9 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
   const bruteForce = new BruteForce(opts.bruteForce);
   const keepTimeline = opts.timeline === true && header.options.timeline;
   let id = 1;
+  // Each session merged is a parsed report and its event text, garbage of a few KB: a flood of
+  // 200,000 short sessions makes the heap grow past its live size unless it is collected.
+  const governor = new MemoryGovernor();
   // The shards' JSON of a session is reused (with the merged id) unless the timeline goes.
   const reuse = keepTimeline || !header.options.timeline;
   const emit = (r: SessionReport, json?: string): void => {
@@ -258,6 +262,7 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
     bruteForce.note(r);
     summary.add(r);
     sink.session(r, reuse && json !== undefined ? withId(json, r.id) : undefined);
+    governor.tick(SESSION_GARBAGE_PACKETS);
   };
   // A sink that writes the JSON text as it is needs only the facts: the report is not parsed.
   const text = reuse ? sink.sessionText : undefined;
@@ -267,6 +272,7 @@ export function mergePartials(paths: readonly string[], opts: MergeOptions, sink
     bruteForce.note(facts);
     summary.add(facts);
     (text as NonNullable<typeof text>)(facts, withId(rec.reportJson, facts.id));
+    governor.tick(SESSION_GARBAGE_PACKETS);
   };
 
   // Pass 2: a k-way merge by session key of the shards' sessions and the replayed ones.

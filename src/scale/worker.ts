@@ -13,7 +13,7 @@ import type { ProgressInput } from '../capture/index.js';
 
 export interface WorkerJob {
   paths: string[];
-  opts: Pick<AnalyzeOptions, 'ports' | 'showPasswords' | 'timeline' | 'version'>;
+  opts: Pick<AnalyzeOptions, 'ports' | 'showPasswords' | 'timeline' | 'version' | 'boundsShare'>;
   shard: ShardSpec;
   file: string;
   progress: boolean;

@@ -88,6 +88,20 @@ describe('hostile (hand-built): a flood of short FTP sessions', () => {
     expect(d.limits['ftp-sessions-finalized-early']).toBeUndefined();
   });
 
+  it('a --jobs worker (boundsShare N) holds 1/N of the default session bounds: N workers together hold what one process would', async () => {
+    const file = join(tmp.dir, 'short-same.pcap');
+    const one = await analyze([file]);
+    const quarter = await analyze([file], { boundsShare: 4 });
+    expect(quarter.sessions).toHaveLength(SMALL);
+    // The same sessions (reported in another order: each leaves when its bound makes it).
+    const clients = (r: typeof one): string[] => r.sessions.map((s) => `${s.client.ip}:${s.client.port}`).sort();
+    expect(clients(quarter)).toEqual(clients(one));
+    // At one timestamp all but (bound + 1) sessions leave early: the default grace bound is 1024
+    // sessions in one process, 256 in a quarter's worker.
+    expect(one.limits).toMatchObject({ 'ftp-sessions-finalized-early': SMALL - 1024 - 1 });
+    expect(quarter.limits).toMatchObject({ 'ftp-sessions-finalized-early': SMALL - 256 - 1 });
+  });
+
   it('at 1,400 a second: the grace passes before the bound is reached, nothing finalized early', async () => {
     const r = await analyze([join(tmp.dir, 'short-spread.pcap')], { sessionBounds: { held: 4096, ended: 4096 } });
     expect(r.sessions).toHaveLength(SMALL);
