@@ -10,6 +10,8 @@
  *     unreachable quoting the SYN → refused
  *   SYNs retried, no SYN-ACK and no ACK of one, no payload: the responder's side was captured
  *     (its absence means something) → no-answer; else → incomplete
+ *   SYN-ACK captured, the initiator's SYN sent again after it, never acknowledged, no payload
+ *     (the answers were lost on the way back: lostSynAcks) → no-answer
  *   ABOR sent for the transfer               → aborted  (vsftpd: 426 then 226/225)
  *   no transfer command used it: still open → incomplete; reset → reset (no announcement) ;
  *     closed → completed (no announcement: judged from TCP alone) or unused
@@ -105,6 +107,19 @@ function responderCaptured(f: DataFacts): boolean {
   return f.controlSeen === 'both' || f.controlSeen !== f.initiator;
 }
 
+/**
+ * The initiator's SYNs sent again after the capture saw the responder's SYN-ACK, when the
+ * initiator never acknowledged one and nothing else crossed: the answers did not reach it (RFC 9293
+ * §3.10.7.3: a SYN-SENT endpoint that gets the SYN-ACK acknowledges it; it retransmits its SYN only
+ * while no SYN-ACK came). Their frames; empty when that is not what the capture shows.
+ */
+export function lostSynAcks(c: ConnectionSummary): readonly number[] {
+  const sa = c.synAckFrame;
+  if (sa === null || c.synFrame === null || c.synAckProofFrame !== null || c.establishedFrame !== null) return [];
+  if (c.origSent.bytes > 0 || c.respSent.bytes > 0 || hadReset(c) || c.origSent.highestAck !== null) return [];
+  return c.synRetransmitFrames.filter((x) => x > sa);
+}
+
 function hadReset(c: ConnectionSummary): boolean {
   return c.origSent.rstFrame !== null || c.respSent.rstFrame !== null;
 }
@@ -143,6 +158,7 @@ export function outcomeOf(f: DataFacts): Outcome {
     // of the network is in the capture; otherwise the capture cannot tell.
     return c.synRetransmits > 0 && responderCaptured(f) ? 'no-answer' : 'incomplete';
   }
+  if (lostSynAcks(c).length > 0) return 'no-answer';
   const t = f.transfer;
   const final = t?.final ?? null;
   if (t && t.abortFrame !== null) return 'aborted';
@@ -235,6 +251,10 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
     case 'completed':
       return `The ${who} connected to ${tgt} and the ${t?.direction ?? 'transfer'} (${what}) completed${f.bytes !== null ? ` with ${f.bytes} bytes` : ''}.${fallback}`;
     case 'no-answer': {
+      const lost = c ? lostSynAcks(c) : [];
+      if (c && lost.length > 0) {
+        return `The ${other} answered the ${who}'s SYN to ${tgt} (SYN-ACK, frame ${c.synAckFrame}), but the ${who} sent its SYN again after it (frame${lost.length === 1 ? '' : 's'} ${lost.join(', ')}) and never acknowledged one: the SYN-ACKs did not reach the ${who}. A firewall or route on the way back drops them (asymmetric routing, a stateful firewall that did not see the SYN); the ${other}'s SYN-ACKs from ${fmt(c.resp.ip)}:${c.resp.port} to ${fmt(c.orig.ip)}:${c.orig.port} must be let through.${final}`;
+      }
       const syns = c ? 1 + c.synRetransmits : 0;
       const tip = target?.ip ?? '';
       let blame: string;

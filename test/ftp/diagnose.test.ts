@@ -74,6 +74,18 @@ const rows: Row[] = [
   { name: 'SYN answered by RST', in: { conn: conn({ state: 'REJ', synAckFrame: null, synAckProofFrame: null, resp: { rstFrame: 11, bytes: 0, finFrame: null } }) }, want: 'refused' },
   { name: 'SYNs retried, nothing back, the server side captured elsewhere', in: { conn: synOnly(2) }, want: 'no-answer' },
   { name: 'a single SYN, nothing back: the capture cannot tell a drop', in: { conn: synOnly(0) }, want: 'incomplete' },
+  {
+    // Lab 24 (server tap): nftables drops the server's SYN-ACKs on the way back; the client's SYN
+    // comes again after each one it never got.
+    name: 'SYN-ACKs captured, the SYN sent again after them, never acknowledged → no-answer (lost on the way back)',
+    in: { conn: conn({ state: 'OTH', synRetransmits: 2, synRetransmitFrames: [13, 15], synAckFrame: 11, establishedFrame: null, synAckProofFrame: null, open: true, orig: { finFrame: null, highestAck: null }, resp: { bytes: 0, finFrame: null } }), transfer: null },
+    want: 'no-answer',
+  },
+  {
+    name: 'SYN retransmitted before the SYN-ACK (it crossed the SYN-ACK), never acknowledged: no loss shown → incomplete',
+    in: { conn: conn({ state: 'OTH', synRetransmits: 1, synRetransmitFrames: [11], synAckFrame: 12, establishedFrame: null, synAckProofFrame: null, open: true, orig: { finFrame: null, highestAck: null }, resp: { bytes: 0, finFrame: null } }), transfer: null },
+    want: 'incomplete',
+  },
   { name: 'SYN retried, but the SYN-ACK proven by the ACK after it', in: { conn: synOnly(2, { synAckProofFrame: 13, open: false, orig: { finFrame: 19 } }), controlSeen: 'client', ackedBytes: 3000, transfer: retr({ final: null, nextCommandFrame: 40 }) }, want: 'completed' },
   { name: 'ABOR sent', in: { conn: conn(), transfer: retr({ abortFrame: 25, final: reply(426) }) }, want: 'aborted' },
   { name: '550 after connecting', in: { conn: conn({ resp: { bytes: 0 } }), transfer: retr({ final: reply(550), expectedBytes: null }) }, want: 'failed' },
