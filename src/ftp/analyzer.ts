@@ -25,7 +25,7 @@ import { TimelineLog, type AnnouncementRec } from './session.js';
 import type { Packet } from '../decode/index.js';
 import { startsWithGreeting } from './replies.js';
 import { TransferFiles, type PendingFile } from './payload.js';
-import { sessionReport, type FinalizedSession } from './session-report.js';
+import { sessionReport, strayConnections, type FinalizedSession } from './session-report.js';
 import { ReplayedControl, type ControlState, type PendingSession, type ShardHooks } from './shard.js';
 import type { Extractor } from './extract.js';
 import { SessionPressure, type SessionBounds } from './pressure.js';
@@ -384,6 +384,9 @@ export class FtpAnalyzer {
     const retries: ConnectionSummary[] = [];
     const matches = this.pool.correlate(s, expectations, retries);
     const leftovers = this.pool.leftovers(s);
+    // One side of the control connection: its half announcements may name a third address.
+    const halves = s.sink.session.halfAnnouncements.length > 0 && s.controlSeen !== 'both';
+    const strays = halves ? this.pool.strays(s, s.controlSeen === 'client' ? s.client.ip : s.server.ip) : [];
     this.release(s);
     if (this.shard?.waits(expectations, matches, s.targets, [...[...matches.values()].map((m) => m.conn), ...leftovers])) {
       const taken = [...[...matches.values()].map((m) => m.conn), ...retries, ...leftovers];
@@ -392,7 +395,11 @@ export class FtpAnalyzer {
       s.conn = null;
       return;
     }
-    const r: Ready = { start: s.start, clientPort: s.client.port, input: { client: s.client, server: s.server, capturePoint: s.capturePoint, controlSeen: s.controlSeen, session: s.sink.session }, summary, expectations, matches, leftovers, report: null, files: [] };
+    // The connections to third addresses its half announcements explain are taken now, before
+    // another session's finalization could see them (the report itself may be made later).
+    const took = strayConnections({ controlSeen: s.controlSeen, server: s.server, session: s.sink.session }, leftovers, strays);
+    for (const c of took) this.pool.take(c.id);
+    const r: Ready = { start: s.start, clientPort: s.client.port, input: { client: s.client, server: s.server, capturePoint: s.capturePoint, controlSeen: s.controlSeen, session: s.sink.session }, summary, expectations, matches, leftovers, strays: took, report: null, files: [] };
     // With --hash, --extract or --listings the report takes the data bytes followed so far: it is
     // made now, before the packet's bytes go on. Otherwise it is made as it leaves (flushReady),
     // one report at a time: a second's batch of reports held together would outlive the young
@@ -408,7 +415,7 @@ export class FtpAnalyzer {
 
   private report(r: Ready): SessionReport {
     const ctx = { showPasswords: this.opts.showPasswords === true, timeline: this.opts.timeline === true, files: this.files };
-    const { report, folded } = sessionReport(ctx, r.input, r.summary, r.expectations, r.matches, r.leftovers);
+    const { report, folded } = sessionReport(ctx, r.input, r.summary, r.expectations, r.matches, r.leftovers, r.strays);
     this.counters.findingsFolded += folded;
     return report;
   }
@@ -455,6 +462,8 @@ interface Ready {
   readonly expectations: readonly Expectation[];
   readonly matches: ReadonlyMap<Expectation, Match>;
   readonly leftovers: readonly ConnectionSummary[];
+  /** Connections to third addresses its half announcements took (strayConnections). */
+  readonly strays: readonly ConnectionSummary[];
   report: SessionReport | null;
   files: PendingFile[];
 }

@@ -28,7 +28,7 @@ import type { Connection, ConnectionSummary } from '../tcp/index.js';
 import { ANNOUNCE_SLACK_SEC, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES } from '../limits.js';
 import { TimeIndex } from './timeindex.js';
 import type { Endpoint, Initiator } from './model.js';
-import type { AnnouncementRec } from './session.js';
+import type { AnnouncementRec, HalfAnnouncement } from './session.js';
 
 export interface Expectation {
   readonly announcement: AnnouncementRec;
@@ -193,6 +193,9 @@ export class CandidatePool {
   private readonly candidates = new Map<number, Candidate>();
   private readonly byResp = new TimeIndex<Candidate>();
   private readonly byPair = new TimeIndex<Candidate>();
+  /** Candidates by originator address: a one-sided session's initiator connecting to a third
+   * address (`strays`). */
+  private readonly byOrig = new TimeIndex<Candidate>();
   /** Announcements of open sessions by the endpoint they name. */
   private readonly byTarget = new TimeIndex<TargetEntry>();
   /** Open sessions by host pair (concurrent sessions between the same two hosts). */
@@ -292,6 +295,7 @@ export class CandidatePool {
     this.candidates.set(cand.id, cand);
     this.byResp.add(cand.respKey, cand);
     this.byPair.add(cand.pair, cand);
+    this.byOrig.add(cand.origIp, cand);
   }
 
   /** Candidate `s.id` left the tracker: the Connection object is recycled, its final summary kept. */
@@ -340,6 +344,7 @@ export class CandidatePool {
     this.candidates.delete(cand.id);
     this.byResp.kill(cand.respKey, cand);
     this.byPair.kill(cand.pair, cand);
+    this.byOrig.kill(cand.origIp, cand);
     this.used.delete(cand.id);
   }
 
@@ -435,6 +440,34 @@ export class CandidatePool {
   }
 
   /**
+   * Connections `ip` (one of session `s`'s hosts) opened to a third address while `s` was open,
+   * that nothing else can claim: not taken, not to `s`'s other host (`leftovers`), named by no
+   * open session's announcement, not between the hosts of an open session. With one side of the
+   * control connection captured, a half announcement's connection to an address only the other
+   * half names (a 227 announcing another address than the server's, a PORT naming a third host)
+   * is among them. Nothing is taken: `take` takes what the session uses.
+   */
+  strays(s: PoolSession, ip: string): ConnectionSummary[] {
+    const out: ConnectionSummary[] = [];
+    const peer = ip === s.client.ip ? s.server.ip : s.client.ip;
+    const w = this.byOrig.window(ip, s.start - CORRELATE_BEFORE_SEC, s.end + CORRELATE_AFTER_SEC);
+    if (!w) return out;
+    for (let i = w.lo; i < w.hi; i++) {
+      const c = w.items[i];
+      if (c.dead || this.used.has(c.id) || c.pair === pairKey(ip, peer) || this.sessionsByPair.has(c.pair)) continue;
+      const t = this.byTarget.latest(c.respKey, c.start + CORRELATE_BEFORE_SEC);
+      if (t && t.session !== s) continue;
+      out.push(this.summaryOf(c));
+    }
+    return out;
+  }
+
+  /** Session `s` uses candidate `id` (one of its `strays`). */
+  take(id: number): void {
+    if (this.candidates.has(id)) this.used.add(id);
+  }
+
+  /**
    * Connections between this session's two hosts that no announcement explains (all of them after
    * AUTH TLS), started while its control connection was open: this session's, unless a session
    * between the same hosts started later and was also open then (concurrent sessions).
@@ -457,4 +490,47 @@ export class CandidatePool {
     }
     return out;
   }
+}
+
+/** The command a half announcement's mode stands for. */
+export const HALF_COMMANDS: Readonly<Record<HalfAnnouncement['kind'], string>> = {
+  active: 'PORT',
+  'extended-active': 'EPRT',
+  'long-active': 'LPRT',
+  passive: 'PASV',
+  'extended-passive': 'EPSV',
+  'long-passive': 'LPSV',
+};
+
+/**
+ * Half announcements (`used`: those a connection between the session's hosts answered) not
+ * answered by a connection between the session's hosts, each paired with
+ * the connection its initiator opened to a third address (`strays`: all from the initiator's host,
+ * the side captured), or with none. In order, each takes the earliest stray not taken that started
+ * after it (an active one from CORRELATE_BEFORE_SEC before it: pyftpdlib connects on PORT/EPRT and
+ * answers once connected; one whose reply says the server tried, from the half before it), before
+ * the next half announcement and before its transfer's final reply. A refused one (the server's 500/501 to the command) takes none; one superseded by the
+ * next before any transfer command, with no connection, is left out. The frames that show a
+ * pair: the half (PASV sent, or the server's 200), then the initiator's SYN to that address.
+ */
+export function halfPairs(halves: readonly HalfAnnouncement[], used: ReadonlySet<HalfAnnouncement>, strays: readonly ConnectionSummary[]): { half: HalfAnnouncement; conn: ConnectionSummary | null }[] {
+  const taken = new Set<ConnectionSummary>();
+  const out: { half: HalfAnnouncement; conn: ConnectionSummary | null }[] = [];
+  halves.forEach((half, i) => {
+    if (used.has(half)) return;
+    if (half.refused) return out.push({ half, conn: null });
+    const at = half.at.sec + half.at.nsec / 1e9;
+    const prev = halves[i - 1];
+    const from = half.tried ? (prev ? prev.at.sec + prev.at.nsec / 1e9 : -Infinity) : isActiveKind(half.kind) ? at - CORRELATE_BEFORE_SEC : at;
+    const next = halves[i + 1];
+    const final = half.transfer?.final ?? null;
+    const to = Math.min(next ? next.at.sec + next.at.nsec / 1e9 : Infinity, final ? final.at.sec + final.at.nsec / 1e9 : Infinity);
+    const conn = strays.find((c) => !taken.has(c) && startOf(c) >= from && startOf(c) < to) ?? null;
+    if (conn) taken.add(conn);
+    // Superseded: another announcement followed before any transfer command (a client trying LPSV,
+    // then PASV when the server refused it): no data connection was expected from this one.
+    if (conn === null && half.transfer === null && !half.tried && next !== undefined) return;
+    out.push({ half, conn });
+  });
+  return out;
 }

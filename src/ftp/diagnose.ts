@@ -34,7 +34,7 @@ import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataMode, Endpoint, Finding, Initiator, Outcome, RejectedBy, Severity } from './model.js';
 import { CAPTURE_POINT_MIN_SEC, CAPTURE_POINT_RATIO } from '../limits.js';
 import type { Match } from './correlate.js';
-import type { TransferRec } from './session.js';
+import type { HalfAnnouncement, TransferRec } from './session.js';
 
 /** Where the capture was taken, from a handshake's timing (ConnectionSummary.handshake): the side
  * that answers at once is the near one. Below the ratios the capture is in between, or too noisy. */
@@ -71,6 +71,9 @@ export interface DataFacts {
   /** Only the client's side of the control connection captured: when the client last acknowledged
    * new bytes of the server's there (a reply, the server's FIN); null otherwise. */
   readonly controlAckAt: CaptureTime | null;
+  /** Only one half of the announcement was captured (its PASV command, the server's reply to a
+   * PORT): it names no endpoint. */
+  readonly half?: HalfAnnouncement | null;
 }
 
 /** When the control connection's client last acknowledged new bytes of the server's. */

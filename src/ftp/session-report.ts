@@ -13,7 +13,7 @@
 import type { CaptureTime, ConnectionSummary, DirectionSummary } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
 import { CORRELATE_BEFORE_SEC, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS } from '../limits.js';
-import { isActiveKind, startOf, type Expectation, type Match } from './correlate.js';
+import { halfPairs, isActiveKind, startOf, type Expectation, type Match } from './correlate.js';
 import { controlAckOf, rejectedByOf, diagnosis, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
@@ -48,7 +48,7 @@ type Observed = Finding | SessionFinding;
  * connections between its hosts no announcement explains. `folded` counts the findings left out
  * past MAX_FINDINGS_PER_CODE.
  */
-export function sessionReport(ctx: ReportContext, s: FinalizedSession, ctl: ConnectionSummary, expectations: readonly Expectation[], matches: ReadonlyMap<Expectation, Match>, leftovers: readonly ConnectionSummary[]): { report: SessionReport; folded: number } {
+export function sessionReport(ctx: ReportContext, s: FinalizedSession, ctl: ConnectionSummary, expectations: readonly Expectation[], matches: ReadonlyMap<Expectation, Match>, leftovers: readonly ConnectionSummary[], strays: readonly ConnectionSummary[] = []): { report: SessionReport; folded: number } {
 const f = s.session;
 const findings: Observed[] = [];
   const data: DataConnectionReport[] = [];
@@ -74,16 +74,21 @@ const findings: Observed[] = [];
   // One side of the control connection captured: the other half of each announcement (the
   // 227/229 reply, or the PORT/EPRT command) is missing, and with it the endpoint; the half that
   // was captured still gives the mode and the transfer of the next connection its initiator opens.
-  const halves = s.controlSeen === 'both' ? [] : f.halfAnnouncements.filter((h) => !h.transfer?.announcement);
-  const usedHalves = new Set<HalfAnnouncement>();
-  for (const c of leftovers) {
+  const { halves, used: usedHalves, of } = halvesOf(s, leftovers);
+  for (const [i, c] of leftovers.entries()) {
     const initiator = c.orig.ip === s.server.ip ? 'server' : 'client';
-    const half = halfFor(halves, usedHalves, initiator, startOf(c));
-    if (half) usedHalves.add(half);
+    const half = of[i];
     const d = dataReport(ctx, data.length + 1, half ? halfModeOf(half, c.ipVersion) : 'unknown', initiator, s, ctl, null, { conn: c, usedFallback: false, retries: 0 }, half?.transfer ?? null, null, findings);
     data.push(d);
     if (half) continue;
     if (!f.tls) findings.push({ fact: { code: 'unmatched-data-connection', from: c.orig, to: c.resp }, frames: [c.synFrame ?? c.firstFrame], dataConnection: d.id });
+  }
+  // The half announcements left: the initiator's connection to a third address (halfPairs), or
+  // none — `not-attempted` where the initiator's side is the one captured (outcomeOf).
+  for (const { half, conn } of halfPairs(halves, usedHalves, strays)) {
+    const initiator = isActiveKind(half.kind) ? 'server' : 'client';
+    const mode = halfModeOf(half, conn?.ipVersion ?? ctl.ipVersion);
+    data.push(dataReport(ctx, data.length + 1, mode, initiator, s, ctl, null, conn ? { conn, usedFallback: false, retries: 0 } : null, half.refused ? null : half.transfer, null, findings, half));
   }
 
   // Active-mode source port: state it, since firewall rules for "port 20" depend on it.
@@ -168,6 +173,7 @@ function dataReport(
   transfer: TransferRec | null,
   announced: DataConnectionReport['announced'],
   findings: Observed[],
+  half: HalfAnnouncement | null = null,
 ): DataConnectionReport {
   const c = m?.conn ?? null;
   // Which TCP direction carries the transfer: the server's bytes for downloads and listings.
@@ -183,10 +189,10 @@ function dataReport(
   const bytes = c ? (dir ? carried(sent, received(sent)) : carried(serverSent, clientSent) + carried(clientSent, serverSent)) : null;
   const missedBytes = c ? (dir ? (sent?.missedBytes ?? 0) : (serverSent?.missedBytes ?? 0) + (clientSent?.missedBytes ?? 0)) : 0;
   const ackedBytes = c && dir ? ackedData(sent, received(sent)) : null;
-  const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen, controlAckAt: s.controlSeen === 'client' ? controlAckOf(ctl, s.client) : null };
+  const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen, controlAckAt: s.controlSeen === 'client' ? controlAckOf(ctl, s.client) : null, half };
   const outcome = outcomeOf(facts);
   const text = diagnosis(facts, outcome);
-  const f = outcomeFinding(outcome, id, text, [announced?.frame ?? null, c?.synFrame ?? null, ...(c?.synRetransmitFrames.slice(0, 4) ?? []), c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, c?.rejection?.frame ?? null, transfer?.final?.frame ?? null]);
+  const f = outcomeFinding(outcome, id, text, [announced?.frame ?? half?.frame ?? null, c?.synFrame ?? null, ...(c?.synRetransmitFrames.slice(0, 4) ?? []), c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, c?.rejection?.frame ?? null, transfer?.final?.frame ?? null]);
   if (f) findings.push(f);
   return {
     id,
@@ -261,19 +267,43 @@ function clip(s: string, max: number): string {
   return s.length <= max ? s : `${detach(s, max)}…`;
 }
 
+/** With one side of the control connection captured, its half announcements (those a full
+ * announcement does not cover), the half each leftover connection answers (`of`, by index), and
+ * those so answered (`used`). */
+function halvesOf(s: Pick<FinalizedSession, 'controlSeen' | 'server' | 'session'>, leftovers: readonly ConnectionSummary[]): { halves: HalfAnnouncement[]; used: Set<HalfAnnouncement>; of: (HalfAnnouncement | null)[] } {
+  const halves = s.controlSeen === 'both' ? [] : s.session.halfAnnouncements.filter((h) => !h.transfer?.announcement);
+  const used = new Set<HalfAnnouncement>();
+  const of = leftovers.map((c) => {
+    const half = halfFor(halves, used, c.orig.ip === s.server.ip ? 'server' : 'client', startOf(c));
+    if (half) used.add(half);
+    return half;
+  });
+  return { halves, used, of };
+}
+
+/** The connections to third addresses (`strays`) a session's half announcements take, as its
+ * report pairs them (halfPairs): found when the session is finalized, so that they are taken
+ * before another session's finalization, also when the report is made later. */
+export function strayConnections(s: Pick<FinalizedSession, 'controlSeen' | 'server' | 'session'>, leftovers: readonly ConnectionSummary[], strays: readonly ConnectionSummary[]): ConnectionSummary[] {
+  if (strays.length === 0) return [];
+  const { halves, used } = halvesOf(s, leftovers);
+  return halfPairs(halves, used, strays).flatMap((p) => (p.conn ? [p.conn] : []));
+}
+
 /** The half announcement (HalfAnnouncement) for a connection its initiator opened at `start`:
  * the latest unused one of the initiator's kind made before it; for active modes else the first
  * made up to CORRELATE_BEFORE_SEC after it (pyftpdlib connects on PORT and answers 200 once
- * connected). A passive client connects only after its PASV. */
+ * connected), or after its connect timeout when the reply says it tried (`tried`). A passive
+ * client connects only after its PASV. A refused one has no connection. */
 function halfFor(halves: readonly HalfAnnouncement[], used: ReadonlySet<HalfAnnouncement>, initiator: 'client' | 'server', start: number): HalfAnnouncement | null {
   let before: HalfAnnouncement | null = null;
   for (const h of halves) {
-    if (used.has(h) || isActiveKind(h.kind) !== (initiator === 'server')) continue;
+    if (used.has(h) || h.refused || isActiveKind(h.kind) !== (initiator === 'server')) continue;
     // A half whose transfer got its final reply before the connection started was another's.
     if (h.transfer?.final && h.transfer.final.at.sec + h.transfer.final.at.nsec / 1e9 < start) continue;
     const d = h.at.sec + h.at.nsec / 1e9 - start;
     if (d <= 0) before = h;
-    else return before ?? (initiator === 'server' && d <= CORRELATE_BEFORE_SEC ? h : null);
+    else return before ?? (initiator === 'server' && (d <= CORRELATE_BEFORE_SEC || h.tried) ? h : null);
   }
   return before;
 }

@@ -102,6 +102,13 @@ export interface HalfAnnouncement {
   readonly named: boolean;
   readonly frame: number;
   readonly at: Instant;
+  /** The server refused the command (`500 Illegal PORT command.`, `501 Rejected data connection to
+   * foreign address`): no data connection follows it. */
+  readonly refused: boolean;
+  /** The server's reply says it tried to connect and failed (pyftpdlib `425 Can't connect to
+   * specified address.`, `421 Active data channel timed out.`): its connection, if captured,
+   * started before the reply, by as long as the server's connect timeout. */
+  readonly tried: boolean;
   /** The next transfer started after it. */
   transfer: TransferRec | null;
 }
@@ -119,6 +126,11 @@ export interface LoginAttempt {
 export function halfModeOf(h: HalfAnnouncement, ipVersion: 4 | 6): DataMode {
   if (h.named) return h.kind;
   return ipVersion === 6 ? 'extended-active' : 'unknown';
+}
+
+/** The active-mode command a server's reply names (EPRT, LPRT, PORT), as a mode; null for none. */
+function activeCommandOf(text: string): 'active' | 'extended-active' | 'long-active' | null {
+  return /\bEPRT\b/i.test(text) ? 'extended-active' : /\bLPRT\b/i.test(text) ? 'long-active' : /\bPORT\b/i.test(text) ? 'active' : null;
 }
 
 const cut = (s: string): string => (s.length > MAX_TIMELINE_TEXT_CHARS ? s.slice(0, MAX_TIMELINE_TEXT_CHARS) : s);
@@ -299,8 +311,21 @@ export class FtpSession {
     // pyftpdlib connects when it gets PORT/EPRT and answers "425 Can't connect to specified
     // address." when that fails: an active announcement whose connection was tried.
     if (this.commands === 0 && r.code === 425 && /connect to specified address/i.test(r.text)) {
-      this.halfAnnounce('active', r.frame, r.at, false);
+      this.halfAnnounce('active', r.frame, r.at, false, false, true);
       return;
+    }
+    // The server's side alone: its refusal of an active-mode command, naming the command (vsftpd
+    // "500 Illegal PORT command.", pyftpdlib "500 Command \"LPRT\" not understood.", "501 PORT
+    // against the privileged port \"79\" refused.") or the address it will not connect to
+    // (pyftpdlib "501 Rejected data connection to foreign address 203.0.113.99:25."), and
+    // pyftpdlib's "421 Active data channel timed out." (it connects on PORT/EPRT and gave up).
+    if (this.commands === 0 && r.code >= 400 && (!this.active || this.active.final)) {
+      const named = activeCommandOf(r.text);
+      if (named !== null || /data connection to foreign address|active data channel/i.test(r.text)) {
+        const tried = /active data channel timed out/i.test(r.text);
+        this.halfAnnounce(named ?? 'active', r.frame, r.at, named !== null, !tried, tried);
+        return;
+      }
     }
     if (this.active && !this.active.final && (r.code === 226 || r.code === 250 || r.code === 426 || r.code === 451 || r.code === 425)) {
       this.transferReply(this.active, r);
@@ -310,9 +335,9 @@ export class FtpSession {
     // "200 PORT command successful. Consider using PASV.", pyftpdlib "200 Active data connection
     // established."), a 150/125 opens a transfer whose command was not captured.
     if (r.code === 200) {
-      const kind = /\bEPRT\b/i.test(r.text) ? 'extended-active' : /\bLPRT\b/i.test(r.text) ? 'long-active' : /\bPORT\b|active data connection/i.test(r.text) ? 'active' : null;
-      if (kind !== null) {
-        this.halfAnnounce(kind, r.frame, r.at, /\b(?:PORT|EPRT|LPRT)\b/i.test(r.text));
+      const named = activeCommandOf(r.text);
+      if (named !== null || /active data connection/i.test(r.text)) {
+        this.halfAnnounce(named ?? 'active', r.frame, r.at, named !== null);
         return;
       }
     }
@@ -527,8 +552,8 @@ export class FtpSession {
     return null;
   }
 
-  private halfAnnounce(kind: HalfAnnouncement['kind'], frame: number, at: Instant, named = true): void {
-    if (this.halfAnnouncements.length < MAX_SESSION_ANNOUNCEMENTS) this.halfAnnouncements.push({ kind, named, frame, at, transfer: null });
+  private halfAnnounce(kind: HalfAnnouncement['kind'], frame: number, at: Instant, named = true, refused = false, tried = false): void {
+    if (this.halfAnnouncements.length < MAX_SESSION_ANNOUNCEMENTS) this.halfAnnouncements.push({ kind, named, frame, at, refused, tried, transfer: null });
   }
 
   private startTransfer(verb: string, arg: string, direction: TransferDirection, frame: number, at: Instant, deferred = false, inferred = false): TransferRec {
@@ -551,7 +576,7 @@ export class FtpSession {
       nextCommandFrame: null,
     };
     const half = this.halfAnnouncements[this.halfAnnouncements.length - 1];
-    if (half && half.transfer === null) half.transfer = t;
+    if (half && half.transfer === null && !half.refused) half.transfer = t;
     if (!deferred) {
       if (this.open) this.open.transfer = t;
       // One announcement serves one transfer (RFC 959 §3.2: the data connection closes after it).

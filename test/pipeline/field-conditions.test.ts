@@ -53,6 +53,46 @@ function dcs(r: AnalysisReport): Map<string, Dc> {
   return out;
 }
 
+/**
+ * A variant's data connections keyed like the clean capture's: one without a TCP connection is
+ * known by its announcement, and a one-sided capture holds one half of it (the PASV command
+ * without its 227, the server's 200 or 500 without the PORT): its frame, in the clean capture's
+ * numbering (`cleanFrame`), is the clean announcement's (the 227 seen) or the nearest one of the
+ * same session and initiator (the other half of that exchange). The frame is the announcement's,
+ * else the first of the data connection's outcome finding.
+ */
+function variantDcs(clean: AnalysisReport, v: AnalysisReport, cleanFrame: (f: number) => number | undefined): Map<string, Dc> {
+  const out = new Map<string, Dc>();
+  const claimed = new Set<Dc>();
+  const byKey = dcs(clean);
+  for (const s of v.sessions) for (const d of s.dataConnections) if (d.from) { const w = byKey.get(keyOf(d, s.client.port)); if (w) claimed.add(w); }
+  for (const s of v.sessions) {
+    const cs = clean.sessions.find((x) => x.client.ip === s.client.ip && x.client.port === s.client.port);
+    for (const d of s.dataConnections) {
+      let key = keyOf(d, s.client.port);
+      const frame = d.from ? undefined : (d.announced?.frame ?? s.findings.find((f) => f.dataConnection === d.id)?.frames[0]);
+      const at = frame === undefined ? undefined : cleanFrame(frame);
+      if (cs && at !== undefined) {
+        // The clean announcement is the reply to a passive command (after it), the command of an
+        // active one (before the server's reply).
+        let best: Dc | null = null;
+        for (const w of cs.dataConnections) {
+          if (!w.announced || claimed.has(w) || w.initiator !== d.initiator) continue;
+          const gap = d.initiator === 'client' ? w.announced.frame - at : at - w.announced.frame;
+          const bestGap = best?.announced ? (d.initiator === 'client' ? best.announced.frame - at : at - best.announced.frame) : Infinity;
+          if (gap >= 0 && gap < bestGap) best = w;
+        }
+        if (best) {
+          claimed.add(best);
+          key = keyOf(best, cs.client.port);
+        } else key = `${s.client.port}|half@${at}`;
+      }
+      out.set(key, d);
+    }
+  }
+  return out;
+}
+
 /** Keys two data connections share (a client reusing its source port for a second attempt). */
 function sharedKeys(r: AnalysisReport): Set<string> {
   const seen = new Set<string>();
@@ -88,9 +128,9 @@ interface Verdict {
   differ: string[];
 }
 
-function compare(clean: AnalysisReport, v: AnalysisReport): Verdict {
+function compare(clean: AnalysisReport, v: AnalysisReport, cleanFrame: (f: number) => number | undefined): Verdict {
   const want = dcs(clean);
-  const got = dcs(v);
+  const got = variantDcs(clean, v, cleanFrame);
   const unfounded: string[] = [];
   for (const [k, d] of got) {
     const w = want.get(k);
@@ -145,10 +185,12 @@ describe('field conditions: lab captures as real capture points record them', ()
       const cleanBuf = toPcap(records);
       if (cleanBuf === null) return;
       const clean = await analyzeBuffer(cleanBuf, [...ports]);
+      const frameOf = new Map(records.map((r, i) => [r, i + 1]));
       const problems: string[] = [];
       for (const name of VARIANTS) {
-        const buf = toPcap(variantRecords(records, name, clients, ports)) as Buffer;
-        const v = compare(clean, await analyzeBuffer(buf, [...ports]));
+        const recs = variantRecords(records, name, clients, ports);
+        const buf = toPcap(recs) as Buffer;
+        const v = compare(clean, await analyzeBuffer(buf, [...ports]), (f) => frameOf.get(recs[f - 1]));
         problems.push(...v.unfounded.map((u) => `${name}: ${u}`));
         const tally = name === 'client-side' || name === 'server-side' ? oneSided : others;
         tally.same += v.same;
