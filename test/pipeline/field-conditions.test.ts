@@ -65,6 +65,7 @@ function variantDcs(clean: AnalysisReport, v: AnalysisReport, cleanFrame: (f: nu
   const out = new Map<string, Dc>();
   const claimed = new Set<Dc>();
   const byKey = dcs(clean);
+  const shared = sharedKeys(clean);
   for (const s of v.sessions) for (const d of s.dataConnections) if (d.from) { const w = byKey.get(keyOf(d, s.client.port)); if (w) claimed.add(w); }
   for (const s of v.sessions) {
     const cs = clean.sessions.find((x) => x.client.ip === s.client.ip && x.client.port === s.client.port);
@@ -84,7 +85,9 @@ function variantDcs(clean: AnalysisReport, v: AnalysisReport, cleanFrame: (f: nu
         }
         if (best) {
           claimed.add(best);
-          key = keyOf(best, cs.client.port);
+          // One key for several clean connections (a client reusing its source port): the clean
+          // map holds only the last of them, so the announcement keeps its own key.
+          if (!shared.has(keyOf(best, cs.client.port))) key = keyOf(best, cs.client.port);
         } else key = `${s.client.port}|half@${at}`;
       }
       out.set(key, d);
