@@ -492,16 +492,6 @@ export class CandidatePool {
   }
 }
 
-/** The command a half announcement's mode stands for. */
-export const HALF_COMMANDS: Readonly<Record<HalfAnnouncement['kind'], string>> = {
-  active: 'PORT',
-  'extended-active': 'EPRT',
-  'long-active': 'LPRT',
-  passive: 'PASV',
-  'extended-passive': 'EPSV',
-  'long-passive': 'LPSV',
-};
-
 /**
  * Half announcements (`used`: those a connection between the session's hosts answered) not
  * answered by a connection between the session's hosts, each paired with

@@ -276,6 +276,7 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       if (c?.rejection) return rejectedText(f, c.rejection, tgt) + final;
       return `The ${who}'s SYN to ${tgt} was answered with a TCP reset: nothing listened there, or a firewall rejects the connection; check the ${other} side's firewall for ${firewallRule(f)}.${final}`;
     case 'not-attempted':
+      if (f.half) return halfNotAttempted(f, f.half);
       return `The ${other} announced ${tgt} but no connection to it appears in the capture: the ${who} never tried (it gave up, or connected elsewhere), or this capture point cannot see that path${t?.final && t.final.code === 425 ? ' (the server replied 425: it could not open the data connection)' : ''}.${where(f, 'none')}${final}`;
     case 'reset':
       return `The data connection for ${what} was reset before the transfer finished${f.bytes !== null ? ` after ${f.bytes}${f.expectedBytes !== null ? ` of ${f.expectedBytes}` : ''} bytes` : ''}: one end closed abruptly (a killed process, a timeout, or a firewall that resets idle or long flows).${final}`;
@@ -299,6 +300,21 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       return `The capture ends while the data connection or its transfer (${what}) is still open.`;
   }
 }
+
+/** The diagnosis of an announcement of which the capture holds one half, the initiator's side,
+ * with no connection after it (frames: the half's). */
+function halfNotAttempted(f: DataFacts, h: HalfAnnouncement): string {
+  const said = h.reply ? ` (frame ${h.frame}: ${h.reply.code} ${firstLine(h.reply.text)})` : ` (frame ${h.frame})`;
+  if (f.initiator === 'client') {
+    return `The client sent ${HALF_COMMAND[h.kind]}${said} but no SYN from it follows, to any address: the capture holds the client's side of this session, so the client never connected (it gave up, or the server refused ${HALF_COMMAND[h.kind]}: its replies are not in the capture).`;
+  }
+  if (h.refused) return `The server refused the client's active-mode command${said}: no data connection followed. Its command is not in the capture (only the server's side is).`;
+  if (h.tried) return `The server's reply${said} says it tried to connect to the client and failed, but none of its SYNs appears in the capture, which holds the server's side of this session: this capture point does not see the path it used (or it connected to another address).`;
+  return `The server accepted an active-mode command${said} but no SYN from it follows, to any address: the capture holds the server's side of this session, so the server never connected.`;
+}
+
+/** The command a half announcement's mode stands for. */
+export const HALF_COMMAND: Readonly<Record<HalfAnnouncement['kind'], string>> = { active: 'PORT', 'extended-active': 'EPRT', 'long-active': 'LPRT', passive: 'PASV', 'extended-passive': 'EPSV', 'long-passive': 'LPSV' };
 
 /** The diagnosis of a SYN an ICMP destination unreachable rejected: who sent it, the code in
  * words, and what that code means for the firewall rule. */

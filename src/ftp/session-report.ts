@@ -14,7 +14,7 @@ import type { CaptureTime, ConnectionSummary, DirectionSummary } from '../tcp/in
 import { isoTimeNs } from '../tcp/index.js';
 import { CORRELATE_BEFORE_SEC, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS } from '../limits.js';
 import { halfPairs, isActiveKind, startOf, type Expectation, type Match } from './correlate.js';
-import { controlAckOf, rejectedByOf, diagnosis, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
+import { controlAckOf, HALF_COMMAND, rejectedByOf, diagnosis, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
 import { halfModeOf, type FtpSession, type HalfAnnouncement, type TimelineLog, type TransferRec } from './session.js';
@@ -89,6 +89,10 @@ const findings: Observed[] = [];
     const initiator = isActiveKind(half.kind) ? 'server' : 'client';
     const mode = halfModeOf(half, conn?.ipVersion ?? ctl.ipVersion);
     data.push(dataReport(ctx, data.length + 1, mode, initiator, s, ctl, null, conn ? { conn, usedFallback: false, retries: 0 } : null, half.refused ? null : half.transfer, null, findings, half));
+    // The server connected to a third host right after an active-mode command (RFC 2577 bounce).
+    if (conn && initiator === 'server' && conn.resp.ip !== s.server.ip && !isPrivateAddress(conn.resp.ip)) {
+      findings.push({ fact: { code: 'ftp-bounce', command: half.named ? HALF_COMMAND[half.kind] : 'PORT/EPRT', ip: conn.resp.ip, port: conn.resp.port, replyCode: half.reply?.code ?? null }, frames: [half.frame, conn.synFrame ?? conn.firstFrame], dataConnection: data.length });
+    }
   }
 
   // Active-mode source port: state it, since firewall rules for "port 20" depend on it.

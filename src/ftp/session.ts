@@ -109,6 +109,8 @@ export interface HalfAnnouncement {
    * specified address.`, `421 Active data channel timed out.`): its connection, if captured,
    * started before the reply, by as long as the server's connect timeout. */
   readonly tried: boolean;
+  /** The server's reply it was read from (cut to MAX_TIMELINE_TEXT_CHARS); null for a command. */
+  readonly reply: { readonly code: number; readonly text: string } | null;
   /** The next transfer started after it. */
   transfer: TransferRec | null;
 }
@@ -311,7 +313,7 @@ export class FtpSession {
     // pyftpdlib connects when it gets PORT/EPRT and answers "425 Can't connect to specified
     // address." when that fails: an active announcement whose connection was tried.
     if (this.commands === 0 && r.code === 425 && /connect to specified address/i.test(r.text)) {
-      this.halfAnnounce('active', r.frame, r.at, false, false, true);
+      this.halfAnnounce('active', r.frame, r.at, false, false, true, r);
       return;
     }
     // The server's side alone: its refusal of an active-mode command, naming the command (vsftpd
@@ -323,7 +325,7 @@ export class FtpSession {
       const named = activeCommandOf(r.text);
       if (named !== null || /data connection to foreign address|active data channel/i.test(r.text)) {
         const tried = /active data channel timed out/i.test(r.text);
-        this.halfAnnounce(named ?? 'active', r.frame, r.at, named !== null, !tried, tried);
+        this.halfAnnounce(named ?? 'active', r.frame, r.at, named !== null, !tried, tried, r);
         return;
       }
     }
@@ -337,7 +339,7 @@ export class FtpSession {
     if (r.code === 200) {
       const named = activeCommandOf(r.text);
       if (named !== null || /active data connection/i.test(r.text)) {
-        this.halfAnnounce(named ?? 'active', r.frame, r.at, named !== null);
+        this.halfAnnounce(named ?? 'active', r.frame, r.at, named !== null, false, false, r);
         return;
       }
     }
@@ -552,8 +554,9 @@ export class FtpSession {
     return null;
   }
 
-  private halfAnnounce(kind: HalfAnnouncement['kind'], frame: number, at: Instant, named = true, refused = false, tried = false): void {
-    if (this.halfAnnouncements.length < MAX_SESSION_ANNOUNCEMENTS) this.halfAnnouncements.push({ kind, named, frame, at, refused, tried, transfer: null });
+  private halfAnnounce(kind: HalfAnnouncement['kind'], frame: number, at: Instant, named = true, refused = false, tried = false, r: ReplyRec | null = null): void {
+    const reply = r === null ? null : { code: r.code, text: detach(r.text, MAX_TIMELINE_TEXT_CHARS) };
+    if (this.halfAnnouncements.length < MAX_SESSION_ANNOUNCEMENTS) this.halfAnnouncements.push({ kind, named, frame, at, refused, tried, reply, transfer: null });
   }
 
   private startTransfer(verb: string, arg: string, direction: TransferDirection, frame: number, at: Instant, deferred = false, inferred = false): TransferRec {

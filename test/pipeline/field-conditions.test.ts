@@ -115,23 +115,35 @@ function errorCodes(r: AnalysisReport): Map<string, number> {
   return out;
 }
 
-/** Clean outcomes shown by what one side did not send (the responder's missing SYN-ACK, the
- * initiator's missing SYN) or by the responder's RST alone: a capture of the other side cannot
- * show them, and says `incomplete` (or lists no connection) instead. */
-const SILENCE = new Set(['no-answer', 'not-attempted', 'refused']);
+/**
+ * Whether a capture of one side (`side`) can show a clean outcome. A `no-answer` needs the
+ * initiator's retried SYNs and the responder's side of the network without an answer: the answers
+ * (a SYN-ACK lost on the way back, an ICMP host unreachable after which the initiator retries as
+ * after a drop, RFC 1122 §4.2.3.9) travel in the direction one side does not hold. A `refused` is
+ * shown by the answer (the responder's RST, an ICMP message) travelling to the initiator, with the
+ * initiator's SYN: one side holds one of them at most, and the analysis says `incomplete`. A
+ * `not-attempted` is shown by the initiator's missing SYN where the initiator's packets are
+ * captured: its side shows it, the other cannot. Every other outcome is read from either side.
+ */
+function shownBy(d: Dc, side: 'client' | 'server' | null): boolean {
+  if (side === null) return true;
+  if (d.outcome === 'no-answer' || d.outcome === 'refused') return false;
+  if (d.outcome === 'not-attempted') return side === d.initiator;
+  return true;
+}
 
 interface Verdict {
   /** Failures and error findings the clean capture does not show. */
   unfounded: string[];
   same: number;
   total: number;
-  /** The same, over the connections whose clean outcome is not in SILENCE. */
+  /** The same, over the connections whose clean outcome the captured side can show (shownBy). */
   shownSame: number;
   shownTotal: number;
   differ: string[];
 }
 
-function compare(clean: AnalysisReport, v: AnalysisReport, cleanFrame: (f: number) => number | undefined): Verdict {
+function compare(clean: AnalysisReport, v: AnalysisReport, cleanFrame: (f: number) => number | undefined, side: 'client' | 'server' | null): Verdict {
   const want = dcs(clean);
   const got = variantDcs(clean, v, cleanFrame);
   const unfounded: string[] = [];
@@ -160,7 +172,7 @@ function compare(clean: AnalysisReport, v: AnalysisReport, cleanFrame: (f: numbe
     const ok = g !== undefined && g.mode === d.mode && g.initiator === d.initiator && g.outcome === d.outcome;
     if (ok) same++;
     else differ.push(`${k}: ${d.mode}/${d.initiator}/${d.outcome} -> ${g ? `${g.mode}/${g.initiator}/${g.outcome}` : 'absent'}`);
-    if (!SILENCE.has(d.outcome)) {
+    if (shownBy(d, side)) {
       shownTotal++;
       if (ok) shownSame++;
     }
@@ -193,7 +205,7 @@ describe('field conditions: lab captures as real capture points record them', ()
       for (const name of VARIANTS) {
         const recs = variantRecords(records, name, clients, ports);
         const buf = toPcap(recs) as Buffer;
-        const v = compare(clean, await analyzeBuffer(buf, [...ports]), (f) => frameOf.get(recs[f - 1]));
+        const v = compare(clean, await analyzeBuffer(buf, [...ports]), (f) => frameOf.get(recs[f - 1]), name === 'client-side' ? 'client' : name === 'server-side' ? 'server' : null);
         problems.push(...v.unfounded.map((u) => `${name}: ${u}`));
         const tally = name === 'client-side' || name === 'server-side' ? oneSided : others;
         tally.same += v.same;
@@ -211,11 +223,15 @@ describe('field conditions: lab captures as real capture points record them', ()
     const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`;
     console.log(
       `one-sided variants: ${oneSided.same}/${oneSided.total} data connections as in the clean capture (${pct(oneSided.same, oneSided.total)}); ` +
-        `of those whose clean outcome the captured side can show (not no-answer, not-attempted, refused): ${oneSided.shownSame}/${oneSided.shownTotal} (${pct(oneSided.shownSame, oneSided.shownTotal)}); ` +
+        `of those whose clean outcome the captured side can show (not no-answer, not refused, not-attempted only on the initiator's side): ${oneSided.shownSame}/${oneSided.shownTotal} (${pct(oneSided.shownSame, oneSided.shownTotal)}); ` +
         `loss and duplicate variants: ${others.same}/${others.total}`,
     );
     expect(oneSided.total).toBeGreaterThan(200);
     expect(others.same).toBe(others.total);
+    // Reached: 271/400 over all, 253/279 (90.7%) of those the captured side can show; what is left
+    // is listed in docs/field-conditions.md ("What one side cannot show").
+    expect(oneSided.same).toBeGreaterThanOrEqual(271);
+    expect(oneSided.shownSame).toBeGreaterThanOrEqual(253);
     expect(oneSided.shownSame / oneSided.shownTotal).toBeGreaterThanOrEqual(0.9);
   });
 });
