@@ -6,8 +6,8 @@
  * (and its announcements made) before the first is finalized, as concurrent sessions are.
  */
 import { describe, expect, it } from 'vitest';
-import { CandidatePool, expectationsOf, type PoolSession } from '../../src/ftp/correlate.js';
-import type { AnnouncementRec } from '../../src/ftp/session.js';
+import { CandidatePool, expectationsOf, halfPairs, type PoolSession } from '../../src/ftp/correlate.js';
+import type { AnnouncementRec, HalfAnnouncement, TransferRec } from '../../src/ftp/session.js';
 import type { ConnectionSummary } from '../../src/tcp/index.js';
 
 /** `ip:port`. */
@@ -191,6 +191,56 @@ describe('correlation', () => {
   for (const sc of scenarios) {
     it(sc.name, () => {
       expect(run(sc.in)).toEqual(sc.want);
+    });
+  }
+});
+
+describe('strays: a one-sided session host\'s connections to a third address', () => {
+  it('takes the connections from the host to other addresses while the session was open, none another session can claim', () => {
+    const pool = new CandidatePool({ candidates: 0, candidatesDropped: 0, rivalsCut: 0 });
+    const mk = (client: Ep, server: Ep, start: number, end: number): PoolSession & { end: number } => ({ client: ep(client), server: ep(server), start, end, announcements: [], targets: [], cache: null });
+    const s = mk(C, S, 1, 30);
+    const other = mk('10.0.0.1:40100', '10.0.0.5:21', 1, 60);
+    pool.open(s);
+    pool.open(other);
+    const named: AnnouncementRec = { index: 0, kind: 'passive', command: 'PASV', ip: '10.0.0.6', port: 7000, frame: 100, at: instant(2), replyCode: 227, replyFrame: 100, transfer: null };
+    (other.announcements as AnnouncementRec[]).push(named);
+    pool.announce(other, named);
+    const conns = [
+      { from: '10.0.0.1:40001', to: '10.0.0.9:30000', start: 5 }, // a third address: a stray
+      { from: '10.0.0.1:40002', to: '10.0.0.2:5000', start: 6 }, // the session's server: a leftover, not a stray
+      { from: '10.0.0.1:40003', to: '10.0.0.5:6000', start: 7 }, // between the hosts of another open session
+      { from: '10.0.0.1:40004', to: '10.0.0.6:7000', start: 8 }, // named by another session's announcement
+      { from: '10.0.0.1:40005', to: '10.0.0.8:80', start: 50 }, // after the session (end + CORRELATE_AFTER_SEC)
+      { from: '10.0.0.9:40006', to: '10.0.0.1:9000', start: 9 }, // opened by another host
+    ];
+    conns.forEach((c, i) => pool.addSummary(conn(i + 1, c), i + 1));
+    const text = (c: ConnectionSummary) => `${c.orig.ip}:${c.orig.port}->${c.resp.ip}:${c.resp.port}`;
+    expect(pool.strays(s, '10.0.0.1').map(text)).toEqual(['10.0.0.1:40001->10.0.0.9:30000']);
+    // Taken once: another session's finalization does not see it again.
+    pool.take(1);
+    expect(pool.strays(s, '10.0.0.1')).toEqual([]);
+  });
+});
+
+describe('halfPairs: half announcements and the connections their initiator opened elsewhere', () => {
+  const half = (kind: HalfAnnouncement['kind'], at: number, o: Partial<HalfAnnouncement> = {}): HalfAnnouncement => ({ kind, named: true, frame: Math.round(at * 10), at: instant(at), refused: false, tried: false, reply: null, transfer: null, ...o });
+  const stray = (id: number, start: number): ConnectionSummary => conn(id, { from: '10.0.0.1:40001', to: `10.0.0.9:${30000 + id}`, start });
+  const transfer = { final: null } as unknown as TransferRec;
+  const rows: { name: string; halves: HalfAnnouncement[]; used?: number[]; strays: ConnectionSummary[]; want: (number | null)[] }[] = [
+    { name: 'a PASV, then the client\'s SYN to another address: that is its connection (a 227 naming a NAT\'s inside address)', halves: [half('passive', 10, { transfer })], strays: [stray(1, 10.2)], want: [1] },
+    { name: 'a PASV with no SYN after it: none (not-attempted where the client\'s side is captured)', halves: [half('passive', 10, { transfer })], strays: [stray(1, 9)], want: [null] },
+    { name: 'a passive client connects after its PASV, never before', halves: [half('passive', 10, { transfer })], strays: [stray(1, 9.99)], want: [null] },
+    { name: 'pyftpdlib connects on PORT and answers 200 once connected: an active half takes a connection just before it', halves: [half('active', 10, { named: false })], strays: [stray(1, 9.5)], want: [1] },
+    { name: 'a connection after the next half announcement is the next one\'s', halves: [half('passive', 10, { transfer }), half('passive', 20, { transfer })], strays: [stray(1, 21)], want: [null, 1] },
+    { name: 'a refused PORT (500 Illegal PORT command.) takes none', halves: [half('active', 10, { refused: true })], strays: [stray(1, 10.1)], want: [null] },
+    { name: '421 Active data channel timed out: the attempt began before the reply, after the previous half', halves: [half('passive', 1, { transfer }), half('active', 10, { named: false, tried: true })], used: [0], strays: [stray(1, 6)], want: [1] },
+    { name: 'a PASV superseded by the next before any transfer command, with no connection, is left out (LPSV refused, then PASV)', halves: [half('long-passive', 10), half('passive', 11, { transfer })], used: [1], strays: [], want: [] },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      const used = new Set((r.used ?? []).map((i) => r.halves[i]));
+      expect(halfPairs(r.halves, used, r.strays).map((p) => p.conn?.id ?? null)).toEqual(r.want);
     });
   }
 });

@@ -5,10 +5,10 @@
  * with the fields the rules read; the field-conditions test runs the same rules on real captures.
  */
 import { describe, expect, it } from 'vitest';
-import { outcomeOf, type ControlSeen, type DataFacts } from '../../src/ftp/diagnose.js';
+import { diagnosis, outcomeOf, type ControlSeen, type DataFacts } from '../../src/ftp/diagnose.js';
 import type { ConnectionSummary, DirectionSummary } from '../../src/tcp/index.js';
 import type { Outcome } from '../../src/ftp/model.js';
-import type { ReplyRec, TransferRec } from '../../src/ftp/session.js';
+import type { HalfAnnouncement, ReplyRec, TransferRec } from '../../src/ftp/session.js';
 
 const at = { sec: 1, nsec: 0 };
 
@@ -134,7 +134,28 @@ const rows: Row[] = [
   { name: "server side: the responder's RST alone", in: { conn: conn({ state: 'RSTRH', midStream: true, synFrame: null, synAckFrame: null, synAckProofFrame: null, oneSided: 'resp', orig: { seen: false, packets: 0, finFrame: null }, resp: { rstFrame: 5, bytes: 0, finFrame: null } }) }, want: 'refused' },
   { name: "server side: the server's active SYNs retried, the client's side not captured", in: { conn: synOnly(3), controlSeen: 'server', mode: 'active', initiator: 'server' }, want: 'incomplete' },
   { name: 'server side: 226 and its own bytes', in: { conn: conn({ oneSided: 'resp', orig: { seen: false, finFrame: null } }), controlSeen: 'server' }, want: 'completed' },
+  // Half announcements: the initiator's side of the control connection captured, no connection.
+  { name: 'client side: PASV sent, no SYN after it → not-attempted', in: { conn: null, controlSeen: 'client', transfer: retr({ final: null }) }, want: 'not-attempted' },
+  { name: "server side: the server's 200 to PORT, no SYN of its own after it → not-attempted", in: { conn: null, controlSeen: 'server', mode: 'active', initiator: 'server', transfer: null }, want: 'not-attempted' },
+  { name: "client side: PORT sent, the server's SYN not in the client's side → incomplete", in: { conn: null, controlSeen: 'client', mode: 'active', initiator: 'server', transfer: null }, want: 'incomplete' },
 ];
+
+describe('diagnosis of a half announcement with no connection: what the captured half says', () => {
+  const half = (o: Partial<HalfAnnouncement>): HalfAnnouncement => ({ kind: 'active', named: true, frame: 32, at, refused: false, tried: false, reply: null, transfer: null, ...o });
+  const say = (initiator: DataFacts['initiator'], h: HalfAnnouncement): string => {
+    const f = { ...facts({ conn: null, controlSeen: initiator, mode: h.kind, initiator, transfer: null }), target: null, half: h };
+    return diagnosis(f, outcomeOf(f));
+  };
+  it('the client sent PASV and no SYN: it never connected', () => {
+    expect(say('client', half({ kind: 'passive', frame: 14 }))).toMatch(/^The client sent PASV \(frame 14\) but no SYN from it follows.*never connected/);
+  });
+  it('the server refused the command: its reply quoted', () => {
+    expect(say('server', half({ refused: true, reply: { code: 500, text: '500 Illegal PORT command.' } }))).toMatch(/^The server refused the client's active-mode command \(frame 32: 500 Illegal PORT command\.\): no data connection followed/);
+  });
+  it('the server says it tried, no SYN of its own in the capture: the capture point does not see that path', () => {
+    expect(say('server', half({ named: false, tried: true, reply: { code: 421, text: '421 Active data channel timed out.' } }))).toMatch(/says it tried to connect.*this capture point does not see the path/);
+  });
+});
 
 describe('outcomeOf: one function, evidence for every failure', () => {
   for (const r of rows) {

@@ -149,3 +149,29 @@ describe('FtpSession', () => {
     expect(s.announcements.map((a) => [a.port, a.transfer?.verb])).toEqual([[30000, 'RETR']]);
   });
 });
+
+describe('FtpSession: the server\'s side alone, replies to active-mode commands as half announcements', () => {
+  const serverOnly = (lines: [number, string][]): FtpSession => play([['S', 220, 'ftp-pcap lab ready'], ['S', 230, 'Login successful.'], ...lines.map(([c, t]): Step => ['S', c, t])]);
+  const rows: { name: string; lines: [number, string][]; want: { kind: string; named: boolean; refused: boolean; tried: boolean; reply: { code: number } }[] }[] = [
+    { name: 'vsftpd accepts PORT (named)', lines: [[200, 'PORT command successful. Consider using PASV.']], want: [{ kind: 'active', named: true, refused: false, tried: false, reply: { code: 200 } }] },
+    { name: 'pyftpdlib connected (names neither PORT nor EPRT)', lines: [[200, 'Active data connection established.']], want: [{ kind: 'active', named: false, refused: false, tried: false, reply: { code: 200 } }] },
+    { name: 'vsftpd refuses PORT', lines: [[500, 'Illegal PORT command.']], want: [{ kind: 'active', named: true, refused: true, tried: false, reply: { code: 500 } }] },
+    { name: 'pyftpdlib does not know LPRT', lines: [[500, 'Command "LPRT" not understood.']], want: [{ kind: 'long-active', named: true, refused: true, tried: false, reply: { code: 500 } }] },
+    { name: 'pyftpdlib refuses a bounce', lines: [[501, 'Rejected data connection to foreign address 203.0.113.99:25.']], want: [{ kind: 'active', named: false, refused: true, tried: false, reply: { code: 501 } }] },
+    { name: 'pyftpdlib refuses a privileged port', lines: [[501, 'PORT against the privileged port "79" refused.']], want: [{ kind: 'active', named: true, refused: true, tried: false, reply: { code: 501 } }] },
+    { name: 'pyftpdlib tried and timed out', lines: [[421, 'Active data channel timed out.']], want: [{ kind: 'active', named: false, refused: false, tried: true, reply: { code: 421 } }] },
+    { name: 'pyftpdlib tried and could not connect', lines: [[425, "Can't connect to specified address."]], want: [{ kind: 'active', named: false, refused: false, tried: true, reply: { code: 425 } }] },
+    { name: 'a refusal naming no command is no announcement', lines: [[500, 'Unknown command.']], want: [] },
+  ];
+  for (const r of rows) {
+    it(r.name, () => {
+      expect(serverOnly(r.lines).halfAnnouncements).toMatchObject(r.want);
+      expect(serverOnly(r.lines).halfAnnouncements.length).toBe(r.want.length);
+    });
+  }
+
+  it('a refused PORT takes no transfer: the next 150 opens one for the announcement after it', () => {
+    const s = serverOnly([[500, 'Illegal PORT command.'], [200, 'PORT command successful. Consider using PASV.'], [150, 'Here comes the directory listing.'], [226, 'Directory send OK.']]);
+    expect(s.halfAnnouncements).toMatchObject([{ refused: true, transfer: null }, { refused: false, transfer: { final: { code: 226 } } }]);
+  });
+});
