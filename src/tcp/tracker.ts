@@ -291,7 +291,9 @@ export class TcpTracker {
       return true;
     }
     if (c.finished) return !(me.sentSynAck && seq === me.isn && !closedBoth);
-    return false;
+    // Only this side captured (the peer never seen): a SYN-ACK with another ISN after its own FIN
+    // answers a new SYN on the same 4-tuple (a client reusing its data port).
+    return me.sentSynAck && seq !== me.isn && me.state === EndpointState.CLOSED && me.peer.state === EndpointState.INACTIVE;
   }
 
   private insert(c: Conn, p: Packet, flipped: boolean): void {

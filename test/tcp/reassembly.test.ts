@@ -379,6 +379,25 @@ describe('port reuse', () => {
     expect(removed[0].synFrame).toBe(1);
   });
 
+  it("the responder's side alone: a SYN-ACK with another ISN after its FIN starts a new connection; a retransmitted one does not", () => {
+    const removed: ConnectionSummary[] = [];
+    const tracker = new TcpTracker({ events: { removed: (s) => removed.push(s) } });
+    const w = new Wire(tracker, '10.0.0.1:44500', '10.0.0.2:30000');
+    w.send(
+      { from: 's', flags: 'SA', seq: 5000, ack: 1001 },
+      { from: 's', flags: 'SA', seq: 5000, ack: 1001 },
+      { from: 's', flags: 'PA', seq: 5001, ack: 1001, data: 'first' },
+      { from: 's', flags: 'FA', seq: 5006, ack: 1001 },
+      { from: 's', flags: 'SA', seq: 70000, ack: 90001 },
+      { from: 's', flags: 'PA', seq: 70001, ack: 90001, data: 'second' },
+    );
+    tracker.finish();
+    expect(removed.map((s) => [s.state, s.history, s.removal, s.respSent.bytes])).toEqual([
+      ['SHR', '^hdf', 'port-reuse', 5],
+      ['OTH', '^hd', 'end-of-capture', 6],
+    ]);
+  });
+
   it('a refused SYN retried with the same ISN stays one connection', () => {
     const removed: ConnectionSummary[] = [];
     const tracker = new TcpTracker({ events: { removed: (s) => removed.push(s) } });
