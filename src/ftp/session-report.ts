@@ -89,9 +89,15 @@ const findings: Observed[] = [];
     const initiator = isActiveKind(half.kind) ? 'server' : 'client';
     const mode = halfModeOf(half, conn?.ipVersion ?? ctl.ipVersion);
     data.push(dataReport(ctx, data.length + 1, mode, initiator, s, ctl, null, conn ? { conn, usedFallback: false, retries: 0 } : null, half.refused ? null : half.transfer, null, findings, half));
-    // The server connected to a third host right after an active-mode command (RFC 2577 bounce).
+    // The server connected to a third host right after an active-mode command, or refused one
+    // naming it (pyftpdlib "501 Rejected data connection to foreign address 203.0.113.99:25."):
+    // an RFC 2577 bounce.
+    const command = half.named ? HALF_COMMAND[half.kind] : 'PORT/EPRT';
+    const foreign = half.refused && half.reply ? foreignAddressOf(half.reply.text) : null;
     if (conn && initiator === 'server' && conn.resp.ip !== s.server.ip && !isPrivateAddress(conn.resp.ip)) {
-      findings.push({ fact: { code: 'ftp-bounce', command: half.named ? HALF_COMMAND[half.kind] : 'PORT/EPRT', ip: conn.resp.ip, port: conn.resp.port, replyCode: half.reply?.code ?? null }, frames: [half.frame, conn.synFrame ?? conn.firstFrame], dataConnection: data.length });
+      findings.push({ fact: { code: 'ftp-bounce', command, ip: conn.resp.ip, port: conn.resp.port, replyCode: half.reply?.code ?? null }, frames: [half.frame, conn.synFrame ?? conn.firstFrame], dataConnection: data.length });
+    } else if (foreign && foreign.ip !== s.client.ip && foreign.ip !== s.server.ip) {
+      findings.push({ fact: { code: 'ftp-bounce', command, ip: foreign.ip, port: foreign.port, replyCode: half.reply?.code ?? null }, frames: [half.frame], dataConnection: data.length });
     }
   }
 
@@ -292,6 +298,14 @@ export function strayConnections(s: Pick<FinalizedSession, 'controlSeen' | 'serv
   if (strays.length === 0) return [];
   const { halves, used } = halvesOf(s, leftovers);
   return halfPairs(halves, used, strays).flatMap((p) => (p.conn ? [p.conn] : []));
+}
+
+/** The address and port a server's refusal names ("... foreign address 203.0.113.99:25."), or null. */
+function foreignAddressOf(text: string): Endpoint | null {
+  const m = /foreign address \[?([0-9A-Fa-f:.]+?)\]?:(\d{1,5})\b/.exec(text);
+  if (!m) return null;
+  const port = Number(m[2]);
+  return port <= 65535 ? { ip: m[1], port } : null;
 }
 
 /** The half announcement (HalfAnnouncement) for a connection its initiator opened at `start`:
