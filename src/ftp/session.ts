@@ -90,9 +90,10 @@ interface Pending {
 
 /**
  * A data connection announced where the capture holds only one half of the announcement: a
- * PASV/EPSV/LPSV command (its 227/229/228 reply would carry the port), or a server's 200 reply to
- * a PORT/EPRT/LPRT it names (the command carries the address). Its mode is known, its endpoint is
- * not: the analyzer uses these only when one side of the control connection was captured.
+ * PASV/EPSV/LPSV command (its 227/229/228 reply would carry the port), or a server's reply to a
+ * PORT/EPRT/LPRT (the command carries the address): its 200, its refusal, or its word that it
+ * tried and failed. Its mode is known, its endpoint is not: the report uses these only when one
+ * side of the control connection was captured (session-report.ts, correlate.ts `halfPairs`).
  */
 export interface HalfAnnouncement {
   readonly kind: Exclude<DataMode, 'unknown'>;
