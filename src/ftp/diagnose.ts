@@ -11,7 +11,8 @@
  *   SYNs retried, no SYN-ACK and no ACK of one, no payload: the responder's side was captured
  *     (its absence means something) → no-answer; else → incomplete
  *   SYN-ACK captured, the initiator's SYN sent again after it, never acknowledged, no payload
- *     (the answers were lost on the way back: lostSynAcks) → no-answer
+ *     (the answers were lost on the way back: lostSynAcks) → incomplete (no-answer means no
+ *     SYN-ACK, DESIGN.md §3), with a diagnosis that names the lost SYN-ACKs
  *   ABOR sent for the transfer               → aborted  (vsftpd: 426 then 226/225)
  *   no transfer command used it: still open → incomplete; reset → reset (no announcement) ;
  *     closed → completed (no announcement: judged from TCP alone) or unused
@@ -161,7 +162,6 @@ export function outcomeOf(f: DataFacts): Outcome {
     // of the network is in the capture; otherwise the capture cannot tell.
     return c.synRetransmits > 0 && responderCaptured(f) ? 'no-answer' : 'incomplete';
   }
-  if (lostSynAcks(c).length > 0) return 'no-answer';
   const t = f.transfer;
   const final = t?.final ?? null;
   if (t && t.abortFrame !== null) return 'aborted';
@@ -254,10 +254,6 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
     case 'completed':
       return `The ${who} connected to ${tgt} and the ${t?.direction ?? 'transfer'} (${what}) completed${f.bytes !== null ? ` with ${f.bytes} bytes` : ''}.${fallback}`;
     case 'no-answer': {
-      const lost = c ? lostSynAcks(c) : [];
-      if (c && lost.length > 0) {
-        return `The ${other} answered the ${who}'s SYN to ${tgt} (SYN-ACK, frame ${c.synAckFrame}), but the ${who} sent its SYN again after it (frame${lost.length === 1 ? '' : 's'} ${lost.join(', ')}) and never acknowledged one: the SYN-ACKs did not reach the ${who}. A firewall or route on the way back drops them (asymmetric routing, a stateful firewall that did not see the SYN); the ${other}'s SYN-ACKs from ${fmt(c.resp.ip)}:${c.resp.port} to ${fmt(c.orig.ip)}:${c.orig.port} must be let through.${final}`;
-      }
       const syns = c ? 1 + c.synRetransmits : 0;
       const tip = target?.ip ?? '';
       let blame: string;
@@ -290,7 +286,11 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
       return `The server refused or failed the transfer (${what}): ${t?.final ? `${t.final.code} ${firstLine(t.final.text)}` : 'no final reply'}. The data connection itself was not the problem.`;
     case 'unused':
       return `The ${who} opened the data connection to ${tgt} but no transfer used it (the client gave up after a reply to another command).`;
-    case 'incomplete':
+    case 'incomplete': {
+      const lost = c ? lostSynAcks(c) : [];
+      if (c && lost.length > 0) {
+        return `The ${other} answered the ${who}'s SYN to ${tgt} (SYN-ACK, frame ${c.synAckFrame}), but the ${who} sent its SYN again after it (frame${lost.length === 1 ? '' : 's'} ${lost.join(', ')}) and never acknowledged one: the SYN-ACKs did not reach the ${who}, and the connection was never made. A firewall or route on the way back drops them (asymmetric routing, a stateful firewall that did not see the SYN); the ${other}'s SYN-ACKs from ${fmt(c.resp.ip)}:${c.resp.port} to ${fmt(c.orig.ip)}:${c.orig.port} must be let through.${final}`;
+      }
       if (c && c.synFrame !== null && c.synAckFrame === null && c.synAckProofFrame === null && !c.respSent.seen)
         return `The ${who}'s SYN${c.synRetransmits > 0 ? 's' : ''} to ${tgt} got no answer in this capture, but it cannot show a drop: ${c.synRetransmits === 0 ? 'a single SYN, with nothing after it' : `the ${other}'s side of the network is not in the capture`}.`;
       if (!c && f.controlSeen !== 'both') return `Only the ${f.controlSeen}'s side of this session was captured: the ${who}'s packets are not in it, so it cannot show whether the ${who} connected to ${tgt}.`;
@@ -298,6 +298,7 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
         return `The capture holds only the client's side of this session: the data connection for ${what} closed, but the client acknowledged nothing the server sent on the control connection after that, so no final reply came (the server may have stopped mid-transfer); the announced size is not in the capture.`;
       if (f.controlSeen !== 'both') return `The capture holds only the ${f.controlSeen}'s side of this session and it does not show how the data connection for ${what} ended.`;
       return `The capture ends while the data connection or its transfer (${what}) is still open.`;
+    }
   }
 }
 

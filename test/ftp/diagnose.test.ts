@@ -77,9 +77,9 @@ const rows: Row[] = [
   {
     // Lab 24 (server tap): nftables drops the server's SYN-ACKs on the way back; the client's SYN
     // comes again after each one it never got.
-    name: 'SYN-ACKs captured, the SYN sent again after them, never acknowledged → no-answer (lost on the way back)',
+    name: 'SYN-ACKs captured, the SYN sent again after them, never acknowledged → incomplete (no-answer means no SYN-ACK; the diagnosis names the lost ones)',
     in: { conn: conn({ state: 'OTH', synRetransmits: 2, synRetransmitFrames: [13, 15], synAckFrame: 11, establishedFrame: null, synAckProofFrame: null, open: true, orig: { finFrame: null, highestAck: null }, resp: { bytes: 0, finFrame: null } }), transfer: null },
-    want: 'no-answer',
+    want: 'incomplete',
   },
   {
     name: 'SYN retransmitted before the SYN-ACK (it crossed the SYN-ACK), never acknowledged: no loss shown → incomplete',
@@ -139,6 +139,14 @@ const rows: Row[] = [
   { name: "server side: the server's 200 to PORT, no SYN of its own after it → not-attempted", in: { conn: null, controlSeen: 'server', mode: 'active', initiator: 'server', transfer: null }, want: 'not-attempted' },
   { name: "client side: PORT sent, the server's SYN not in the client's side → incomplete", in: { conn: null, controlSeen: 'client', mode: 'active', initiator: 'server', transfer: null }, want: 'incomplete' },
 ];
+
+describe('diagnosis of SYN-ACKs lost on the way back', () => {
+  it('names the SYN-ACK and the SYNs sent after it', () => {
+    const c = conn({ state: 'OTH', synRetransmits: 2, synRetransmitFrames: [13, 15], synAckFrame: 11, establishedFrame: null, synAckProofFrame: null, open: true, orig: { finFrame: null, highestAck: null }, resp: { bytes: 0, finFrame: null } });
+    const f = facts({ conn: c, transfer: null });
+    expect(diagnosis(f, outcomeOf(f))).toMatch(/^The server answered the client's SYN to 198\.51\.100\.20:30000 \(SYN-ACK, frame 11\), but the client sent its SYN again after it \(frames 13, 15\).*did not reach the client/);
+  });
+});
 
 describe('diagnosis of a half announcement with no connection: what the captured half says', () => {
   const half = (o: Partial<HalfAnnouncement>): HalfAnnouncement => ({ kind: 'active', named: true, frame: 32, at, refused: false, tried: false, reply: null, transfer: null, ...o });
