@@ -130,6 +130,8 @@ export class FtpAnalyzer {
   private batch = 0;
   private nextId = 1;
   private readonly shard: ShardHooks | null;
+  /** With a shard: candidates the pool let go while their connection was still in the tracker. */
+  private readonly leftPoolLive = new Set<number>();
   /** Replay: sessions by their merge key, and the next synthetic ids. */
   private readonly replayed = new Map<number, Session>();
   private replayIds = 0;
@@ -148,6 +150,7 @@ export class FtpAnalyzer {
     this.pool = new CandidatePool(this.counters, (c, untaken) => {
       // A shard's connection that no session here took may be another shard's data connection.
       if (untaken) this.shard?.orphan(this.pool.summaryOf(c));
+      if (this.shard && c.live !== null) this.leftPoolLive.add(c.id);
       this.files?.drop(c.id);
     });
     this.events = {
@@ -277,6 +280,12 @@ export class FtpAnalyzer {
   }
 
   private removed(s: ConnectionSummary): void {
+    // A candidate's fate is told once, as it leaves the pool (onDrop: taken, or an orphan). One the
+    // pool let go while its connection was still open (pruneStale: taken by a finalized session,
+    // or already an orphan) is not `gone` when its connection leaves: as an orphan it would reach
+    // the merge a second time, and a pending session between the same hosts would report the
+    // connection another session took as its unmatched one.
+    const decided = this.leftPoolLive.size !== 0 && this.leftPoolLive.delete(s.id);
     if (s.followed && s.origSent.bytes === 0 && s.respSent.bytes === 0 && !this.sessions.has(s.id) && !this.pool.has(s.id)) {
       // A control connection by port that never carried a byte: its session now, finalized below.
       if (this.ports.has(s.resp.port)) this.follow(s, 0, true, startOf(s));
@@ -298,7 +307,7 @@ export class FtpAnalyzer {
       }
       return;
     }
-    if (!this.pool.ended(s)) this.shard?.gone(s);
+    if (!this.pool.ended(s) && !decided) this.shard?.gone(s);
   }
 
   // --- replay (a merge of shards, src/scale/merge.ts): pending sessions and orphans as events in
