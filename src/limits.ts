@@ -211,6 +211,11 @@ export const MAX_DATA_CANDIDATES = 20_000;
  * SYN flood to random ports of an FTP server makes 100,000s. Past it such candidates are counted
  * (`limits.data-candidates-dropped`) and not kept. */
 export const MAX_SPECULATIVE_CANDIDATES = 4096;
+/** Candidates held before the first sweep for those no session can claim any more (then twice
+ * those left after each sweep): a sweep walks every candidate, so it is amortised over as many
+ * additions. It changes no answer (a swept candidate is one no session can claim); tests lower it
+ * (AnalyzerOptions.candidateSweepFrom) to sweep a small capture. */
+export const CANDIDATE_SWEEP_FROM = 1024;
 /** A session is finalized (correlated, diagnosed, reported, then forgotten) this long in capture
  * time after its control connection closed or was reset: late replies (after a RST) and the last
  * packets of its data connections have arrived by then; data connections still open are

@@ -54,6 +54,8 @@ export interface AnalyzerOptions {
   extract?: Extractor | null;
   /** Sessions held at once (src/ftp/pressure.ts; default MAX_SESSIONS_HELD, MAX_SESSIONS_IN_GRACE). */
   sessionBounds?: SessionBounds;
+  /** Candidates held before the pool's first stale sweep (default CANDIDATE_SWEEP_FROM; tests lower it). */
+  candidateSweepFrom?: number;
 }
 
 /** The control ports followed: 21, 990 (implicit FTPS, IANA "ftps", recognised by its TLS
@@ -152,7 +154,7 @@ export class FtpAnalyzer {
       if (untaken) this.shard?.orphan(this.pool.summaryOf(c));
       if (this.shard && c.live !== null) this.leftPoolLive.add(c.id);
       this.files?.drop(c.id);
-    });
+    }, opts.candidateSweepFrom);
     this.events = {
       opened: (c) => this.opened(c),
       inspect: (c, dir, first) => this.inspect(c, dir, first),

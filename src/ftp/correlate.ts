@@ -25,7 +25,7 @@
  * Every candidate leaves through `onDrop` (untaken: no session claimed it), exactly once.
  */
 import type { Connection, ConnectionSummary } from '../tcp/index.js';
-import { ANNOUNCE_SLACK_SEC, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES } from '../limits.js';
+import { ANNOUNCE_SLACK_SEC, CANDIDATE_SWEEP_FROM, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES } from '../limits.js';
 import { TimeIndex } from './timeindex.js';
 import type { Endpoint, Initiator } from './model.js';
 import type { AnnouncementRec, HalfAnnouncement } from './session.js';
@@ -203,7 +203,7 @@ export class CandidatePool {
   /** Candidates a session took. */
   private readonly used = new Set<number>();
   /** Candidate count and capture time of the next and last stale-candidate sweep (add). */
-  private staleAt = 1024;
+  private staleAt: number;
   private staleClock = -Infinity;
   /** Candidates held that were speculative when added (MAX_SPECULATIVE_CANDIDATES). */
   private speculative = 0;
@@ -212,7 +212,11 @@ export class CandidatePool {
     private readonly counters: PoolCounters,
     /** A candidate leaves; `untaken`: dropped as no session's, none having claimed it. */
     private readonly onDrop: (c: Candidate, untaken: boolean) => void = () => undefined,
-  ) {}
+    /** CANDIDATE_SWEEP_FROM unless a test lowers it. */
+    private readonly sweepFrom = CANDIDATE_SWEEP_FROM,
+  ) {
+    this.staleAt = sweepFrom;
+  }
 
   has(id: number): boolean {
     return this.candidates.has(id);
@@ -268,7 +272,7 @@ export class CandidatePool {
     if ((n >= this.staleAt && !full) || (full && clock >= this.staleClock + 1)) {
       this.pruneStale(clock);
       this.staleClock = clock;
-      this.staleAt = Math.max(1024, this.candidates.size * 2);
+      this.staleAt = Math.max(this.sweepFrom, this.candidates.size * 2);
     }
     const respKey = endpointKey(c.respIp, c.respPort);
     const pair = pairKey(c.origIp, c.respIp);
