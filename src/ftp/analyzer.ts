@@ -282,11 +282,11 @@ export class FtpAnalyzer {
   }
 
   private removed(s: ConnectionSummary): void {
-    // A candidate's fate is told once, as it leaves the pool (onDrop: taken, or an orphan). One the
-    // pool let go while its connection was still open (pruneStale: taken by a finalized session,
-    // or already an orphan) is not `gone` when its connection leaves: as an orphan it would reach
-    // the merge a second time, and a pending session between the same hosts would report the
-    // connection another session took as its unmatched one.
+    // A candidate's fate is told once, as it leaves the pool (onDrop: taken, or an orphan). One swept
+    // out while its connection was still in the tracker (taken by a finalized session, or an orphan
+    // already) is not also `gone` when the connection leaves: as an orphan, a connection another
+    // session took would be replayed by the merge, and a pending session between the same two hosts
+    // would report it as its own unmatched data connection.
     const decided = this.leftPoolLive.size !== 0 && this.leftPoolLive.delete(s.id);
     if (s.followed && s.origSent.bytes === 0 && s.respSent.bytes === 0 && !this.sessions.has(s.id) && !this.pool.has(s.id)) {
       // A control connection by port that never carried a byte: its session now, finalized below.
