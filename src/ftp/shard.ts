@@ -16,7 +16,8 @@
  * `finalizedLive` for a control connection finalized while still in the tracker, `orphan` for each
  * candidate no session took, and `gone` for each other connection leaving the tracker that is
  * neither a session's nor a candidate, now or earlier (a candidate is told once, as it leaves the
- * pool, whether its connection is still open or not). Nothing else of the analyzer knows about shards.
+ * pool, whether its connection is still open or not). Nothing else of the analyzer knows about
+ * shards.
  */
 import type { ConnectionSummary } from '../tcp/index.js';
 import type { Packet } from '../decode/index.js';
