@@ -169,6 +169,8 @@ export interface Connection extends EndpointPair {
   readonly firstFrame: number;
   readonly lastFrame: number;
   summary(removal?: RemovalReason): ConnectionSummary;
+  /** Its numbers as they stand, compact (ConnRecord): for holding it past `removed`. */
+  record(removal?: RemovalReason): ConnRecord;
 }
 
 /** Addresses of a connection without building strings: IPv4 as numbers (0 for IPv6). */
@@ -308,26 +310,216 @@ export class Endpoint extends Half implements EndpointFacts {
     this.highAckNsec = 0;
   }
 
+}
+
+/** A direction's rarely non-zero totals (DirRecord.rare): retransmissions, gaps, cuts, RSTs. */
+class DirRare {
+  constructor(
+    readonly missedBytes: number,
+    readonly unseenBytes: number,
+    readonly snapCutBytes: number,
+    readonly retransmittedBytes: number,
+    readonly conflictingBytes: number,
+    readonly outOfWindowSegments: number,
+    readonly rstFrame: number,
+    readonly rstSec: number,
+    readonly rstNsec: number,
+  ) {}
+}
+
+const NO_DIR_RARE = new DirRare(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+/** One direction's final numbers (see ConnRecord): small integers, the rare ones behind `rare`. */
+class DirRecord {
+  readonly state: EndpointState;
+  readonly packets: number;
+  readonly bytes: number;
+  readonly synFrame: number;
+  readonly finFrame: number;
+  readonly finSec: number;
+  readonly finNsec: number;
+  readonly ackSent: boolean;
+  /** int32 (a small integer), shown unsigned. */
+  readonly highAck: number;
+  readonly highAckSec: number;
+  readonly highAckNsec: number;
+  /** -1: null. */
+  readonly ackedByPeer: number;
+  readonly rare: DirRare;
+
+  constructor(e: Endpoint) {
+    this.state = e.state;
+    this.packets = e.packets;
+    this.bytes = e.bytes;
+    this.synFrame = e.synFrame;
+    this.finFrame = e.finFrame;
+    this.finSec = e.finSec;
+    this.finNsec = e.finNsec;
+    this.ackSent = e.ackSent;
+    this.highAck = e.highAck;
+    this.highAckSec = e.highAckSec;
+    this.highAckNsec = e.highAckNsec;
+    this.ackedByPeer = e.ackedByPeer() ?? -1;
+    const missed = e.missedBytes;
+    const unseen = e.unseenBytes;
+    const cut = e.cutBytes;
+    const retrans = e.retransBytes;
+    const conflict = e.conflictBytes;
+    const oow = e.outOfWindow;
+    this.rare = missed === 0 && unseen === 0 && cut === 0 && retrans === 0 && conflict === 0 && oow === 0 && e.rstFrame === 0 ? NO_DIR_RARE : new DirRare(missed, unseen, cut, retrans, conflict, oow, e.rstFrame, e.rstSec, e.rstNsec);
+  }
+
   summary(): DirectionSummary {
+    const r = this.rare;
     return {
       state: ENDPOINT_STATE_NAMES[this.state],
       packets: this.packets,
       bytes: this.bytes,
-      missedBytes: this.missedBytes,
-      unseenBytes: this.unseenBytes,
-      snapCutBytes: this.cutBytes,
-      retransmittedBytes: this.retransBytes,
-      conflictingBytes: this.conflictBytes,
-      outOfWindowSegments: this.outOfWindow,
+      missedBytes: r.missedBytes,
+      unseenBytes: r.unseenBytes,
+      snapCutBytes: r.snapCutBytes,
+      retransmittedBytes: r.retransmittedBytes,
+      conflictingBytes: r.conflictingBytes,
+      outOfWindowSegments: r.outOfWindowSegments,
       synFrame: this.synFrame || null,
       finFrame: this.finFrame || null,
-      rstFrame: this.rstFrame || null,
+      rstFrame: r.rstFrame || null,
       finTime: this.finFrame ? { sec: this.finSec, nsec: this.finNsec } : null,
-      rstTime: this.rstFrame ? { sec: this.rstSec, nsec: this.rstNsec } : null,
+      rstTime: r.rstFrame ? { sec: r.rstSec, nsec: r.rstNsec } : null,
       seen: this.packets > 0,
       highestAck: this.ackSent ? this.highAck >>> 0 : null,
       highestAckTime: this.ackSent ? { sec: this.highAckSec, nsec: this.highAckNsec } : null,
-      ackedByPeer: this.ackedByPeer(),
+      ackedByPeer: this.ackedByPeer < 0 ? null : this.ackedByPeer,
+    };
+  }
+}
+
+/**
+ * A connection's final numbers, taken as it leaves the tracker (the Conn is recycled): what a
+ * ConnectionSummary is made of, in about half its memory and without its nested objects, for
+ * whoever holds a connection a while before reporting it (the FTP stage's candidates). `summary()`
+ * makes the ConnectionSummary (a new object each call); Conn.summary() is made through it.
+ */
+export class ConnRecord {
+  readonly id: number;
+  readonly ipVersion: 4 | 6;
+  readonly origIp: string;
+  readonly origPort: number;
+  readonly respIp: string;
+  readonly respPort: number;
+  readonly startSec: number;
+  readonly startNsec: number;
+  readonly endSec: number;
+  readonly endNsec: number;
+  readonly state: ConnState;
+  readonly history: string;
+  readonly midStream: boolean;
+  readonly followed: boolean;
+  readonly open: boolean;
+  readonly firstFrame: number;
+  readonly lastFrame: number;
+  /** The originator's first SYN; -1: none sent. */
+  readonly synFrame: number;
+  /** 0: none (as the Conn's fields). */
+  readonly synAckFrame: number;
+  readonly establishedFrame: number;
+  readonly synAckProofFrame: number;
+  readonly synSec: number;
+  readonly synNsec: number;
+  readonly synAckSec: number;
+  readonly synAckNsec: number;
+  readonly establishedSec: number;
+  readonly establishedNsec: number;
+  /** The connection's own rare fields (not reused: a recycled Conn starts with none). */
+  readonly rare: ConnRare | null;
+  readonly orig: DirRecord;
+  readonly resp: DirRecord;
+  readonly removal: RemovalReason;
+
+  constructor(c: Conn, removal: RemovalReason) {
+    this.id = c.id;
+    this.ipVersion = c.ipVersion;
+    this.origIp = c.origIp;
+    this.origPort = c.origPort;
+    this.respIp = c.respIp;
+    this.respPort = c.respPort;
+    this.startSec = c.firstSec;
+    this.startNsec = c.firstNsec;
+    this.endSec = c.lastSec;
+    this.endNsec = c.lastNsec;
+    this.state = c.state;
+    this.history = c.history;
+    this.midStream = c.midStream;
+    this.followed = c.followed;
+    this.open = !c.finished;
+    this.firstFrame = c.firstFrame;
+    this.lastFrame = c.lastFrame;
+    this.synFrame = c.orig.sentSyn ? c.orig.synFrame : -1;
+    this.synAckFrame = c.synAckFrame;
+    this.establishedFrame = c.establishedFrame;
+    this.synAckProofFrame = c.synAckProofFrame;
+    this.synSec = c.synSec;
+    this.synNsec = c.synNsec;
+    this.synAckSec = c.synAckSec;
+    this.synAckNsec = c.synAckNsec;
+    this.establishedSec = c.establishedSec;
+    this.establishedNsec = c.establishedNsec;
+    this.rare = c.rare;
+    this.orig = new DirRecord(c.orig);
+    this.resp = new DirRecord(c.resp);
+    this.removal = removal;
+  }
+
+  private retransmitTimes(): readonly CaptureTime[] {
+    const t = this.rare === null ? null : this.rare.synRetransmitTimes;
+    if (t === null) return NO_TIMES;
+    const out: CaptureTime[] = [];
+    for (let i = 0; i + 1 < t.length; i += 2) out.push({ sec: t[i], nsec: t[i + 1] });
+    return out;
+  }
+
+  private handshake(): ConnectionSummary['handshake'] {
+    const syn = this.synSec + this.synNsec / 1e9;
+    const synAck = this.synAckSec + this.synAckNsec / 1e9;
+    const est = this.establishedSec + this.establishedNsec / 1e9;
+    return syn > 0 && synAck > 0 && est > 0 ? { synToSynAck: synAck - syn, synAckToAck: est - synAck } : null;
+  }
+
+  summary(): ConnectionSummary {
+    const rare = this.rare;
+    const o = this.orig;
+    const r = this.resp;
+    return {
+      id: this.id,
+      ipVersion: this.ipVersion,
+      orig: { ip: this.origIp, port: this.origPort },
+      resp: { ip: this.respIp, port: this.respPort },
+      startSec: this.startSec,
+      startNsec: this.startNsec,
+      endSec: this.endSec,
+      endNsec: this.endNsec,
+      state: this.state,
+      history: this.history,
+      midStream: this.midStream,
+      firstFrame: this.firstFrame,
+      lastFrame: this.lastFrame,
+      synFrame: this.synFrame < 0 ? null : this.synFrame,
+      synRetransmits: rare === null ? 0 : rare.synRetransmits,
+      synRetransmitFrames: rare === null || rare.synRetransmitFrames === null ? NO_FRAMES : rare.synRetransmitFrames.slice(),
+      synAckFrame: this.synAckFrame || null,
+      establishedFrame: this.establishedFrame || null,
+      synTime: this.synFrame >= 0 ? { sec: this.synSec, nsec: this.synNsec } : null,
+      synRetransmitTimes: this.retransmitTimes(),
+      synAckTime: this.synAckFrame ? { sec: this.synAckSec, nsec: this.synAckNsec } : null,
+      handshake: this.handshake(),
+      origSent: o.summary(),
+      respSent: r.summary(),
+      open: this.open,
+      synAckProofFrame: this.synAckProofFrame || null,
+      oneSided: o.packets > 0 && r.packets === 0 ? 'orig' : r.packets > 0 && o.packets === 0 ? 'resp' : null,
+      removal: this.removal,
+      followed: this.followed,
+      rejection: rare === null ? null : rare.rejection,
     };
   }
 }
@@ -581,53 +773,12 @@ export class Conn implements StreamOwner, Connection {
     return true;
   }
 
-  private retransmitTimes(): readonly CaptureTime[] {
-    const t = this.rare === null ? null : this.rare.synRetransmitTimes;
-    if (t === null) return NO_TIMES;
-    const out: CaptureTime[] = [];
-    for (let i = 0; i + 1 < t.length; i += 2) out.push({ sec: t[i], nsec: t[i + 1] });
-    return out;
-  }
-
-  private handshake(): ConnectionSummary['handshake'] {
-    const syn = this.synAt;
-    const synAck = this.synAckAt;
-    const est = this.establishedAt;
-    return syn > 0 && synAck > 0 && est > 0 ? { synToSynAck: synAck - syn, synAckToAck: est - synAck } : null;
+  /** Its final numbers as they stand (see ConnRecord). */
+  record(removal: RemovalReason = 'end-of-capture'): ConnRecord {
+    return new ConnRecord(this, removal);
   }
 
   summary(removal: RemovalReason = 'end-of-capture'): ConnectionSummary {
-    return {
-      id: this.id,
-      ipVersion: this.ipVersion,
-      orig: { ip: this.origIp, port: this.origPort },
-      resp: { ip: this.respIp, port: this.respPort },
-      startSec: this.firstSec,
-      startNsec: this.firstNsec,
-      endSec: this.lastSec,
-      endNsec: this.lastNsec,
-      state: this.state,
-      history: this.history,
-      midStream: this.midStream,
-      firstFrame: this.firstFrame,
-      lastFrame: this.lastFrame,
-      synFrame: this.orig.sentSyn ? this.orig.synFrame : null,
-      synRetransmits: this.synRetransmits,
-      synRetransmitFrames: this.rare === null || this.rare.synRetransmitFrames === null ? NO_FRAMES : this.rare.synRetransmitFrames.slice(),
-      synAckFrame: this.synAckFrame || null,
-      establishedFrame: this.establishedFrame || null,
-      synTime: this.orig.sentSyn ? { sec: this.synSec, nsec: this.synNsec } : null,
-      synRetransmitTimes: this.retransmitTimes(),
-      synAckTime: this.synAckFrame ? { sec: this.synAckSec, nsec: this.synAckNsec } : null,
-      handshake: this.handshake(),
-      origSent: this.orig.summary(),
-      respSent: this.resp.summary(),
-      open: !this.finished,
-      synAckProofFrame: this.synAckProofFrame || null,
-      oneSided: this.orig.packets > 0 && this.resp.packets === 0 ? 'orig' : this.resp.packets > 0 && this.orig.packets === 0 ? 'resp' : null,
-      removal,
-      followed: this.followed,
-      rejection: this.rejection,
-    };
+    return new ConnRecord(this, removal).summary();
   }
 }

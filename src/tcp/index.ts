@@ -25,6 +25,7 @@ export type {
   Connection,
   CaptureTime,
   ConnectionSummary,
+  ConnRecord,
   DirectionSummary,
   EndpointAddress,
   EndpointPair,
