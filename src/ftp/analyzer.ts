@@ -15,7 +15,7 @@
  * a.events }); a.bind(t)`; for each TCP packet `a.advance(p.tsSec)` then `t.packet(p)`; at the end
  * `t.finish()` then `a.finish()`. Reports come out in session start order (a bounded reorder buffer).
  */
-import type { Connection, ConnectionSummary, Direction, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
+import type { Connection, ConnectionSummary, ConnRecord, Direction, RemovalReason, SegmentInfo, StreamSink, TcpEvents, TcpTracker } from '../tcp/index.js';
 import { FINALIZE_GRACE_SEC } from '../limits.js';
 import { ControlSink, newControlCounters, type ControlCounters } from './control.js';
 import { CandidatePool, endOf, expectationsOf, startOf, type Expectation, type Match, type PoolSession } from './correlate.js';
@@ -70,8 +70,9 @@ interface Session extends PoolSession {
   readonly sink: ControlState;
   /** The live control connection (until the tracker removes it: Connections are recycled). */
   conn: Connection | null;
-  /** Set when the control connection left the tracker. */
-  summary: ConnectionSummary | null;
+  /** Set when the control connection left the tracker: its numbers (ConnRecord; a replay's
+   * summary), the summary made from them at finalization. */
+  summary: { summary(): ConnectionSummary } | null;
   /** When it closed (FINs both ways), was reset, or left the tracker; Infinity while open. */
   end: number;
   /** Hosts this session keeps in the candidate filter (released at finalization). */
@@ -158,7 +159,7 @@ export class FtpAnalyzer {
     this.events = {
       opened: (c) => this.opened(c),
       inspect: (c, dir, first) => this.inspect(c, dir, first),
-      removed: (s) => this.removed(s),
+      gone: (c, why) => this.removed(c, why),
       closed: (c) => this.ended(c),
       reset: (c) => this.ended(c),
     };
@@ -210,7 +211,7 @@ export class FtpAnalyzer {
   }
 
   /** A session for control connection `connId`: registered with the pool and the host filter. */
-  private register(connId: number, sink: ControlState, client: Endpoint, server: Endpoint, start: number, conn: Connection | null, summary: ConnectionSummary | null): Session {
+  private register(connId: number, sink: ControlState, client: Endpoint, server: Endpoint, start: number, conn: Connection | null, summary: { summary(): ConnectionSummary } | null): Session {
     const s: Session = { connId, sink, client, server, start, conn, summary, end: Infinity, announcements: sink.session.announcements, hosts: [], targets: [], finalized: false, capturePoint: 'unknown', controlSeen: 'both', cache: null };
     this.sessions.set(connId, s);
     this.pool.open(s);
@@ -281,20 +282,25 @@ export class FtpAnalyzer {
     return new DeferredControl((start) => this.follow(c, clientDir, true, start), this.clock);
   }
 
-  private removed(s: ConnectionSummary): void {
+  /** A connection left the tracker: the sessions and candidates that hold it keep its numbers
+   * (ConnRecord); no summary is made for the others (most data connections of a finalized
+   * session, summarised then). */
+  private removed(c: Connection, why: RemovalReason): void {
     // A candidate's fate is told once, as it leaves the pool (onDrop: taken, or an orphan). One swept
     // out while its connection was still in the tracker (taken by a finalized session, or an orphan
     // already) is not also `gone` when the connection leaves: as an orphan, a connection another
     // session took would be replayed by the merge, and a pending session between the same two hosts
     // would report it as its own unmatched data connection.
-    const decided = this.leftPoolLive.size !== 0 && this.leftPoolLive.delete(s.id);
-    if (s.followed && s.origSent.bytes === 0 && s.respSent.bytes === 0 && !this.sessions.has(s.id) && !this.pool.has(s.id)) {
+    const decided = this.leftPoolLive.size !== 0 && this.leftPoolLive.delete(c.id);
+    let s: ConnRecord | null = null;
+    if (c.followed && c.bytes === 0 && !this.sessions.has(c.id) && !this.pool.has(c.id)) {
       // A control connection by port that never carried a byte: its session now, finalized below.
-      if (this.ports.has(s.resp.port)) this.follow(s, 0, true, startOf(s));
-      else if (s.midStream && this.ports.has(s.orig.port)) this.follow(s, 1, true, startOf(s));
+      const clientDir = this.ports.has(c.respPort) ? 0 : c.midStream && this.ports.has(c.origPort) ? 1 : -1;
+      if (clientDir !== -1) this.follow(c, clientDir, true, startOf((s = c.record(why))));
     }
-    const session = this.sessions.get(s.id);
+    const session = this.sessions.get(c.id);
     if (session) {
+      s ??= c.record(why);
       session.summary = s;
       session.conn = null;
       if (session.end === Infinity) session.end = endOf(s);
@@ -303,13 +309,13 @@ export class FtpAnalyzer {
       // It never carried a byte (a SYN flood to port 21, a scan): nothing can come for it any
       // more, so it is finalized now rather than FINALIZE_GRACE_SEC later — a flood must not pile
       // up 100,000s of sessions waiting for their grace.
-      if (s.origSent.bytes === 0 && s.respSent.bytes === 0 && !session.finalized) {
+      if (s.orig.bytes === 0 && s.resp.bytes === 0 && !session.finalized) {
         this.finalize(session);
         if (this.batch === CLOSING_BATCH && this.ready.length >= CLOSING_CHUNK) this.flushReady();
       }
       return;
     }
-    if (!this.pool.ended(s) && !decided) this.shard?.gone(s);
+    if (!this.pool.ended(c, why) && !decided) this.shard?.gone(c.summary(why));
   }
 
   // --- replay (a merge of shards, src/scale/merge.ts): pending sessions and orphans as events in
@@ -317,7 +323,7 @@ export class FtpAnalyzer {
 
   /** A pending session's control connection starts; `key` names it in the calls that follow. */
   replayStart(key: number, p: PendingSession): void {
-    this.replayed.set(key, this.register(-++this.replayIds, new ReplayedControl(p.session), p.client, p.server, p.start, null, p.control));
+    this.replayed.set(key, this.register(-++this.replayIds, new ReplayedControl(p.session), p.client, p.server, p.start, null, { summary: () => p.control }));
   }
 
   /** The pending session's next announcement is made. */
@@ -352,7 +358,15 @@ export class FtpAnalyzer {
     }
     if (due.length === 0) return;
     due.sort((a, b) => a.start - b.start || a.connId - b.connId);
-    for (const s of due) this.finalize(s);
+    // Reports leave as they are made, not a sweep's ~150 together: held together, their sessions
+    // and connection summaries outlive the young generation (promoted, to die in the old one).
+    // Flushed only where the next session starts later and nothing else waits, so that the
+    // order flushReady sorts in (start, then client port) is kept.
+    const alone = this.ready.length === 0;
+    for (let i = 0; i < due.length; i++) {
+      this.finalize(due[i]);
+      if (alone && i + 1 < due.length && due[i + 1].start > due[i].start) this.flushReady();
+    }
     this.pool.prune(this.oldestOpen());
   }
 
@@ -380,7 +394,7 @@ export class FtpAnalyzer {
     if (s.conn) this.shard?.finalizedLive(s.connId);
     s.sink.settle?.();
     // Still in the tracker (closed a moment ago): its summary as it stands.
-    const summary = s.summary ?? s.conn?.summary() ?? null;
+    const summary = s.summary?.summary() ?? s.conn?.summary() ?? null;
     const confirmed = s.sink.confirmed && summary !== null;
     if (!confirmed || summary === null) {
       this.counters.unconfirmedControl++;

@@ -24,7 +24,7 @@
  *   ones between its hosts; each connection goes to one session at most (`used`).
  * Every candidate leaves through `onDrop` (untaken: no session claimed it), exactly once.
  */
-import type { Connection, ConnectionSummary } from '../tcp/index.js';
+import type { Connection, ConnectionSummary, RemovalReason } from '../tcp/index.js';
 import { ANNOUNCE_SLACK_SEC, CANDIDATE_SWEEP_FROM, CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC, MAX_CORRELATE_RIVALS, MAX_DATA_CANDIDATES, MAX_SPECULATIVE_CANDIDATES } from '../limits.js';
 import { TimeIndex } from './timeindex.js';
 import type { Endpoint, Initiator } from './model.js';
@@ -136,7 +136,8 @@ export function inWindow(e: Expectation, start: number): boolean {
   return start >= e.from && start <= e.to;
 }
 
-/** A connection as correlation sees it: a final summary, or a live connection summarised on demand. */
+/** A connection as correlation sees it: its final numbers, or a live connection; summarised (a new
+ * object) as a session takes it. */
 export interface Candidate {
   readonly id: number;
   readonly start: number;
@@ -146,7 +147,9 @@ export interface Candidate {
   readonly origIp: string;
   readonly respKey: string;
   readonly pair: string;
-  summary: ConnectionSummary | null;
+  /** Once it left the tracker: its numbers (a ConnRecord: a summary is made when a session takes
+   * it), or a replay's summary. */
+  final: { summary(): ConnectionSummary } | null;
   live: Connection | null;
   /** Added while no open session's announcement or host pair could claim it. */
   readonly speculative: boolean;
@@ -282,14 +285,15 @@ export class CandidatePool {
       this.counters.candidatesDropped++;
       return;
     }
-    const cand: Candidate = { id: c.id, start: clock, time: clock, dead: false, origIp: c.origIp, respKey, pair, summary: null, live: c, speculative, rivalsCut: false };
+    const cand: Candidate = { id: c.id, start: clock, time: clock, dead: false, origIp: c.origIp, respKey, pair, final: null, live: c, speculative, rivalsCut: false };
     this.index(cand);
   }
 
   /** A connection that ended (a merge's replay), under a fresh `id`. */
   addSummary(c: ConnectionSummary, id: number): void {
     const start = startOf(c);
-    const cand: Candidate = { id, start, time: start, dead: false, origIp: c.orig.ip, respKey: endpointKey(c.resp.ip, c.resp.port), pair: pairKey(c.orig.ip, c.resp.ip), summary: { ...c, id }, live: null, speculative: false, rivalsCut: false };
+    const s = { ...c, id };
+    const cand: Candidate = { id, start, time: start, dead: false, origIp: c.orig.ip, respKey: endpointKey(c.resp.ip, c.resp.port), pair: pairKey(c.orig.ip, c.resp.ip), final: { summary: () => s }, live: null, speculative: false, rivalsCut: false };
     this.index(cand);
   }
 
@@ -302,12 +306,18 @@ export class CandidatePool {
     this.byOrig.add(cand.origIp, cand);
   }
 
-  /** Candidate `s.id` left the tracker: the Connection object is recycled, its final summary kept. */
-  ended(s: ConnectionSummary): boolean {
-    const cand = this.candidates.get(s.id);
+  /** Candidate `c` left the tracker (the Connection object is recycled): one a session took
+   * (summarised then) leaves; another keeps its numbers. False when it is no candidate. */
+  ended(c: Connection, why: RemovalReason): boolean {
+    const cand = this.candidates.get(c.id);
     if (!cand) return false;
-    cand.summary = s;
+    // Not live any more as it leaves (onDrop sees a connection that is gone).
     cand.live = null;
+    if (this.used.has(c.id)) {
+      this.drop(cand, true);
+      return true;
+    }
+    cand.final = c.record(why);
     return true;
   }
 
@@ -326,7 +336,7 @@ export class CandidatePool {
   prune(oldest: number): void {
     const limit = oldest - CORRELATE_BEFORE_SEC - 1;
     for (const c of this.candidates.values()) {
-      if (c.summary !== null && (c.start < limit || this.used.has(c.id))) this.drop(c, true);
+      if (c.final !== null && (c.start < limit || this.used.has(c.id))) this.drop(c, true);
     }
   }
 
@@ -353,7 +363,7 @@ export class CandidatePool {
   }
 
   summaryOf(c: Candidate): ConnectionSummary {
-    if (c.summary) return c.summary;
+    if (c.final) return c.final.summary();
     // Still open at finalization (a data connection outliving its control connection): its state now.
     return (c.live as Connection).summary();
   }

@@ -168,6 +168,8 @@ export interface Connection extends EndpointPair {
   readonly followed: boolean;
   readonly firstFrame: number;
   readonly lastFrame: number;
+  /** Payload bytes both ways in sequence space (its summary's origSent.bytes + respSent.bytes). */
+  readonly bytes: number;
   summary(removal?: RemovalReason): ConnectionSummary;
   /** Its numbers as they stand, compact (ConnRecord): for holding it past `removed`. */
   record(removal?: RemovalReason): ConnRecord;
@@ -715,6 +717,9 @@ export class Conn implements StreamOwner, Connection {
   }
   get state(): ConnState {
     return connState(this.orig, this.resp);
+  }
+  get bytes(): number {
+    return this.orig.bytes + this.resp.bytes;
   }
 
   endpoint(dir: Direction): Endpoint {

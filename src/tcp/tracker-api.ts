@@ -13,10 +13,13 @@
  *   closed(c)        FINs seen both ways
  *   removed(s, why)  it left the tracker, with its final summary: `idle` or `capacity` (evicted),
  *                    `port-reuse` (a new SYN on its 4-tuple), `end-of-capture` (finish())
- * `opened` and `removed` come exactly once per connection; the others at most once. A followed
+ *   gone(c, why)     the same moment, just before `removed`, with the Connection itself: for a
+ *                    consumer that keeps few connections, which asks those for c.record(why) (or
+ *                    c.summary(why)) and builds nothing for the others
+ * `opened`, `gone` and `removed` come exactly once per connection; the others at most once. A followed
  * connection's sink gets `end()` before `removed`, at the latest. Callbacks must not call
- * `packet()`; they may call `follow`/`attach`. A `Connection` is valid until its `removed` event
- * returns: the object is then recycled for another connection (a SYN flood allocates nothing);
+ * `packet()`; they may call `follow`/`attach`. A `Connection` is valid until its `gone` and `removed` events
+ * return: the object is then recycled for another connection (a SYN flood allocates nothing);
  * keep its summary or the fields you need, never the object.
  */
 import {
@@ -37,6 +40,7 @@ export interface TcpEvents {
   established?(c: Connection): void;
   reset?(c: Connection, dir: Direction): void;
   closed?(c: Connection): void;
+  gone?(c: Connection, reason: RemovalReason): void;
   removed?(summary: ConnectionSummary, reason: RemovalReason): void;
 }
 

@@ -569,6 +569,8 @@ export class TcpTracker {
     this.unlinkLru(c);
     this.count--;
     c.removed = true;
+    const gone = this.events.gone;
+    if (gone !== undefined) gone(c, reason);
     const ev = this.events.removed;
     if (ev !== undefined) ev(c.summary(reason), reason);
     c.orig.releaseRecent();

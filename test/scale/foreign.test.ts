@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { controlPorts, FtpAnalyzer } from '../../src/ftp/analyzer.js';
 import { ShardBook } from '../../src/scale/shard-hooks.js';
 import { newPacket, TcpFlag, type Packet } from '../../src/decode/index.js';
-import type { ConnectionSummary } from '../../src/tcp/index.js';
+import type { Connection, ConnectionSummary } from '../../src/tcp/index.js';
 
 const v4 = (s: string): Buffer => Buffer.from(s.split('.').map(Number));
 
@@ -27,10 +27,12 @@ function packet(src: string, sport: number, dst: string, dport: number, flags: n
   return p;
 }
 
-/** The fields removed() reads of a connection that left the tracker. */
-function conn(orig: string, oport: number, resp: string, rport: number): ConnectionSummary {
+/** The fields the analyzer's `gone` reads of a connection that leaves the tracker, and the
+ * summary it hands on as an orphan. */
+function conn(orig: string, oport: number, resp: string, rport: number): Connection {
   const sent = { bytes: 0 };
-  return { id: 7, orig: { ip: orig, port: oport }, resp: { ip: resp, port: rport }, followed: false, midStream: false, origSent: sent, respSent: sent } as unknown as ConnectionSummary;
+  const summary = { id: 7, orig: { ip: orig, port: oport }, resp: { ip: resp, port: rport }, followed: false, midStream: false, origSent: sent, respSent: sent } as unknown as ConnectionSummary;
+  return { id: 7, origIp: orig, origPort: oport, respIp: resp, respPort: rport, followed: false, midStream: false, bytes: 0, summary: () => summary } as unknown as Connection;
 }
 
 function shard(): { a: FtpAnalyzer; orphans: ConnectionSummary[] } {
@@ -43,29 +45,29 @@ describe('foreign packets and orphans', () => {
   it('a plain segment of a control connection picked up mid-stream marks its hosts', () => {
     const { a, orphans } = shard();
     a.foreign(packet('192.0.2.10', 40000, '198.51.100.20', 21, TcpFlag.ACK));
-    a.events.removed?.(conn('198.51.100.20', 20, '192.0.2.10', 5001), 'idle');
+    a.events.gone?.(conn('198.51.100.20', 20, '192.0.2.10', 5001), 'idle');
     expect(orphans.map((c) => c.resp.port)).toEqual([5001]);
   });
 
   it('a 220 greeting on any port marks its hosts', () => {
     const { a, orphans } = shard();
     a.foreign(packet('198.51.100.30', 2121, '192.0.2.11', 40001, TcpFlag.ACK | TcpFlag.PSH, '220 ready\r\n'));
-    a.events.removed?.(conn('192.0.2.11', 40002, '198.51.100.30', 30000), 'idle');
+    a.events.gone?.(conn('192.0.2.11', 40002, '198.51.100.30', 30000), 'idle');
     expect(orphans).toHaveLength(1);
   });
 
   it('other traffic marks nothing, and a connection between other hosts is no orphan', () => {
     const { a, orphans } = shard();
     a.foreign(packet('192.0.2.12', 40000, '198.51.100.40', 80, TcpFlag.ACK | TcpFlag.PSH, 'GET / HTTP/1.1\r\n'));
-    a.events.removed?.(conn('192.0.2.12', 40003, '198.51.100.40', 80), 'idle');
+    a.events.gone?.(conn('192.0.2.12', 40003, '198.51.100.40', 80), 'idle');
     a.foreign(packet('192.0.2.10', 40000, '198.51.100.20', 21, TcpFlag.SYN));
-    a.events.removed?.(conn('192.0.2.99', 40004, '198.51.100.99', 30000), 'idle');
+    a.events.gone?.(conn('192.0.2.99', 40004, '198.51.100.99', 30000), 'idle');
     expect(orphans).toEqual([]);
   });
 
   it('without shard hooks nothing is kept', () => {
     const a = new FtpAnalyzer();
     a.foreign(packet('192.0.2.10', 40000, '198.51.100.20', 21, TcpFlag.ACK));
-    expect(() => a.events.removed?.(conn('198.51.100.20', 20, '192.0.2.10', 5001), 'idle')).not.toThrow();
+    expect(() => a.events.gone?.(conn('198.51.100.20', 20, '192.0.2.10', 5001), 'idle')).not.toThrow();
   });
 });
