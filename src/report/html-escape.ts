@@ -1,6 +1,7 @@
 /**
  * Escaping for the HTML page (html.ts and the drawings beside it): every string from the capture
- * or the command line goes through `esc()` before it reaches markup.
+ * or the command line goes through `esc()` before it reaches markup; and fitting text into the
+ * drawings' lines (`cutLabel`, `wrapWords`), shared by the ladder and the two-tap drawing.
  */
 import { escapedByte } from '../ftp/text.js';
 
@@ -38,4 +39,29 @@ export function esc(s: string, max = 2000): string {
     }
   }
   return out;
+}
+
+/** A label for one line of a drawing: its first line (" …" when more followed), at most `n`
+ * characters ("…" when cut). Escape it with `esc()` after. */
+export function cutLabel(s: string, n: number): string {
+  const nl = s.indexOf('\n');
+  const line = nl < 0 ? s : `${s.slice(0, nl)} …`;
+  return line.length > n ? `${line.slice(0, n - 1)}…` : line;
+}
+
+/** `text` wrapped at word boundaries into lines of about `n` characters, at most `maxLines` (the
+ * last ending " …" when cut); a word longer than a line is cut at `n + 20`. */
+export function wrapWords(text: string, n: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (!word) continue;
+    if (line && line.length + 1 + word.length > n) {
+      lines.push(line);
+      line = word;
+      if (lines.length >= maxLines) return [...lines.slice(0, maxLines - 1), `${lines[maxLines - 1]} …`];
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => (l.length > n + 20 ? `${l.slice(0, n + 19)}…` : l));
 }

@@ -17,7 +17,7 @@ import type { DataConnectionReport, Initiator, SessionReport, TcpEvent } from '.
 import { LADDER_MAX_ROWS } from '../limits.js';
 import { endpointOrDash } from './analysis.js';
 import type { ComparedPoints, PathReport, PathVerdict, SessionComparison } from './comparison.js';
-import { esc } from './html-escape.js';
+import { cutLabel, esc, wrapWords } from './html-escape.js';
 import { isoSeconds, rel } from './ladder.js';
 
 /** Sightings of one packet at two taps further apart than this (clocks aligned) are two packets.
@@ -285,26 +285,6 @@ function geometry(n: number): Geometry {
   return { client, server, taps, note, width: note + NOTE_W + 6 };
 }
 
-function cut(s: string, n: number): string {
-  const nl = s.indexOf('\n');
-  const line = nl < 0 ? s : `${s.slice(0, nl)} …`;
-  return line.length > n ? `${line.slice(0, n - 1)}…` : line;
-}
-
-function wrap(text: string, n: number, maxLines: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (!word) continue;
-    if (line && line.length + 1 + word.length > n) {
-      lines.push(line);
-      line = word;
-      if (lines.length >= maxLines) return [...lines.slice(0, maxLines - 1), `${lines[maxLines - 1]} …`];
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines.map((l) => (l.length > n + 20 ? `${l.slice(0, n + 19)}…` : l));
-}
 
 const VERDICT_CLASS: Record<PathVerdict, string> = {
   crossed: 'o-completed',
@@ -369,7 +349,7 @@ function packetSvg(r: PathPacketRow, y: number, g: Geometry, l: PathLadder, labe
     else if (i >= (device ? first : 0) && i < last) o.push(`<circle class="unseen" cx="${g.taps[k].toFixed(1)}" cy="${y}" r="4"><title>tap ${esc(l.taps[k])} did not capture it</title></circle>`);
   });
   const mid = (g.client + g.server) / 2;
-  const text = `<text class="${cls.startsWith('o-') ? cls : ''}" x="${mid}" y="${y - 6}" text-anchor="middle">${esc(cut(label, LABEL_CHARS))}<title>${esc(label, 600)}</title></text>`;
+  const text = `<text class="${cls.startsWith('o-') ? cls : ''}" x="${mid}" y="${y - 6}" text-anchor="middle">${esc(cutLabel(label, LABEL_CHARS))}<title>${esc(label, 600)}</title></text>`;
   o.push(r.group !== null ? `<a href="#${sid}-d${esc(l.labels[r.group])}">${text}</a>` : text);
   return o.join('');
 }
@@ -420,11 +400,11 @@ export function pathLadderSvg(l: PathLadder): string {
     if (anchor === undefined) return;
     const cls = VERDICT_CLASS[grp.path];
     const head = `[${l.labels[gi]}] ${VERDICT_WORDS[grp.path]}${grp.between ? ` tap ${grp.between[0]} and tap ${grp.between[1]}` : ''}`;
-    const lines = wrap(grp.sentence, NOTE_CHARS, 7);
+    const lines = wrapWords(grp.sentence, NOTE_CHARS, 7);
     const h = 12 + 16 * (1 + lines.length);
     const top = Math.max(anchor - 12, noteBottom + 8);
     noteBottom = top + h;
-    const tspans = [`<tspan class="nh" x="${g.note + 8}" dy="0">${esc(cut(head, NOTE_CHARS))}</tspan>`, ...lines.map((t) => `<tspan x="${g.note + 8}" dy="16">${esc(t)}</tspan>`)].join('');
+    const tspans = [`<tspan class="nh" x="${g.note + 8}" dy="0">${esc(cutLabel(head, NOTE_CHARS))}</tspan>`, ...lines.map((t) => `<tspan x="${g.note + 8}" dy="16">${esc(t)}</tspan>`)].join('');
     body.push(`<path class="tcp ${cls}" d="M${g.server + 6} ${anchor} H${g.note}" /><a href="#${sid}-d${esc(l.labels[gi])}"><rect class="note ${cls}" x="${g.note}" y="${top}" width="${NOTE_W}" height="${h}" rx="5" /></a><text class="nt" x="${g.note + 8}" y="${top + 18}">${tspans}</text>\n`);
   });
 
@@ -435,8 +415,8 @@ export function pathLadderSvg(l: PathLadder): string {
   head.push(`<text class="lanehead" x="${g.server}" y="16" text-anchor="middle">server</text><text class="fr" x="${g.server}" y="32" text-anchor="middle">${esc(l.server)}</text>`);
   l.taps.forEach((name, k) => {
     const clock = k === 0 ? 'reference clock' : `clock ${ms(l.offsets[k])}`;
-    head.push(`<text class="lanehead tapname" x="${g.taps[k].toFixed(1)}" y="16" text-anchor="middle">tap ${esc(cut(name, 24))}</text><text class="fr" x="${g.taps[k].toFixed(1)}" y="32" text-anchor="middle">${esc(clock)}</text>`);
-    head.push(`<text class="fr" x="${X_FRAMES + k * FRAME_COL}" y="48">${esc(cut(name, 8))}</text>`);
+    head.push(`<text class="lanehead tapname" x="${g.taps[k].toFixed(1)}" y="16" text-anchor="middle">tap ${esc(cutLabel(name, 24))}</text><text class="fr" x="${g.taps[k].toFixed(1)}" y="32" text-anchor="middle">${esc(clock)}</text>`);
+    head.push(`<text class="fr" x="${X_FRAMES + k * FRAME_COL}" y="48">${esc(cutLabel(name, 8))}</text>`);
     head.push(`<line class="lane tap" x1="${g.taps[k].toFixed(1)}" y1="40" x2="${g.taps[k].toFixed(1)}" y2="${height - 4}" />`);
   });
   head.push(`<text class="fr" x="${X_TIME}" y="48">time</text><text class="fr" x="${X_FRAMES}" y="32">frame at tap</text>`);

@@ -23,7 +23,7 @@ import { endpointOrDash, limitsText, type AnalysisReport, type ReportSink, type 
 import { FAILED_OUTCOMES, dcHeadline, isFailed, ladderOf, rel, tcpLabel, type Ladder, type LadderRow } from './ladder.js';
 import type { Out } from './out.js';
 import { offsetText } from '../capture/index.js';
-import { esc } from './html-escape.js';
+import { cutLabel, esc, wrapWords } from './html-escape.js';
 import { pathLadderHtml } from './html-path.js';
 import { translationText, type ComparedPoints, type Comparison } from './comparison.js';
 
@@ -320,26 +320,6 @@ const ROW_H = 22;
 const TOP = 52;
 const LABEL_CHARS = 60;
 
-function cutLabel(s: string, n = LABEL_CHARS): string {
-  const nl = s.indexOf('\n');
-  const line = nl < 0 ? s : `${s.slice(0, nl)} …`;
-  return line.length > n ? `${line.slice(0, n - 1)}…` : line;
-}
-
-function wrapWords(text: string, n: number, maxLines: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (!word) continue;
-    if (line && line.length + 1 + word.length > n) {
-      lines.push(line);
-      line = word;
-      if (lines.length >= maxLines) return [...lines.slice(0, maxLines - 1), `${lines[maxLines - 1]} …`];
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines.map((l) => (l.length > n + 20 ? `${l.slice(0, n + 19)}…` : l));
-}
 
 /** An arrow from one lane to the other: line, arrowhead (or ✕ short of the far lane), label. */
 function arrowSvg(y: number, fromClient: boolean, cls: string, label: string, title: string, stopShort: boolean, href: string | null): string {
@@ -406,13 +386,13 @@ function ladderSvg(l: Ladder): string {
       for (const id of r.announces) mark(id, ry, true);
       const href = r.announces.length ? `#${sid}-d${r.announces[0]}` : null;
       body.push(`<text class="t" x="${X_TIME}" y="${ry + 4}">${rel(r.t)}</text><text class="fr" x="${X_FRAME}" y="${ry + 4}">#${r.frame}</text>`);
-      body.push(arrowSvg(ry, r.from === 'client', err ? 'err' : '', cutLabel(r.text) + ann, r.text, false, href));
+      body.push(arrowSvg(ry, r.from === 'client', err ? 'err' : '', cutLabel(r.text, LABEL_CHARS) + ann, r.text, false, href));
     } else if (r.kind === 'tcp') {
       mark(r.dc, ry, false);
       const label = tcpLabel(r, l.dcs.get(r.dc));
       body.push(`<text class="t" x="${X_TIME}" y="${ry + 4}">${rel(r.t)}</text><text class="fr" x="${X_FRAME}" y="${ry + 4}">#${r.frame}</text>`);
-      if (r.event === 'icmp-unreachable') body.push(deviceArrowSvg(ry, r.from === 'client', `o-${r.outcome}`, cutLabel(label), `${label} (data connection ${r.dc}, ${r.outcome})`, r.by ?? '', `#${sid}-d${r.dc}`));
-      else body.push(arrowSvg(ry, r.from === 'client', `o-${r.outcome}`, cutLabel(label), `${label} (data connection ${r.dc}, ${r.outcome})`, r.unanswered || r.rejected, `#${sid}-d${r.dc}`));
+      if (r.event === 'icmp-unreachable') body.push(deviceArrowSvg(ry, r.from === 'client', `o-${r.outcome}`, cutLabel(label, LABEL_CHARS), `${label} (data connection ${r.dc}, ${r.outcome})`, r.by ?? '', `#${sid}-d${r.dc}`));
+      else body.push(arrowSvg(ry, r.from === 'client', `o-${r.outcome}`, cutLabel(label, LABEL_CHARS), `${label} (data connection ${r.dc}, ${r.outcome})`, r.unanswered || r.rejected, `#${sid}-d${r.dc}`));
     } else if (r.kind === 'gap') {
       body.push(`<rect class="gapband" x="${X_FRAME - 8}" y="${ry - 13}" width="${X_LINK + 56 - X_FRAME}" height="${ROW_H - 4}" rx="4" /><text class="gap" x="${(X_FRAME + X_LINK + 48) / 2}" y="${ry + 1}" text-anchor="middle">${esc(cutLabel(r.text, 100))}<title>${esc(r.text)}</title></text>\n`);
     }
