@@ -67,3 +67,18 @@ export function findFiles(dir: string, filter: (name: string) => boolean): strin
   }
   return out;
 }
+
+/** A classic pcap (either byte order) with `sec` seconds added to every record's timestamp, the
+ * rest of its bytes untouched: a capture moved in time, to merge it into another one's seconds. */
+export function shiftedPcap(pcap: Buffer, sec: number): Buffer {
+  const out = Buffer.from(pcap);
+  const le = out.readUInt32LE(0) === 0xa1b2c3d4 || out.readUInt32LE(0) === 0xa1b23c4d;
+  let off = 24;
+  while (off + 16 <= out.length) {
+    const ts = le ? out.readUInt32LE(off) : out.readUInt32BE(off);
+    if (le) out.writeUInt32LE(ts + sec, off);
+    else out.writeUInt32BE(ts + sec, off);
+    off += 16 + (le ? out.readUInt32LE(off + 8) : out.readUInt32BE(off + 8));
+  }
+  return out;
+}

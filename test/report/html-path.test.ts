@@ -16,6 +16,7 @@ import { HtmlSink } from '../../src/report/html.js';
 import { PATH_MATCH_SECONDS, pathLadderOf, type PathLadder, type PathPacketRow } from '../../src/report/html-path.js';
 import type { ComparedPoints } from '../../src/report/comparison.js';
 import { MemoryOut } from './siem.js';
+import { shiftedPcap } from '../helpers/capture.js';
 
 const F = (name: string): string => `fixtures/${name}.pcap`;
 
@@ -145,17 +146,6 @@ describe('scenario 24: drops between the taps, drawn on one time axis', () => {
   });
 });
 
-/** A classic pcap with `sec` seconds added to every record's timestamp (bytes untouched). */
-function shifted(pcap: Buffer, sec: number): Buffer {
-  const out = Buffer.from(pcap);
-  let off = 24;
-  while (off + 16 <= out.length) {
-    out.writeUInt32LE(out.readUInt32LE(off) + sec, off);
-    off += 16 + out.readUInt32LE(off + 8);
-  }
-  return out;
-}
-
 describe('clocks apart and a NAT between the taps', () => {
   let dir = '';
   beforeAll(() => {
@@ -165,7 +155,7 @@ describe('clocks apart and a NAT between the taps', () => {
 
   it(`a server tap 7 s ahead (edited in memory): the offset applied, the same packets matched (window ${PATH_MATCH_SECONDS} s)`, async () => {
     const file = join(dir, 'server-ahead.pcap');
-    writeFileSync(file, shifted(readFileSync(F('24-two-point-drop-server')), 7));
+    writeFileSync(file, shiftedPcap(readFileSync(F('24-two-point-drop-server')), 7));
     const { html, r } = await page([
       { name: 'client', paths: [F('24-two-point-drop-client')] },
       { name: 'server', paths: [file] },

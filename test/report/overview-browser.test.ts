@@ -18,21 +18,11 @@ import { analyzeTo } from '../../src/pipeline.js';
 import { FORMATS } from '../../src/report/formats.js';
 import { Out } from '../../src/report/out.js';
 import { OverviewSink } from '../../src/report/overview-sink.js';
+import { shiftedPcap } from '../helpers/capture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`overview-browser tests skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
-
-/** A classic pcap with `sec` seconds added to every record's timestamp (bytes untouched). */
-function shifted(pcap: Buffer, sec: number): Buffer {
-  const out = Buffer.from(pcap);
-  let off = 24;
-  while (off + 16 <= out.length) {
-    out.writeUInt32LE(out.readUInt32LE(off) + sec, off);
-    off += 16 + out.readUInt32LE(off + 8);
-  }
-  return out;
-}
 
 describe.skipIf(!haveChromium)(`HTML overview in headless Chromium (${CHROMIUM})`, () => {
   let dir = '';
@@ -61,7 +51,7 @@ describe.skipIf(!haveChromium)(`HTML overview in headless Chromium (${CHROMIUM})
     for (let r = 0; r < copies; r++) {
       for (const f of fixtures) {
         const p = join(dir, `${name}-${f}-${r}.pcap`);
-        writeFileSync(p, shifted(readFileSync(`fixtures/${f}.pcap`), ++n * spacing));
+        writeFileSync(p, shiftedPcap(readFileSync(`fixtures/${f}.pcap`), ++n * spacing));
         paths.push(p);
       }
     }

@@ -23,6 +23,7 @@ import { FAILED_OUTCOMES } from '../../src/ftp/model.js';
 import { Overview, type OverviewReport } from '../../src/report/overview.js';
 import { OVERVIEW_RULE_PORT_GAP } from '../../src/limits.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
+import { shiftedPcap } from '../helpers/capture.js';
 
 const SLICE = 'test/report/data/many-slice.pcap';
 /** Blocked passive and active connections (03, 04), an ICMP rejection (22), drops (24), a NAT
@@ -31,17 +32,6 @@ const FAILURES = ['03-active-blocked', '04-passive-blocked', '22-icmp-reject-cli
 
 /** A little-endian classic pcap's first record time (seconds field). */
 const firstSecond = (pcap: Buffer): number => pcap.readUInt32LE(24);
-
-/** A little-endian classic pcap with `sec` seconds added to every record's timestamp. */
-function shifted(pcap: Buffer, sec: number): Buffer {
-  const out = Buffer.from(pcap);
-  let off = 24;
-  while (off + 16 <= out.length) {
-    out.writeUInt32LE(out.readUInt32LE(off) + sec, off);
-    off += 16 + out.readUInt32LE(off + 8);
-  }
-  return out;
-}
 
 let dir = '';
 let merged: AnalysisReport;
@@ -58,7 +48,7 @@ beforeAll(async () => {
     expect(pcap.readUInt32LE(0), `${f} is a little-endian microsecond pcap`).toBe(0xa1b2c3d4);
     // Fixture k starts k seconds into the slice's span (they overlap the busy traffic and each other).
     const p = join(dir, `${f}.pcap`);
-    writeFileSync(p, shifted(pcap, start + k - firstSecond(pcap)));
+    writeFileSync(p, shiftedPcap(pcap, start + k - firstSecond(pcap)));
     paths.push(p);
   });
   merged = await analyze(paths);

@@ -21,23 +21,10 @@ import { OverviewSink, type OverviewMode } from '../../src/report/overview-sink.
 import { Overview, addRange, coveringPrefix, ruleSyntax, type OverviewReport } from '../../src/report/overview.js';
 import { OVERVIEW_RULE_PORT_GAP } from '../../src/limits.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
+import { shiftedPcap } from '../helpers/capture.js';
 
 const FIXTURES = ['03-active-blocked', '04-passive-blocked', '05-pasv-nat-client', '08-abort', '08-missing-file', '08-server-killed', '10-logins', '16-bounce'];
 const COPIES = 3;
-
-/** A classic pcap with `sec` seconds added to every record's timestamp. */
-function shifted(pcap: Buffer, sec: number): Buffer {
-  const out = Buffer.from(pcap);
-  const le = out.readUInt32LE(0) === 0xa1b2c3d4 || out.readUInt32LE(0) === 0xa1b23c4d;
-  let off = 24;
-  while (off + 16 <= out.length) {
-    const ts = le ? out.readUInt32LE(off) : out.readUInt32BE(off);
-    if (le) out.writeUInt32LE(ts + sec, off);
-    else out.writeUInt32BE(ts + sec, off);
-    off += 16 + (le ? out.readUInt32LE(off + 8) : out.readUInt32BE(off + 8));
-  }
-  return out;
-}
 
 let dir = '';
 let paths: string[] = [];
@@ -49,7 +36,7 @@ beforeAll(async () => {
   for (let r = 0; r < COPIES; r++) {
     for (const f of FIXTURES) {
       const p = join(dir, `${f}-${r}.pcap`);
-      writeFileSync(p, shifted(readFileSync(`fixtures/${f}.pcap`), r * 3600 + ++n * 120));
+      writeFileSync(p, shiftedPcap(readFileSync(`fixtures/${f}.pcap`), r * 3600 + ++n * 120));
       paths.push(p);
     }
   }
