@@ -50,7 +50,7 @@ export interface AnalyzeOptions extends AnalyzerOptions {
 
 /** The tracker's and the analyzer's capacity bounds for one of `share` runs in a process. */
 function sharedBounds(share: number): { tracker: Partial<TrackerLimits>; sessions: SessionBounds } | null {
-  if (share <= 1) return null;
+  if (share === 1) return null;
   const part = (n: number): number => Math.max(1, Math.ceil(n / share));
   return {
     tracker: { maxConnections: part(DEFAULT_TRACKER_LIMITS.maxConnections), maxClosedConnections: part(DEFAULT_TRACKER_LIMITS.maxClosedConnections) },
@@ -183,8 +183,9 @@ export interface Stages {
  * tell the analyzer where FTP hosts are (`foreign`).
  */
 export async function runStages(paths: readonly string[], opts: AnalyzeOptions, onSession: (s: SessionReport, start: number, batch: number) => void): Promise<Stages> {
-  const governor = new MemoryGovernor(Math.max(1, opts.boundsShare ?? 1));
-  const shared = sharedBounds(opts.boundsShare ?? 1);
+  const share = Math.max(1, opts.boundsShare ?? 1);
+  const governor = new MemoryGovernor(share);
+  const shared = sharedBounds(share);
   const ftp = new FtpAnalyzer(shared && !opts.sessionBounds ? { ...opts, sessionBounds: shared.sessions } : opts, (s, start, batch) => {
     // A report and its serialisation are garbage of a few KB: a flood of byte-less sessions
     // (a SYN flood to port 21) makes one per packet, which the per-packet check alone misses.
