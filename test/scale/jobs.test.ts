@@ -1,6 +1,7 @@
 /**
- * `--jobs N`: worker threads (the built dist/scale/worker.js: `npm test` builds first), one shard
- * each, merged by the main thread — the same report as one thread, for every lab capture.
+ * `--jobs N`: the main thread and N-1 worker threads (the built dist/scale/worker.js: `npm test`
+ * builds first), one shard each, merged by the main thread — the same report as one thread, for
+ * every lab capture.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,18 @@ describe('--jobs 2 = --jobs 1', () => {
     expect(stats.workerPeakHeap).toHaveLength(3);
     for (const h of stats.workerPeakHeap) expect(h).toBeGreaterThan(1 << 20);
     expect(stats.shardSeconds).toBeGreaterThan(0);
+  });
+
+  it('a worker that fails while the main thread runs shard 0: the run fails naming it, nothing unhandled', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftp-pcap-jobs-test-'));
+    try {
+      const failing = join(dir, 'failing-worker.mjs');
+      writeFileSync(failing, 'process.exit(3);\n');
+      const sink = new CollectSink();
+      await expect(analyzeJobs(['fixtures/11-concurrent.pcap'], { workerUrl: pathToFileURL(failing) }, 3, sink)).rejects.toThrow(/worker [23] of 3 stopped with exit code 3/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a capture cut short: the same report of what came before, complete false', async () => {
