@@ -188,6 +188,10 @@ export const MAX_TIMELINE_TEXT_CHARS = 300;
  * was reordered or retransmitted; pyftpdlib connects on PORT before replying 200). It bounds how
  * long a connection waits as a candidate; one started earlier is not matched to the announcement. */
 export const CORRELATE_BEFORE_SEC = 2;
+/** When a SYN that got no answer is sent again: RFC 6298 §2.1's initial retransmission timeout, 1 s
+ * (Linux TCP_TIMEOUT_INIT; older stacks wait longer). An initiator that gives up its only SYN sooner
+ * was stopped by an answer (a TCP reset, an ICMP destination unreachable): see diagnose.ts. */
+export const SYN_FIRST_RETRY_SEC = 1;
 /** ...and this long after the next announcement of its session (or the session's end); one
  * started later is not matched to it (a client that waits longer is rare and would be guessed). */
 export const CORRELATE_AFTER_SEC = 5;

@@ -227,7 +227,7 @@ export class FtpAnalyzer {
   private follow(c: Connection | ConnectionSummary, clientDir: Direction, confirmed: boolean, start = this.clock): ControlSink {
     const [o, r] = 'origIp' in c ? [{ ip: c.origIp, port: c.origPort }, { ip: c.respIp, port: c.respPort }] : [c.orig, c.resp];
     let session: Session | null = null;
-    const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a), this.control);
+    const sink = new ControlSink(clientDir, confirmed, (a) => session && this.announced(session, a), this.control, 'acknowledged' in c ? (d, ack) => c.acknowledged(d, ack) : null);
     if (this.opts.timeline) sink.session.timeline = new TimelineLog();
     // A Connection's own start is not exposed; the capture clock is when it was seen first.
     session = this.register(c.id, sink, clientDir === 0 ? o : r, clientDir === 0 ? r : o, start, 'origIp' in c ? c : null, null);

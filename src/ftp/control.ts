@@ -89,6 +89,8 @@ export class ControlSink implements StreamSink {
     confirmed: boolean,
     private readonly onAnnounce: (a: AnnouncementRec) => void,
     private readonly totals: ControlCounters | null = null,
+    /** Connection.acknowledged of the connection, where the sink follows a live one. */
+    private readonly acknowledged: ((dir: Direction, ack: number) => number | null) | null = null,
   ) {
     this.confirmed = confirmed;
   }
@@ -153,6 +155,7 @@ export class ControlSink implements StreamSink {
       if (w.heldClear) this.feed(side, w.heldClear, 0, at.frame);
       from = i;
     }
+    if (side === 1 && this.acknowledged !== null) s.serverAcked = at.hasAck === true && at.ack !== undefined ? this.acknowledged(dir, at.ack) : null;
     this.feed(side, bytes, from, at.frame);
   }
 

@@ -8,6 +8,8 @@
  *   no TCP connection: the initiator's side was captured → not-attempted; else → incomplete
  *   SYN answered by RST (REJ), or only the responder's RST captured, or an ICMP destination
  *     unreachable quoting the SYN → refused
+ *   only the initiator's side captured, its only SYN given up before a retransmission was due
+ *     (GaveUp: its next announcement, its control connection's end, the server's 425) → refused
  *   SYNs retried, no SYN-ACK and no ACK of one, no payload: the responder's side was captured
  *     (its absence means something) → no-answer; else → incomplete
  *   SYN-ACK captured, the initiator's SYN sent again after it, never acknowledged, no payload
@@ -33,7 +35,7 @@
 import type { CaptureTime, ConnectionSummary, IcmpRejection } from '../tcp/index.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataMode, Endpoint, Finding, Initiator, Outcome, RejectedBy, Severity } from './model.js';
-import { CAPTURE_POINT_MIN_SEC, CAPTURE_POINT_RATIO } from '../limits.js';
+import { CAPTURE_POINT_MIN_SEC, CAPTURE_POINT_RATIO, SYN_FIRST_RETRY_SEC } from '../limits.js';
 import type { Match } from './correlate.js';
 import type { HalfAnnouncement, TransferRec } from './session.js';
 
@@ -75,6 +77,28 @@ export interface DataFacts {
   /** Only one half of the announcement was captured (its PASV command, the server's reply to a
    * PORT): it names no endpoint. */
   readonly half?: HalfAnnouncement | null;
+  /** Only the initiator's side captured: the initiator gave up its only SYN before a
+   * retransmission was due (GaveUp). */
+  readonly gaveUp?: GaveUp | null;
+}
+
+/**
+ * The initiator's own packets show its only SYN was answered, where the answer travels the way
+ * the capture does not hold: it gave the attempt up before its first retransmission was due
+ * (SYN_FIRST_RETRY_SEC), without a byte, an ACK or a RST of its own on the connection. A TCP stack
+ * abandons a connect that fast only on an answer that refuses it (a reset; an ICMP destination
+ * unreachable, RFC 1122 §4.2.3.9, which Linux applies to a SYN-SENT socket over IPv4); a drop
+ * leaves the SYN waiting and then retransmitted. What shows it: the client's next announcement
+ * or the end of its control connection (not after a transfer command, whose refusal could end
+ * the attempt too), or the server's reply that it could not connect (pyftpdlib `425 Can't connect
+ * to specified address.`).
+ */
+export interface GaveUp {
+  readonly frame: number;
+  /** Seconds after the SYN. */
+  readonly after: number;
+  /** What the frame is: "its EPSV", "the end of its control connection", "425 Can't connect ...". */
+  readonly what: string;
 }
 
 /** When the control connection's client last acknowledged new bytes of the server's. */
@@ -160,7 +184,8 @@ export function outcomeOf(f: DataFacts): Outcome {
   if (c.synFrame !== null && c.synAckFrame === null && c.synAckProofFrame === null && c.origSent.bytes === 0 && c.respSent.bytes === 0 && !c.respSent.seen) {
     // Only the initiator's SYNs: a drop is shown when they were retried and the responder's side
     // of the network is in the capture; otherwise the capture cannot tell.
-    return c.synRetransmits > 0 && responderCaptured(f) ? 'no-answer' : 'incomplete';
+    if (c.synRetransmits > 0 && responderCaptured(f)) return 'no-answer';
+    return f.gaveUp ? 'refused' : 'incomplete';
   }
   const t = f.transfer;
   const final = t?.final ?? null;
@@ -236,6 +261,13 @@ function seconds(c: ConnectionSummary): string {
   return `${d.toFixed(1)} s`;
 }
 
+/** "0.4 ms", "120 ms", "0.8 s": a short interval as a reader takes it in. */
+function duration(sec: number): string {
+  if (sec < 0.01) return `${(sec * 1000).toFixed(1)} ms`;
+  if (sec < 1) return `${Math.round(sec * 1000)} ms`;
+  return `${sec.toFixed(1)} s`;
+}
+
 export function diagnosis(f: DataFacts, outcome: Outcome): string {
   const c = f.match?.conn ?? null;
   const who = f.initiator;
@@ -270,6 +302,10 @@ export function diagnosis(f: DataFacts, outcome: Outcome): string {
     }
     case 'refused':
       if (c?.rejection) return rejectedText(f, c.rejection, tgt) + final;
+      if (f.gaveUp) {
+        const g = f.gaveUp;
+        return `The ${who} sent one SYN to ${tgt} and gave it up ${duration(g.after)} later (frame ${g.frame}: ${g.what}), before its first retransmission was due (${SYN_FIRST_RETRY_SEC} s, RFC 6298): an answer refused it, a TCP reset or an ICMP destination unreachable, which travels toward the ${who} and is not in this capture (it holds only the ${who}'s side); check the ${other} side's firewall for ${firewallRule(f)}.`;
+      }
       return `The ${who}'s SYN to ${tgt} was answered with a TCP reset: nothing listened there, or a firewall rejects the connection; check the ${other} side's firewall for ${firewallRule(f)}.${final}`;
     case 'not-attempted':
       if (f.half) return halfNotAttempted(f, f.half);
@@ -358,7 +394,7 @@ function where(f: DataFacts, seen: 'syn' | 'none'): string {
     : ` This capture was taken near the ${near}: if the ${f.initiator} did try, its SYNs were dropped before reaching this side (or went to another address, e.g. an internal one behind NAT).`;
 }
 
-function firstLine(text: string): string {
+export function firstLine(text: string): string {
   const l = text.split('\n')[0];
   return l.replace(/^\d{3}[ -]/, '');
 }

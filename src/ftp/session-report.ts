@@ -12,11 +12,11 @@
  */
 import type { CaptureTime, ConnectionSummary, DirectionSummary } from '../tcp/index.js';
 import { isoTimeNs } from '../tcp/index.js';
-import { CORRELATE_BEFORE_SEC, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS } from '../limits.js';
+import { CORRELATE_BEFORE_SEC, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, SYN_FIRST_RETRY_SEC } from '../limits.js';
 import { halfPairs, isActiveKind, startOf, type Expectation, type Match } from './correlate.js';
-import { controlAckOf, HALF_COMMAND, rejectedByOf, diagnosis, firewallRule, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts } from './diagnose.js';
+import { controlAckOf, HALF_COMMAND, rejectedByOf, diagnosis, firewallRule, firstLine, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts, type GaveUp } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
-import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
+import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, Instant, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
 import { halfModeOf, type FtpSession, type HalfAnnouncement, type TimelineLog, type TransferRec } from './session.js';
 import { detach, redactCommand, REDACTED } from './commands.js';
 import { dataFilter, sessionFilter } from './wireshark.js';
@@ -78,7 +78,7 @@ const findings: Observed[] = [];
   for (const [i, c] of leftovers.entries()) {
     const initiator = c.orig.ip === s.server.ip ? 'server' : 'client';
     const half = of[i];
-    const d = dataReport(ctx, data.length + 1, half ? halfModeOf(half, c.ipVersion) : 'unknown', initiator, s, ctl, null, { conn: c, usedFallback: false, retries: 0 }, half?.transfer ?? null, null, findings);
+    const d = dataReport(ctx, data.length + 1, half ? halfModeOf(half, c.ipVersion, c.resp) : 'unknown', initiator, s, ctl, null, { conn: c, usedFallback: false, retries: 0 }, half?.transfer ?? null, null, findings);
     data.push(d);
     if (half) continue;
     if (!f.tls) findings.push({ fact: { code: 'unmatched-data-connection', from: c.orig, to: c.resp }, frames: [c.synFrame ?? c.firstFrame], dataConnection: d.id });
@@ -87,7 +87,7 @@ const findings: Observed[] = [];
   // none — `not-attempted` where the initiator's side is the one captured (outcomeOf).
   for (const { half, conn } of halfPairs(halves, usedHalves, strays)) {
     const initiator = isActiveKind(half.kind) ? 'server' : 'client';
-    const mode = halfModeOf(half, conn?.ipVersion ?? ctl.ipVersion);
+    const mode = halfModeOf(half, conn?.ipVersion ?? ctl.ipVersion, conn?.resp ?? null);
     data.push(dataReport(ctx, data.length + 1, mode, initiator, s, ctl, null, conn ? { conn, usedFallback: false, retries: 0 } : null, half.refused ? null : half.transfer, null, findings, half));
     // The server connected to a third host right after an active-mode command, or refused one
     // naming it (pyftpdlib "501 Rejected data connection to foreign address 203.0.113.99:25."):
@@ -199,10 +199,10 @@ function dataReport(
   const bytes = c ? (dir ? carried(sent, received(sent)) : carried(serverSent, clientSent) + carried(clientSent, serverSent)) : null;
   const missedBytes = c ? (dir ? (sent?.missedBytes ?? 0) : (serverSent?.missedBytes ?? 0) + (clientSent?.missedBytes ?? 0)) : 0;
   const ackedBytes = c && dir ? ackedData(sent, received(sent)) : null;
-  const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen, controlAckAt: s.controlSeen === 'client' ? controlAckOf(ctl, s.client) : null, half };
+  const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen, controlAckAt: s.controlSeen === 'client' ? controlAckOf(ctl, s.client) : null, half, gaveUp: gaveUpOf(s, ctl, c, initiator, transfer) };
   const outcome = outcomeOf(facts);
   const text = diagnosis(facts, outcome);
-  const f = outcomeFinding(outcome, id, text, [announced?.frame ?? half?.frame ?? null, c?.synFrame ?? null, ...(c?.synRetransmitFrames.slice(0, 4) ?? []), c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, c?.rejection?.frame ?? null, transfer?.final?.frame ?? null]);
+  const f = outcomeFinding(outcome, id, text, [announced?.frame ?? half?.frame ?? null, c?.synFrame ?? null, ...(c?.synRetransmitFrames.slice(0, 4) ?? []), c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, c?.rejection?.frame ?? null, facts.gaveUp?.frame ?? null, transfer?.final?.frame ?? null]);
   if (f) findings.push(f);
   return {
     id,
@@ -340,6 +340,45 @@ function loginOf(f: FtpSession): SessionReport['login'] {
  * ACK): a SYN that got nothing, or a lone RST, is a whole story, not half of one. */
 function halfCaptured(c: ConnectionSummary): boolean {
   return c.oneSided !== null && (c.synAckFrame !== null || c.synAckProofFrame !== null || c.origSent.highestAck !== null || c.respSent.highestAck !== null);
+}
+
+/** GaveUp (diagnose.ts): from the initiator's side alone, its only SYN given up before a
+ * retransmission was due. The client shows it by its next announcement or the end of its control
+ * connection, with no transfer command before (a refused RETR ends an attempt too); the server by
+ * its reply that it could not connect (425). */
+function gaveUpOf(s: FinalizedSession, ctl: ConnectionSummary, c: ConnectionSummary | null, initiator: 'client' | 'server', transfer: TransferRec | null): GaveUp | null {
+  if (!c || s.controlSeen !== initiator || c.oneSided !== 'orig' || c.synFrame === null || c.synRetransmits > 0) return null;
+  if (c.synAckFrame !== null || c.synAckProofFrame !== null || c.origSent.bytes > 0 || c.origSent.finFrame !== null || c.origSent.rstFrame !== null || c.origSent.highestAck !== null) return null;
+  const syn = startOf(c);
+  const after = (at: Instant): number => at.sec + at.nsec / 1e9 - syn;
+  const soon = (d: number): boolean => d > 0 && d < SYN_FIRST_RETRY_SEC;
+  if (initiator === 'server') {
+    // The server's word that it could not connect: pyftpdlib's reply to PORT/EPRT, vsftpd's to
+    // the transfer command (the transfer's final reply, or a half's failure where the command and
+    // its 150 are not in the capture).
+    const said: { frame: number; at: Instant; code: number; text: string }[] = transfer?.final ? [transfer.final] : [];
+    for (const h of s.session.halfAnnouncements) {
+      if (h.tried && h.reply) said.push({ frame: h.frame, at: h.at, ...h.reply });
+      if (h.failure) said.push(h.failure);
+    }
+    let best: GaveUp | null = null;
+    for (const r of said) {
+      const d = after(r.at);
+      if (r.code === 425 && soon(d) && (best === null || d < best.after)) best = { frame: r.frame, after: d, what: `${r.code} ${firstLine(r.text)}` };
+    }
+    return best;
+  }
+  let best: GaveUp | null = null;
+  for (const h of s.session.halfAnnouncements) {
+    const d = after(h.at);
+    if (h.reply === null && soon(d) && (best === null || d < best.after)) best = { frame: h.frame, after: d, what: `its ${HALF_COMMAND[h.kind]}` };
+  }
+  const clientIsOrig = ctl.orig.ip === s.client.ip && ctl.orig.port === s.client.port;
+  const mine = clientIsOrig ? ctl.origSent : ctl.respSent;
+  const end = mine.finFrame !== null && mine.finTime !== null ? { frame: mine.finFrame, d: after(mine.finTime) } : null;
+  if (end && soon(end.d) && (best === null || end.d < best.after)) best = { frame: end.frame, after: end.d, what: 'the end of its control connection' };
+  if (best && transfer && after(transfer.at) < best.after) return null;
+  return best;
 }
 
 /** The `one-sided-capture` finding: which side of the session was captured, and what the report

@@ -112,8 +112,14 @@ export interface HalfAnnouncement {
   readonly tried: boolean;
   /** The server's reply it was read from (cut to MAX_TIMELINE_TEXT_CHARS); null for a command. */
   readonly reply: { readonly code: number; readonly text: string } | null;
+  /** For a reply: the bytes the client sent since the server's previous reply, as the server's
+   * acknowledgements count them (the command it answers, unseen); null where they cannot. */
+  readonly commandBytes: number | null;
   /** The next transfer started after it. */
   transfer: TransferRec | null;
+  /** An active one, from the server's side: the server's next `425` with no transfer open (vsftpd
+   * `425 Failed to establish connection.` answers the transfer command the capture lacks). */
+  failure: { readonly frame: number; readonly at: Instant; readonly code: number; readonly text: string } | null;
 }
 
 export interface LoginAttempt {
@@ -126,9 +132,27 @@ export interface LoginAttempt {
  * for a reply naming none, EPRT over IPv6 (PORT carries IPv4 addresses only, RFC 2428 §1; LPRT,
  * RFC 1639, is obsolete and no lab server implements it) and `unknown` over IPv4, where PORT and
  * EPRT look the same from the server's side. */
-export function halfModeOf(h: HalfAnnouncement, ipVersion: 4 | 6): DataMode {
+export function halfModeOf(h: HalfAnnouncement, ipVersion: 4 | 6, target: { readonly ip: string; readonly port: number } | null = null): DataMode {
   if (h.named) return h.kind;
-  return ipVersion === 6 ? 'extended-active' : 'unknown';
+  if (ipVersion === 6) return 'extended-active';
+  return target !== null && h.commandBytes !== null ? (activeModeByLength(h.commandBytes, target) ?? 'unknown') : 'unknown';
+}
+
+/**
+ * The command an unnamed active reply answered, from the command's length as the server's ACKs
+ * count it and the endpoint the server then connected to: `PORT h1,h2,h3,h4,p1,p2` and
+ * `EPRT |1|h1.h2.h3.h4|port|` (RFC 959 §4.1.2, RFC 2428 §2, each ending in CRLF) for one IPv4
+ * endpoint never have the same length (PORT is 9 + the address + the digits of p1 and p2, EPRT 12
+ * + the address + the digits of the port, and p1, p2 have at most 6 digits between them where the
+ * port has 5 or fewer: equal lengths would need 3 more digits than the port's). Another length
+ * (two commands between the replies, a client that pads or leaves out the CR) decides nothing.
+ */
+export function activeModeByLength(bytes: number, target: { readonly ip: string; readonly port: number }): 'active' | 'extended-active' | null {
+  if (target.ip.includes(':')) return null;
+  const digits = (n: number): number => String(n).length;
+  const port = 9 + target.ip.length + digits(target.port >> 8) + digits(target.port & 255);
+  const eprt = 12 + target.ip.length + digits(target.port);
+  return bytes === port ? 'active' : bytes === eprt ? 'extended-active' : null;
 }
 
 /** The active-mode command a server's reply names (EPRT, LPRT, PORT), as a mode; null for none. */
@@ -141,6 +165,12 @@ const cut = (s: string): string => (s.length > MAX_TIMELINE_TEXT_CHARS ? s.slice
 export class FtpSession {
   /** Set (by the analyzer) when a timeline was asked for; null keeps the fast path. */
   timeline: TimelineLog | null = null;
+  /** How far the server has acknowledged the client's bytes (Connection.acknowledged), set by
+   * the control sink before each of the server's segments; null where unknown. */
+  serverAcked: number | null = null;
+  private lastReplyAcked: number | null = null;
+  /** The client's bytes between the previous reply and the one being read (HalfAnnouncement). */
+  private commandBytes: number | null = null;
   banner: string | null = null;
   bannerFrame: number | null = null;
   user: string | null = null;
@@ -273,6 +303,8 @@ export class FtpSession {
   }
 
   reply(r: ReplyEvent, at: Instant): void {
+    this.commandBytes = this.serverAcked !== null && this.lastReplyAcked !== null ? this.serverAcked - this.lastReplyAcked : null;
+    this.lastReplyAcked = this.serverAcked;
     const rec: ReplyRec = { code: r.code, text: r.text, frame: r.frame, at };
     this.timeline?.add({ at, frame: r.frame, client: false, head: String(r.code), text: cut(r.text), code: r.code });
     // The greeting answers no command, even when the client spoke first (lftp sends FEAT before
@@ -333,6 +365,13 @@ export class FtpSession {
     if (this.active && !this.active.final && (r.code === 226 || r.code === 250 || r.code === 426 || r.code === 451 || r.code === 425)) {
       this.transferReply(this.active, r);
       return;
+    }
+    if (this.commands === 0 && r.code === 425) {
+      const h = this.halfAnnouncements.at(-1);
+      if (h && h.reply !== null && !h.refused && !h.tried && h.failure === null && (h.kind === 'active' || h.kind === 'extended-active' || h.kind === 'long-active')) {
+        h.failure = { frame: r.frame, at: r.at, code: r.code, text: detach(r.text, MAX_TIMELINE_TEXT_CHARS) };
+        return;
+      }
     }
     // The server's side alone: a 200 naming PORT/EPRT/LPRT answers an active announcement (vsftpd
     // "200 PORT command successful. Consider using PASV.", pyftpdlib "200 Active data connection
@@ -557,7 +596,7 @@ export class FtpSession {
 
   private halfAnnounce(kind: HalfAnnouncement['kind'], frame: number, at: Instant, named = true, refused = false, tried = false, r: ReplyRec | null = null): void {
     const reply = r === null ? null : { code: r.code, text: detach(r.text, MAX_TIMELINE_TEXT_CHARS) };
-    if (this.halfAnnouncements.length < MAX_SESSION_ANNOUNCEMENTS) this.halfAnnouncements.push({ kind, named, frame, at, refused, tried, reply, transfer: null });
+    if (this.halfAnnouncements.length < MAX_SESSION_ANNOUNCEMENTS) this.halfAnnouncements.push({ kind, named, frame, at, refused, tried, reply, commandBytes: r === null ? null : this.commandBytes, transfer: null, failure: null });
   }
 
   private startTransfer(verb: string, arg: string, direction: TransferDirection, frame: number, at: Instant, deferred = false, inferred = false): TransferRec {

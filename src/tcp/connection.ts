@@ -173,6 +173,11 @@ export interface Connection extends EndpointPair {
   summary(removal?: RemovalReason): ConnectionSummary;
   /** Its numbers as they stand, compact (ConnRecord): for holding it past `removed`. */
   record(removal?: RemovalReason): ConnRecord;
+  /** How far direction `dir`'s sender acknowledged the other direction with acknowledgement
+   * number `ack` (one of its segments'), counted from its first ACK (null before one): between
+   * two of its segments, how many bytes the peer sent in between, also when the peer's packets
+   * are not in the capture. */
+  acknowledged(dir: Direction, ack: number): number | null;
 }
 
 /** Addresses of a connection without building strings: IPv4 as numbers (0 for IPv6). */
@@ -785,5 +790,10 @@ export class Conn implements StreamOwner, Connection {
 
   summary(removal: RemovalReason = 'end-of-capture'): ConnectionSummary {
     return new ConnRecord(this, removal).summary();
+  }
+
+  acknowledged(dir: Direction, ack: number): number | null {
+    const e = this.endpoint(dir);
+    return e.ackSent ? seqDiff(ack, e.firstAck) : null;
   }
 }

@@ -11,6 +11,10 @@ export interface SegmentInfo {
   readonly frame: number;
   readonly tsSec: number;
   readonly tsNsec: number;
+  /** The acknowledgement number the segment carried (int32), where `hasAck`: set for a segment
+   * delivered as it arrives, absent for one delivered later from the out-of-order buffer. */
+  readonly ack?: number;
+  readonly hasAck?: boolean;
 }
 
 /**

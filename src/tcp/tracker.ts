@@ -42,6 +42,8 @@ class MutableSegmentInfo implements SegmentInfo {
   frame = 0;
   tsSec = 0;
   tsNsec = 0;
+  ack = 0;
+  hasAck = false;
 }
 
 const { SYN, ACK, FIN, RST } = TcpFlag;
@@ -328,6 +330,8 @@ export class TcpTracker {
     at.frame = frame;
     at.tsSec = p.tsSec;
     at.tsNsec = p.tsNsec;
+    at.ack = p.ack | 0;
+    at.hasAck = (flags & (ACK | RST)) === ACK;
     const ev = this.events;
 
     if (p.payloadLength > 0 && !me.inspected && !c.followed && ev.inspect !== undefined) {

@@ -224,7 +224,7 @@ describe('strays: a one-sided session host\'s connections to a third address', (
 });
 
 describe('halfPairs: half announcements and the connections their initiator opened elsewhere', () => {
-  const half = (kind: HalfAnnouncement['kind'], at: number, o: Partial<HalfAnnouncement> = {}): HalfAnnouncement => ({ kind, named: true, frame: Math.round(at * 10), at: instant(at), refused: false, tried: false, reply: null, transfer: null, ...o });
+  const half = (kind: HalfAnnouncement['kind'], at: number, o: Partial<HalfAnnouncement> = {}): HalfAnnouncement => ({ kind, named: true, frame: Math.round(at * 10), at: instant(at), refused: false, tried: false, reply: null, commandBytes: null, transfer: null, failure: null, ...o });
   const stray = (id: number, start: number): ConnectionSummary => conn(id, { from: '10.0.0.1:40001', to: `10.0.0.9:${30000 + id}`, start });
   const transfer = { final: null } as unknown as TransferRec;
   const rows: { name: string; halves: HalfAnnouncement[]; used?: number[]; strays: ConnectionSummary[]; want: (number | null)[] }[] = [

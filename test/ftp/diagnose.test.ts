@@ -42,7 +42,7 @@ function retr(o: Partial<TransferRec> = {}): TransferRec {
 
 interface Row {
   name: string;
-  in: { conn: ConnectionSummary | null; transfer?: TransferRec | null; bytes?: number | null; ackedBytes?: number | null; controlSeen?: ControlSeen; mode?: DataFacts['mode']; initiator?: DataFacts['initiator']; controlAckAt?: DataFacts['controlAckAt'] };
+  in: { conn: ConnectionSummary | null; transfer?: TransferRec | null; bytes?: number | null; ackedBytes?: number | null; controlSeen?: ControlSeen; mode?: DataFacts['mode']; initiator?: DataFacts['initiator']; controlAckAt?: DataFacts['controlAckAt']; gaveUp?: DataFacts['gaveUp'] };
   want: Outcome;
 }
 
@@ -56,6 +56,7 @@ function facts(r: Row['in']): DataFacts {
     expectedBytes: t?.expectedBytes ?? null, controlSeen: r.controlSeen ?? 'both',
     // Client side: the client acknowledged a reply after the data connection ended (it ends at 2 s).
     controlAckAt: r.controlAckAt !== undefined ? r.controlAckAt : r.controlSeen === 'client' ? { sec: 3, nsec: 0 } : null,
+    gaveUp: r.gaveUp ?? null,
   };
 }
 
@@ -106,6 +107,9 @@ const rows: Row[] = [
   { name: 'client side: no connection for a PORT (the server side would show it)', in: { conn: null, controlSeen: 'client', mode: 'active', initiator: 'server' }, want: 'incomplete' },
   { name: "client side: no connection for a PASV (the client's own SYN would show)", in: { conn: null, controlSeen: 'client' }, want: 'not-attempted' },
   { name: "client side: SYNs retried, the server's side not captured", in: { conn: synOnly(2), controlSeen: 'client' }, want: 'incomplete' },
+  { name: 'client side: its only SYN given up at once (its next announcement 0.1 ms later)', in: { conn: synOnly(0, { oneSided: 'orig' }), controlSeen: 'client', gaveUp: { frame: 12, after: 0.0001, what: 'its EPSV' } }, want: 'refused' },
+  { name: 'client side: its only SYN, nothing shows it given up', in: { conn: synOnly(0, { oneSided: 'orig' }), controlSeen: 'client' }, want: 'incomplete' },
+  { name: "server side: its only SYN, its 425 at once (the client's RST not captured)", in: { conn: synOnly(0, { oneSided: 'orig' }), controlSeen: 'server', mode: 'active', initiator: 'server', gaveUp: { frame: 12, after: 0.0001, what: "425 Can't connect to specified address." } }, want: 'refused' },
   { name: 'client side: acknowledged all, closed, next command', in: { conn: conn({ oneSided: 'orig', synAckFrame: null, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 3000, bytes: 3000, transfer: retr({ final: null, nextCommandFrame: 40 }) }, want: 'completed' },
   { name: 'client side: acknowledged all, closed, no next command', in: { conn: conn({ oneSided: 'orig', synAckFrame: null, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 3000, transfer: retr({ final: null }) }, want: 'incomplete' },
   { name: 'client side: only a FIN acknowledged (a 550 after an empty connection)', in: { conn: conn({ oneSided: 'orig', synAckFrame: null, resp: { seen: false, bytes: 0, finFrame: null } }), controlSeen: 'client', ackedBytes: 0, bytes: 0, transfer: retr({ final: null, expectedBytes: null, nextCommandFrame: 40 }) }, want: 'incomplete' },
@@ -149,7 +153,7 @@ describe('diagnosis of SYN-ACKs lost on the way back', () => {
 });
 
 describe('diagnosis of a half announcement with no connection: what the captured half says', () => {
-  const half = (o: Partial<HalfAnnouncement>): HalfAnnouncement => ({ kind: 'active', named: true, frame: 32, at, refused: false, tried: false, reply: null, transfer: null, ...o });
+  const half = (o: Partial<HalfAnnouncement>): HalfAnnouncement => ({ kind: 'active', named: true, frame: 32, at, refused: false, tried: false, reply: null, commandBytes: null, transfer: null, failure: null, ...o });
   const say = (initiator: DataFacts['initiator'], h: HalfAnnouncement): string => {
     const f = { ...facts({ conn: null, controlSeen: initiator, mode: h.kind, initiator, transfer: null }), target: null, half: h };
     return diagnosis(f, outcomeOf(f));

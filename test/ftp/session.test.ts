@@ -3,7 +3,7 @@
  * use: the lines are vsftpd's, pyftpdlib's and lftp's from the lab captures unless said otherwise).
  */
 import { describe, it, expect } from 'vitest';
-import { FtpSession } from '../../src/ftp/session.js';
+import { activeModeByLength, FtpSession, halfModeOf } from '../../src/ftp/session.js';
 
 type Step = ['C', string] | ['S', number, string];
 
@@ -169,6 +169,46 @@ describe('FtpSession: the server\'s side alone, replies to active-mode commands 
       expect(serverOnly(r.lines).halfAnnouncements.length).toBe(r.want.length);
     });
   }
+
+  it("vsftpd's 425 after an accepted PORT, no transfer command captured: the half's failure", () => {
+    const s = serverOnly([[200, 'PORT command successful. Consider using PASV.'], [425, 'Failed to establish connection.']]);
+    expect(s.halfAnnouncements).toMatchObject([{ kind: 'active', failure: { code: 425, text: 'Failed to establish connection.' } }]);
+  });
+
+  it("the command a reply answers, counted by the server's ACKs: a 200 naming none is PORT or EPRT by that length", () => {
+    const s = new FtpSession();
+    const steps: [number, number, string][] = [
+      [0, 220, 'ready'],
+      [13, 331, 'Username ok, send password.'], // USER ftplab\r\n
+      [27, 230, 'Login successful.'], // PASS labpass\r\n
+      [35, 200, 'Type set to: Binary.'], // TYPE I\r\n
+      [35 + 'PORT 192,0,2,10,156,164\r\n'.length, 200, 'Active data connection established.'],
+      [35 + 'PORT 192,0,2,10,156,164\r\n'.length + 'EPRT |1|192.0.2.10|40101|\r\n'.length, 200, 'Active data connection established.'],
+      [200, 200, 'Active data connection established.'], // two commands, or one the server's ACKs do not count alone
+    ];
+    for (const [i, [acked, code, text]] of steps.entries()) {
+      s.serverAcked = acked;
+      s.reply({ code, text, frame: i + 1 }, { sec: 1000 + i, nsec: 0 });
+    }
+    const [port, eprt, other] = s.halfAnnouncements;
+    expect(halfModeOf(port, 4, { ip: '192.0.2.10', port: 40100 })).toBe('active');
+    expect(halfModeOf(eprt, 4, { ip: '192.0.2.10', port: 40101 })).toBe('extended-active');
+    expect(halfModeOf(other, 4, { ip: '192.0.2.10', port: 40102 })).toBe('unknown');
+    // Without the endpoint the server connected to, the length says nothing.
+    expect(halfModeOf(port, 4, null)).toBe('unknown');
+  });
+
+  it('PORT and EPRT for one IPv4 endpoint never have the same length (every port, short and long addresses)', () => {
+    const wrong: string[] = [];
+    for (const ip of ['1.2.3.4', '10.0.0.10', '192.0.2.10', '255.255.255.255']) {
+      for (let p = 0; p < 65536; p++) {
+        const port = `PORT ${ip.replaceAll('.', ',')},${p >> 8},${p & 255}\r\n`.length;
+        const eprt = `EPRT |1|${ip}|${p}|\r\n`.length;
+        if (port === eprt || activeModeByLength(port, { ip, port: p }) !== 'active' || activeModeByLength(eprt, { ip, port: p }) !== 'extended-active') wrong.push(`${ip}:${p}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
 
   it('a refused PORT takes no transfer: the next 150 opens one for the announcement after it', () => {
     const s = serverOnly([[500, 'Illegal PORT command.'], [200, 'PORT command successful. Consider using PASV.'], [150, 'Here comes the directory listing.'], [226, 'Directory send OK.']]);
