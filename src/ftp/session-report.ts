@@ -87,13 +87,14 @@ const findings: Observed[] = [];
   // none — `not-attempted` where the initiator's side is the one captured (outcomeOf).
   for (const { half, conn } of halfPairs(halves, usedHalves, strays)) {
     const initiator = isActiveKind(half.kind) ? 'server' : 'client';
-    const mode = halfModeOf(half, conn?.ipVersion ?? ctl.ipVersion, conn?.resp ?? null);
+    // A refusal naming the address the command gave (pyftpdlib "501 Rejected data connection to
+    // foreign address 203.0.113.99:25.") measures the command as the connection would.
+    const foreign = half.refused && half.reply ? foreignAddressOf(half.reply.text) : null;
+    const mode = halfModeOf(half, conn?.ipVersion ?? ctl.ipVersion, conn?.resp ?? foreign);
     data.push(dataReport(ctx, data.length + 1, mode, initiator, s, ctl, null, conn ? { conn, usedFallback: false, retries: 0 } : null, half.refused ? null : half.transfer, null, findings, half));
     // The server connected to a third host right after an active-mode command, or refused one
-    // naming it (pyftpdlib "501 Rejected data connection to foreign address 203.0.113.99:25."):
-    // an RFC 2577 bounce.
-    const command = half.named ? HALF_COMMAND[half.kind] : 'PORT/EPRT';
-    const foreign = half.refused && half.reply ? foreignAddressOf(half.reply.text) : null;
+    // naming it: an RFC 2577 bounce.
+    const command = half.named ? HALF_COMMAND[half.kind] : mode === 'active' || mode === 'extended-active' ? HALF_COMMAND[mode] : 'PORT/EPRT';
     if (conn && initiator === 'server' && conn.resp.ip !== s.server.ip && !isPrivateAddress(conn.resp.ip)) {
       findings.push({ fact: { code: 'ftp-bounce', command, ip: conn.resp.ip, port: conn.resp.port, replyCode: half.reply?.code ?? null }, frames: [half.frame, conn.synFrame ?? conn.firstFrame], dataConnection: data.length });
     } else if (foreign && foreign.ip !== s.client.ip && foreign.ip !== s.server.ip) {
