@@ -25,7 +25,7 @@ import { TimelineLog, type AnnouncementRec } from './session.js';
 import type { Packet } from '../decode/index.js';
 import { startsWithGreeting } from './replies.js';
 import { TransferFiles, type PendingFile } from './payload.js';
-import { sessionReport, strayConnections, type FinalizedSession } from './session-report.js';
+import { sessionReport, strayConnections, unpairedHalves, type FinalizedSession } from './session-report.js';
 import { ReplayedControl, type ControlState, type PendingSession, type ShardHooks } from './shard.js';
 import type { Extractor } from './extract.js';
 import { SessionPressure, type SessionBounds } from './pressure.js';
@@ -413,7 +413,10 @@ export class FtpAnalyzer {
     const halves = s.sink.session.halfAnnouncements.length > 0 && s.controlSeen !== 'both';
     const strays = halves ? this.pool.strays(s, s.controlSeen === 'client' ? s.client.ip : s.server.ip) : [];
     this.release(s);
-    if (this.shard?.waits(expectations, matches, s.targets, [...[...matches.values()].map((m) => m.conn), ...leftovers])) {
+    // A half announcement with no connection in this shard: its initiator's connection to a third
+    // address may be in another shard (a host pair of its own).
+    const halfWaits = this.shard !== null && halves && unpairedHalves({ controlSeen: s.controlSeen, server: s.server, session: s.sink.session }, leftovers, strays);
+    if (halfWaits || this.shard?.waits(expectations, matches, s.targets, [...[...matches.values()].map((m) => m.conn), ...leftovers])) {
       const taken = [...[...matches.values()].map((m) => m.conn), ...retries, ...leftovers];
       this.shard.pending({ start: s.start, end, client: s.client, server: s.server, control: summary, session: s.sink.session, taken, batch: this.batch });
       s.sink.dispose();

@@ -301,6 +301,13 @@ export function strayConnections(s: Pick<FinalizedSession, 'controlSeen' | 'serv
   return halfPairs(halves, used, strays).flatMap((p) => (p.conn ? [p.conn] : []));
 }
 
+/** Some half announcement that a connection could answer (not a refusal) found none among
+ * `leftovers` and `strays`: a merge of shards must see the other shards' connections first. */
+export function unpairedHalves(s: Pick<FinalizedSession, 'controlSeen' | 'server' | 'session'>, leftovers: readonly ConnectionSummary[], strays: readonly ConnectionSummary[]): boolean {
+  const { halves, used } = halvesOf(s, leftovers);
+  return halfPairs(halves, used, strays).some((p) => p.conn === null && !p.half.refused);
+}
+
 /** The address and port a server's refusal names ("... foreign address 203.0.113.99:25."), or null. */
 function foreignAddressOf(text: string): Endpoint | null {
   const m = /foreign address \[?([0-9A-Fa-f:.]+?)\]?:(\d{1,5})\b/.exec(text);

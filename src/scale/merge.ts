@@ -13,7 +13,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { END_OF_CAPTURE, FtpAnalyzer, type AnalyzerCounters } from '../ftp/analyzer.js';
 import { BruteForce } from '../ftp/bruteforce.js';
 import type { SessionFacts, SessionReport } from '../ftp/model.js';
-import { endpointKey, pairKey, startOf, targetsOf } from '../ftp/correlate.js';
+import { endpointKey, isActiveKind, pairKey, startOf, targetsOf } from '../ftp/correlate.js';
+import { CORRELATE_AFTER_SEC, CORRELATE_BEFORE_SEC } from '../limits.js';
 import type { ConnectionSummary } from '../tcp/index.js';
 import { SummaryBuilder, type ReportSink, type ReportTail } from '../report/analysis.js';
 import { reportTail, SESSION_GARBAGE_PACKETS, type RunCounters } from '../pipeline.js';
@@ -175,7 +176,16 @@ const connKey = (c: ConnectionSummary): string => `${c.orig.ip}|${c.orig.port}|$
 function relevance(pending: readonly PendingJson[]): (c: ConnectionSummary) => boolean {
   const endpoints = new Set<string>();
   const pairs = new Set<string>();
+  // One side captured: a half announcement's connection may run from its initiator's host to a
+  // third address (correlate.ts `strays`), while the session was open.
+  const strays = new Map<string, [number, number][]>();
   for (const p of pending) {
+    for (const h of p.session.halves ?? []) {
+      const ip = isActiveKind(h.kind) ? p.server.ip : p.client.ip;
+      let w = strays.get(ip);
+      if (!w) strays.set(ip, (w = []));
+      w.push([p.start - CORRELATE_BEFORE_SEC, (p.end ?? Infinity) + CORRELATE_AFTER_SEC]);
+    }
     pairs.add(pairKey(p.client.ip, p.server.ip));
     for (const a of p.session.announcements) {
       const { target, fallback } = targetsOf({ ...a, transfer: null }, p.client, p.server);
@@ -183,7 +193,11 @@ function relevance(pending: readonly PendingJson[]): (c: ConnectionSummary) => b
       if (fallback) endpoints.add(endpointKey(fallback.ip, fallback.port));
     }
   }
-  return (c) => endpoints.has(endpointKey(c.resp.ip, c.resp.port)) || pairs.has(pairKey(c.orig.ip, c.resp.ip));
+  const stray = (c: ConnectionSummary): boolean => {
+    const start = startOf(c);
+    return strays.get(c.orig.ip)?.some(([from, to]) => start >= from && start <= to) === true;
+  };
+  return (c) => endpoints.has(endpointKey(c.resp.ip, c.resp.port)) || pairs.has(pairKey(c.orig.ip, c.resp.ip)) || stray(c);
 }
 
 /** Replays the pending sessions with every connection kept for them, in capture order. */

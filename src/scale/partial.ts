@@ -23,7 +23,7 @@
 import type { ConnectionSummary } from '../tcp/index.js';
 import { isAnonymous } from '../ftp/session-report.js';
 import type { PendingSession } from '../ftp/shard.js';
-import { FtpSession, TimelineLog, type AnnouncementRec, type TimelineRec, type TransferRec } from '../ftp/session.js';
+import { FtpSession, TimelineLog, type AnnouncementRec, type HalfAnnouncement, type TimelineRec, type TransferRec } from '../ftp/session.js';
 import { REDACTED, redactCommand } from '../ftp/commands.js';
 import type { SessionFacts, SessionReport } from '../ftp/model.js';
 import type { RunCounters } from '../pipeline.js';
@@ -166,6 +166,7 @@ type SessionFields = Pick<FtpSession, (typeof SESSION_FIELDS)[number]>;
 
 type AnnouncementJson = Omit<AnnouncementRec, 'transfer'> & { transfer: number | null };
 type TransferJson = Omit<TransferRec, 'announcement'> & { announcement: number | null };
+type HalfJson = Omit<HalfAnnouncement, 'transfer'> & { transfer: number | null };
 
 export interface PendingJson {
   batch: number;
@@ -179,6 +180,9 @@ export interface PendingJson {
   session: SessionFields & {
     announcements: AnnouncementJson[];
     transfers: TransferJson[];
+    /** One side of the control connection captured: its half announcements (absent in partial
+     * results of an ftp-pcap that kept none). */
+    halves?: HalfJson[];
     timeline: { entries: TimelineRec[]; dropped: number; droppedAfter: number } | null;
   };
 }
@@ -204,6 +208,7 @@ export function encodePending(p: PendingSession, showPasswords: boolean): Pendin
       ...fields,
       announcements: f.announcements.map((a) => ({ ...a, transfer: a.transfer ? (tIndex.get(a.transfer) ?? null) : null })),
       transfers: f.transfers.map((t) => ({ ...t, announcement: t.announcement ? (aIndex.get(t.announcement) ?? null) : null })),
+      halves: f.halfAnnouncements.map((h) => ({ ...h, transfer: h.transfer ? (tIndex.get(h.transfer) ?? null) : null })),
       timeline: timeline && f.timeline ? { entries: show ? timeline.entries : timeline.entries.map((r) => (r.client ? { ...r, text: redactCommand(r.head, r.text) } : r)), dropped: f.timeline.dropped, droppedAfter: timeline.droppedAfter } : null,
     },
   };
@@ -211,7 +216,7 @@ export function encodePending(p: PendingSession, showPasswords: boolean): Pendin
 
 export function decodePending(j: PendingJson): PendingSession {
   const f = new FtpSession();
-  const { announcements, transfers, timeline, ...fields } = j.session;
+  const { announcements, transfers, halves, timeline, ...fields } = j.session;
   Object.assign(f, fields);
   const as: AnnouncementRec[] = announcements.map((a) => ({ ...a, transfer: null }));
   const ts: TransferRec[] = transfers.map((t) => ({ ...t, announcement: t.announcement === null ? null : (as[t.announcement] ?? null) }));
@@ -220,6 +225,7 @@ export function decodePending(j: PendingJson): PendingSession {
   });
   f.announcements.push(...as);
   f.transfers.push(...ts);
+  f.halfAnnouncements.push(...(halves ?? []).map((h) => ({ ...h, transfer: h.transfer === null ? null : (ts[h.transfer] ?? null) })));
   if (timeline) f.timeline = TimelineLog.restore(timeline.entries, timeline.dropped, timeline.droppedAfter);
   return { batch: j.batch, start: j.start, end: j.end ?? Infinity, client: j.client, server: j.server, control: j.control, taken: j.taken, session: f };
 }

@@ -12,8 +12,10 @@ import { analyze } from '../../src/pipeline.js';
 import { analyzeJobs, type JobsStats } from '../../src/scale/jobs.js';
 import { CollectSink, type AnalysisReport } from '../../src/report/analysis.js';
 import { cliBatch, type CliResult } from '../helpers/cli.js';
+import { readAll } from '../helpers/capture.js';
+import { toPcap, variantRecords } from '../helpers/variants.js';
 
-const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: { file: string; parts?: { file: string }[] }[] };
+const manifest = JSON.parse(readFileSync('fixtures/manifest.json', 'utf8')) as { captures: { file: string; parts?: { file: string }[]; sessions?: { client: { ip: string } }[] }[] };
 const workerUrl = pathToFileURL(resolve('dist/scale/worker.js'));
 
 async function jobs(files: string[], n: number, stats?: JobsStats): Promise<AnalysisReport> {
@@ -65,6 +67,36 @@ describe('--jobs 2 = --jobs 1', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('--jobs 2 = --jobs 1 on one-sided captures (test/helpers/variants.ts)', () => {
+  // A half announcement's connection to a third address is another host pair, so another shard:
+  // the session waits for the merge, which replays the other shard's orphans from its initiator.
+  const cases: [string, 'client-side' | 'server-side'][] = [
+    ['16-bounce.pcap', 'server-side'],
+    ['06-client-nat-outside.pcap', 'server-side'],
+    ['07-ipv6.pcap', 'server-side'],
+    ['15-long-modes.pcap', 'client-side'],
+    ['05-pasv-nat-client.pcap', 'client-side'],
+  ];
+  for (const [file, side] of cases) {
+    it(`${file} ${side}`, async () => {
+      const c = manifest.captures.find((x) => x.file === file);
+      const { records } = await readAll([join('fixtures', file)]);
+      const dir = mkdtempSync(join(tmpdir(), 'ftp-pcap-jobs-test-'));
+      try {
+        const path = join(dir, 'one-sided.pcap');
+        writeFileSync(path, toPcap(variantRecords(records, side, new Set((c?.sessions ?? []).map((s) => s.client.ip)))) as Buffer);
+        const one = await analyze([path], { ports: [21] });
+        expect(one.sessions.length).toBeGreaterThan(0);
+        const sink = new CollectSink();
+        await analyzeJobs([path], { workerUrl, ports: [21] }, 2, sink);
+        expect(sink.report).toEqual(one);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('analyze --jobs 2 in every format, as a user runs it', () => {
