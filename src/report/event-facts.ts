@@ -82,21 +82,23 @@ export function transferFile(d: DataConnectionReport): { path: string; name: str
   return { path, name: basename(path) };
 }
 
-/** Per-client first/last session time and servers, for findings that span sessions. */
+/** Per-client first/last session time and servers, for findings that span sessions. `servers` is
+ * an array searched in turn (at most MAX_SPAN_SERVERS): up to MAX_EVENT_CLIENT_SPANS of these
+ * live until the end, and a Set of one address costs several times an array of one. */
 export interface ClientSpan {
   first: string;
   last: string;
-  servers: Set<string>;
+  servers: string[];
 }
 const MAX_SPAN_SERVERS = 16;
 
 export function trackClient(spans: Map<string, ClientSpan>, s: SessionReport): void {
   const c = spans.get(s.client.ip);
   if (!c) {
-    spans.set(s.client.ip, { first: s.start, last: s.end, servers: new Set([s.server.ip]) });
+    spans.set(s.client.ip, { first: s.start, last: s.end, servers: [s.server.ip] });
     return;
   }
   if (s.start < c.first) c.first = s.start;
   if (s.end > c.last) c.last = s.end;
-  if (c.servers.size < MAX_SPAN_SERVERS) c.servers.add(s.server.ip);
+  if (c.servers.length < MAX_SPAN_SERVERS && !c.servers.includes(s.server.ip)) c.servers.push(s.server.ip);
 }
