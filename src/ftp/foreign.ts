@@ -87,14 +87,16 @@ export class ContestedTargets {
   /** A TCP packet of another shard; `announced` says whether an open session announced a key. */
   note(p: Packet, announced: (key: string) => boolean): void {
     if (this.ports.size === 0) return;
-    for (const [ip, port] of [[p.dst, p.dstPort], [p.src, p.srcPort]] as const) {
-      if (!this.ports.has(port)) continue;
-      const key = endpointKey(formatIp(ip), port);
-      if (!announced(key)) continue;
-      this.touched.delete(key);
-      this.touched.add(key);
-      if (this.touched.size > MAX_SHARD_FOREIGN_TARGETS) for (const k of this.touched) return void this.touched.delete(k);
-    }
+    // Both ends, without an array per packet: this runs for every packet of the other shards.
+    if (this.ports.has(p.dstPort)) this.touch(endpointKey(formatIp(p.dst), p.dstPort), announced);
+    if (this.ports.has(p.srcPort)) this.touch(endpointKey(formatIp(p.src), p.srcPort), announced);
+  }
+
+  private touch(key: string, announced: (key: string) => boolean): void {
+    if (!announced(key)) return;
+    this.touched.delete(key);
+    this.touched.add(key);
+    if (this.touched.size > MAX_SHARD_FOREIGN_TARGETS) for (const k of this.touched) return void this.touched.delete(k);
   }
 
   has(key: string): boolean {
