@@ -130,8 +130,9 @@ export interface LoginAttempt {
 
 /** A half announcement's mode for a connection of IP version `ipVersion`: the named command's, or
  * for a reply naming none, EPRT over IPv6 (PORT carries IPv4 addresses only, RFC 2428 §1; LPRT,
- * RFC 1639, is obsolete and no lab server implements it) and `unknown` over IPv4, where PORT and
- * EPRT look the same from the server's side. */
+ * RFC 1639, is obsolete and no lab server implements it); over IPv4, where the reply reads the same
+ * for PORT and EPRT, the command's length measured against the endpoint `target` the server
+ * connected to (activeModeByLength), else `unknown`. */
 export function halfModeOf(h: HalfAnnouncement, ipVersion: 4 | 6, target: { readonly ip: string; readonly port: number } | null = null): DataMode {
   if (h.named) return h.kind;
   if (ipVersion === 6) return 'extended-active';
@@ -142,10 +143,12 @@ export function halfModeOf(h: HalfAnnouncement, ipVersion: 4 | 6, target: { read
  * The command an unnamed active reply answered, from the command's length as the server's ACKs
  * count it and the endpoint the server then connected to: `PORT h1,h2,h3,h4,p1,p2` and
  * `EPRT |1|h1.h2.h3.h4|port|` (RFC 959 §4.1.2, RFC 2428 §2, each ending in CRLF) for one IPv4
- * endpoint never have the same length (PORT is 9 + the address + the digits of p1 and p2, EPRT 12
- * + the address + the digits of the port, and p1, p2 have at most 6 digits between them where the
- * port has 5 or fewer: equal lengths would need 3 more digits than the port's). Another length
- * (two commands between the replies, a client that pads or leaves out the CR) decides nothing.
+ * endpoint never have the same length: PORT is 9 + the address + the digits of p1 and p2, EPRT 12
+ * + the address + the digits of the port, so equal lengths would need three digits more in p1 and
+ * p2 than in the port, and they have at most one more (below 256, p1 is 0 and p2 the port; from
+ * 256 on, p1 = port / 256 has at least two digits fewer than the port and p2 at most three).
+ * Another length (two commands between the replies, a client that pads or leaves out the CR)
+ * decides nothing.
  */
 export function activeModeByLength(bytes: number, target: { readonly ip: string; readonly port: number }): 'active' | 'extended-active' | null {
   if (target.ip.includes(':')) return null;
