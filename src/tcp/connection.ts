@@ -232,6 +232,8 @@ export class Endpoint extends Half implements EndpointFacts {
   synFrame = 0;
   finFrame = 0;
   rstFrame = 0;
+  /** The acknowledgement number its first RST carried (meaningful when rstFrame is not 0). */
+  rstAck = 0;
   /** Capture time of finFrame and rstFrame (meaningful when the frame is not 0). */
   finSec = 0;
   finNsec = 0;
@@ -303,6 +305,7 @@ export class Endpoint extends Half implements EndpointFacts {
     this.synFrame = 0;
     this.finFrame = 0;
     this.rstFrame = 0;
+    this.rstAck = 0;
     this.finSec = 0;
     this.finNsec = 0;
     this.rstSec = 0;

@@ -165,7 +165,7 @@ export class TcpTracker {
       c = c.hashNext;
     }
     const flags = p.flags;
-    if (c !== null && (flags & SYN) !== 0 && this.startsNew(c, dir, flags, p.seq | 0)) {
+    if (c !== null && ((flags & SYN) !== 0 ? this.startsNew(c, dir, flags, p.seq | 0) : (flags & (RST | ACK)) === (RST | ACK) && this.answersAnotherSyn(c, dir, p.ack | 0))) {
       this.portReuse++;
       this.remove(c, 'port-reuse');
       c = null;
@@ -296,6 +296,16 @@ export class TcpTracker {
     // Only this side captured (the peer never seen): a SYN-ACK with another ISN after its own FIN
     // answers a new SYN on the same 4-tuple (a client reusing its data port).
     return me.sentSynAck && seq !== me.isn && me.state === EndpointState.CLOSED && me.peer.state === EndpointState.INACTIVE;
+  }
+
+  /**
+   * Only the responder captured, and it has sent RSTs alone: a RST+ACK acknowledging another ISN
+   * than its first RST did answers another SYN on the same 4-tuple (curl reusing its source port
+   * after a refused EPSV, a scanner): a new connection. A SPAN duplicate acknowledges the same.
+   */
+  private answersAnotherSyn(c: Conn, dir: Direction, ack: number): boolean {
+    const me = c.endpoint(dir);
+    return dir === 1 && c.orig.packets === 0 && me.rstFrame !== 0 && me.rstAck !== ack && me.bytes === 0 && c.synAckFrame === 0;
   }
 
   private insert(c: Conn, p: Packet, flipped: boolean): void {
@@ -441,6 +451,7 @@ export class TcpTracker {
     if (rst) {
       if (me.rstFrame === 0) {
         me.rstFrame = frame;
+        me.rstAck = p.ack | 0;
         me.rstSec = p.tsSec;
         me.rstNsec = p.tsNsec;
       }

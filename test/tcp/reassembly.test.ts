@@ -398,6 +398,25 @@ describe('port reuse', () => {
     ]);
   });
 
+  it("the responder's side alone: a RST+ACK acknowledging another ISN answers another SYN; a duplicate of the first does not", () => {
+    const removed: ConnectionSummary[] = [];
+    const tracker = new TcpTracker({ events: { removed: (s) => removed.push(s) } });
+    const w = new Wire(tracker, '10.0.0.1:40261', '10.0.0.2:30010');
+    // 04-passive-blocked, server side: curl's SYNs after EPSV and after PASV, from one port, each
+    // reset; a SPAN copy of the first RST 10 µs later.
+    w.send(
+      { from: 's', flags: 'RA', seq: 0, ack: 2470096833 },
+      { from: 's', flags: 'RA', seq: 0, ack: 2470096833 },
+      { from: 's', flags: 'RA', seq: 0, ack: 2470099420 },
+    );
+    tracker.finish();
+    expect(removed.map((s) => [s.state, s.removal, s.respSent.rstFrame])).toEqual([
+      ['RSTRH', 'port-reuse', 1],
+      ['RSTRH', 'end-of-capture', 3],
+    ]);
+    expect(tracker.counters.portReuse).toBe(1);
+  });
+
   it('a refused SYN retried with the same ISN stays one connection', () => {
     const removed: ConnectionSummary[] = [];
     const tracker = new TcpTracker({ events: { removed: (s) => removed.push(s) } });
