@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { availableParallelism } from 'node:os';
 import type { ProgressInput } from '../../capture/index.js';
 import { analyzeTo } from '../../pipeline.js';
 import { analyzeJobs } from '../../scale/jobs.js';
@@ -9,7 +8,7 @@ import { MAX_JOBS } from '../../limits.js';
 import { UsageError } from '../errors.js';
 import { buildFilter } from '../filters.js';
 import { exitFor, reportOptions, writeReport, type ReportCliOptions } from '../report.js';
-import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, inputBytes, streamInput, resolveInputs, startProgress, withOutput } from '../run.js';
+import { CAPTURE_ARGS_HELP, endProgress, exitCodesHelp, streamInput, resolveInputs, startProgress, withOutput } from '../run.js';
 import { VERSION } from '../version.js';
 import { Extractor } from '../../ftp/extract.js';
 import { termSafe } from '../../report/escape.js';
@@ -73,20 +72,17 @@ function parsePorts(s: string | undefined): number[] {
   });
 }
 
-/** Inputs smaller than this are read by one thread unless --jobs says otherwise: starting the
- * workers and merging cost more than they save (measured: ~60 ms). */
-const JOBS_MIN_BYTES = 64 * 1024 * 1024;
-
+/**
+ * `--jobs` absent: one thread. Measured here (docs/performance.md), a shard costs nearly what the
+ * whole run does: every thread reads and decodes every packet (many.pcap: 0.73 s of 2.27 s),
+ * checks the other shards' control segments and writes its sessions as partial results, and the
+ * merge adds 0.73 s; bulk.pcap is one host pair, one shard. With those parts, three shards on four
+ * free cores would still take ~2.4 s against 2.27 s, so the split wins nowhere it was measured,
+ * and the default is the plain path. `--jobs N` remains for archives of many host pairs on many
+ * cores, where the user measures it.
+ */
 function parseJobs(s: string | undefined, paths: readonly string[]): number {
-  if (s === undefined) {
-    // Default: every core, for inputs big enough to gain from them; stdin is read once.
-    if (streamInput(paths) !== null || inputBytes(paths) < JOBS_MIN_BYTES) return 1;
-    // One core is left to V8's collector threads and the read-ahead, which one thread already keeps
-    // busy (many.pcap: 3.0 s of CPU in 2.1 s); on a 2-core machine --jobs 2 is slower than one
-    // thread on both benchmark captures (docs/performance.md: 1.2-1.3x the wall time, 1.4-1.7x the
-    // CPU, measured side by side), so the default there is 1.
-    return Math.max(1, Math.min(availableParallelism() - 1, MAX_JOBS));
-  }
+  if (s === undefined) return 1;
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1 || n > MAX_JOBS) throw new UsageError(`--jobs: "${s}" is not a count of worker threads from 1 to ${MAX_JOBS}`);
   const once = n > 1 ? streamInput(paths) : null;
@@ -104,7 +100,7 @@ export function registerAnalyze(program: Command): void {
   )
     .option('--ports <list>', 'extra FTP control ports, comma-separated (21, and 990 for implicit FTPS, always count; any port is found by its 220 banner)')
     .option('--show-passwords', 'show passwords in the report (redacted by default, except anonymous ones)')
-    .option('-j, --jobs <n>', `worker threads, each analysing the connections of a share of the host pairs (default: the number of cores less one for inputs over ${JOBS_MIN_BYTES >> 20} MB, else 1; 1 is the plain single-threaded path)`)
+    .option('-j, --jobs <n>', 'threads, each analysing the connections of a share of the host pairs (default 1, the plain single-threaded path: see docs/performance.md for when more pay)')
     .option('--shard <i/N>', 'analyse only shard i (0-based) of N of these inputs and write a partial result for `ftp-pcap merge` (a Kubernetes Indexed Job: --shard $JOB_COMPLETION_INDEX/N)')
     .option('--hash', "follow each data connection's bytes: per transfer its size, SHA-256 and whether it is complete (`file` in the report; one thread)")
     .option('--listings', 'parse LIST/NLST/MLSD listings into entries (implies --hash)')
