@@ -224,7 +224,7 @@ function dataReport(
           lastFrame: c.lastFrame,
           start: isoTimeNs(c.startSec, c.startNsec),
           end: isoTimeNs(c.endSec, c.endNsec),
-          ...(halfCaptured(c) ? { capturedSide: (c.oneSided === 'orig') === (c.orig.ip !== s.server.ip) ? ('client' as const) : ('server' as const) } : {}),
+          ...(halfCaptured(c) || (c.oneSided !== null && s.controlSeen !== 'both') ? { capturedSide: (c.oneSided === 'orig') === (c.orig.ip !== s.server.ip) ? ('client' as const) : ('server' as const) } : {}),
           ...(ctx.timeline ? { events: tcpEvents(c, initiator) } : {}),
         }
       : null,

@@ -51,6 +51,9 @@ export interface TcpRow {
   readonly outcome: Outcome;
   /** A SYN no SYN-ACK or RST answered (no-answer). */
   readonly unanswered: boolean;
+  /** A SYN of a connection captured from its sender's side alone: its answers, if any, travel
+   * the way the capture does not hold, so no answer in the capture says nothing. */
+  readonly answerUnseen: boolean;
   /** A SYN an ICMP destination unreachable answered: it stopped at the rejecting device. */
   readonly rejected: boolean;
   /** icmp-unreachable: the rejecting device's address and the code in words. */
@@ -140,7 +143,8 @@ export function ladderOf(s: SessionReport, maxRows = LADDER_MAX_ROWS): Ladder {
     for (const e of d.tcp?.events ?? []) {
       const isSyn = e.kind === 'syn' || e.kind === 'syn-retransmit';
       if (isSyn) syn++;
-      tcp.push({ kind: 'tcp', t: isoSeconds(e.time) - t0, frame: e.frame, from: e.from, event: e.kind, dc: d.id, synNumber: isSyn ? syn : 0, outcome: d.outcome, unanswered: isSyn && !answered && !rejected, rejected: isSyn && rejected, by: e.by ?? null, reason: e.reason ?? null });
+      const unseen = isSyn && !answered && !rejected && d.tcp?.capturedSide === e.from;
+      tcp.push({ kind: 'tcp', t: isoSeconds(e.time) - t0, frame: e.frame, from: e.from, event: e.kind, dc: d.id, synNumber: isSyn ? syn : 0, outcome: d.outcome, unanswered: isSyn && !answered && !rejected && !unseen, answerUnseen: unseen, rejected: isSyn && rejected, by: e.by ?? null, reason: e.reason ?? null });
     }
   }
   tcp.sort((a, b) => a.t - b.t || a.frame - b.frame);
@@ -301,7 +305,7 @@ export function tcpLabel(r: TcpRow, d?: DataConnectionReport): string {
   if (r.event === 'icmp-unreachable') return `[${r.dc}] ${r.reason ?? 'ICMP destination unreachable'} from ${r.by ?? '?'}`;
   const name = r.event === 'syn' || r.event === 'syn-retransmit' ? `SYN${r.synNumber > 1 ? ` #${r.synNumber} (retransmission)` : ''}` : r.event.toUpperCase();
   const where = r.event === 'syn' && d?.from ? ` ${endpointOrDash(d.from)} -> ${endpointOrDash(d.to)}` : '';
-  return `[${r.dc}] ${name}${where}${r.unanswered ? ' - no answer' : r.rejected ? ' - rejected' : ''}`;
+  return `[${r.dc}] ${name}${where}${r.unanswered ? ' - no answer' : r.rejected ? ' - rejected' : r.answerUnseen ? ' - answer not captured' : ''}`;
 }
 
 

@@ -14,6 +14,7 @@ import { analyze } from '../../src/pipeline.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
 import { readAll, type PlainRecord } from '../helpers/capture.js';
 import { toPcap, variantRecords, VARIANTS, type VariantName } from '../helpers/variants.js';
+import { ladderOf, renderLadderText } from '../../src/report/ladder.js';
 
 interface ManifestCapture {
   file: string;
@@ -290,8 +291,13 @@ describe('field conditions: the cases of the issue', () => {
     expect(s3?.findings.find((f) => f.code === 'data-refused' && f.dataConnection === d(40062)?.id)?.frames.length).toBe(2);
     // A firewall drops the SYN: three SYNs over 2 s. From the client's side alone a drop and an
     // answer lost on the way back look the same.
-    expect(d(40060)).toMatchObject({ outcome: 'incomplete', tcp: { synRetransmits: 2 } });
+    expect(d(40060)).toMatchObject({ outcome: 'incomplete', tcp: { synRetransmits: 2, capturedSide: 'client' } });
     expect(r.sessions.flatMap((s) => s.findings).filter((f) => f.code === 'data-no-answer')).toEqual([]);
+    // The ladder does not draw those SYNs as unanswered: their answers travel the other way.
+    const withTimeline = await analyze(['-'], { stdin: Readable.from([toPcap(variantRecords(records, 'client-side', new Set(['192.0.2.10']))) as Buffer]), ports: [21], timeline: true });
+    const ladder = renderLadderText(ladderOf(withTimeline.sessions.find((s) => s.dataConnections.some((x) => x.from?.port === 40060)) as AnalysisReport['sessions'][number]));
+    expect(ladder).toContain('[1] SYN #3 (retransmission) - answer not captured');
+    expect(ladder).not.toContain('no answer ==');
   });
 
   it("03-active-blocked.pcap server side: vsftpd's 425 right after its only SYN is refused; its retried SYNs stay incomplete", async () => {
