@@ -21,9 +21,9 @@ import { analyze } from '../../src/pipeline.js';
 import type { DataConnectionReport, SessionReport } from '../../src/ftp/model.js';
 import { FAILED_OUTCOMES } from '../../src/ftp/model.js';
 import { Overview, type OverviewReport } from '../../src/report/overview.js';
-import { OVERVIEW_RULE_PORT_GAP } from '../../src/limits.js';
 import type { AnalysisReport } from '../../src/report/analysis.js';
 import { shiftedPcap } from '../helpers/capture.js';
+import { expectedRuleCount } from '../helpers/overview.js';
 
 const SLICE = 'test/report/data/many-slice.pcap';
 /** Blocked passive and active connections (03, 04), an ICMP rejection (22), drops (24), a NAT
@@ -119,17 +119,7 @@ describe('the many-sessions slice with lab failures merged in', () => {
 
   it('one firewall rule per distinct (direction, server, client /24, port range) among the blocked connections', () => {
     const blocked = failedOf(merged.sessions).filter((f) => (f.d.outcome === 'no-answer' || f.d.outcome === 'refused') && !NOT_A_RULE.has(cause(f) ?? ''));
-    const keys = new Map<string, number[]>();
-    for (const f of blocked) {
-      const k = `${f.d.initiator === 'client' ? 'inbound-to-server' : 'inbound-to-client'}|${f.s.server.ip}|${net24(f.s.client.ip)}`;
-      keys.set(k, [...(keys.get(k) ?? []), f.d.announced?.port ?? f.d.to?.port ?? -1]);
-    }
-    let distinct = 0;
-    for (const ports of keys.values()) {
-      const sorted = [...ports].sort((a, b) => a - b);
-      distinct += 1 + sorted.filter((p, i) => i > 0 && p - sorted[i - 1] > OVERVIEW_RULE_PORT_GAP).length;
-    }
-    expect(ov.firewallRules).toHaveLength(distinct);
+    expect(ov.firewallRules).toHaveLength(expectedRuleCount(blocked, net24));
     expect(ov.firewallRules.reduce((n, r) => n + r.connections, 0)).toBe(blocked.length);
     // No two rules are the same (direction, source, destination, ports): deduplicated.
     expect(new Set(ov.firewallRules.map((r) => r.text)).size).toBe(ov.firewallRules.length);
