@@ -25,7 +25,7 @@ import { TimelineLog, type AnnouncementRec } from './session.js';
 import type { Packet } from '../decode/index.js';
 import { startsWithGreeting } from './replies.js';
 import { TransferFiles, type PendingFile } from './payload.js';
-import { sessionReport, strayConnections, unpairedHalves, type FinalizedSession } from './session-report.js';
+import { sessionReport, strayPairs, type FinalizedSession } from './session-report.js';
 import { ReplayedControl, type ControlState, type PendingSession, type ShardHooks } from './shard.js';
 import type { Extractor } from './extract.js';
 import { SessionPressure, type SessionBounds } from './pressure.js';
@@ -413,10 +413,10 @@ export class FtpAnalyzer {
     const halves = s.sink.session.halfAnnouncements.length > 0 && s.controlSeen !== 'both';
     const strays = halves ? this.pool.strays(s, s.controlSeen === 'client' ? s.client.ip : s.server.ip) : [];
     this.release(s);
+    const paired = halves ? strayPairs({ controlSeen: s.controlSeen, server: s.server, session: s.sink.session }, leftovers, strays) : null;
     // A half announcement with no connection in this shard: its initiator's connection to a third
     // address may be in another shard (a host pair of its own).
-    const halfWaits = this.shard !== null && halves && unpairedHalves({ controlSeen: s.controlSeen, server: s.server, session: s.sink.session }, leftovers, strays);
-    if (halfWaits || this.shard?.waits(expectations, matches, s.targets, [...[...matches.values()].map((m) => m.conn), ...leftovers])) {
+    if ((this.shard !== null && paired?.unpaired === true) || this.shard?.waits(expectations, matches, s.targets, [...[...matches.values()].map((m) => m.conn), ...leftovers])) {
       const taken = [...[...matches.values()].map((m) => m.conn), ...retries, ...leftovers];
       this.shard.pending({ start: s.start, end, client: s.client, server: s.server, control: summary, session: s.sink.session, taken, batch: this.batch });
       s.sink.dispose();
@@ -425,7 +425,7 @@ export class FtpAnalyzer {
     }
     // The connections to third addresses its half announcements explain are taken now, before
     // another session's finalization could see them (the report itself may be made later).
-    const took = strayConnections({ controlSeen: s.controlSeen, server: s.server, session: s.sink.session }, leftovers, strays);
+    const took = paired?.took ?? [];
     for (const c of took) this.pool.take(c.id);
     const r: Ready = { start: s.start, clientPort: s.client.port, input: { client: s.client, server: s.server, capturePoint: s.capturePoint, controlSeen: s.controlSeen, session: s.sink.session }, summary, expectations, matches, leftovers, strays: took, report: null, files: [] };
     // With --hash, --extract or --listings the report takes the data bytes followed so far: it is
@@ -490,7 +490,7 @@ interface Ready {
   readonly expectations: readonly Expectation[];
   readonly matches: ReadonlyMap<Expectation, Match>;
   readonly leftovers: readonly ConnectionSummary[];
-  /** Connections to third addresses its half announcements took (strayConnections). */
+  /** Connections to third addresses its half announcements took (strayPairs). */
   readonly strays: readonly ConnectionSummary[];
   report: SessionReport | null;
   files: PendingFile[];

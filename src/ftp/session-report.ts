@@ -292,20 +292,17 @@ function halvesOf(s: Pick<FinalizedSession, 'controlSeen' | 'server' | 'session'
   return { halves, used, of };
 }
 
-/** The connections to third addresses (`strays`) a session's half announcements take, as its
- * report pairs them (halfPairs): found when the session is finalized, so that they are taken
- * before another session's finalization, also when the report is made later. */
-export function strayConnections(s: Pick<FinalizedSession, 'controlSeen' | 'server' | 'session'>, leftovers: readonly ConnectionSummary[], strays: readonly ConnectionSummary[]): ConnectionSummary[] {
-  if (strays.length === 0) return [];
+/**
+ * How a session's half announcements pair with the connections to third addresses (`strays`), as
+ * its report pairs them (halfPairs), found when the session is finalized: `took`, the strays they
+ * take, so that these are taken before another session's finalization, also when the report is
+ * made later; `unpaired`, whether one that a connection could answer (not a refusal) found none
+ * there or among `leftovers`: a merge of shards must see the other shards' connections first.
+ */
+export function strayPairs(s: Pick<FinalizedSession, 'controlSeen' | 'server' | 'session'>, leftovers: readonly ConnectionSummary[], strays: readonly ConnectionSummary[]): { took: ConnectionSummary[]; unpaired: boolean } {
   const { halves, used } = halvesOf(s, leftovers);
-  return halfPairs(halves, used, strays).flatMap((p) => (p.conn ? [p.conn] : []));
-}
-
-/** Some half announcement that a connection could answer (not a refusal) found none among
- * `leftovers` and `strays`: a merge of shards must see the other shards' connections first. */
-export function unpairedHalves(s: Pick<FinalizedSession, 'controlSeen' | 'server' | 'session'>, leftovers: readonly ConnectionSummary[], strays: readonly ConnectionSummary[]): boolean {
-  const { halves, used } = halvesOf(s, leftovers);
-  return halfPairs(halves, used, strays).some((p) => p.conn === null && !p.half.refused);
+  const pairs = halfPairs(halves, used, strays);
+  return { took: pairs.flatMap((p) => (p.conn ? [p.conn] : [])), unpaired: pairs.some((p) => p.conn === null && !p.half.refused) };
 }
 
 /** The address and port a server's refusal names ("... foreign address 203.0.113.99:25."), or null. */

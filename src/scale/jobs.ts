@@ -1,10 +1,10 @@
 /**
  * `--jobs N`: the cores of one machine. N threads (the main one and N-1 workers) each run one
  * shard of the same inputs (src/scale/shard.ts: every thread reads every input from the page cache
- * and keeps its host pairs; reading is the cheap part, TCP reassembly and FTP parsing the dear
- * one) into a partial result in a private temporary folder; the main thread then merges them
- * (merge.ts) exactly as
- * `ftp-pcap merge` does, so `--jobs`, `--shard` + `merge` and one process give one answer.
+ * and keeps its host pairs) into a partial result in a private temporary folder; the main thread
+ * then merges them (merge.ts) exactly as `ftp-pcap merge` does, so `--jobs`, `--shard` + `merge`
+ * and one process give one answer. Not the default: a shard costs nearly what the whole run does
+ * (docs/performance.md).
  */
 import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
