@@ -1,6 +1,6 @@
 /**
  * Every bound ftp-pcap keeps to stay within memory and time, in one place, grouped by stage (see
- * CONTRIBUTING.md). Each says what it protects and what reaching it costs; every one that can be
+ * docs/CONTRIBUTING.md). Each says what it protects and what reaching it costs; every one that can be
  * reached is counted in the report's `limits` section (docs/formats.md, Limits), never silently.
  * Stages import from here; nothing else defines a bound.
  */
@@ -65,7 +65,7 @@ export const MAX_TUNNEL_DEPTH = 8;
 
 // --- tcp: connection tracking and reassembly (src/tcp/)
 /** Connections tracked at once. A tracked connection costs ~0.7 KiB of heap (measured with
- * `node --expose-gc bench/tcp-micro.mjs`), so 32,768 stay under ~23 MiB (65,536 took a SYN flood's
+ * `node --expose-gc test/bench/tcp-micro.mjs`), so 32,768 stay under ~23 MiB (65,536 took a SYN flood's
  * peak RSS to 140 MB on its own, the whole memory budget of a run); an FTP capture rarely
  * holds more than a few thousand at once (closed ones leave after TCP_CLOSED_TIMEOUT_SEC). Past
  * it the idlest connection of the least useful class is evicted (closed ones first, then

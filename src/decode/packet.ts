@@ -6,7 +6,7 @@
  * record's chunk (offsets in it are absolute; nothing at or past `capEnd` is this packet's) or, for
  * a reassembled IP datagram, a buffer the decoder made; `src`/`dst` are small buffers the decoder
  * owns and overwrites per packet (copying 4 bytes is cheaper than a subarray view: measured in
- * bench/decode-micro.mjs). All are valid until the next call to `decode()`: whoever keeps bytes
+ * test/bench/decode-micro.mjs). All are valid until the next call to `decode()`: whoever keeps bytes
  * copies them.
  */
 export interface Packet {

@@ -10,7 +10,7 @@
  * fixed-size `FastHash` keys. Measured for IPv6 (10,000 flows, Node 20, this 2-CPU machine): a
  * string key (decode's addressKey for both addresses + ports) costs ~550 ns a lookup, this
  * numeric hash ~140 ns, without allocating; the whole tracker runs ~4.5 M IPv6 packets/s
- * (bench/tcp-micro.mjs), half its IPv4 rate.
+ * (test/bench/tcp-micro.mjs), half its IPv4 rate.
  */
 
 /** murmur3's 32-bit finaliser: every input bit affects every output bit. */

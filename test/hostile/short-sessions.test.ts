@@ -9,7 +9,7 @@
  * issue's floods (200,000 sessions at 1,400/s; 100,000 at one timestamp) are written (to
  * HOSTILE_DIR, e.g. /var/tmp/ftp-pcap-floods, to keep them) and run through the CLI in every
  * format and with -j 2, under the hostile-capture RSS bound:
- *   HOSTILE_FULL=1 HOSTILE_DIR=/var/tmp/ftp-pcap-floods npx vitest run test/hostile/short-sessions.test.ts
+ *   HOSTILE_FULL=1 HOSTILE_DIR=/var/tmp/ftp-pcap-floods npm test -- test/hostile/short-sessions.test.ts
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@
  * report's JSON Schema (src/report/schema/analysis.schema.json) with Ajv and compared with the
  * reviewed golden file in test/golden/. The goldens are read in review against the manifest's
  * ground truth (test/pipeline/truth.test.ts checks that part mechanically); after a deliberate
- * change of the report, `UPDATE_GOLDEN=1 npx vitest run test/pipeline/golden.test.ts` rewrites
+ * change of the report, `UPDATE_GOLDEN=1 npm test -- test/pipeline/golden.test.ts` rewrites
  * them and the diff is what gets reviewed.
  */
 import { describe, it, expect, beforeAll } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * deploy/kubernetes/ftp-pcap-indexed-job.yaml: its shape (an Indexed Job of N shards whose --shard
+ * docs/deploy/kubernetes/ftp-pcap-indexed-job.yaml: its shape (an Indexed Job of N shards whose --shard
  * argument says N, volumes where the arguments read and write, a merge Job reading the same place)
  * and its commands, run here as the kubelet would run them: `$(JOB_COMPLETION_INDEX)` replaced in
  * command and args, each volume's mountPath mapped to a local folder, /bin/sh for `sh -c`.
@@ -14,7 +14,7 @@ import { posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Shell, linesOf, recordsOf, type ShellResult } from '../helpers/shell.js';
 
-const MANIFEST = 'deploy/kubernetes/ftp-pcap-indexed-job.yaml';
+const MANIFEST = 'docs/deploy/kubernetes/ftp-pcap-indexed-job.yaml';
 
 /** The parts of the Kubernetes objects this test reads (batch/v1 Job, core/v1 PVC). */
 interface VolumeMount {

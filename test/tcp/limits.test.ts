@@ -271,7 +271,7 @@ describe('TCP bounds', () => {
     expect(t.counters.evictedCapacity).toBe(1_000_001 - TCP_MAX_CONNECTIONS);
     expect(removed).toBe(t.counters.evictedCapacity);
     expect(rec.text[1]).toBe('220 hi\r\n331 pw\r\n');
-    // ~0.7 KiB per tracked connection (bench/tcp-micro.mjs measures it).
+    // ~0.7 KiB per tracked connection (test/bench/tcp-micro.mjs measures it).
     expect(heapGrowth / TCP_MAX_CONNECTIONS).toBeLessThan(1024);
     expect(ms).toBeLessThan(5000);
   });

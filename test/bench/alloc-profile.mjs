@@ -3,16 +3,16 @@
 // /dev/null) under V8's sampling heap profiler with collected objects included (every allocation
 // sampled, not only what is live at the end). Prints MB allocated by function (self), top N;
 // writes the .heapprofile (Chrome DevTools, Memory tab) to OUT if given.
-//   node --max-semi-space-size=2 bench/alloc-profile.mjs FILE [N=30] [OUT]
+//   node --max-semi-space-size=2 test/bench/alloc-profile.mjs FILE [N=30] [OUT]
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
-import { analyzeTo } from '../dist/pipeline.js';
-import { JsonSink } from '../dist/report/analysis.js';
-import { Out } from '../dist/report/out.js';
+import { analyzeTo } from '../../dist/pipeline.js';
+import { JsonSink } from '../../dist/report/analysis.js';
+import { Out } from '../../dist/report/out.js';
 
 const [file, nArg, outFile] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: node bench/alloc-profile.mjs FILE [N] [OUT]');
+  console.error('usage: node test/bench/alloc-profile.mjs FILE [N] [OUT]');
   process.exit(2);
 }
 const session = new Session();

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// A/B of two builds of src/decode (bench/decode-micro.mjs's plain packets) in ONE process, their
+// A/B of two builds of src/decode (test/bench/decode-micro.mjs's plain packets) in ONE process, their
 // rounds interleaved, CPU time per packet: on a shared, loaded machine the two builds then see
 // the same load, where two runs of decode-micro.mjs minutes apart do not. Not part of `npm test`.
 //
 //   git stash; npx tsc -p tsconfig.json --outDir /tmp/base; git stash pop
 //   npx tsc -p tsconfig.json --outDir /tmp/new
-//   node bench/decode-ab.mjs /tmp/base /tmp/new [kinds,comma,separated] [rounds]
+//   node test/bench/decode-ab.mjs /tmp/base /tmp/new [kinds,comma,separated] [rounds]
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 const builds = {};

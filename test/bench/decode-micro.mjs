@@ -3,9 +3,9 @@
 // records laid out back to back in one chunk as the capture reader hands them over (absolute
 // offsets, one reused CaptureRecord and Packet). Not part of `npm test`.
 //
-//   npm run build && node bench/decode-micro.mjs            # uses dist/
-//   node bench/decode-micro.mjs --dist /tmp/out             # another tsc output dir
-//   node bench/decode-micro.mjs --pcap FILE                 # also: a real classic pcap, held
+//   npm run build && node test/bench/decode-micro.mjs            # uses dist/
+//   node test/bench/decode-micro.mjs --dist /tmp/out             # another tsc output dir
+//   node test/bench/decode-micro.mjs --pcap FILE                 # also: a real classic pcap, held
 //                                                           # in memory (decode only, no I/O)
 // With --pcap the time includes the cache misses of touching each record (~50 ns a packet on a
 // 180 MB capture of 775-byte records, measured by a loop that only reads the record header and
@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
 const argDist = process.argv.indexOf('--dist');
-const dist = resolve(argDist > 0 ? process.argv[argDist + 1] : new URL('../dist', import.meta.url).pathname);
+const dist = resolve(argDist > 0 ? process.argv[argDist + 1] : new URL('../../dist', import.meta.url).pathname);
 const { Decoder, newPacket, DecodeStatus } = await import(pathToFileURL(`${dist}/decode/index.js`).href);
 const { CaptureRecord } = await import(pathToFileURL(`${dist}/capture/record.js`).href);
 

@@ -10,11 +10,11 @@
 //   npm run bench -- --cmd analyze --profile        # also CPU profiles and GC counts of the ftp-pcap runs
 //   npm run bench -- --skip tshark,ndpiReader       # leave out the tools whose name starts so
 //
-// Rows besides the tools: `node read floor` (bench/read-floor.mjs: the file read with 1 MiB reads,
+// Rows besides the tools: `node read floor` (test/bench/read-floor.mjs: the file read with 1 MiB reads,
 // nothing else), the least any Node program spends on the file.
-// --profile (into bench/out/profile-<time>/, or --profile-dir DIR): after the timed rounds, each ftp-pcap row runs
+// --profile (into test/bench/out/profile-<time>/, or --profile-dir DIR): after the timed rounds, each ftp-pcap row runs
 // once more with the executable's runtime flags plus `--cpu-prof --trace-gc`; DIR/<row>/ holds its
-// .cpuprofile (open in Chrome DevTools or `node bench/profile-top.mjs FILE`) and gc.txt (the trace);
+// .cpuprofile (open in Chrome DevTools or `node test/bench/profile-top.mjs FILE`) and gc.txt (the trace);
 // the scavenges and mark-compacts of each are printed. Profiled runs are not timed.
 //
 // Each tool runs as its own process under GNU time (wall time and peak RSS), rounds interleaved
@@ -25,7 +25,7 @@ import { existsSync, statSync, mkdirSync, readdirSync, readFileSync, writeFileSy
 import { fileURLToPath } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 let runs = 3;
 let cmds = ['info'];
@@ -44,7 +44,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--jobs') jobs = args[++i].split(',');
   else if (args[i] === '--base') base = args[++i];
   else if (args[i] === '--skip') skip = args[++i].split(',');
-  else if (args[i] === '--profile') profileDir ??= join(root, 'bench/out', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  else if (args[i] === '--profile') profileDir ??= join(root, 'test/bench/out', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   else if (args[i] === '--profile-dir') profileDir = args[++i];
   else files.push(args[i]);
 }
@@ -91,7 +91,7 @@ function tools(file) {
       else t.push({ name: `${label} ${c}`, ftp: true, argv: [bin, c, ...extra, ...sinkArgs, ...inputs] });
     }
   }
-  t.push({ name: 'node read floor (1 MiB reads)', argv: [process.execPath, join(root, 'bench/read-floor.mjs'), ...file.split('+')] });
+  t.push({ name: 'node read floor (1 MiB reads)', argv: [process.execPath, join(root, 'test/bench/read-floor.mjs'), ...file.split('+')] });
   const one = file.split('+')[0];
   // The other tools read one file: no merged or directory inputs for them.
   if (file.includes('+') || statSync(one).isDirectory()) return t;
@@ -178,8 +178,8 @@ if (profiles.length) {
   console.log(`| capture | tool | scavenges | mark-compacts | folder |`);
   console.log(`|---|---|---:|---:|---|`);
   for (const p of profiles) console.log(`| ${p.file} | ${p.tool} | ${p.scavenges} | ${p.markCompacts} | ${p.dir} |`);
-  console.log(`summary of one: node bench/profile-top.mjs ${profiles[0].dir}/*.cpuprofile`);
+  console.log(`summary of one: node test/bench/profile-top.mjs ${profiles[0].dir}/*.cpuprofile`);
 }
 rmSync(OUT_DIR, { recursive: true, force: true });
-mkdirSync(join(root, 'bench/out'), { recursive: true });
-writeFileSync(join(root, 'bench/out/results.json'), JSON.stringify(results, null, 2));
+mkdirSync(join(root, 'test/bench/out'), { recursive: true });
+writeFileSync(join(root, 'test/bench/out/results.json'), JSON.stringify(results, null, 2));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Node's read floor: reads each file given with 1 MiB reads into one buffer and does nothing else
-// (no decode). bench/run.mjs runs it as a row, so a tool's time can be set against the cost of
+// (no decode). test/bench/run.mjs runs it as a row, so a tool's time can be set against the cost of
 // getting the bytes into a Node process at all.
 import { openSync, readSync, closeSync } from 'node:fs';
 

@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // Where --jobs spends its time: one process (--jobs 1) against N worker threads, in process.
-//   node bench/jobs.mjs FILE [jobs=2] [runs=3]
+//   node test/bench/jobs.mjs FILE [jobs=2] [runs=3]
 // Uses the built dist/ (npm run build). Prints, best of runs: a worker's fixed cost, wall time and packets/s of the plain
 // path and of --jobs N, split into the workers' part (read + decode all, tcp + ftp of their share,
 // partial results written) and the merge (partials read, pending sessions replayed, report
 // written), the peak heap of each worker and the process's peak RSS (all threads together).
-import { analyzeTo } from '../dist/pipeline.js';
-import { analyzeJobs } from '../dist/scale/jobs.js';
-import { analyzeShard } from '../dist/scale/run-shard.js';
-import { JsonSink } from '../dist/report/analysis.js';
-import { Out } from '../dist/report/out.js';
+import { analyzeTo } from '../../dist/pipeline.js';
+import { analyzeJobs } from '../../dist/scale/jobs.js';
+import { analyzeShard } from '../../dist/scale/run-shard.js';
+import { JsonSink } from '../../dist/report/analysis.js';
+import { Out } from '../../dist/report/out.js';
 import { statSync } from 'node:fs';
 
 const [file, jobsArg, runsArg] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: node bench/jobs.mjs FILE [jobs] [runs]');
+  console.error('usage: node test/bench/jobs.mjs FILE [jobs] [runs]');
   process.exit(2);
 }
 const jobs = Number(jobsArg ?? 2);

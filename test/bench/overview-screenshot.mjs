@@ -2,7 +2,7 @@
 // The HTML overview of a large capture in headless Chromium (Debian's /usr/bin/chromium through
 // playwright-core), as docs/overview-many.png shows it for the many-sessions benchmark capture:
 //
-//   node bench/overview-screenshot.mjs [CAPTURE] [PNG]
+//   node test/bench/overview-screenshot.mjs [CAPTURE] [PNG]
 //     (default /var/tmp/ftp-pcap-bench/many.pcap, docs/overview-many.png)
 //
 // Writes the whole page (`analyze --format html`, the overview first) to a temporary file, loads
@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const capture = process.argv[2] ?? '/var/tmp/ftp-pcap-bench/many.pcap';
 const png = process.argv[3] ?? join(root, 'docs', 'overview-many.png');
 const dir = mkdtempSync(join(tmpdir(), 'ftp-pcap-ovshot-'));

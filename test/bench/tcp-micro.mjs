@@ -1,11 +1,11 @@
 // Micro-benchmark of the tcp stage alone (no capture reading, no decoding): packets/s of
 // TcpTracker.packet() on hand-filled Packet objects, and heap per tracked connection.
-//   npm run build && node --expose-gc bench/tcp-micro.mjs
+//   npm run build && node --expose-gc test/bench/tcp-micro.mjs
 // (TCP_DIST=/some/dir points it at another tsc output directory.)
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 
-const dist = process.env.TCP_DIST ?? path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'dist');
+const dist = process.env.TCP_DIST ?? path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist');
 const { TcpTracker } = await import(pathToFileURL(path.join(dist, 'tcp', 'index.js')).href);
 const { newPacket, TcpFlag } = await import(pathToFileURL(path.join(dist, 'decode', 'packet.js')).href);
 

@@ -3,14 +3,14 @@
 // load): read; read + decode; read + decode + TCP tracker (no FTP); the whole analysis into a JSON
 // sink writing to /dev/null. CPU milliseconds per stage (process.cpuUsage: the collector's threads
 // included), median of the rounds; the differences between stages say what each stage costs.
-//   node bench/stages-ab.mjs BASE_DIST NEW_DIST FILE [rounds=3]
+//   node test/bench/stages-ab.mjs BASE_DIST NEW_DIST FILE [rounds=3]
 // (a checkout's dist/, e.g. ../base/dist and dist). Not part of `npm test`.
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
 const [baseDir, newDir, file, roundsArg] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: node bench/stages-ab.mjs BASE_DIST NEW_DIST FILE [rounds]');
+  console.error('usage: node test/bench/stages-ab.mjs BASE_DIST NEW_DIST FILE [rounds]');
   process.exit(2);
 }
 const rounds = Number(roundsArg ?? 3);

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -49,6 +50,8 @@ class LongFirst extends BaseSequencer {
 }
 
 export default defineConfig({
+  // The repository, not this folder: the include lists and the tests' relative paths start there.
+  root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     testTimeout: 30_000,
     // Hooks that run the CLI over every lab capture (once per file, instead of once per test).

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // Where the time goes, in one process: read only, read + decode, read + decode + info collector.
-//   node bench/stages.mjs FILE [runs]
+//   node test/bench/stages.mjs FILE [runs]
 // Uses the built dist/ (npm run build). Prints ns/packet and packets/s per stage (best of runs).
-import { readCaptures } from '../dist/capture/index.js';
-import { Decoder, newPacket } from '../dist/decode/index.js';
-import { InfoCollector } from '../dist/report/info.js';
+import { readCaptures } from '../../dist/capture/index.js';
+import { Decoder, newPacket } from '../../dist/decode/index.js';
+import { InfoCollector } from '../../dist/report/info.js';
 
 const file = process.argv[2];
 const runs = Number(process.argv[3] ?? 3);
 if (!file) {
-  console.error('usage: node bench/stages.mjs FILE [runs]');
+  console.error('usage: node test/bench/stages.mjs FILE [runs]');
   process.exit(2);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The top of a V8 CPU profile (node --cpu-prof; bench/run.mjs --profile): self and inclusive
+// The top of a V8 CPU profile (node --cpu-prof; test/bench/run.mjs --profile): self and inclusive
 // milliseconds by function (name, file under dist/, line), the collector as its own row.
-//   node bench/profile-top.mjs FILE.cpuprofile [rows=40]
+//   node test/bench/profile-top.mjs FILE.cpuprofile [rows=40]
 import { readFileSync, readdirSync } from 'node:fs';
 const f = process.argv[2];
 const p = JSON.parse(readFileSync(f, 'utf8'));
