@@ -22,7 +22,7 @@
 // Not part of `npm test`: it needs the large captures and minutes.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, basename } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -123,7 +123,12 @@ function shebangFlags(bin) {
 function profile(tool, dir) {
   mkdirSync(dir, { recursive: true });
   const [bin, ...rest] = tool.argv;
-  const r = spawnSync(process.execPath, [...shebangFlags(bin), '--cpu-prof', '--cpu-prof-dir', dir, '--trace-gc', bin, ...rest], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The checkout's unbundled modules (dist/cli/main.js), not the bundle bin/ftp-pcap runs: the
+  // bundle is one file with its whitespace removed, so a profile of it would name every function
+  // at line 1 of one file. The code that runs is the same.
+  const main = pathToFileURL(join(dirname(bin), '..', 'dist', 'cli', 'main.js')).href;
+  const script = `const m = await import(${JSON.stringify(main)}); process.exitCode = await m.main([process.argv[0], 'ftp-pcap', ...process.argv.slice(1)]);`;
+  const r = spawnSync(process.execPath, [...shebangFlags(bin), '--cpu-prof', '--cpu-prof-dir', dir, '--trace-gc', '--input-type=module', '-e', script, '--', ...rest], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
   writeFileSync(join(dir, 'gc.txt'), r.stdout);
   const count = (re) => r.stdout.split('\n').filter((l) => re.test(l)).length;
   return { scavenges: count(/: Scavenge/), markCompacts: count(/: Mark-Compact/), dir };
