@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** The version in package.json (read once, at start; dist/cli/ and src/cli/ are both two levels deep). */
+/** The version in package.json (read once, at start; dist/bundle/, dist/cli/ and src/cli/ are all two levels deep). */
 export const VERSION: string = (() => {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

@@ -4,6 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cli } from '../helpers/cli.js';
 
 const PASSIVE = 'fixtures/01-passive.pcap'; // warnings only (cleartext-credentials)
@@ -96,5 +97,25 @@ describe('help into a reader that goes away (`ftp-pcap connections --help | head
       const r = spawnSync('sh', ['-c', `node bin/ftp-pcap ${cmd} --help | head -c 10 >/dev/null; exit 0`], { encoding: 'utf8' });
       expect(r.stderr, cmd).toBe('');
     }
+  });
+});
+
+describe('the executable as installed (bin/ftp-pcap, its shebang, the bundle it runs)', () => {
+  const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+
+  it('--version prints package.json\'s version: the bundle finds the file two levels up, as the modules did', () => {
+    const r = spawnSync('bin/ftp-pcap', ['--version'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${version}\n`);
+    expect(r.stderr).toBe('');
+  });
+
+  it('--jobs 2 starts the bundled worker and reports what one thread reports', () => {
+    const one = spawnSync('bin/ftp-pcap', ['analyze', '-f', 'json', BLOCKED], { encoding: 'utf8' });
+    const two = spawnSync('bin/ftp-pcap', ['analyze', '-f', 'json', '--jobs', '2', BLOCKED], { encoding: 'utf8' });
+    expect(two.status).toBe(0);
+    expect(two.stderr).toBe('');
+    expect((JSON.parse(one.stdout) as { tool: { version: string } }).tool.version).toBe(version);
+    expect(two.stdout).toBe(one.stdout);
   });
 });

@@ -1,4 +1,4 @@
-// Several command lines of the built CLI (dist/cli/main.js, what bin/ftp-pcap runs) in one Node
+// Several command lines of the built CLI (dist/bundle/main.js, what bin/ftp-pcap runs) in one Node
 // process, one after the other: each run's stdout and stderr are the real file descriptors 1 and 2,
 // as under bin/ftp-pcap, cut apart by a separator: NUL, the random text the parent chose
 // (argv[2]), NUL; after each run the separator is followed by `<exit code>` and the separator
@@ -10,7 +10,7 @@ import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const sep = `\u0000${process.argv[2]}\u0000`;
-const { main } = await import('../../dist/cli/main.js');
+const { main } = await import('../../dist/bundle/main.js');
 const stdoutErrorListeners = process.stdout.listeners('error');
 
 async function run(args) {

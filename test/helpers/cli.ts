@@ -1,4 +1,4 @@
-/** Runs the built executable (bin/ftp-pcap → dist/, built by `npm test`'s pretest) as a user would. */
+/** Runs the built executable (bin/ftp-pcap → dist/bundle/, built by `npm test`'s pretest) as a user would. */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect } from 'vitest';
