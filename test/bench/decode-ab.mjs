@@ -8,6 +8,7 @@
 //   node test/bench/decode-ab.mjs /tmp/base /tmp/new [kinds,comma,separated] [rounds]
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { frame } from './frames.mjs';
 const builds = {};
 const dirs = { base: process.argv[2], new: process.argv[3] };
 if (!dirs.base || !dirs.new) throw new Error('usage: decode-ab.mjs BASE_DIST NEW_DIST [kinds] [rounds]');
@@ -17,20 +18,6 @@ for (const name of ['base', 'new']) {
     ...(await import(pathToFileURL(`${d}/decode/index.js`).href)),
     ...(await import(pathToFileURL(`${d}/capture/record.js`).href)),
   };
-}
-const hex = (s) => Buffer.from(s, 'hex');
-const ETH = hex('00005e00530200005e0053010800');
-const IPV4 = hex('450000381234400040063c39c000020ac6336415');
-const TCP = hex('c3500015fffffff080000001501801f6f63e0000');
-const IPV6 = hex('6000000000240640' + '20010db8000000000000000000000010' + '20010db8000000010000000000000021');
-const PAYLOAD = Buffer.from('USER anonymous\r\n');
-function frame(kind, i) {
-  const tcp = Buffer.from(TCP);
-  tcp.writeUInt16BE(1024 + (i % 50000), 0);
-  tcp.writeUInt32BE((i * 7919) >>> 0, 4);
-  if (kind === 'eth-ipv4-tcp') return Buffer.concat([ETH, IPV4, tcp, PAYLOAD]);
-  if (kind === 'eth-vlan-ipv4-tcp') { const e = Buffer.from(ETH); e.writeUInt16BE(0x8100, 12); return Buffer.concat([e, hex('00640800'), IPV4, tcp, PAYLOAD]); }
-  const e = Buffer.from(ETH); e.writeUInt16BE(0x86dd, 12); return Buffer.concat([e, IPV6, tcp, PAYLOAD]);
 }
 const N = 1 << 17;
 const kinds = (process.argv[4] ?? 'eth-ipv4-tcp,eth-vlan-ipv4-tcp,eth-ipv6-tcp').split(',');
