@@ -13,9 +13,10 @@
 // Rows besides the tools: `node read floor` (test/bench/read-floor.mjs: the file read with 1 MiB reads,
 // nothing else), the least any Node program spends on the file.
 // --profile (into test/bench/out/profile-<time>/, or --profile-dir DIR): after the timed rounds, each ftp-pcap row runs
-// once more with the executable's runtime flags plus `--cpu-prof --trace-gc`; DIR/<row>/ holds its
-// .cpuprofile (open in Chrome DevTools or `node test/bench/profile-top.mjs FILE`) and gc.txt (the trace);
-// the scavenges and mark-compacts of each are printed. Profiled runs are not timed.
+// once more with the executable's runtime flags plus `--cpu-prof --trace-gc --trace-opt`; DIR/<row>/ holds its
+// .cpuprofile (open in Chrome DevTools or `node test/bench/profile-top.mjs FILE`), gc.txt (the GC
+// trace) and opt.txt (TurboFan's compile jobs); the collections and the compile time of each are printed.
+// Profiled runs are not timed.
 //
 // Each tool runs as its own process under GNU time (wall time and peak RSS), rounds interleaved
 // (tool A, B, C, then again) so machine noise hits all alike; the median of the runs is printed.
@@ -128,10 +129,24 @@ function profile(tool, dir) {
   // at line 1 of one file. The code that runs is the same.
   const main = pathToFileURL(join(dirname(bin), '..', 'dist', 'cli', 'main.js')).href;
   const script = `const m = await import(${JSON.stringify(main)}); process.exitCode = await m.main([process.argv[0], 'ftp-pcap', ...process.argv.slice(1)]);`;
-  const r = spawnSync(process.execPath, [...shebangFlags(bin), '--cpu-prof', '--cpu-prof-dir', dir, '--trace-gc', '--input-type=module', '-e', script, '--', ...rest], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
-  writeFileSync(join(dir, 'gc.txt'), r.stdout);
-  const count = (re) => r.stdout.split('\n').filter((l) => re.test(l)).length;
-  return { scavenges: count(/: Scavenge/), markCompacts: count(/: Mark-Compact/), dir };
+  const r = spawnSync(process.execPath, [...shebangFlags(bin), '--cpu-prof', '--cpu-prof-dir', dir, '--trace-gc', '--trace-opt', '--input-type=module', '-e', script, '--', ...rest], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = r.stdout.split('\n');
+  writeFileSync(join(dir, 'gc.txt'), lines.filter((l) => / ms: (Scavenge|Mark-Compact|Minor)/.test(l)).join('\n') + '\n');
+  writeFileSync(join(dir, 'opt.txt'), lines.filter((l) => l.startsWith('[completed compiling')).join('\n') + '\n');
+  const gcMs = (re) => lines.filter((l) => re.test(l)).reduce((a, l) => a + Number(/MB, ([\d.]+) \//.exec(l)?.[1] ?? 0), 0);
+  // TurboFan's compile jobs (--trace-opt: "took A, B, C ms", the elapsed time of the three phases):
+  // the middle one runs on a background thread, so it counts in CPU seconds and, on a busy
+  // machine, in wall time.
+  const compiles = lines.map((l) => /^\[completed compiling .* took ([\d.]+), ([\d.]+), ([\d.]+) ms/.exec(l)).filter((m) => m !== null);
+  return {
+    scavenges: lines.filter((l) => / ms: Scavenge/.test(l)).length,
+    scavengeMs: gcMs(/ ms: Scavenge/),
+    markCompacts: lines.filter((l) => / ms: Mark-Compact/.test(l)).length,
+    markCompactMs: gcMs(/ ms: Mark-Compact/),
+    compiles: compiles.length,
+    compileMs: compiles.reduce((a, m) => a + Number(m[1]) + Number(m[2]) + Number(m[3]), 0),
+    dir,
+  };
 }
 
 function measure(argv) {
@@ -179,10 +194,10 @@ for (const r of results) {
 }
 console.log(`\nload average at the end: ${load()}`);
 if (profiles.length) {
-  console.log(`\nprofiles (one untimed run each, runtime flags + --cpu-prof --trace-gc) in ${profileDir}:`);
-  console.log(`| capture | tool | scavenges | mark-compacts | folder |`);
-  console.log(`|---|---|---:|---:|---|`);
-  for (const p of profiles) console.log(`| ${p.file} | ${p.tool} | ${p.scavenges} | ${p.markCompacts} | ${p.dir} |`);
+  console.log(`\nprofiles (one untimed run each, runtime flags + --cpu-prof --trace-gc --trace-opt) in ${profileDir}:`);
+  console.log(`| capture | tool | scavenges (ms) | mark-compacts (ms) | TurboFan compiles (ms, background) | folder |`);
+  console.log(`|---|---|---:|---:|---:|---|`);
+  for (const p of profiles) console.log(`| ${p.file} | ${p.tool} | ${p.scavenges} (${p.scavengeMs.toFixed(0)}) | ${p.markCompacts} (${p.markCompactMs.toFixed(0)}) | ${p.compiles} (${p.compileMs.toFixed(0)}) | ${p.dir} |`);
   console.log(`summary of one: node test/bench/profile-top.mjs ${profiles[0].dir}/*.cpuprofile`);
 }
 rmSync(OUT_DIR, { recursive: true, force: true });
