@@ -399,9 +399,25 @@ export function firstLine(text: string): string {
   return l.replace(/^\d{3}[ -]/, '');
 }
 
-export function finding(code: Finding['code'], severity: Severity, message: string, frames: (number | null | undefined)[], dataConnection?: number): Finding {
-  const fr = [...new Set(frames.filter((x): x is number => typeof x === 'number' && x > 0))].sort((a, b) => a - b);
+export function finding(code: Finding['code'], severity: Severity, message: string, frames: readonly (number | null | undefined)[], dataConnection?: number): Finding {
+  const fr = frameList(frames);
   return dataConnection === undefined ? { code, severity, message, frames: fr } : { code, severity, message, frames: fr, dataConnection };
+}
+
+/** The frame numbers among `frames` (nulls and non-positive left out), ascending, each once. One
+ * array per finding, written by index: this runs for every finding of every session. */
+function frameList(frames: readonly (number | null | undefined)[]): number[] {
+  const fr: number[] = [];
+  for (let i = 0; i < frames.length; i++) {
+    const x = frames[i];
+    if (typeof x === 'number' && x > 0) fr.push(x);
+  }
+  if (fr.length < 2) return fr;
+  fr.sort((a, b) => a - b);
+  let n = 1;
+  for (let i = 1; i < fr.length; i++) if (fr[i] !== fr[n - 1]) fr[n++] = fr[i];
+  fr.length = n;
+  return fr;
 }
 
 /** The finding each failed outcome raises (DESIGN.md §3); completed, unused and incomplete raise none. */

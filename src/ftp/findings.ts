@@ -109,7 +109,7 @@ export function sentence(f: SessionFact): string {
 
 /** A session finding as the report carries it. */
 export function toFinding(f: SessionFinding): Finding {
-  return finding(f.fact.code, severity(f.fact), sentence(f.fact), [...f.frames], f.dataConnection);
+  return finding(f.fact.code, severity(f.fact), sentence(f.fact), f.frames, f.dataConnection);
 }
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -122,9 +122,17 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
  * so that a hostile session cannot make a report of tens of megabytes. `folded` counts those left out.
  */
 export function sessionFindings(all: readonly (Finding | SessionFinding)[]): { findings: Finding[]; folded: number } {
-  const findings = all.map((f) => ('fact' in f ? toFinding(f) : f));
+  // By index, and none sorted or folded when there are none: an empty array is of another element
+  // kind than one of findings, and handing both to the same calls sent their optimized code back
+  // to be compiled again.
+  const findings: Finding[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const f = all[i];
+    findings.push('fact' in f ? toFinding(f) : f);
+  }
+  if (findings.length < 2) return { findings, folded: 0 };
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0));
-  return fold(findings);
+  return findings.length > MAX_FINDINGS_PER_CODE ? fold(findings) : { findings, folded: 0 };
 }
 
 function fold(findings: Finding[]): { findings: Finding[]; folded: number } {
@@ -132,7 +140,8 @@ function fold(findings: Finding[]): { findings: Finding[]; folded: number } {
   const folded = new Map<string, { n: number; first: Finding }>();
   const out: Finding[] = [];
   let total = 0;
-  for (const f of findings) {
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
     const n = (seen.get(f.code) ?? 0) + 1;
     seen.set(f.code, n);
     if (n <= MAX_FINDINGS_PER_CODE) out.push(f);

@@ -122,7 +122,7 @@ const findings: Observed[] = [];
     if (d.missedBytes > 0) findings.push({ fact: { code: 'capture-gap', bytes: d.missedBytes, dataConnection: d.id }, frames: [d.tcp?.firstFrame ?? null], dataConnection: d.id });
   }
 
-  const oneSided = oneSidedFinding(s.controlSeen, [...[...matches.values()].map((m) => m.conn), ...leftovers], ctl.firstFrame);
+  const oneSided = oneSidedFinding(s.controlSeen, connectionsOf(matches, leftovers), ctl.firstFrame);
   if (oneSided) findings.push(oneSided);
 
   const modes = new Set(data.filter((d) => d.mode !== 'unknown').map((d) => d.mode));
@@ -203,7 +203,7 @@ function dataReport(
   const facts: DataFacts = { capturePoint: s.capturePoint, mode, initiator, client: s.client, server: s.server, target, match: m, transfer, bytes, missedBytes, ackedBytes, expectedBytes: transfer?.expectedBytes ?? null, controlSeen: s.controlSeen, controlAckAt: s.controlSeen === 'client' ? controlAckOf(ctl, s.client) : null, half, gaveUp: gaveUpOf(s, ctl, c, initiator, transfer) };
   const outcome = outcomeOf(facts);
   const text = diagnosis(facts, outcome);
-  const f = outcomeFinding(outcome, id, text, [announced?.frame ?? half?.frame ?? null, c?.synFrame ?? null, ...(c?.synRetransmitFrames.slice(0, 4) ?? []), c?.synAckFrame ?? null, c?.origSent.rstFrame ?? null, c?.respSent.rstFrame ?? null, c?.rejection?.frame ?? null, facts.gaveUp?.frame ?? null, transfer?.final?.frame ?? null]);
+  const f = outcomeFinding(outcome, id, text, outcomeFrames(announced?.frame ?? half?.frame ?? null, c, facts.gaveUp ?? null, transfer));
   if (f) findings.push(f);
   return {
     id,
@@ -235,9 +235,7 @@ function dataReport(
     bytes,
     expectedBytes: transfer?.expectedBytes ?? null,
     missedBytes,
-    // The reply to PORT/EPRT/LPRT belongs here when it is a failure (pyftpdlib connects at once
-    // and answers the PORT itself with 421 "Active data channel timed out").
-    replies: [...(announced && announced.replyCode !== null && announced.replyCode >= 400 && ['PORT', 'EPRT', 'LPRT'].includes(announced.command) ? [announced.replyCode] : []), ...(transfer ? transfer.replies.map((r) => r.code) : [])],
+    replies: replyCodes(announced, transfer),
     replyText: transfer?.final ? transfer.final.text : null,
     outcome,
     firewallRule: firewallRule(facts),
@@ -248,6 +246,45 @@ function dataReport(
   };
 }
 /** The handshake and teardown packets of a data connection in time order, by session side. */
+/** The frames that show a data connection's outcome: its announcement (or half), its SYN and up to
+ * four retries, SYN-ACK, resets, ICMP rejection, the sign its initiator gave up, the final reply.
+ * Built by index (as replyCodes). */
+function outcomeFrames(announcedFrame: number | null, c: ConnectionSummary | null, gaveUp: GaveUp | null, transfer: TransferRec | null): (number | null)[] {
+  const out: (number | null)[] = [announcedFrame];
+  if (c !== null) {
+    out.push(c.synFrame);
+    const retries = c.synRetransmitFrames;
+    for (let i = 0; i < retries.length && i < 4; i++) out.push(retries[i]);
+    out.push(c.synAckFrame, c.origSent.rstFrame, c.respSent.rstFrame, c.rejection?.frame ?? null);
+  }
+  out.push(gaveUp?.frame ?? null, transfer?.final?.frame ?? null);
+  return out;
+}
+
+/** The active commands whose refusal (a reply >= 400) is the data connection's first reply. */
+const ACTIVE_COMMANDS: ReadonlySet<string> = new Set(['PORT', 'EPRT', 'LPRT']);
+
+/**
+ * A data connection's reply codes: the refusal of its PORT/EPRT/LPRT, if refused (pyftpdlib
+ * connects at once and answers the PORT itself with 421 "Active data channel timed out"), then its
+ * transfer's. Built by index, not by spreading arrays: this runs once per data connection, and
+ * spread arrays of different element kinds sent dataReport's optimized code back to be compiled again.
+ */
+function replyCodes(announced: DataConnectionReport['announced'], transfer: TransferRec | null): number[] {
+  const out: number[] = [];
+  if (announced !== null && announced.replyCode !== null && announced.replyCode >= 400 && ACTIVE_COMMANDS.has(announced.command)) out.push(announced.replyCode);
+  if (transfer !== null) for (let i = 0; i < transfer.replies.length; i++) out.push(transfer.replies[i].code);
+  return out;
+}
+
+/** The connections a session took: its matches', then its leftovers (by index, as replyCodes). */
+function connectionsOf(matches: ReadonlyMap<Expectation, Match>, leftovers: readonly ConnectionSummary[]): ConnectionSummary[] {
+  const out: ConnectionSummary[] = [];
+  for (const m of matches.values()) out.push(m.conn);
+  for (let i = 0; i < leftovers.length; i++) out.push(leftovers[i]);
+  return out;
+}
+
 function tcpEvents(c: ConnectionSummary, initiator: 'client' | 'server'): TcpEvent[] {
   const other = initiator === 'client' ? 'server' : 'client';
   const out: { e: TcpEvent; t: number }[] = [];

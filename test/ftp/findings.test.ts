@@ -72,6 +72,22 @@ describe('session findings', () => {
     expect(folded).toBe(0);
   });
 
+  it("a finding's frames: positive frame numbers, ascending, each once; the fact's own list left as it was", () => {
+    const frames = [7, 0, 3, 7, null, 3, 12];
+    const f = toFinding({ fact: { code: 'login-failed', failures: 2, user: null }, frames });
+    expect(f.frames).toEqual([3, 7, 12]);
+    expect(frames).toEqual([7, 0, 3, 7, null, 3, 12]);
+  });
+
+  it(`none, one, and exactly ${MAX_FINDINGS_PER_CODE} of one code: nothing folded`, () => {
+    expect(sessionFindings([])).toEqual({ findings: [], folded: 0 });
+    expect(sessionFindings([{ fact: { code: 'anonymous-login', user: 'ftp' }, frames: [3] }]).findings.map((f) => f.code)).toEqual(['anonymous-login']);
+    const facts: SessionFinding[] = Array.from({ length: MAX_FINDINGS_PER_CODE }, (_, i) => ({ fact: { code: 'ftp-bounce', command: 'PORT', ip: '198.51.100.7', port: 1000 + i, replyCode: null }, frames: [MAX_FINDINGS_PER_CODE - i], dataConnection: i + 1 }));
+    const { findings, folded } = sessionFindings(facts);
+    expect(folded).toBe(0);
+    expect(findings.map((f) => f.frames[0])).toEqual(Array.from({ length: MAX_FINDINGS_PER_CODE }, (_, i) => i + 1));
+  });
+
   it(`past ${MAX_FINDINGS_PER_CODE} of one code the rest fold into one finding that says how many`, () => {
     const n = MAX_FINDINGS_PER_CODE + 3;
     const facts: SessionFinding[] = Array.from({ length: n }, (_, i) => ({ fact: { code: 'ftp-bounce', command: 'PORT', ip: '198.51.100.7', port: 1000 + i, replyCode: null }, frames: [i + 1], dataConnection: i + 1 }));
