@@ -21,7 +21,7 @@
  * - a candidate is `add`ed when its connection opens (or `addSummary` for one that ended: a merge's
  *   replay), `ended` when it leaves the tracker, and dropped by `prune`, `pruneStale` or `finish`;
  * - `correlate(s)` gives session `s` the connections it explains best, `leftovers(s)` the unexplained
- *   ones between its hosts; each connection goes to one session at most (`used`).
+ *   ones between its hosts; each connection goes to one session at most (`taken`).
  * Every candidate leaves through `onDrop` (untaken: no session claimed it), exactly once.
  */
 import type { Connection, ConnectionSummary, RemovalReason } from '../tcp/index.js';
@@ -156,6 +156,8 @@ export interface Candidate {
   /** Its correlation stopped at MAX_CORRELATE_RIVALS once (counted once, whichever session's
    * finalization weighed it). */
   rivalsCut: boolean;
+  /** A session took it (correlate, leftovers, take): no other session may. */
+  taken: boolean;
 }
 
 /** What correlation reads of a session. */
@@ -203,8 +205,6 @@ export class CandidatePool {
   private readonly byTarget = new TimeIndex<TargetEntry>();
   /** Open sessions by host pair (concurrent sessions between the same two hosts). */
   private readonly sessionsByPair = new Map<string, Set<PoolSession>>();
-  /** Candidates a session took. */
-  private readonly used = new Set<number>();
   /** Candidate count and capture time of the next and last stale-candidate sweep (add). */
   private staleAt: number;
   private staleClock = -Infinity;
@@ -285,7 +285,7 @@ export class CandidatePool {
       this.counters.candidatesDropped++;
       return;
     }
-    const cand: Candidate = { id: c.id, start: clock, time: clock, dead: false, origIp: c.origIp, respKey, pair, final: null, live: c, speculative, rivalsCut: false };
+    const cand: Candidate = { id: c.id, start: clock, time: clock, dead: false, origIp: c.origIp, respKey, pair, final: null, live: c, speculative, rivalsCut: false, taken: false };
     this.index(cand);
   }
 
@@ -293,7 +293,7 @@ export class CandidatePool {
   addSummary(c: ConnectionSummary, id: number): void {
     const start = startOf(c);
     const s = { ...c, id };
-    const cand: Candidate = { id, start, time: start, dead: false, origIp: c.orig.ip, respKey: endpointKey(c.resp.ip, c.resp.port), pair: pairKey(c.orig.ip, c.resp.ip), final: { summary: () => s }, live: null, speculative: false, rivalsCut: false };
+    const cand: Candidate = { id, start, time: start, dead: false, origIp: c.orig.ip, respKey: endpointKey(c.resp.ip, c.resp.port), pair: pairKey(c.orig.ip, c.resp.ip), final: { summary: () => s }, live: null, speculative: false, rivalsCut: false, taken: false };
     this.index(cand);
   }
 
@@ -313,7 +313,7 @@ export class CandidatePool {
     if (!cand) return false;
     // Not live any more as it leaves (onDrop sees a connection that is gone).
     cand.live = null;
-    if (this.used.has(c.id)) {
+    if (cand.taken) {
       this.drop(cand, true);
       return true;
     }
@@ -336,7 +336,7 @@ export class CandidatePool {
   prune(oldest: number): void {
     const limit = oldest - CORRELATE_BEFORE_SEC - 1;
     for (const c of this.candidates.values()) {
-      if (c.final !== null && (c.start < limit || this.used.has(c.id))) this.drop(c, true);
+      if (c.final !== null && (c.start < limit || c.taken)) this.drop(c, true);
     }
   }
 
@@ -353,13 +353,12 @@ export class CandidatePool {
 
   private drop(cand: Candidate, orphan: boolean): void {
     if (!this.candidates.has(cand.id)) return;
-    this.onDrop(cand, orphan && !this.used.has(cand.id));
+    this.onDrop(cand, orphan && !cand.taken);
     if (cand.speculative) this.speculative--;
     this.candidates.delete(cand.id);
     this.byResp.kill(cand.respKey, cand);
     this.byPair.kill(cand.pair, cand);
     this.byOrig.kill(cand.origIp, cand);
-    this.used.delete(cand.id);
   }
 
   summaryOf(c: Candidate): ConnectionSummary {
@@ -381,7 +380,7 @@ export class CandidatePool {
     for (const e of expectations) {
       for (const t of e.fallback ? [e.target, e.fallback] : [e.target]) {
         this.byResp.range(endpointKey(t.ip, t.port), e.from, e.to, (c) => {
-          if (!this.used.has(c.id)) pool.set(c.id, c);
+          if (!c.taken) pool.set(c.id, c);
         });
       }
     }
@@ -431,13 +430,13 @@ export class CandidatePool {
       if (chosen && mine.get(chosen.e.announcement) === chosen.e) {
         out.set(chosen.e, { conn: this.summaryOf(c), usedFallback: chosen.fallback, retries: 0 });
         taken.add(chosen.e);
-        this.used.add(c.id);
+        c.taken = true;
       } else if (chosen) {
         // Another session explains it better: that session will claim it; nothing here may.
         taken.add(chosen.e);
       } else if (retryOf) {
         (out.get(retryOf) as Match).retries++;
-        this.used.add(c.id);
+        c.taken = true;
         retries.push(this.summaryOf(c));
       }
     }
@@ -468,7 +467,7 @@ export class CandidatePool {
     if (!w) return out;
     for (let i = w.lo; i < w.hi; i++) {
       const c = w.items[i];
-      if (c.dead || this.used.has(c.id) || c.pair === pairKey(ip, peer) || this.sessionsByPair.has(c.pair)) continue;
+      if (c.dead || c.taken || c.pair === pairKey(ip, peer) || this.sessionsByPair.has(c.pair)) continue;
       const t = this.byTarget.latest(c.respKey, c.start + CORRELATE_BEFORE_SEC);
       if (t && t.session !== s) continue;
       out.push(this.summaryOf(c));
@@ -478,7 +477,8 @@ export class CandidatePool {
 
   /** Session `s` uses candidate `id` (one of its `strays`). */
   take(id: number): void {
-    if (this.candidates.has(id)) this.used.add(id);
+    const c = this.candidates.get(id);
+    if (c) c.taken = true;
   }
 
   /**
@@ -494,12 +494,12 @@ export class CandidatePool {
     if (!w) return out;
     next: for (let i = w.lo; i < w.hi; i++) {
       const c = w.items[i];
-      if (c.dead || this.used.has(c.id)) continue;
+      if (c.dead || c.taken) continue;
       // Another open session's announcement names its endpoint: that session will claim it.
       const t = this.byTarget.latest(c.respKey, c.start + CORRELATE_BEFORE_SEC);
       if (t && t.session !== s) continue;
       if (rivals) for (const o of rivals) if (o !== s && o.start > s.start && o.start <= c.start && c.start <= o.end + CORRELATE_AFTER_SEC) continue next;
-      this.used.add(c.id);
+      c.taken = true;
       out.push(this.summaryOf(c));
     }
     return out;
