@@ -51,26 +51,34 @@ const RECENT_MIN = 256;
 /** Deliveries up to this many bytes are remembered by a loop rather than Buffer.copy. */
 const SMALL_COPY = 128;
 
-/** Full-size retransmission-check buffers of removed connections, reused by streams that grow to
- * that size (a followed connection per FTP session would otherwise allocate, and fragment, 4 KiB
- * outside the heap per direction). Smaller ones are left to the collector. */
-const RECENT_FREE: Buffer[] = [];
-const RECENT_FREE_MAX = 256;
+/** Retransmission-check buffers of removed connections and of grown streams, by size (each a
+ * power of two from RECENT_MIN, or the bound's own size), taken again by the next stream that
+ * needs that size: every followed connection (an FTP session's control connection, both
+ * directions) would otherwise allocate its own, and its doublings, outside the heap (22,000 on the
+ * many-sessions benchmark). At most RECENT_FREE_BYTES are kept per size. */
+const RECENT_FREE = new Map<number, Buffer[]>();
+const RECENT_FREE_BYTES = 256 * 1024;
 
 /** Largest DATA range merging makes (Half.put). */
 const MERGE_MAX_BYTES = 64 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 
-/** A retransmission-check buffer of `len` bytes (`full`: the bound's size, the only one reused).
- * Its own memory, not a slice of Node's shared pool: a pool slice kept by a long connection would
- * keep the whole 8 KiB pool chunk. */
+/** A retransmission-check buffer of at least `len` bytes: the next power of two from RECENT_MIN,
+ * at most `full` (the bound's size). Its own memory, not a slice of Node's shared pool: a pool
+ * slice kept by a long connection would keep the whole 8 KiB pool chunk. */
 function recentBuffer(len: number, full: number): Buffer {
-  if (len === full) {
-    const spare = RECENT_FREE.pop();
-    if (spare !== undefined) return spare;
-  }
-  return Buffer.allocUnsafeSlow(len);
+  let size = RECENT_MIN;
+  while (size < len) size *= 2;
+  if (size > full) size = full;
+  return RECENT_FREE.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size);
+}
+
+/** A retransmission-check buffer no stream uses any more, kept for the next one of its size. */
+function freeRecent(b: Buffer): void {
+  let list = RECENT_FREE.get(b.length);
+  if (list === undefined) RECENT_FREE.set(b.length, (list = []));
+  if ((list.length + 1) * b.length <= RECENT_FREE_BYTES) list.push(b);
 }
 
 export class Half extends HalfFields {
@@ -108,7 +116,7 @@ export class Half extends HalfFields {
   releaseRecent(): void {
     const e = this.e;
     if (e === null || e.recent === null) return;
-    if (RECENT_FREE.length < RECENT_FREE_MAX && e.recent.length === this.budget.limits.retransmitCheckBytes) RECENT_FREE.push(e.recent);
+    freeRecent(e.recent);
     e.recent = null;
     e.recentLen = 0;
     this.dropExtraIfBlank();
@@ -443,7 +451,10 @@ export class Half extends HalfFields {
     if (size <= 0) return;
     let r = this.recent;
     if (n >= size) {
-      if (r === null || r.length < size) r = this.recent = recentBuffer(size, size);
+      if (r === null || r.length < size) {
+        if (r !== null) freeRecent(r);
+        r = this.recent = recentBuffer(size, size);
+      }
       buf.copy(r, 0, off + n - size, off + n);
       this.recentLen = size;
       return;
@@ -452,8 +463,11 @@ export class Half extends HalfFields {
     const keep = Math.min(had, size - n);
     if (r === null || r.length < keep + n) {
       // Grown geometrically: each byte is copied O(1) times on the way to full size.
-      const grown = recentBuffer(Math.min(size, Math.max(RECENT_MIN, keep + n, r === null ? 0 : 2 * r.length)), size);
-      if (r !== null && keep > 0) r.copy(grown, 0, had - keep, had);
+      const grown = recentBuffer(Math.max(keep + n, r === null ? 0 : 2 * r.length), size);
+      if (r !== null) {
+        if (keep > 0) r.copy(grown, 0, had - keep, had);
+        freeRecent(r);
+      }
       r = this.recent = grown;
     } else if (keep > 0 && keep < had) r.copyWithin(0, had - keep, had);
     // A control stream delivers a line or two at a time: copied byte by byte, as Buffer.copy from

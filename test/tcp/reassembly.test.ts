@@ -324,6 +324,70 @@ describe('reassembly scenarios (hand-built segments)', () => {
   for (const sc of scenarios) it(sc.name, () => run(sc));
 });
 
+describe('retransmission-check buffers', () => {
+  it("a buffer reused from a connection that left holds none of its bytes for the next stream's checks", () => {
+    const removed: ConnectionSummary[] = [];
+    const tracker = new TcpTracker({
+      events: {
+        opened: (c) => void tracker.attach(c, new Recorder()),
+        removed: (s) => removed.push(s),
+      },
+    });
+    const w = new Wire(tracker, '10.0.0.1:40000', '10.0.0.2:21');
+    // The first connection fills its buffers (grown to 512 bytes) with bytes the next one never sends.
+    const first = 'Z'.repeat(300);
+    w.send(
+      { from: 'c', flags: 'S', seq: 1000 },
+      { from: 's', flags: 'SA', seq: 5000, ack: 1001 },
+      { from: 'c', flags: 'A', seq: 1001, ack: 5001 },
+      { from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: first },
+      { from: 's', flags: 'PA', seq: 5001, ack: 1301, data: first },
+      { from: 'c', flags: 'FA', seq: 1301, ack: 5301 },
+      { from: 's', flags: 'FA', seq: 5301, ack: 1302 },
+      { from: 'c', flags: 'A', seq: 1302, ack: 5302 },
+      // Another ISN on the same ports: the first connection leaves, its buffers kept for reuse.
+      { from: 'c', flags: 'S', seq: 90000 },
+      { from: 's', flags: 'SA', seq: 70000, ack: 90001 },
+      { from: 'c', flags: 'A', seq: 90001, ack: 70001 },
+      { from: 'c', flags: 'PA', seq: 90001, ack: 70001, data: 'abc' },
+      // A faithful retransmission, then one whose last byte differs.
+      { from: 'c', flags: 'PA', seq: 90001, ack: 70001, data: 'abc' },
+      { from: 'c', flags: 'PA', seq: 90001, ack: 70001, data: 'abX' },
+    );
+    expect(removed).toHaveLength(1);
+    expect(removed[0].origSent).toMatchObject({ bytes: 300, conflictingBytes: 0 });
+    tracker.finish();
+    expect(removed[1].origSent).toMatchObject({ bytes: 3, retransmittedBytes: 6, conflictingBytes: 1 });
+  });
+
+  it("a buffer a growing stream gives up goes to another stream, and neither sees the other's bytes", () => {
+    const removed: ConnectionSummary[] = [];
+    const tracker = new TcpTracker({
+      events: {
+        opened: (c) => void tracker.attach(c, new Recorder()),
+        removed: (s) => removed.push(s),
+      },
+    });
+    const a = new Wire(tracker, '10.0.0.1:40001', '10.0.0.2:21');
+    const b = new Wire(tracker, '10.0.0.3:40002', '10.0.0.2:21');
+    for (const w of [a, b]) w.send({ from: 'c', flags: 'S', seq: 1000 }, { from: 's', flags: 'SA', seq: 5000, ack: 1001 }, { from: 'c', flags: 'A', seq: 1001, ack: 5001 });
+    const x = 'x'.repeat(200);
+    const y = 'y'.repeat(200);
+    // a: 200 bytes (a 256-byte buffer), then 200 more (grown to 512: the 256-byte one is given up).
+    a.send({ from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: x }, { from: 'c', flags: 'PA', seq: 1201, ack: 5001, data: x });
+    // b: 200 other bytes, into the buffer a gave up.
+    b.send({ from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: y });
+    // Both retransmit faithfully: a conflict would mean one's buffer held the other's bytes.
+    a.send({ from: 'c', flags: 'PA', seq: 1201, ack: 5001, data: x });
+    b.send({ from: 'c', flags: 'PA', seq: 1001, ack: 5001, data: y });
+    tracker.finish();
+    expect(removed.map((r) => r.origSent)).toEqual([
+      expect.objectContaining({ bytes: 400, retransmittedBytes: 200, conflictingBytes: 0 }),
+      expect.objectContaining({ bytes: 200, retransmittedBytes: 200, conflictingBytes: 0 }),
+    ]);
+  });
+});
+
 describe('port reuse', () => {
   it('a new SYN with another ISN after the close starts a new connection', () => {
     const recs: Recorder[] = [];
