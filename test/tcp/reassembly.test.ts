@@ -325,7 +325,8 @@ describe('reassembly scenarios (hand-built segments)', () => {
 });
 
 describe('retransmission-check buffers', () => {
-  it("a buffer reused from a connection that left holds none of its bytes for the next stream's checks", () => {
+  /** A tracker following every connection, and the summaries of those that left it. */
+  const following = (): { tracker: TcpTracker; removed: ConnectionSummary[] } => {
     const removed: ConnectionSummary[] = [];
     const tracker = new TcpTracker({
       events: {
@@ -333,6 +334,11 @@ describe('retransmission-check buffers', () => {
         removed: (s) => removed.push(s),
       },
     });
+    return { tracker, removed };
+  };
+
+  it("a buffer reused from a connection that left holds none of its bytes for the next stream's checks", () => {
+    const { tracker, removed } = following();
     const w = new Wire(tracker, '10.0.0.1:40000', '10.0.0.2:21');
     // The first connection fills its buffers (grown to 512 bytes) with bytes the next one never sends.
     const first = 'Z'.repeat(300);
@@ -361,13 +367,7 @@ describe('retransmission-check buffers', () => {
   });
 
   it("a buffer a growing stream gives up goes to another stream, and neither sees the other's bytes", () => {
-    const removed: ConnectionSummary[] = [];
-    const tracker = new TcpTracker({
-      events: {
-        opened: (c) => void tracker.attach(c, new Recorder()),
-        removed: (s) => removed.push(s),
-      },
-    });
+    const { tracker, removed } = following();
     const a = new Wire(tracker, '10.0.0.1:40001', '10.0.0.2:21');
     const b = new Wire(tracker, '10.0.0.3:40002', '10.0.0.2:21');
     for (const w of [a, b]) w.send({ from: 'c', flags: 'S', seq: 1000 }, { from: 's', flags: 'SA', seq: 5000, ack: 1001 }, { from: 'c', flags: 'A', seq: 1001, ack: 5001 });
