@@ -25,7 +25,7 @@ import { TimelineLog, type AnnouncementRec } from './session.js';
 import type { Packet } from '../decode/index.js';
 import { startsWithGreeting } from './replies.js';
 import { TransferFiles, type PendingFile } from './payload.js';
-import { sessionReport, strayPairs, type FinalizedSession } from './session-report.js';
+import { connectionsOf, sessionReport, strayPairs, type FinalizedSession } from './session-report.js';
 import { ReplayedControl, type ControlState, type PendingSession, type ShardHooks } from './shard.js';
 import type { Extractor } from './extract.js';
 import { SessionPressure, type SessionBounds } from './pressure.js';
@@ -416,7 +416,7 @@ export class FtpAnalyzer {
     const paired = halves ? strayPairs({ controlSeen: s.controlSeen, server: s.server, session: s.sink.session }, leftovers, strays) : null;
     // A half announcement with no connection in this shard: its initiator's connection to a third
     // address may be in another shard (a host pair of its own).
-    if ((this.shard !== null && paired?.unpaired === true) || this.shard?.waits(expectations, matches, s.targets, [...[...matches.values()].map((m) => m.conn), ...leftovers])) {
+    if ((this.shard !== null && paired?.unpaired === true) || this.shard?.waits(expectations, matches, s.targets, connectionsOf(matches, leftovers))) {
       const taken = [...[...matches.values()].map((m) => m.conn), ...retries, ...leftovers];
       this.shard.pending({ start: s.start, end, client: s.client, server: s.server, control: summary, session: s.sink.session, taken, batch: this.batch });
       s.sink.dispose();

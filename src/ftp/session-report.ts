@@ -245,7 +245,6 @@ function dataReport(
     ...(ctx.files !== null ? { file: ctx.files.fileOf(id, s, c, transfer, outcome, serverIsOrig, sent?.bytes ?? 0, sent?.missedBytes ?? 0) } : {}),
   };
 }
-/** The handshake and teardown packets of a data connection in time order, by session side. */
 /** The frames that show a data connection's outcome: its announcement (or half), its SYN and up to
  * four retries, SYN-ACK, resets, ICMP rejection, the sign its initiator gave up, the final reply.
  * Built by index (as replyCodes). */
@@ -278,13 +277,14 @@ function replyCodes(announced: DataConnectionReport['announced'], transfer: Tran
 }
 
 /** The connections a session took: its matches', then its leftovers (by index, as replyCodes). */
-function connectionsOf(matches: ReadonlyMap<Expectation, Match>, leftovers: readonly ConnectionSummary[]): ConnectionSummary[] {
+export function connectionsOf(matches: ReadonlyMap<Expectation, Match>, leftovers: readonly ConnectionSummary[]): ConnectionSummary[] {
   const out: ConnectionSummary[] = [];
   for (const m of matches.values()) out.push(m.conn);
   for (let i = 0; i < leftovers.length; i++) out.push(leftovers[i]);
   return out;
 }
 
+/** The handshake and teardown packets of a data connection in time order, by session side. */
 function tcpEvents(c: ConnectionSummary, initiator: 'client' | 'server'): TcpEvent[] {
   const other = initiator === 'client' ? 'server' : 'client';
   const out: { e: TcpEvent; t: number }[] = [];
