@@ -119,12 +119,23 @@ function repliedAfterEnd(f: DataFacts, c: ConnectionSummary): boolean {
   return f.controlAckAt.sec > end.sec || (f.controlAckAt.sec === end.sec && f.controlAckAt.nsec >= end.nsec);
 }
 
+/** The side of a connection the capture holds shows that the other one spoke. */
+function otherSideShown(c: ConnectionSummary): boolean {
+  return c.origSent.bytes > 0 || c.respSent.bytes > 0 || c.synAckFrame !== null || c.synAckProofFrame !== null || c.origSent.highestAck !== null || c.respSent.highestAck !== null;
+}
+
 /** The sides of a session's control connection the capture holds. */
 export type ControlSeen = 'both' | 'client' | 'server';
 
-/** The sides of a control connection the capture holds. */
+/**
+ * The sides of a control connection the capture holds. One side is missing only where the side
+ * that was captured shows the other spoke: a byte, an acknowledgement, its SYN-ACK (or the
+ * originator's ACK of one). SYNs nobody answered, or a RST alone, show nothing of the kind: the
+ * other side may have sent nothing (a port where no server listens, a firewall that rejects or
+ * drops), so such a connection counts as `both`, claiming no one-way capture.
+ */
 export function controlSeenOf(ctl: ConnectionSummary, client: Endpoint): ControlSeen {
-  if (ctl.oneSided === null) return 'both';
+  if (ctl.oneSided === null || !otherSideShown(ctl)) return 'both';
   const clientIsOrig = ctl.orig.ip === client.ip && ctl.orig.port === client.port;
   return (ctl.oneSided === 'orig') === clientIsOrig ? 'client' : 'server';
 }
@@ -158,6 +169,16 @@ function rejectedSyn(c: ConnectionSummary): boolean {
   return c.rejection !== null && c.synAckFrame === null && !c.midStream;
 }
 
+/**
+ * The connection attempt was refused by an answer the capture holds: its SYN answered by a RST
+ * (REJ), or by an ICMP destination unreachable quoting it, or the responder's RST alone before any
+ * byte (the answer to a SYN the capture lacks). Data and control connections alike.
+ */
+export function refusedAtOnce(c: ConnectionSummary): boolean {
+  if (c.state === 'REJ' || rejectedSyn(c)) return true;
+  return c.midStream && c.oneSided === 'resp' && c.respSent.rstFrame !== null && c.respSent.finFrame === null && c.respSent.bytes === 0;
+}
+
 /** The report's view of a connection's ICMP rejection. */
 export function rejectedByOf(r: IcmpRejection): RejectedBy {
   const words = r.text.replace(/^ICMP(v6)? /, '');
@@ -178,9 +199,7 @@ function portUnreachable(r: IcmpRejection): boolean {
 export function outcomeOf(f: DataFacts): Outcome {
   const c = f.match?.conn ?? null;
   if (!c) return f.controlSeen === 'both' || f.controlSeen === f.initiator ? 'not-attempted' : 'incomplete';
-  if (c.state === 'REJ' || rejectedSyn(c)) return 'refused';
-  // The responder's RST alone, before any byte: the answer to a SYN the capture lacks.
-  if (c.midStream && c.oneSided === 'resp' && c.respSent.rstFrame !== null && c.respSent.finFrame === null && c.respSent.bytes === 0) return 'refused';
+  if (refusedAtOnce(c)) return 'refused';
   if (c.synFrame !== null && c.synAckFrame === null && c.synAckProofFrame === null && c.origSent.bytes === 0 && c.respSent.bytes === 0 && !c.respSent.seen) {
     // Only the initiator's SYNs: a drop is shown when they were retried and the responder's side
     // of the network is in the capture; otherwise the capture cannot tell.
@@ -361,21 +380,39 @@ function rejectedText(f: DataFacts, r: IcmpRejection, tgt: string): string {
   const c = f.match?.conn ?? null;
   const syns = c ? 1 + c.synRetransmits : 1;
   const self = c !== null && r.from === c.resp.ip;
-  const rule = firewallRule(f, false);
-  let why: string;
+  const tries = syns === 1 ? '' : ` (it sent ${syns} SYNs in all)`;
+  return `The ${who}'s SYN to ${tgt} was rejected by ${fmt(r.from)} with ${r.text} (frame ${r.frame})${tries}: ${rejectionCause(r, self, other, firewallRule(f, false), tgt)}.`;
+}
+
+/** What an ICMP rejection of a SYN to `tgt` says about its cause; `self`: the target's own host
+ * sent it; `rule`: the traffic to allow, as firewallRule words it. */
+function rejectionCause(r: IcmpRejection, self: boolean, other: 'client' | 'server', rule: string, tgt: string): string {
   if (prohibited(r)) {
-    why = self
+    return self
       ? `the ${other}'s own firewall rejects it (administratively prohibited); allow ${rule} there`
       : `a firewall at ${fmt(r.from)} rejects it (administratively prohibited: nftables \`reject with icmpx admin-prohibited\`, iptables \`REJECT --reject-with icmp-admin-prohibited\`); allow ${rule} there`;
-  } else if (portUnreachable(r)) {
-    why = self
+  }
+  if (portUnreachable(r)) {
+    return self
       ? `nothing listens on that port at the ${other}, or its host firewall rejects it`
       : `a firewall at ${fmt(r.from)} rejects it (port unreachable is the default of nftables \`reject\` and iptables \`REJECT\`); allow ${rule} there`;
-  } else {
-    why = `${fmt(r.from)} could not deliver it (no route, or no answer from the address): check the routing towards ${tgt}`;
   }
-  const tries = syns === 1 ? '' : ` (it sent ${syns} SYNs in all)`;
-  return `The ${who}'s SYN to ${tgt} was rejected by ${fmt(r.from)} with ${r.text} (frame ${r.frame})${tries}: ${why}.`;
+  return `${fmt(r.from)} could not deliver it (no route, or no answer from the address): check the routing towards ${tgt}`;
+}
+
+/**
+ * The control-refused finding's sentence: the client's connection to the FTP server was refused
+ * (refusedAtOnce), by the server's RST or by an ICMP rejection; `syns`: the SYNs the client sent.
+ */
+export function controlRefusedMessage(f: { client: Endpoint; server: Endpoint; rejection: IcmpRejection | null; syns: number }): string {
+  const tgt = `${fmt(f.server.ip)}:${f.server.port}`;
+  const tries = f.syns > 1 ? ` (it sent ${f.syns} SYNs in all)` : '';
+  const rule = `client ${f.client.ip} -> server ${tgt}`;
+  if (f.rejection !== null) {
+    const r = f.rejection;
+    return `The client's control connection to ${tgt} was rejected by ${fmt(r.from)} with ${r.text} (frame ${r.frame})${tries}: ${rejectionCause(r, r.from === f.server.ip, 'server', rule, tgt)}. No FTP session took place.`;
+  }
+  return `The client's control connection to ${tgt} was answered with a TCP reset${tries}: no FTP server listens on that port, or a firewall rejects the connection (allow ${rule}). No FTP session took place.`;
 }
 
 /** What the capture point says about where SYNs were lost (empty when it is unknown). */

@@ -10,8 +10,9 @@
  * Pure: nothing here keeps state; the folded count is returned for the analyzer's counters.
  */
 import { MAX_FINDINGS_PER_CODE } from '../limits.js';
-import { encryptedMessage, finding } from './diagnose.js';
+import { controlRefusedMessage, encryptedMessage, finding } from './diagnose.js';
 import type { Endpoint, Finding } from './model.js';
+import type { IcmpRejection } from '../tcp/index.js';
 
 /** The facts of each session finding, by code. */
 export type SessionFact =
@@ -31,6 +32,9 @@ export type SessionFact =
   | { readonly code: 'login-failed'; readonly failures: number; readonly user: string | null }
   | { readonly code: 'anonymous-login'; readonly user: string }
   | { readonly code: 'control-encrypted'; readonly mechanism: string | null; readonly clearAgainFrame: number | null; readonly protectedCommands: number }
+  /** The control connection's SYN was refused (diagnose.ts refusedAtOnce): by the server's RST, or
+   * by the ICMP rejection `rejection`; `syns`: the SYNs the client sent. */
+  | { readonly code: 'control-refused'; readonly client: Endpoint; readonly server: Endpoint; readonly rejection: IcmpRejection | null; readonly syns: number }
   /** Bytes of the control connection (`dataConnection` null) or of a data connection missed. */
   | { readonly code: 'capture-gap'; readonly bytes: number; readonly dataConnection: number | null }
   /** One side of the control connection captured (`side`), or `halfData` data connections in one direction only. */
@@ -56,6 +60,7 @@ const SEVERITY: Record<SessionFact['code'], Severity> = {
   'login-failed': 'warning',
   'anonymous-login': 'info',
   'control-encrypted': 'info',
+  'control-refused': 'error',
   'capture-gap': 'warning',
   'one-sided-capture': 'info',
 };
@@ -96,6 +101,8 @@ export function sentence(f: SessionFact): string {
       return `Anonymous login accepted (user ${JSON.stringify(f.user)}).`;
     case 'control-encrypted':
       return encryptedMessage(f);
+    case 'control-refused':
+      return controlRefusedMessage(f);
     case 'capture-gap':
       return f.dataConnection === null ? `The capture missed ${f.bytes} bytes of the control connection: commands or replies may be missing.` : `The capture missed ${f.bytes} bytes of data connection ${f.dataConnection}.`;
     case 'one-sided-capture':

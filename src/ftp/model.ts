@@ -42,6 +42,7 @@ export type FindingCode =
   | 'brute-force'
   | 'anonymous-login'
   | 'control-encrypted'
+  | 'control-refused'
   | 'capture-gap'
   | 'unmatched-data-connection'
   | 'one-sided-capture';

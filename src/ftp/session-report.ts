@@ -14,7 +14,7 @@ import type { CaptureTime, ConnectionSummary, DirectionSummary } from '../tcp/in
 import { isoTimeNs } from '../tcp/index.js';
 import { CORRELATE_BEFORE_SEC, MAX_REPORT_FIELD_CHARS, MESSAGE_USER_CHARS, SYN_FIRST_RETRY_SEC } from '../limits.js';
 import { halfPairs, isActiveKind, startOf, type Expectation, type Match } from './correlate.js';
-import { controlAckOf, HALF_COMMAND, rejectedByOf, diagnosis, firewallRule, firstLine, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts, type GaveUp } from './diagnose.js';
+import { controlAckOf, HALF_COMMAND, refusedAtOnce, rejectedByOf, diagnosis, firewallRule, firstLine, outcomeFinding, outcomeOf, type ControlSeen, type DataFacts, type GaveUp } from './diagnose.js';
 import { isPrivateAddress } from './announce.js';
 import type { CapturePoint, DataConnectionReport, DataMode, Endpoint, Finding, Instant, SessionMode, SessionReport, SessionTimeline, TcpEvent, TimelineEntry } from './model.js';
 import { halfModeOf, type FtpSession, type HalfAnnouncement, type TimelineLog, type TransferRec } from './session.js';
@@ -116,6 +116,13 @@ const findings: Observed[] = [];
   if (f.failedLogins > 0) findings.push({ fact: { code: 'login-failed', failures: f.failedLogins, user: f.user ? who : null }, frames: f.loginAttempts.filter((x) => x.code >= 400).map((x) => x.frame) });
   if (f.login === 'success' && isAnonymous(f.user)) findings.push({ fact: { code: 'anonymous-login', user: who }, frames: [f.loginFrame] });
   if (f.tls) findings.push({ fact: { code: 'control-encrypted', mechanism: f.mechanism, clearAgainFrame: f.clearAgainFrame, protectedCommands: f.protectedCommands }, frames: [f.tlsFrame, f.clearAgainFrame] });
+  // The control connection itself refused: the session is that attempt, and the finding its cause.
+  if (refusedAtOnce(ctl)) {
+    const clientIsOrig = ctl.orig.ip === s.client.ip && ctl.orig.port === s.client.port;
+    const syns = clientIsOrig && ctl.synFrame !== null ? 1 + ctl.synRetransmits : 0;
+    const answer = clientIsOrig ? ctl.respSent.rstFrame : ctl.origSent.rstFrame;
+    findings.push({ fact: { code: 'control-refused', client: s.client, server: s.server, rejection: ctl.rejection, syns }, frames: [ctl.synFrame, ...ctl.synRetransmitFrames, answer, ctl.rejection?.frame ?? null] });
+  }
   const missed = ctl.origSent.missedBytes + ctl.respSent.missedBytes;
   if (missed > 0) findings.push({ fact: { code: 'capture-gap', bytes: missed, dataConnection: null }, frames: [] });
   for (const d of data) {

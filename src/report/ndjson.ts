@@ -34,8 +34,9 @@
  * - `event.outcome`: a data connection's is success (completed), failure (no-answer, refused,
  *   not-attempted, reset, aborted, truncated, failed) or unknown (unused, incomplete), with
  *   `event.type` [connection, denied] for no-answer and refused (what a firewall did); a session's
- *   is failure when its login or a data connection failed; a finding's failure for the data-*,
- *   transfer-*, login-failed and brute-force codes.
+ *   is failure when its control connection was refused, or its login or a data connection failed;
+ *   a finding's failure for control-refused, the data-* and transfer-* codes, login-failed and
+ *   brute-force.
  * - A cross-session finding (brute-force) carries its client as `source.ip`, the server as
  *   `destination.ip` when the client's sessions all went to one, and `event.start`/`event.end`
  *   spanning that client's sessions.
@@ -88,10 +89,15 @@ export function maxSeverity(findings: readonly Finding[]): Severity | null {
   return best;
 }
 
-/** Findings that report a failure (of a data connection, a transfer, a login). */
-const FAILURE_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['data-no-answer', 'data-refused', 'data-not-attempted', 'data-reset', 'transfer-aborted', 'transfer-truncated', 'transfer-failed', 'login-failed', 'brute-force']);
+/** Findings that report a failure (of a control or data connection, a transfer, a login). */
+const FAILURE_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['control-refused', 'data-no-answer', 'data-refused', 'data-not-attempted', 'data-reset', 'transfer-aborted', 'transfer-truncated', 'transfer-failed', 'login-failed', 'brute-force']);
 const SUCCESS_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['anonymous-login', 'control-encrypted']);
 const AUTH_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['cleartext-credentials', 'login-failed', 'anonymous-login']);
+
+/** The session is a control connection that was refused (its control-refused finding). */
+export function controlRefused(s: SessionReport): boolean {
+  return s.findings.some((f) => f.code === 'control-refused');
+}
 
 export function findingOutcome(code: FindingCode): 'success' | 'failure' | 'unknown' {
   return FAILURE_CODES.has(code) ? 'failure' : SUCCESS_CODES.has(code) ? 'success' : 'unknown';
@@ -228,7 +234,7 @@ const observer = (tool: AnalysisReport['tool']): Ecs['observer'] => ({ product: 
 
 export function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): FtpEcsEvent {
   const failed = s.dataConnections.filter((d) => FAILED_OUTCOMES.has(d.outcome)).length;
-  const outcome = s.login === 'failed' || failed > 0 ? 'failure' : s.login === 'success' ? 'success' : 'unknown';
+  const outcome = s.login === 'failed' || failed > 0 || controlRefused(s) ? 'failure' : s.login === 'success' ? 'success' : 'unknown';
   const counts = new Map<string, number>();
   for (const d of s.dataConnections) counts.set(d.outcome, (counts.get(d.outcome) ?? 0) + 1);
   const dcText = s.dataConnections.length === 0 ? 'no data connection' : `${s.dataConnections.length} data connection${s.dataConnections.length === 1 ? '' : 's'} (${[...counts].map(([o, n]) => `${o} ${n}`).join(', ')})`;

@@ -17,7 +17,8 @@
  *   not-attempted, reset, aborted, truncated, failed) or Other (unused, incomplete; `status` names
  *   it), `status_code` the outcome word, `status_detail` the diagnosis.
  * - a session: `activity_id` Other (99), `activity_name` "Session": the control connection, with
- *   Failure when its login failed or one of its data connections failed.
+ *   Failure when it was refused (control-refused), its login failed or one of its data
+ *   connections failed.
  * - `severity_id`: the most severe finding about the event (info → Informational 1, warning →
  *   Medium 3, error → High 4), Informational without one.
  * - `observables`: the endpoints' IPs, the user name and the file name (type ids 2, 4, 7).
@@ -99,6 +100,7 @@ const TITLES: Record<FindingCode, string> = {
   'brute-force': 'FTP brute-force login attempts',
   'anonymous-login': 'FTP anonymous login',
   'control-encrypted': 'FTP control channel encrypted (AUTH TLS)',
+  'control-refused': 'FTP control connection refused',
   'capture-gap': 'Capture missed bytes of an FTP connection',
   'unmatched-data-connection': 'Connection between FTP hosts that no announcement explains',
   'one-sided-capture': 'Only one direction of an FTP session captured',
@@ -246,7 +248,9 @@ export function sessionActivity(s: SessionReport, tool: AnalysisReport['tool']):
 function sessionEvent(s: SessionReport, tool: AnalysisReport['tool']): OcsfEvent {
   const failed = s.dataConnections.filter((d) => FAILED_OUTCOMES.has(d.outcome));
   let status: Pick<OcsfEvent, 'status_id' | 'status' | 'status_code' | 'status_detail'>;
-  if (s.login === 'failed') status = { status_id: 2, status: 'Failure', status_code: 'login-failed', status_detail: `Login failed (${s.loginAttempts} attempt${s.loginAttempts === 1 ? '' : 's'}).` };
+  const refused = s.findings.find((f) => f.code === 'control-refused');
+  if (refused) status = { status_id: 2, status: 'Failure', status_code: 'control-refused', status_detail: refused.message };
+  else if (s.login === 'failed') status = { status_id: 2, status: 'Failure', status_code: 'login-failed', status_detail: `Login failed (${s.loginAttempts} attempt${s.loginAttempts === 1 ? '' : 's'}).` };
   else if (failed.length > 0) status = { status_id: 2, status: 'Failure', status_code: 'data-connection-failed', status_detail: `${failed.length} of ${s.dataConnections.length} data connections failed: ${failed.map((d) => `[${d.id}] ${d.outcome}`).join(', ')}.` };
   else if (s.login === 'success') status = { status_id: 1, status: 'Success' };
   else status = { status_id: 0, status: 'Unknown' };

@@ -253,6 +253,24 @@ describe('field conditions: the cases of the issue', () => {
   const outcomes = (r: AnalysisReport): Record<string, number> => r.summary.byOutcome as Record<string, number>;
   const sessionsOf = (r: AnalysisReport) => r.sessions;
 
+  it('25-control-refused: each refused control connection is a control-refused session; with the answers not captured, no finding at all', async () => {
+    const { records } = await readAll(['fixtures/25-control-refused-client.pcap']);
+    const clients = new Set(['192.0.2.10', '2001:db8:c::10']);
+    const clean = await analyzeBuffer(toPcap(records) as Buffer, [21]);
+    expect(clean.sessions.map((s) => [s.server.ip, s.findings.map((f) => [f.code, f.severity])])).toEqual([
+      ['198.51.100.20', [['control-refused', 'error']]],
+      ['198.51.100.21', [['control-refused', 'error']]],
+      ['2001:db8:5::20', [['control-refused', 'error']]],
+      ['2001:db8:5::21', [['control-refused', 'error']]],
+    ]);
+    expect(clean.sessions[1].findings[0].message).toMatch(/rejected by 192\.0\.2\.1 with ICMP port unreachable \(frame \d+\)/);
+    // The client's SYNs alone: neither a refusal (its answer is not in the capture) nor a one-way
+    // capture (nothing shows the server ever spoke) is claimed.
+    const r = await analyzeBuffer(toPcap(variantRecords(records, 'client-side', clients)) as Buffer, [21]);
+    expect(r.sessions).toHaveLength(4);
+    for (const s of r.sessions) expect(s.findings).toEqual([]);
+  });
+
   it('01-passive.pcap filtered to `src host 192.0.2.10` (the client side): completed, never no-answer', async () => {
     const { records } = await readAll(['fixtures/01-passive.pcap']);
     const r = await analyzeBuffer(toPcap(variantRecords(records, 'client-side', new Set(['192.0.2.10']))) as Buffer, [21]);
