@@ -14,7 +14,8 @@ export interface PortRange {
 
 export interface ExampleSession {
   session: number;
-  dataConnection: number;
+  /** Null in a group of refused control connections (`control-refused`): the session is the attempt. */
+  dataConnection: number | null;
   time: string;
 }
 
@@ -30,6 +31,8 @@ export interface FailureGroup {
   clientNetwork: string;
   /** The clients, when there are at most OVERVIEW_GROUP_CLIENTS of them (else null: see clientNetwork). */
   clients: string[] | null;
+  /** Its failed data connections; 0 in a group of refused control connections (`control-refused`,
+   * initiator client, ports the control port), where `sessions` counts the attempts. */
   dataConnections: number;
   sessions: number;
   firstTime: string;

@@ -21,6 +21,7 @@ const mib = (n: number): string => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)
 
 /** One line that names a failure group. */
 export function groupHeadline(g: FailureGroup): string {
+  if (g.code === 'control-refused') return `refused (control-refused): ${plural(g.sessions, 'control connection')}, ${clientsOf(g)} -> server ${g.server} ${portsOf(g)}`;
   const path = g.initiator === 'client' ? `${clientsOf(g)} -> server ${g.server} ${portsOf(g)} (passive)` : `server ${g.server} -> ${clientsOf(g)} ${portsOf(g)} (active)`;
   return `${g.outcome}${g.code && g.code !== codeOfOutcome(g.outcome) ? ` (${g.code})` : ''}: ${plural(g.dataConnections, 'data connection')} in ${plural(g.sessions, 'session')}, ${path}`;
 }
@@ -44,7 +45,7 @@ export function overviewText(o: OverviewReport, rules: RuleSyntax | null): strin
     out.push(`Failures by cause (${o.failureGroups.length} group${o.failureGroups.length === 1 ? '' : 's'}):`);
     o.failureGroups.forEach((g, i) => {
       out.push(`  ${i + 1}. ${termSafe(groupHeadline(g), 400)}`);
-      out.push(`     ${g.firstTime} .. ${g.lastTime}; sessions ${g.examples.map((e) => `${e.session}[${e.dataConnection}]`).join(', ')}${g.sessions > g.examples.length ? ', ...' : ''}${g.exampleFrames.length ? `; frames ${g.exampleFrames.join(', ')} (session ${g.examples[0].session})` : ''}`);
+      out.push(`     ${g.firstTime} .. ${g.lastTime}; sessions ${g.examples.map((e) => (e.dataConnection === null ? `${e.session}` : `${e.session}[${e.dataConnection}]`)).join(', ')}${g.sessions > g.examples.length ? ', ...' : ''}${g.exampleFrames.length ? `; frames ${g.exampleFrames.join(', ')} (session ${g.examples[0].session})` : ''}`);
     });
   } else out.push('Failures by cause: none');
   if (o.firewallRules.length) {
@@ -91,7 +92,7 @@ function groupEvent(g: FailureGroup, tool: AnalysisReport['tool']): Record<strin
     destination: { ip: g.server, ...(g.ports && g.ports.from === g.ports.to ? { port: g.ports.from } : {}) },
     server: { ip: g.server },
     ...(g.clients?.length === 1 ? { source: { ip: g.clients[0] }, client: { ip: g.clients[0] } } : {}),
-    network: { transport: 'tcp', protocol: 'ftp-data' },
+    network: { transport: 'tcp', protocol: g.code === 'control-refused' ? 'ftp' : 'ftp-data' },
     related: { ip: [g.server, ...(g.clients ?? [])] },
     observer: observer(tool),
     ftp: { overview: { kind: 'failure-group', group: g } },
@@ -258,7 +259,7 @@ export function overviewHtml(o: OverviewReport): string {
     h.push('<h2>Failures by cause</h2>\n<table class="groups"><tr><th>#</th><th>outcome</th><th>server</th><th>clients</th><th>connections</th><th>first .. last</th><th>sessions</th></tr>\n');
     o.failureGroups.forEach((g, i) => {
       const ex = g.examples.map((e) => `<a href="#s${e.session}">${e.session}</a>`).join(', ');
-      h.push(`<tr><td>${i + 1}</td><td><span class="badge b-${g.outcome}">${g.outcome}</span>${g.code ? ` <code>${esc(g.code)}</code>` : ''}</td><td class="mono">${esc(g.server)} ${esc(portsOf(g))}</td><td class="mono">${esc(g.clients ? g.clients.join(', ') : g.clientNetwork, 400)}</td><td>${g.dataConnections} in ${plural(g.sessions, 'session')}</td><td class="mono">${clock(g.firstTime)} .. ${clock(g.lastTime)}</td><td>${ex}${g.sessions > g.examples.length ? ' …' : ''}${g.exampleFrames.length ? `<br /><span class="muted">frames ${g.exampleFrames.join(', ')}</span>` : ''}</td></tr>\n`);
+      h.push(`<tr><td>${i + 1}</td><td><span class="badge b-${g.outcome}">${g.outcome}</span>${g.code ? ` <code>${esc(g.code)}</code>` : ''}</td><td class="mono">${esc(g.server)} ${esc(portsOf(g))}</td><td class="mono">${esc(g.clients ? g.clients.join(', ') : g.clientNetwork, 400)}</td><td>${g.code === 'control-refused' ? plural(g.sessions, 'control connection') : `${g.dataConnections} in ${plural(g.sessions, 'session')}`}</td><td class="mono">${clock(g.firstTime)} .. ${clock(g.lastTime)}</td><td>${ex}${g.sessions > g.examples.length ? ' …' : ''}${g.exampleFrames.length ? `<br /><span class="muted">frames ${g.exampleFrames.join(', ')}</span>` : ''}</td></tr>\n`);
     });
     h.push('</table>\n');
   }

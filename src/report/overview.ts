@@ -84,7 +84,7 @@ interface Example extends ExampleSession {
 /** Keeps the OVERVIEW_EXAMPLES earliest sessions by (time, session, connection), each with its
  * earliest connection: merge-exact (a session's connections all come in one `add`). */
 function addExample(list: Example[], e: Example): void {
-  const before = (a: Example, b: Example): boolean => a.t < b.t || (a.t === b.t && (a.session < b.session || (a.session === b.session && a.dataConnection < b.dataConnection)));
+  const before = (a: Example, b: Example): boolean => a.t < b.t || (a.t === b.t && (a.session < b.session || (a.session === b.session && (a.dataConnection ?? 0) < (b.dataConnection ?? 0))));
   const same = list.findIndex((x) => x.session === e.session);
   if (same >= 0) {
     if (!before(e, list[same])) return;
@@ -258,6 +258,8 @@ export class Overview {
       if (f.code === 'pasv-address-mismatch' && server) server.mismatches++;
       if (f.code === 'port-address-mismatch' && client) client.mismatches++;
     }
+    const refused = s.findings.find((f) => f.code === 'control-refused');
+    if (refused) this.refusedControl(s, t, refused);
     let seenGroups: Set<string> | null = null;
     for (const d of s.dataConnections) {
       this.dataConnections++;
@@ -373,6 +375,28 @@ export class Overview {
     return key;
   }
 
+  /** A refused control connection (its control-refused finding): grouped with the others refused
+   * by the same server, from the same client network. */
+  private refusedControl(s: SessionReport, t: number, f: Finding): void {
+    const key = `control-refused|${s.server.ip}|${networkKey(s.client.ip)}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      if (this.groups.size >= OVERVIEW_MAX_GROUPS) {
+        this.drop('overview-groups-dropped');
+        return;
+      }
+      g = { outcome: 'refused', code: 'control-refused', initiator: 'client', server: s.server.ip, portLo: Infinity, portHi: -Infinity, clients: new AddressSet(), dataConnections: 0, sessions: 0, first: Infinity, firstIso: '', last: -Infinity, lastIso: '', examples: [] };
+      this.groups.set(key, g);
+    }
+    g.sessions++;
+    g.clients.add(s.client.ip);
+    g.portLo = Math.min(g.portLo, s.server.port);
+    g.portHi = Math.max(g.portHi, s.server.port);
+    if (t < g.first) [g.first, g.firstIso] = [t, s.start];
+    if (t > g.last) [g.last, g.lastIso] = [t, s.start];
+    addExample(g.examples, { session: s.id, dataConnection: null, time: s.start, t, frames: f.frames.slice(0, OVERVIEW_EXAMPLE_FRAMES) });
+  }
+
   private rule(s: SessionReport, d: DataConnectionReport): void {
     const port = d.announced?.port ?? d.to?.port;
     if (port === undefined) return;
@@ -451,7 +475,9 @@ export class Overview {
 
   /** The overview as the report shows it. */
   report(): OverviewReport {
-    const groups = [...this.groups.values()].sort((a, b) => b.dataConnections - a.dataConnections || a.first - b.first || (a.server < b.server ? -1 : 1));
+    // Largest first: failed data connections, or the refused attempts of a control-refused group.
+    const size = (g: Group): number => (g.code === 'control-refused' ? g.sessions : g.dataConnections);
+    const groups = [...this.groups.values()].sort((a, b) => size(b) - size(a) || a.first - b.first || (a.server < b.server ? -1 : 1));
     const rules: FirewallRule[] = [];
     for (const r of [...this.rules.values()].sort((a, b) => compareIp(a.server, b.server) || (a.direction < b.direction ? -1 : a.direction > b.direction ? 1 : 0) || compareIp(a.clients.lo, b.clients.lo))) {
       for (const x of r.ranges) rules.push(ruleOf(r, x));

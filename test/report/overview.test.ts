@@ -265,3 +265,43 @@ describe('formats', () => {
     expect(html).not.toMatch(/<script(?![^>]*>[\s\S]*?getElementById\('only-failing'\))/);
   });
 });
+
+describe('refused control connections (lab 25, client side, three copies an hour apart)', () => {
+  let copies: string[] = [];
+  let refused: AnalysisReport;
+  beforeAll(async () => {
+    copies = [0, 1, 2].map((r) => {
+      const p = join(dir, `25-control-refused-${r}.pcap`);
+      writeFileSync(p, shiftedPcap(readFileSync('fixtures/25-control-refused-client.pcap'), r * 3600));
+      return p;
+    });
+    refused = await analyze(copies);
+  });
+
+  it('one group per server (and client network), counting the attempts, with the sessions as examples and their frames', () => {
+    const ov = overviewOf(refused.sessions, []);
+    expect(ov.failureGroups.map((g) => [g.code, g.outcome, g.initiator, g.server, g.ports, g.dataConnections, g.sessions, g.examples.map((e) => e.dataConnection)])).toEqual(
+      ['198.51.100.20', '198.51.100.21', '2001:db8:5::20', '2001:db8:5::21'].map((server) => ['control-refused', 'refused', 'client', server, { from: 21, to: 21 }, 0, 3, [null, null, null]]),
+    );
+    // The frames are the earliest example's: the first copy's session to that server.
+    for (const g of ov.failureGroups) expect(g.exampleFrames).toEqual(refused.sessions.find((s) => s.server.ip === g.server)?.findings[0].frames);
+    // No data connection failed, and no firewall rule is made of a refusal: where nothing listens
+    // on the port, a rule opens nothing.
+    expect([ov.failedDataConnections, ov.firewallRules]).toEqual([0, []]);
+  });
+
+  it('text and HTML name the attempts as control connections, examples without a data connection', async () => {
+    const file = join(dir, 'refused.txt');
+    const out = new Out(file, false);
+    await analyzeTo(copies, {}, new OverviewSink(out, 'text', (o) => FORMATS.text(o, { tty: false }), 'only'));
+    out.close();
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('1. refused (control-refused): 3 control connections, client 192.0.2.10 -> server 198.51.100.20 port 21');
+    expect(text).toMatch(/; sessions 1, 5, 9; frames 5, 6 \(session 1\)/);
+    const hfile = join(dir, 'refused.html');
+    const hout = new Out(hfile, false);
+    await analyzeTo(copies, { timeline: true }, new OverviewSink(hout, 'html', (o) => FORMATS.html(o, { tty: false }), 'on'));
+    hout.close();
+    expect(readFileSync(hfile, 'utf8')).toContain('<td>3 control connections</td>');
+  });
+});
